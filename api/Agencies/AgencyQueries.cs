@@ -1,0 +1,94 @@
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+
+namespace Csp.Api.Agencies;
+
+public sealed class AgencyQueries(Db db, TimeProvider clock)
+{
+    private sealed record Row(Guid Id, string Code, string Name, string Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Agency ToAgency() => new(Id, Code, Name, EnumText<AgencyKind>.Parse(Kind), Version, CreatedAt, UpdatedAt);
+    }
+
+    private const string Columns = "id AS Id, code AS Code, name AS Name, kind AS Kind, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public async Task<IReadOnlyList<Agency>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM agencies
+            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
+            ORDER BY id {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
+        return rows.Select(r => r.ToAgency()).ToList();
+    }
+
+    public async Task<Agency?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM agencies WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { tenant.PartnershipId, id }, cancellationToken: ct));
+        return row?.ToAgency();
+    }
+
+    /// <summary>The subset of <paramref name="ids"/> that are agencies of this partnership.</summary>
+    public async Task<IReadOnlySet<Guid>> ExistingAsync(Tenant tenant, IEnumerable<Guid> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToArray();
+        if (wanted.Length == 0) return new HashSet<Guid>();
+        await using var c = await db.OpenAsync(ct);
+        var found = await c.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT id FROM agencies WHERE partnership_id = @PartnershipId AND id IN @wanted
+            """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(wanted) }, cancellationToken: ct));
+        return found.ToHashSet();
+    }
+
+    /// <summary>Validation errors for agency ids (per JSON field) that are not agencies of this partnership.</summary>
+    public async Task<Dictionary<string, string[]>> UnknownReferencesAsync(Tenant tenant, IReadOnlyList<(string Field, Guid? Id)> references, CancellationToken ct)
+    {
+        var existing = await ExistingAsync(tenant, references.Where(r => r.Id is not null).Select(r => r.Id!.Value), ct);
+        return references.Where(r => r.Id is { } id && !existing.Contains(id))
+            .GroupBy(r => r.Field)
+            .ToDictionary(g => g.Key, g => g.Select(r => $"There is no agency {r.Id} in this partnership.").ToArray());
+    }
+
+    public async Task<Agency> CreateAsync(Tenant tenant, AgencyRequest request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var agency = new Agency(Ids.New(), request.Code, request.Name, request.Kind!.Value, 1, now, now);
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO agencies (partnership_id, id, code, name, kind, version, created_at, updated_at)
+            VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @Now, @Now)
+            """, new { tenant.PartnershipId, agency.Id, agency.Code, agency.Name, Kind = EnumText<AgencyKind>.Text(agency.Kind), Now = now },
+            cancellationToken: ct));
+        return agency;
+    }
+
+    /// <summary>Replaces the agency when <paramref name="expectedVersion"/> (if given) still matches.</summary>
+    public async Task<WriteOutcome<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? expectedVersion, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var changed = await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id AND (@expectedVersion IS NULL OR version = @expectedVersion)
+            """, new { tenant.PartnershipId, id, request.Code, request.Name, Kind = EnumText<AgencyKind>.Text(request.Kind!.Value), Now = clock.GetUtcNow(), expectedVersion },
+            cancellationToken: ct));
+        var current = await GetAsync(tenant, id, ct);
+        return WriteOutcome<Agency>.From(changed, current);
+    }
+
+    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var deleted = await c.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM agencies
+            WHERE partnership_id = @PartnershipId AND id = @id AND (@expectedVersion IS NULL OR version = @expectedVersion)
+            """, new { tenant.PartnershipId, id, expectedVersion }, cancellationToken: ct));
+        if (deleted > 0) return WriteOutcome<bool>.Done(true);
+        return await GetAsync(tenant, id, ct) is null ? WriteOutcome<bool>.Missing : WriteOutcome<bool>.Stale;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Csp.Api.Agencies;
+
+[JsonConverter(typeof(JsonStringEnumConverter<AgencyKind>))]
+public enum AgencyKind
+{
+    [JsonStringEnumMemberName("police")] Police,
+    [JsonStringEnumMemberName("local_authority")] LocalAuthority,
+    [JsonStringEnumMemberName("health")] Health,
+    [JsonStringEnumMemberName("probation")] Probation,
+    [JsonStringEnumMemberName("fire_rescue")] FireRescue,
+    [JsonStringEnumMemberName("youth_justice")] YouthJustice,
+    [JsonStringEnumMemberName("voluntary")] Voluntary,
+    [JsonStringEnumMemberName("other")] Other,
+}
+
+/// <summary>Create or replace an agency.</summary>
+/// <param name="Code">Short code, unique in the partnership: <c>^[A-Z0-9][A-Z0-9-]{0,31}$</c>.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Kind">What sort of body it is.</param>
+public sealed record AgencyRequest(string Code, string Name, AgencyKind? Kind);
+
+/// <summary>A partner agency (council, police BCU, ICB, probation, …).</summary>
+public sealed record Agency(Guid Id, string Code, string Name, AgencyKind Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -1,0 +1,17 @@
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using FluentValidation;
+
+namespace Csp.Api.Clients;
+
+public sealed class ClientRequestValidator : AbstractValidator<ClientRequest>
+{
+    public ClientRequestValidator()
+    {
+        RuleFor(x => x.Name).ValidName();
+        RuleFor(x => x.Scopes).NotEmpty().Must(s => s.Count <= 10 && s.Distinct().Count() == s.Count)
+            .WithMessage("'scopes' must list each scope once.");
+        RuleForEach(x => x.Scopes).Must(s => Scopes.Grantable.Contains(s))
+            .WithMessage($"Each scope must be one of: {string.Join(", ", Scopes.Grantable)}.");
+    }
+}

@@ -1,0 +1,57 @@
+using Csp.Api.Agencies;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Csp.Api.Clients;
+
+internal static class ClientsApi
+{
+    public static RouteGroupBuilder MapClients(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/clients").WithTags("Clients").RequireScope(Scopes.Admin);
+
+        group.MapGet("/", ListClients).WithName("listClients").WithSummary("List API clients")
+            .WithDescription("The partnership's clients and the state of their keys. Keys themselves are never listed.");
+        group.MapGet("/{clientId:guid}", GetClient).WithName("getClient").WithSummary("Get an API client")
+            .WithDescription("One client, without its key.").ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreateClient).WithName("createClient").WithSummary("Register a client and issue its key")
+            .WithDescription("Returns the key once, in `key`. Only a hash is stored; a lost key is replaced by creating a new client and revoking the old one.")
+            .Validate<ClientRequest>();
+        group.MapDelete("/{clientId:guid}", RevokeClient).WithName("revokeClient").WithSummary("Revoke a client's key")
+            .WithDescription("The key stops working at once (401). The client record stays for the audit trail.")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        return group;
+    }
+
+    private static async Task<Results<Ok<Page<Client>>, ValidationProblem>> ListClients(
+        Tenant tenant, [AsParameters] PageQuery query, ClientQueries clients, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        var rows = await clients.ListAsync(tenant, page, ct);
+        return TypedResults.Ok(page.ToPage(rows, c => PageRequest.Key(c.Id)));
+    }
+
+    private static async Task<Results<Ok<Client>, StatusCodeHttpResult, ProblemHttpResult>> GetClient(
+        Tenant tenant, Guid clientId, ClientQueries clients, HttpContext http, CancellationToken ct)
+    {
+        var client = await clients.GetAsync(tenant, clientId, ct);
+        if (client is null) return Errors.NotFound("client " + clientId);
+        return Respond.WithETag(http, client, client.Version);
+    }
+
+    private static async Task<Results<Created<ClientCreated>, ValidationProblem>> CreateClient(
+        Tenant tenant, ClientRequest request, ClientQueries clients, AgencyQueries agencies, HttpContext http, CancellationToken ct)
+    {
+        if (request.AgencyId is { } agencyId && !(await agencies.ExistingAsync(tenant, [agencyId], ct)).Contains(agencyId))
+            return Errors.Invalid("agencyId", $"There is no agency {agencyId} in this partnership.");
+        var created = await clients.CreateAsync(tenant, request, ct);
+        ETags.Set(http.Response, created.Version);
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/clients/{created.Id}", created);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(
+        Tenant tenant, Guid clientId, ClientQueries clients, HttpContext http, CancellationToken ct) =>
+        Respond.Deleted(await clients.RevokeAsync(tenant, clientId, ETags.IfMatch(http.Request), ct), "client " + clientId);
+}

@@ -1,0 +1,118 @@
+using Csp.Api.Agencies;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Priorities;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Csp.Api.Commitments;
+
+internal static class CommitmentsApi
+{
+    public static IEndpointRouteBuilder MapCommitments(this IEndpointRouteBuilder routes)
+    {
+        var ofPriority = routes.MapGroup("/priorities/{priorityId:guid}/commitments").WithTags("Commitments");
+        ofPriority.MapGet("/", ListCommitments).WithName("listCommitments").WithSummary("List a priority's commitments")
+            .WithDescription("Each with its current status and latest update.").RequireScope(Scopes.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        ofPriority.MapPost("/", CreateCommitment).WithName("createCommitment").WithSummary("Add a commitment to a priority")
+            .WithDescription("Starts as not_started. Codes are unique within the priority.")
+            .RequireScope(Scopes.PlansWrite).Validate<CommitmentRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        var group = routes.MapGroup("/commitments").WithTags("Commitments");
+        group.MapGet("/{commitmentId:guid}", GetCommitment).WithName("getCommitment").WithSummary("Get a commitment")
+            .WithDescription("With current status, latest update and ETag.").RequireScope(Scopes.Read)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{commitmentId:guid}", UpdateCommitment).WithName("updateCommitment").WithSummary("Replace a commitment")
+            .WithDescription("Replaces the descriptive fields; status changes only through updates.")
+            .RequireScope(Scopes.PlansWrite).Validate<CommitmentRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        group.MapDelete("/{commitmentId:guid}", DeleteCommitment).WithName("deleteCommitment").WithSummary("Remove a commitment")
+            .WithDescription("Removes it with its progress history.").RequireScope(Scopes.PlansWrite)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        group.MapGet("/{commitmentId:guid}/updates", ListUpdates).WithName("listCommitmentUpdates").WithSummary("Progress history")
+            .WithDescription("Every update, oldest first.").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{commitmentId:guid}/updates", AddUpdate).WithName("addCommitmentUpdate").WithSummary("Record progress")
+            .WithDescription("Appends to the history (never overwritten); the commitment's status becomes this update's.")
+            .RequireScope(Scopes.PlansWrite).Validate<CommitmentUpdateRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return routes;
+    }
+
+    private static async Task<Results<Ok<Page<Commitment>>, ValidationProblem, ProblemHttpResult>> ListCommitments(
+        Tenant tenant, Guid priorityId, [AsParameters] PageQuery query, PriorityQueries priorities, CommitmentQueries commitments, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        if (await priorities.GetAsync(tenant, priorityId, ct) is null) return Errors.NotFound("priority " + priorityId);
+        var rows = await commitments.ListByPriorityAsync(tenant, priorityId, page, ct);
+        return TypedResults.Ok(page.ToPage(rows, c => PageRequest.Key(c.Id)));
+    }
+
+    private static async Task<Results<Ok<Commitment>, StatusCodeHttpResult, ProblemHttpResult>> GetCommitment(
+        Tenant tenant, Guid commitmentId, CommitmentQueries commitments, HttpContext http, CancellationToken ct)
+    {
+        var commitment = await commitments.GetAsync(tenant, commitmentId, ct);
+        if (commitment is null) return Errors.NotFound("commitment " + commitmentId);
+        return Respond.WithETag(http, commitment, commitment.Version);
+    }
+
+    private static Task<Dictionary<string, string[]>> UnknownAgencies(Tenant tenant, CommitmentRequest request, AgencyQueries agencies, CancellationToken ct) =>
+        agencies.UnknownReferencesAsync(tenant,
+            [("leadAgencyId", request.LeadAgencyId), .. (request.PartnerAgencyIds ?? []).Select(id => ("partnerAgencyIds", (Guid?)id))], ct);
+
+    private static async Task<Results<Created<Commitment>, ValidationProblem, ProblemHttpResult>> CreateCommitment(
+        Tenant tenant, Guid priorityId, CommitmentRequest request, CommitmentQueries commitments, AgencyQueries agencies, Db db,
+        HttpContext http, CancellationToken ct)
+    {
+        if (await UnknownAgencies(tenant, request, agencies, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
+        try
+        {
+            var outcome = await commitments.CreateAsync(tenant, priorityId, request, ct);
+            return Respond.Created(http, outcome, "priority " + priorityId, c => $"/v1/partnerships/{tenant.Slug}/commitments/{c.Id}", c => c.Version);
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return Errors.Invalid("code", $"The priority already has a commitment with code '{request.Code}'.");
+        }
+    }
+
+    private static async Task<Results<Ok<Commitment>, ValidationProblem, ProblemHttpResult>> UpdateCommitment(
+        Tenant tenant, Guid commitmentId, CommitmentRequest request, CommitmentQueries commitments, AgencyQueries agencies, Db db,
+        HttpContext http, CancellationToken ct)
+    {
+        if (await UnknownAgencies(tenant, request, agencies, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
+        try
+        {
+            var outcome = await commitments.UpdateAsync(tenant, commitmentId, request, ETags.IfMatch(http.Request), ct);
+            return Respond.Written(http, outcome, "commitment " + commitmentId, c => c.Version);
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return Errors.Invalid("code", $"The priority already has a commitment with code '{request.Code}'.");
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCommitment(
+        Tenant tenant, Guid commitmentId, CommitmentQueries commitments, HttpContext http, CancellationToken ct) =>
+        Respond.Deleted(await commitments.DeleteAsync(tenant, commitmentId, ETags.IfMatch(http.Request), ct), "commitment " + commitmentId);
+
+    private static async Task<Results<Ok<Page<CommitmentUpdate>>, ValidationProblem, ProblemHttpResult>> ListUpdates(
+        Tenant tenant, Guid commitmentId, [AsParameters] PageQuery query, CommitmentQueries commitments, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        if (await commitments.GetAsync(tenant, commitmentId, ct) is null) return Errors.NotFound("commitment " + commitmentId);
+        var rows = await commitments.ListUpdatesAsync(tenant, commitmentId, page, ct);
+        return TypedResults.Ok(page.ToPage(rows, u => PageRequest.Key(u.Id)));
+    }
+
+    private static async Task<Results<Created<CommitmentUpdate>, ValidationProblem, ProblemHttpResult>> AddUpdate(
+        Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CommitmentQueries commitments, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await commitments.AddUpdateAsync(tenant, commitmentId, request, ct);
+        return Respond.Created(http, outcome, "commitment " + commitmentId,
+            u => $"/v1/partnerships/{tenant.Slug}/commitments/{commitmentId}/updates", _ => 1);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Csp.Api.Agencies;
+using Csp.Api.Clients;
+using Csp.Api.Commitments;
+using Csp.Api.Plans;
+using Csp.Api.Priorities;
+using Csp.Api.Health;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.OpenApi;
+using Csp.Api.Partnerships;
+using FluentValidation;
+
+namespace Csp.Api.Infrastructure;
+
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddCspApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            // Unknown properties are an error, not silently dropped: a client can never believe it
+            // set an id, a partnership or a timestamp.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+        });
+        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+        // Error keys name the JSON properties the client sent (camelCase), not C# members.
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddCspOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseCspApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<TenantMiddleware>();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseSwaggerUI(o =>
+        {
+            o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");
+            o.RoutePrefix = "swagger";
+            o.DocumentTitle = "Csp.Api — Community Safety Partnership plans";
+            o.EnableTryItOutByDefault();
+            o.EnablePersistAuthorization();
+        });
+        return app;
+    }
+
+    public static WebApplication MapCspApi(this WebApplication app)
+    {
+        app.MapHealth();
+        app.MapPartnerships();
+
+        var tenant = app.MapGroup("/v1/partnerships/{partnership}");
+        tenant.MapPartnership();
+        tenant.MapAgencies();
+        tenant.MapClients();
+        tenant.MapPlans();
+        tenant.MapPriorities();
+        tenant.MapCommitments();
+        return app;
+    }
+}

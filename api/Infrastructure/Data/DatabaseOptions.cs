@@ -1,0 +1,17 @@
+namespace Csp.Api.Infrastructure.Data;
+
+public enum DatabaseProvider { Sqlite, SqlServer }
+
+/// <summary>The <c>Database</c> configuration section; the connection string is <c>ConnectionStrings:Csp</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply migrations at start-up (deployments with many replicas run <c>migrate</c> first instead).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>Seed the Southwark demo data on an empty database. Honoured in Development only.</summary>
+    public bool SeedDemoData { get; set; } = true;
+}

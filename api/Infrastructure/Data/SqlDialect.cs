@@ -1,0 +1,61 @@
+using System.Data.Common;
+using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
+
+namespace Csp.Api.Infrastructure.Data;
+
+/// <summary>
+/// The one place where SQLite and SQL Server differ. Feature SQL is written once in the common
+/// subset and asks the dialect for the parts that are not common.
+/// </summary>
+public abstract class SqlDialect
+{
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>Appended after an ORDER BY to take the first <c>@Limit</c> rows.</summary>
+    public abstract string Limit { get; }
+
+    /// <summary>True when the exception is a UNIQUE or PRIMARY KEY violation.</summary>
+    public abstract bool IsUniqueViolation(DbException e);
+
+    /// <summary>True when the exception is a FOREIGN KEY violation (a referenced or referencing row).</summary>
+    public abstract bool IsForeignKeyViolation(DbException e);
+
+    /// <summary>A list of ids for an <c>IN @ids</c> expansion (Dapper bypasses type handlers there).</summary>
+    public abstract System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
+
+    public static SqlDialect For(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.SqlServer => new SqlServerDialect(),
+        _ => new SqliteDialect(),
+    };
+}
+
+public sealed class SqliteDialect : SqlDialect
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+    public override string Limit => "LIMIT @Limit";
+
+    public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+
+    // SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555, SQLITE_CONSTRAINT_FOREIGNKEY = 787
+    public override bool IsUniqueViolation(DbException e) =>
+        e is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public override bool IsForeignKeyViolation(DbException e) =>
+        e is SqliteException { SqliteExtendedErrorCode: 787 };
+}
+
+public sealed class SqlServerDialect : SqlDialect
+{
+    public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
+    public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
+
+    public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
+
+    public override bool IsUniqueViolation(DbException e) =>
+        e is SqlException { Number: 2627 or 2601 };
+
+    public override bool IsForeignKeyViolation(DbException e) =>
+        e is SqlException { Number: 547 };
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Csp.Api.Infrastructure;
+
+/// <summary>RFC 9457 problem responses written outside endpoint results (middleware, exceptions).</summary>
+public static class Problems
+{
+    public static async Task Write(HttpContext context, int status, string title, string detail, IDictionary<string, string[]>? errors = null)
+    {
+        var problem = errors is null
+            ? new ProblemDetails { Status = status, Title = title, Detail = detail }
+            : new HttpValidationProblemDetails(errors) { Status = status, Title = title, Detail = detail };
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
+    public static Task NotFound(HttpContext context, string detail) =>
+        Write(context, StatusCodes.Status404NotFound, "Not found", detail);
+}
+
+/// <summary>
+/// Turns exceptions into problems: bad request bodies (malformed JSON, wrong content type, an
+/// unknown enum value) keep their 4xx status with a readable message; anything else is a 500
+/// without internals (the detail is logged, never sent).
+/// </summary>
+public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (exception is BadHttpRequestException bad)
+        {
+            if (FindJsonError(bad) is { } json)
+            {
+                var field = JsonPathToField(json.Path);
+                await Problems.Write(context, StatusCodes.Status400BadRequest, "Malformed request body",
+                    "The request body is not valid JSON for this operation.",
+                    new Dictionary<string, string[]> { [field] = [Describe(json)] });
+                return true;
+            }
+            var detail = bad.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? "Send the body as application/json."
+                : bad.Message;
+            var title = bad.StatusCode switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+                StatusCodes.Status413PayloadTooLarge => "Request body too large",
+                _ => "Bad request",
+            };
+            await Problems.Write(context, bad.StatusCode, title, detail);
+            return true;
+        }
+
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = 499;
+            return true;
+        }
+
+        logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        await Problems.Write(context, StatusCodes.Status500InternalServerError, "Internal server error",
+            "The server failed to handle the request. It has been logged; quote the traceId when reporting it.");
+        return true;
+    }
+
+    private static JsonException? FindJsonError(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is JsonException j) return j;
+        return null;
+    }
+
+    private static string Describe(JsonException e) =>
+        e.Path is null or "$" ? "The body is not a valid JSON document." : $"The value at {e.Path} has the wrong type or format.";
+
+    private static string JsonPathToField(string? path) =>
+        path is null or "$" || path.Length < 2 ? "body" : path.TrimStart('$', '.');
+}

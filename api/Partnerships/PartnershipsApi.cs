@@ -1,0 +1,73 @@
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Csp.Api.Partnerships;
+
+internal static class PartnershipsApi
+{
+    /// <summary>The platform-level routes: creating and listing partnerships (operator key).</summary>
+    public static RouteGroupBuilder MapPartnerships(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v1/partnerships").WithTags("Partnerships");
+
+        group.MapPost("/", CreatePartnership).WithName("createPartnership").WithSummary("Create a partnership")
+            .WithDescription("Creates a tenant. Needs the operator (platform) key.")
+            .RequireScope(Scopes.Platform).Validate<PartnershipRequest>()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListPartnerships).WithName("listPartnerships").WithSummary("List partnerships")
+            .WithDescription("Every tenant, for the operator (platform) key.").RequireScope(Scopes.Platform);
+        return group;
+    }
+
+    /// <summary>The routes of one partnership itself, inside the tenant group.</summary>
+    public static RouteGroupBuilder MapPartnership(this RouteGroupBuilder tenantGroup)
+    {
+        tenantGroup.MapGet("/", GetPartnership).WithName("getPartnership").WithSummary("Get the partnership")
+            .WithDescription("The partnership named in the path.").WithTags("Partnerships").RequireScope(Scopes.Read);
+        tenantGroup.MapPut("/", UpdatePartnership).WithName("updatePartnership").WithSummary("Update the partnership")
+            .WithDescription("Changes name, area code and the public read setting. The slug never changes.")
+            .WithTags("Partnerships").RequireScope(Scopes.Admin).Validate<PartnershipUpdate>()
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        return tenantGroup;
+    }
+
+    private static async Task<Results<Created<Partnership>, ValidationProblem, ProblemHttpResult>> CreatePartnership(
+        PartnershipRequest request, PartnershipQueries partnerships, Db db, HttpContext http, CancellationToken ct)
+    {
+        try
+        {
+            var p = await partnerships.CreateAsync(request, ct);
+            ETags.Set(http.Response, p.Version);
+            return TypedResults.Created($"/v1/partnerships/{p.Slug}", p);
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return Errors.Conflict($"The slug '{request.Slug}' is taken.");
+        }
+    }
+
+    private static async Task<Results<Ok<Page<Partnership>>, ValidationProblem>> ListPartnerships(
+        [AsParameters] PageQuery query, PartnershipQueries partnerships, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        var rows = await partnerships.ListAsync(page, ct);
+        return TypedResults.Ok(page.ToPage(rows, p => PageRequest.Key(p.Id)));
+    }
+
+    private static async Task<Results<Ok<Partnership>, StatusCodeHttpResult, ProblemHttpResult>> GetPartnership(
+        Tenant tenant, PartnershipQueries partnerships, HttpContext http, CancellationToken ct)
+    {
+        var p = await partnerships.GetAsync(tenant, ct);
+        if (p is null) return Errors.NotFound("partnership " + tenant.Slug);
+        return Respond.WithETag(http, p, p.Version);
+    }
+
+    private static async Task<Results<Ok<Partnership>, ValidationProblem, ProblemHttpResult>> UpdatePartnership(
+        Tenant tenant, PartnershipUpdate update, PartnershipQueries partnerships, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await partnerships.UpdateAsync(tenant, update, ETags.IfMatch(http.Request), ct);
+        return Respond.Written(http, outcome, "partnership " + tenant.Slug, p => p.Version);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Data.Common;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+
+namespace Csp.Api.Plans;
+
+public sealed class PlanQueries(Db db, TimeProvider clock)
+{
+    private sealed record Row(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn,
+        string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Plan ToPlan() => new(Id, Title, PeriodStart, PeriodEnd, EnumText<PlanStatus>.Parse(Status), ApprovedOn, ApprovedBy,
+            SupersedesId, Version, CreatedAt, UpdatedAt);
+    }
+
+    internal const string Columns = """
+        id AS Id, title AS Title, period_start AS PeriodStart, period_end AS PeriodEnd, status AS Status,
+        approved_on AS ApprovedOn, approved_by AS ApprovedBy, supersedes_id AS SupersedesId,
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    private static readonly string Approved = EnumText<PlanStatus>.Text(PlanStatus.Approved);
+    private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
+    private static readonly string Archived = EnumText<PlanStatus>.Text(PlanStatus.Archived);
+
+    public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, PlanStatus? status, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM plans
+            WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR id > @After)
+            ORDER BY id {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, Status = status is { } s ? EnumText<PlanStatus>.Text(s) : null, After = page.AfterId, Limit = page.Fetch },
+            cancellationToken: ct));
+        return rows.Select(r => r.ToPlan()).ToList();
+    }
+
+    public async Task<Plan?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+    }
+
+    private static async Task<Plan?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM plans WHERE partnership_id = @partnershipId AND id = @id",
+            new { partnershipId, id }, tx, cancellationToken: ct));
+        return row?.ToPlan();
+    }
+
+    /// <summary>The approved plan whose period covers <paramref name="today"/> (approved plans never overlap).</summary>
+    public async Task<Guid?> CurrentIdAsync(Tenant tenant, DateOnly today, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
+            SELECT id FROM plans
+            WHERE partnership_id = @PartnershipId AND status = @Approved AND period_start <= @today AND period_end >= @today
+            """, new { tenant.PartnershipId, Approved, today }, cancellationToken: ct));
+    }
+
+    public async Task<Plan> CreateAsync(Tenant tenant, PlanRequest request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft,
+            null, null, null, 1, now, now);
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at)
+            VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt)
+            """, new { tenant.PartnershipId, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft, plan.CreatedAt, plan.UpdatedAt },
+            cancellationToken: ct));
+        return plan;
+    }
+
+    public Task<WriteOutcome<Plan>> UpdateAsync(Tenant tenant, Guid id, PlanRequest request, long? expectedVersion, CancellationToken ct) =>
+        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+        {
+            if (plan.Status == PlanStatus.Archived) return "An archived plan cannot be changed.";
+            if (plan.Status == PlanStatus.Approved
+                && await OverlapsApprovedAsync(c, tx, tenant.PartnershipId, id, request.PeriodStart!.Value, request.PeriodEnd!.Value, ct) is { } other)
+                return $"The new period overlaps approved plan {other}.";
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE plans SET title = @Title, period_start = @PeriodStart, period_end = @PeriodEnd, version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @id
+                """, new { tenant.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, now = clock.GetUtcNow() }, tx,
+                cancellationToken: ct));
+            return null;
+        }, ct);
+
+    public Task<WriteOutcome<Plan>> ApproveAsync(Tenant tenant, Guid id, string approvedBy, long? expectedVersion, CancellationToken ct) =>
+        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+        {
+            if (plan.Status != PlanStatus.Draft) return $"Only a draft plan can be approved; this one is {EnumText<PlanStatus>.Text(plan.Status)}.";
+            if (await OverlapsApprovedAsync(c, tx, tenant.PartnershipId, id, plan.PeriodStart, plan.PeriodEnd, ct) is { } other)
+                return $"Approved plans may not overlap: plan {other} already covers part of {plan.PeriodStart:yyyy-MM-dd}–{plan.PeriodEnd:yyyy-MM-dd}. Archive it first.";
+            var now = clock.GetUtcNow();
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE plans SET status = @Approved, approved_on = @today, approved_by = @approvedBy, version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @id
+                """, new { tenant.PartnershipId, id, Approved, today = DateOnly.FromDateTime(now.UtcDateTime), approvedBy, now }, tx,
+                cancellationToken: ct));
+            return null;
+        }, ct);
+
+    public Task<WriteOutcome<Plan>> ArchiveAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
+        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+        {
+            if (plan.Status != PlanStatus.Approved) return $"Only an approved plan can be archived; this one is {EnumText<PlanStatus>.Text(plan.Status)}.";
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE plans SET status = @Archived, version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @id
+                """, new { tenant.PartnershipId, id, Archived, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
+            return null;
+        }, ct);
+
+    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
+    {
+        var outcome = await WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+        {
+            if (plan.Status != PlanStatus.Draft) return "Only a draft plan can be deleted; archive an approved plan instead.";
+            // Plans this one was refreshed into keep existing; they just stop pointing at it.
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE plans SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @id
+                """, new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM plans WHERE partnership_id = @PartnershipId AND id = @id",
+                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+            return null;
+        }, ct, readBack: false);
+        return new WriteOutcome<bool>(outcome.Status, outcome.Status == WriteStatus.Done, outcome.Message);
+    }
+
+    /// <summary>Bumps the plan's version inside a child's write, so the plan document's ETag changes.</summary>
+    internal static Task TouchAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid planId, DateTimeOffset now, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition("""
+            UPDATE plans SET version = version + 1, updated_at = @now WHERE partnership_id = @partnershipId AND id = @planId
+            """, new { partnershipId, planId, now }, tx, cancellationToken: ct));
+
+    /// <summary>The status of a plan inside a child's write transaction (null when it does not exist).</summary>
+    internal static async Task<PlanStatus?> StatusAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid planId, CancellationToken ct)
+    {
+        var status = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT status FROM plans WHERE partnership_id = @partnershipId AND id = @planId",
+            new { partnershipId, planId }, tx, cancellationToken: ct));
+        return status is null ? null : EnumText<PlanStatus>.Parse(status);
+    }
+
+    private static Task<Guid?> OverlapsApprovedAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid id, DateOnly start, DateOnly end, CancellationToken ct) =>
+        c.QueryFirstOrDefaultAsync<Guid?>(new CommandDefinition("""
+            SELECT id FROM plans
+            WHERE partnership_id = @partnershipId AND status = @Approved AND id <> @id AND period_start <= @end AND period_end >= @start
+            """, new { partnershipId, Approved, id, start, end }, tx, cancellationToken: ct));
+
+    /// <summary>
+    /// Loads the plan inside a write transaction, checks If-Match, runs <paramref name="write"/> (which
+    /// returns a conflict message to refuse) and commits. The transaction makes the rule checks and the
+    /// write one step, so two approvals cannot both pass the overlap check.
+    /// </summary>
+    private async Task<WriteOutcome<Plan>> WriteAsync(Tenant tenant, Guid id, long? expectedVersion,
+        Func<DbConnection, DbTransaction, Plan, Task<string?>> write, CancellationToken ct, bool readBack = true)
+    {
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var plan = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            if (plan is null) return WriteOutcome<Plan>.Missing;
+            if (expectedVersion is { } v && v != plan.Version) return WriteOutcome<Plan>.Stale;
+            if (await write(c, tx, plan) is { } conflict) return WriteOutcome<Plan>.Conflict(conflict);
+            var after = readBack ? await GetAsync(c, tx, tenant.PartnershipId, id, ct) : plan;
+            await tx.CommitAsync(ct);
+            return WriteOutcome<Plan>.Done(after!);
+        }
+    }
+}
