@@ -1,3 +1,4 @@
+using Csp.Api.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
@@ -9,9 +10,7 @@ namespace Csp.Api.Tests.Sql;
 /// </summary>
 public sealed partial class SqlServerScriptTests
 {
-    private static readonly Lazy<string> RepoRootLazy = new(FindRepoRoot);
-
-    private static string RepoRoot => RepoRootLazy.Value;
+    private static string RepoRoot => Repo.Root;
 
     private static string SqliteDir => Path.Combine(RepoRoot, "db", "sqlite");
 
@@ -76,13 +75,4 @@ public sealed partial class SqlServerScriptTests
             .Select(p => Path.GetFileName(p))
             .Order(StringComparer.Ordinal)
             .ToList();
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Csp.Api.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"No directory containing Csp.Api.sln above {AppContext.BaseDirectory}.");
-    }
 }
