@@ -1,7 +1,127 @@
+using Csp.Api.Agencies;
+using Csp.Api.Clients;
+using Csp.Api.Commitments;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Partnerships;
+using Csp.Api.Plans;
+using Csp.Api.Priorities;
+using Dapper;
+
 namespace Csp.Api.Demo;
 
-/// <summary>Placeholder replaced below.</summary>
-public sealed class DemoSeeder
+/// <summary>
+/// Seeds the Southwark CSP demo (from the scrutiny minute in shared/seed) on an empty database,
+/// through the same query classes the API uses. Refused outside Development.
+/// </summary>
+public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
+    PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
+    PriorityQueries priorities, CommitmentQueries commitments)
 {
-    public void SeedIfEmpty() { }
+    public const string Slug = "southwark";
+
+    public void SeedIfEmpty() => SeedIfEmptyAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    public async Task<bool> SeedIfEmptyAsync(CancellationToken ct)
+    {
+        if (!environment.IsDevelopment())
+            throw new InvalidOperationException($"Demo data is only seeded in Development, not in {environment.EnvironmentName}.");
+        await using (var c = await db.OpenAsync(ct))
+        {
+            if (await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: ct)) > 0)
+                return false;
+        }
+
+        var p = await partnerships.CreateAsync(new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true), ct);
+        var admin = new Tenant(p.Id, p.Slug, p.AreaCode, p.PublicRead, Caller.Platform);
+
+        async Task<Guid> Agency(string code, string name, AgencyKind kind) =>
+            (await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;
+        var council = await Agency("SBC", "Southwark Council", AgencyKind.LocalAuthority);
+        var met = await Agency("MET-CS", "Metropolitan Police, Central South BCU", AgencyKind.Police);
+        var icb = await Agency("SEL-ICB", "NHS South East London Integrated Care Board", AgencyKind.Health);
+        var probation = await Agency("PROBATION", "Probation Service, Southwark Probation Delivery Unit", AgencyKind.Probation);
+        var lfb = await Agency("LFB", "London Fire Brigade", AgencyKind.FireRescue);
+        var cgl = await Agency("CGL", "Change Grow Live", AgencyKind.Voluntary);
+
+        async Task Key(string name, Guid? agency, string key, params string[] scopes) =>
+            await clients.InsertAsync(p.Id, Infrastructure.Ids.New(), name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), clock.GetUtcNow(), ct);
+        await Key("Demo admin", null, DemoKeys.Admin, Scopes.Admin);
+        await Key("Demo council portal (read only)", null, DemoKeys.Reader, Scopes.Read);
+        await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);
+        await Key("Met CONNECT extract", met, DemoKeys.PoliceFeed, Scopes.Read, Scopes.ObservationsWrite);
+        await Key("SEL ICB data warehouse", icb, DemoKeys.NhsFeed, Scopes.Read, Scopes.ObservationsWrite);
+
+        // The plan covers the financial year that contains today, so /plans/current answers.
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var fyStart = new DateOnly(today.Month >= 4 ? today.Year : today.Year - 1, 4, 1);
+        var plan = await plans.CreateAsync(admin, new PlanRequest(
+            $"Southwark Community Safety Partnership Plan {fyStart.Year}–{(fyStart.Year + 1) % 100:D2}", fyStart, fyStart.AddYears(1).AddDays(-1)), ct);
+
+        foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl))
+        {
+            var priority = (await priorities.CreateAsync(admin, plan.Id, new PriorityRequest(code, title, description, lead, null), ct)).Value!;
+            foreach (var a in actions)
+            {
+                var commitment = (await commitments.CreateAsync(admin, priority.Id, new CommitmentRequest(
+                    a.Code, a.Title, a.Description, a.Lead, a.Partners, fyStart, a.Due ?? fyStart.AddYears(1).AddDays(-1)), ct)).Value!;
+                if (a.Status is { } status)
+                    await commitments.AddUpdateAsync(admin, commitment.Id, new CommitmentUpdateRequest(status, a.Commentary!), ct);
+            }
+        }
+
+        await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct);
+        logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
+        return true;
+    }
+
+    private sealed record Action(string Code, string Title, string? Description, Guid Lead, Guid[] Partners,
+        CommitmentStatus? Status = null, string? Commentary = null, DateOnly? Due = null);
+
+    private static IEnumerable<(string, string, string, Guid, Action[])> Priorities(Guid council, Guid met, Guid icb, Guid probation, Guid lfb, Guid cgl) =>
+    [
+        ("P1", "Tackling violence against women and girls and promoting women's safety",
+            "VAWG and misogyny, online and offline, and women's safety at night.", council,
+            [
+                new("VAWG-1", "Advertise the 71 night-time safety spaces", "Make the borough's 71 night-time safety spaces and youth services better known.",
+                    council, [met], CommitmentStatus.OnTrack, "Spaces mapped; a campaign with venues is being prepared."),
+                new("VAWG-2", "Scrutiny of the VAWG forum's work and events", "Overview and Scrutiny Committee to assess the VAWG forum's work and events progress.",
+                    council, [met, icb]),
+            ]),
+        ("P2", "Reducing and preventing violence and vulnerability",
+            "Robbery and theft of personal items on street, knife crime, exploitation of young people.", met,
+            [
+                new("VIOL-1", "\"Look up, look out\" phone-theft posters in several languages", "Posters at hotspots, TikTok drives and a dedicated e-newsletter.",
+                    met, [council], CommitmentStatus.OnTrack, "Posters printed in five languages; first hotspots covered."),
+                new("VIOL-2", "Priority policing of robbery hotspots", "Focus on the north-west of the borough and the Dulwich area.",
+                    met, [council], CommitmentStatus.AtRisk, "Abstractions to pan-London operations reduced patrol hours."),
+                new("VIOL-3", "Community Payback projects", "The probation delivery unit supervises 1,300 people in custody and the community; several payback projects.",
+                    probation, [council]),
+            ]),
+        ("P3", "Reducing drug-related harm",
+            "The Southwark Drug Action Plan: supply routes and demand, treatment and street drinking.", council,
+            [
+                new("DRUG-1", "Tackle drug supply routes", "Southwark Drug Action Plan supply strand; dealing on estates reported to police.",
+                    met, [council]),
+                new("DRUG-2", "Reduce demand through campaigns and treatment", "Public health campaigns and treatment services provided by Change Grow Live.",
+                    cgl, [icb, council], CommitmentStatus.OnTrack, "Treatment referrals up on last quarter."),
+                new("DRUG-3", "Street drinking in Camberwell and Camberwell Green", null, council, [met, cgl]),
+            ]),
+        ("P4", "Increasing trust and confidence in policing",
+            "Local accountability after the Casey Review; engagement led by communities.", met,
+            [
+                new("TRUST-1", "Policing Oversight Board with diverse local representation", null, council, [met], CommitmentStatus.OnTrack, "Board met twice; membership widened."),
+                new("TRUST-2", "Guidelines for responsible use of live facial recognition", "Civil liberties impact; centrally controlled team in pilot phase.", met, [council]),
+                new("TRUST-3", "Community-led engagement events", "Empowering the public through community-led events (cabinet paper).", council, [met]),
+                new("TRUST-4", "Final CSP plan back to Overview and Scrutiny Committee", null, council, []),
+            ]),
+        ("P5", "Creating safe and sociable estates and neighbourhoods",
+            "Anti-social behaviour, estates and public spaces.", council,
+            [
+                new("EST-1", "Community wardens with body-worn cameras", "Investment in wardens, mainly a protective presence.", council, [met],
+                    CommitmentStatus.Completed, "Body-worn cameras issued to all wardens."),
+                new("EST-2", "CCTV on estates", "Residential buildings where residents report drug use; evidence for prosecutions.", council, [met]),
+                new("EST-3", "Third-party crime reporting by housing officers", "Council housing officers report crime to the police.", council, [met, lfb]),
+            ]),
+    ];
 }

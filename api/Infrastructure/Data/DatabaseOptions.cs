@@ -12,6 +12,7 @@ public sealed class DatabaseOptions
     /// <summary>Apply migrations at start-up (deployments with many replicas run <c>migrate</c> first instead).</summary>
     public bool MigrateOnStartup { get; set; } = true;
 
-    /// <summary>Seed the Southwark demo data on an empty database. Honoured in Development only.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>Seed the Southwark demo data on an empty database: unset means "in Development";
+    /// false turns it off; it is refused outside Development whatever this says.</summary>
+    public bool? SeedDemoData { get; set; }
 }

@@ -59,7 +59,11 @@ public static class DatabaseSetup
         if (IsBuildTimeDocumentGeneration) return;
         var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         if (options.MigrateOnStartup) app.MigrateDatabase();
-        if (options.SeedDemoData && app.Environment.IsDevelopment())
+        if (options.SeedDemoData is false) return;
+        if (app.Environment.IsDevelopment())
             app.Services.GetRequiredService<DemoSeeder>().SeedIfEmpty();
+        else if (options.SeedDemoData is true)
+            app.Logger.LogError("Database:SeedDemoData is set but demo data is refused outside Development ({Environment}); nothing seeded.",
+                app.Environment.EnvironmentName);
     }
 }
