@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -5,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Agencies;
 
-public sealed class AgencyQueries(Db db, TimeProvider clock)
+public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
@@ -28,9 +30,14 @@ public sealed class AgencyQueries(Db db, TimeProvider clock)
     public async Task<Agency?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+    }
+
+    private static async Task<Agency?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    {
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM agencies WHERE partnership_id = @PartnershipId AND id = @id
-            """, new { tenant.PartnershipId, id }, cancellationToken: ct));
+            SELECT {Columns} FROM agencies WHERE partnership_id = @partnershipId AND id = @id
+            """, new { partnershipId, id }, tx, cancellationToken: ct));
         return row?.ToAgency();
     }
 
@@ -55,40 +62,30 @@ public sealed class AgencyQueries(Db db, TimeProvider clock)
             .ToDictionary(g => g.Key, g => g.Select(r => $"There is no agency {r.Id} in this partnership.").ToArray());
     }
 
-    public async Task<Agency> CreateAsync(Tenant tenant, AgencyRequest request, CancellationToken ct)
+    public Task<Agency> CreateAsync(Tenant tenant, AgencyRequest request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var agency = new Agency(Ids.New(), request.Code, request.Name, request.Kind!.Value, 1, now, now);
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        return writer.CreateAsync(tenant, EntityTypes.Agency, agency, (c, tx, a, _) => c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO agencies (partnership_id, id, code, name, kind, version, created_at, updated_at)
-            VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @Now, @Now)
-            """, new { tenant.PartnershipId, agency.Id, agency.Code, agency.Name, Kind = EnumText<AgencyKind>.Text(agency.Kind), Now = now },
-            cancellationToken: ct));
-        return agency;
+            VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @CreatedAt, @UpdatedAt)
+            """, new { tenant.PartnershipId, a.Id, a.Code, a.Name, Kind = EnumText<AgencyKind>.Text(a.Kind), a.CreatedAt, a.UpdatedAt },
+            tx, cancellationToken: ct)), ct);
     }
 
     /// <summary>Replaces the agency when <paramref name="expectedVersion"/> (if given) still matches.</summary>
-    public async Task<WriteOutcome<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? expectedVersion, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var changed = await c.ExecuteAsync(new CommandDefinition("""
-            UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, version = version + 1, updated_at = @Now
-            WHERE partnership_id = @PartnershipId AND id = @id AND (@expectedVersion IS NULL OR version = @expectedVersion)
-            """, new { tenant.PartnershipId, id, request.Code, request.Name, Kind = EnumText<AgencyKind>.Text(request.Kind!.Value), Now = clock.GetUtcNow(), expectedVersion },
-            cancellationToken: ct));
-        var current = await GetAsync(tenant, id, ct);
-        return WriteOutcome<Agency>.From(changed, current);
-    }
+    public Task<WriteOutcome<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? expectedVersion, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, EntityTypes.Agency, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
+            current => current with { Code = request.Code, Name = request.Name, Kind = request.Kind!.Value },
+            (c, tx, a, now) => c.ExecuteAsync(new CommandDefinition("""
+                UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @Id
+                """, new { tenant.PartnershipId, a.Id, a.Code, a.Name, Kind = EnumText<AgencyKind>.Text(a.Kind), now }, tx, cancellationToken: ct)),
+            ct);
 
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var deleted = await c.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM agencies
-            WHERE partnership_id = @PartnershipId AND id = @id AND (@expectedVersion IS NULL OR version = @expectedVersion)
-            """, new { tenant.PartnershipId, id, expectedVersion }, cancellationToken: ct));
-        if (deleted > 0) return WriteOutcome<bool>.Done(true);
-        return await GetAsync(tenant, id, ct) is null ? WriteOutcome<bool>.Missing : WriteOutcome<bool>.Stale;
-    }
+    public Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, EntityTypes.Agency, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
+            (c, tx, a, _) => c.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM agencies WHERE partnership_id = @PartnershipId AND id = @Id", new { tenant.PartnershipId, a.Id }, tx, cancellationToken: ct)),
+            ct);
 }

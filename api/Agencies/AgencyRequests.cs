@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Csp.Api.Agencies;
 
-[JsonConverter(typeof(JsonStringEnumConverter<AgencyKind>))]
+[JsonConverter(typeof(AgencyKindConverter))]
 public enum AgencyKind
 {
     [JsonStringEnumMemberName("police")] Police,
@@ -15,6 +15,10 @@ public enum AgencyKind
     [JsonStringEnumMemberName("other")] Other,
 }
 
+/// <summary>Kinds are read by name only. The default converter also takes the numbers 0–7 and maps them by
+/// declaration order, which the contract does not promise and a reordering would silently change.</summary>
+public sealed class AgencyKindConverter() : JsonStringEnumConverter<AgencyKind>(namingPolicy: null, allowIntegerValues: false);
+
 /// <summary>Create or replace an agency.</summary>
 /// <param name="Code">Short code, unique in the partnership: <c>^[A-Z0-9][A-Z0-9-]{0,31}$</c>.</param>
 /// <param name="Name">Display name.</param>
@@ -22,4 +26,5 @@ public enum AgencyKind
 public sealed record AgencyRequest(string Code, string Name, AgencyKind? Kind);
 
 /// <summary>A partner agency (council, police BCU, ICB, probation, …).</summary>
-public sealed record Agency(Guid Id, string Code, string Name, AgencyKind Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record Agency(Guid Id, string Code, string Name, AgencyKind Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    : Audit.IVersioned;

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -5,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Clients;
 
-public sealed class ClientQueries(Db db, TimeProvider clock)
+public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Name, Guid? AgencyId, string Scopes, string KeyId, DateTimeOffset? RevokedAt,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -34,42 +36,49 @@ public sealed class ClientQueries(Db db, TimeProvider clock)
     public async Task<Client?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
+        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+    }
+
+    private static async Task<Client?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    {
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
-            $"SELECT {Columns} FROM clients WHERE partnership_id = @PartnershipId AND id = @id",
-            new { tenant.PartnershipId, id }, cancellationToken: ct));
+            $"SELECT {Columns} FROM clients WHERE partnership_id = @partnershipId AND id = @id",
+            new { partnershipId, id }, tx, cancellationToken: ct));
         return row?.ToClient();
     }
 
     public async Task<ClientCreated> CreateAsync(Tenant tenant, ClientRequest request, CancellationToken ct)
     {
         var (key, keyId, hash) = ApiKeys.Generate();
-        var now = clock.GetUtcNow();
-        var scopes = Scopes.Grantable.Where(request.Scopes.Contains).ToArray();
-        var created = new ClientCreated(Ids.New(), request.Name, request.AgencyId, scopes, keyId, key, 1, now, now);
-        await InsertAsync(tenant.PartnershipId, created.Id, request.Name, request.AgencyId, scopes, keyId, hash, now, ct);
-        return created;
+        var client = await InsertAsync(tenant, request.Name, request.AgencyId, request.Scopes, keyId, hash, ct);
+        return new ClientCreated(client.Id, client.Name, client.AgencyId, client.Scopes, keyId, key, client.Version, client.CreatedAt, client.UpdatedAt);
     }
 
-    /// <summary>Stores a client whose key is already known (the demo keys).</summary>
-    internal async Task InsertAsync(Guid partnershipId, Guid id, string name, Guid? agencyId, IEnumerable<string> scopes,
-        string keyId, byte[] keyHash, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Stores a client whose key hash is already known (also the demo keys). The audit
+    /// event describes the client, never the key or its hash.</summary>
+    internal Task<Client> InsertAsync(Tenant tenant, string name, Guid? agencyId, IEnumerable<string> scopes,
+        string keyId, byte[] keyHash, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        var now = clock.GetUtcNow();
+        var client = new Client(Ids.New(), name, agencyId, Scopes.Grantable.Where(scopes.Contains).ToArray(), keyId, null, 1, now, now);
+        return writer.CreateAsync(tenant, EntityTypes.Client, client, (c, tx, x, _) => c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO clients (partnership_id, id, name, agency_id, scopes, key_id, key_hash, version, created_at, updated_at)
-            VALUES (@partnershipId, @id, @name, @agencyId, @Scopes, @keyId, @keyHash, 1, @now, @now)
-            """, new { partnershipId, id, name, agencyId, Scopes = string.Join(' ', scopes), keyId, keyHash, now }, cancellationToken: ct));
+            VALUES (@PartnershipId, @Id, @Name, @AgencyId, @Scopes, @KeyId, @keyHash, 1, @CreatedAt, @UpdatedAt)
+            """, new { tenant.PartnershipId, x.Id, x.Name, x.AgencyId, Scopes = string.Join(' ', x.Scopes), x.KeyId, keyHash, x.CreatedAt, x.UpdatedAt },
+            tx, cancellationToken: ct)), ct);
     }
 
     /// <summary>Revokes the key; revoking twice is a no-op that still answers "done".</summary>
     public async Task<WriteOutcome<bool>> RevokeAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        var changed = await c.ExecuteAsync(new CommandDefinition("""
-            UPDATE clients SET revoked_at = COALESCE(revoked_at, @now), version = version + 1, updated_at = @now
-            WHERE partnership_id = @PartnershipId AND id = @id AND (@expectedVersion IS NULL OR version = @expectedVersion)
-            """, new { tenant.PartnershipId, id, now = clock.GetUtcNow(), expectedVersion }, cancellationToken: ct));
-        if (changed > 0) return WriteOutcome<bool>.Done(true);
-        return await GetAsync(tenant, id, ct) is null ? WriteOutcome<bool>.Missing : WriteOutcome<bool>.Stale;
+        var revokedAt = clock.GetUtcNow();
+        var outcome = await writer.UpdateAsync(tenant, EntityTypes.Client, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
+            current => current with { RevokedAt = current.RevokedAt ?? revokedAt },
+            (c, tx, x, now) => c.ExecuteAsync(new CommandDefinition("""
+                UPDATE clients SET revoked_at = @RevokedAt, version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @Id
+                """, new { tenant.PartnershipId, x.Id, x.RevokedAt, now }, tx, cancellationToken: ct)),
+            ct, AuditActions.Revoke);
+        return new WriteOutcome<bool>(outcome.Status, outcome.Status == WriteStatus.Done, outcome.Message);
     }
 }

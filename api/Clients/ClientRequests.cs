@@ -9,7 +9,7 @@ public sealed record ClientRequest(string Name, Guid? AgencyId, IReadOnlyList<st
 /// <summary>A registered client. Its key is never shown again after creation.</summary>
 /// <param name="KeyId">The public part of the key (<c>csp_{keyId}_…</c>), to tell keys apart in logs.</param>
 public sealed record Client(Guid Id, string Name, Guid? AgencyId, IReadOnlyList<string> Scopes, string KeyId,
-    DateTimeOffset? RevokedAt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset? RevokedAt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>The client just created, with its key: store it now, it cannot be retrieved later.</summary>
 public sealed record ClientCreated(Guid Id, string Name, Guid? AgencyId, IReadOnlyList<string> Scopes, string KeyId,

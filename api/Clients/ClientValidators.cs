@@ -9,7 +9,8 @@ public sealed class ClientRequestValidator : AbstractValidator<ClientRequest>
     public ClientRequestValidator()
     {
         RuleFor(x => x.Name).ValidName();
-        RuleFor(x => x.Scopes).NotEmpty().Must(s => s.Count <= 10 && s.Distinct().Count() == s.Count)
+        // Stop at NotEmpty: a missing or null "scopes" must be a 400, not a NullReferenceException in Must.
+        RuleFor(x => x.Scopes).Cascade(CascadeMode.Stop).NotEmpty().Must(s => s.Count <= 10 && s.Distinct().Count() == s.Count)
             .WithMessage("'scopes' must list each scope once.");
         RuleForEach(x => x.Scopes).Must(s => Scopes.Grantable.Contains(s))
             .WithMessage($"Each scope must be one of: {string.Join(", ", Scopes.Grantable)}.");

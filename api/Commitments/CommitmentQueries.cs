@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -113,6 +114,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
             await ReplacePartnersAsync(c, tx, tenant.PartnershipId, id, request.PartnerAgencyIds, ct);
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, priority.PlanId, now, ct);
             var created = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<Commitment>.Done(created!);
         }
@@ -126,6 +128,13 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         {
             var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
             if (refusal is { } r) return r;
+            var proposed = current! with
+            {
+                Code = request.Code, Title = request.Title, Description = request.Description, LeadAgencyId = request.LeadAgencyId,
+                PartnerAgencyIds = (request.PartnerAgencyIds ?? []).Order().ToList(), StartDate = request.StartDate, DueDate = request.DueDate,
+            };
+            var changes = AuditLog.Diff(current with { PartnerAgencyIds = current.PartnerAgencyIds.Order().ToList() }, proposed);
+            if (changes.Count == 0) return WriteOutcome<Commitment>.Done(current);
             var now = clock.GetUtcNow();
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE commitments SET code = @Code, title = @Title, description = @Description, lead_agency_id = @LeadAgencyId,
@@ -138,6 +147,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
             }, tx, cancellationToken: ct));
             await ReplacePartnersAsync(c, tx, tenant.PartnershipId, id, request.PartnerAgencyIds, ct);
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Commitment, id, changes, now, ct);
             var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<Commitment>.Done(after!);
@@ -150,11 +160,13 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         await using (c)
         await using (tx)
         {
-            var (_, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
+            var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
             if (refusal is { } r) return new(r.Status, false, r.Message);
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM commitments WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, clock.GetUtcNow(), ct);
+            var now = clock.GetUtcNow();
+            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Commitment, id, AuditLog.Diff(current, null), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<bool>.Done(true);
         }
@@ -167,7 +179,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         await using (c)
         await using (tx)
         {
-            var (_, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, commitmentId, null, ct);
+            var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, commitmentId, null, ct);
             if (refusal is { } r) return new(r.Status, null, r.Message);
             var now = clock.GetUtcNow();
             var update = new CommitmentUpdate(Ids.New(), commitmentId, request.Status!.Value, request.Commentary, tenant.Caller.ClientId, now);
@@ -182,6 +194,9 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
                 WHERE partnership_id = @PartnershipId AND id = @commitmentId
                 """, new { tenant.PartnershipId, commitmentId, status, update.Id, now }, tx, cancellationToken: ct));
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.CommitmentUpdate, update.Id, AuditLog.Diff(null, update), now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Commitment, commitmentId,
+                AuditLog.Diff(current, current! with { Status = update.Status, LatestUpdate = update }), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<CommitmentUpdate>.Done(update);
         }

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Csp.Api.Commitments;
 
-[JsonConverter(typeof(JsonStringEnumConverter<CommitmentStatus>))]
+[JsonConverter(typeof(CommitmentStatusConverter))]
 public enum CommitmentStatus
 {
     [JsonStringEnumMemberName("not_started")] NotStarted,
@@ -12,6 +12,10 @@ public enum CommitmentStatus
     [JsonStringEnumMemberName("completed")] Completed,
     [JsonStringEnumMemberName("cancelled")] Cancelled,
 }
+
+/// <summary>Statuses are read by name only. The default converter also takes the numbers 0–5 and maps them by
+/// declaration order, which the contract does not promise and a reordering would silently change.</summary>
+public sealed class CommitmentStatusConverter() : JsonStringEnumConverter<CommitmentStatus>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create or replace a commitment (an action) of a priority.</summary>
 /// <param name="Code">e.g. <c>P1-C1</c>; unique within the priority.</param>

@@ -45,7 +45,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         var cgl = await Agency("CGL", "Change Grow Live", AgencyKind.Voluntary);
 
         async Task Key(string name, Guid? agency, string key, params string[] scopes) =>
-            await clients.InsertAsync(p.Id, Infrastructure.Ids.New(), name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), clock.GetUtcNow(), ct);
+            await clients.InsertAsync(admin, name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), ct);
         await Key("Demo admin", null, DemoKeys.Admin, Scopes.Admin);
         await Key("Demo council portal (read only)", null, DemoKeys.Reader, Scopes.Read);
         await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);

@@ -6,8 +6,14 @@ using Csp.Api.Commitments;
 using Csp.Api.Plans;
 using Csp.Api.Priorities;
 using Csp.Api.Health;
+using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Idempotency;
+using Csp.Api.Observations;
 using Csp.Api.Infrastructure.OpenApi;
+using Csp.Api.Infrastructure.Security;
+using Csp.Api.Audit;
+using Csp.Api.Changes;
 using Csp.Api.Partnerships;
 using FluentValidation;
 
@@ -37,7 +43,13 @@ public static class ApiSetup
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
+        services.AddCspRateLimiting();
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
+        services.AddSingleton<BatchPush>();
+        services.AddSingleton<IdempotencyPurge>();
         return builder;
     }
 
@@ -45,6 +57,15 @@ public static class ApiSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
+        {
+            app.UseHsts();
+            app.UseHttpsRedirection();
+        }
+        app.UseMiddleware<RequestLimitsMiddleware>();
+        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseRateLimiter();
         app.UseMiddleware<TenantMiddleware>();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.UseSwaggerUI(o =>
@@ -70,6 +91,10 @@ public static class ApiSetup
         tenant.MapPlans();
         tenant.MapPriorities();
         tenant.MapCommitments();
+        tenant.MapIndicators();
+        tenant.MapObservations();
+        tenant.MapAudit();
+        tenant.MapChanges();
         return app;
     }
 }

@@ -1,3 +1,5 @@
+using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -5,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Partnerships;
 
-public sealed class PartnershipQueries(Db db, TimeProvider clock)
+public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
     private const string Columns = """
         id AS Id, slug AS Slug, name AS Name, area_code AS AreaCode, public_read AS PublicRead,
@@ -15,10 +17,12 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock)
     public async Task<Partnership?> GetAsync(Tenant tenant, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<Partnership>(new CommandDefinition(
-            $"SELECT {Columns} FROM partnerships WHERE id = @PartnershipId",
-            new { tenant.PartnershipId }, cancellationToken: ct));
+        return await GetAsync(c, null, tenant.PartnershipId, ct);
     }
+
+    private static Task<Partnership?> GetAsync(DbConnection c, DbTransaction? tx, Guid id, CancellationToken ct) =>
+        c.QuerySingleOrDefaultAsync<Partnership?>(new CommandDefinition(
+            $"SELECT {Columns} FROM partnerships WHERE id = @id", new { id }, tx, cancellationToken: ct));
 
     public async Task<IReadOnlyList<Partnership>> ListAsync(PageRequest page, CancellationToken ct)
     {
@@ -33,23 +37,20 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var p = new Partnership(Ids.New(), request.Slug, request.Name, request.AreaCode, request.PublicRead, 1, now, now);
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        // The new tenant exists only inside this write, so its first event is recorded as the operator's.
+        var tenant = new Tenant(p.Id, p.Slug, p.AreaCode, p.PublicRead, Caller.Platform);
+        return await writer.CreateAsync(tenant, EntityTypes.Partnership, p, (c, tx, x, _) => c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO partnerships (id, slug, name, area_code, public_read, version, created_at, updated_at)
             VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, 1, @CreatedAt, @UpdatedAt)
-            """, p, cancellationToken: ct));
-        return p;
+            """, x, tx, cancellationToken: ct)), ct);
     }
 
-    public async Task<WriteOutcome<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? expectedVersion, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var changed = await c.ExecuteAsync(new CommandDefinition("""
-            UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead,
-                   version = version + 1, updated_at = @Now
-            WHERE id = @PartnershipId AND (@expectedVersion IS NULL OR version = @expectedVersion)
-            """, new { tenant.PartnershipId, update.Name, update.AreaCode, update.PublicRead, Now = clock.GetUtcNow(), expectedVersion },
-            cancellationToken: ct));
-        return WriteOutcome<Partnership>.From(changed, await GetAsync(tenant, ct));
-    }
+    public Task<WriteOutcome<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? expectedVersion, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, EntityTypes.Partnership, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, ct),
+            current => current with { Name = update.Name, AreaCode = update.AreaCode, PublicRead = update.PublicRead },
+            (c, tx, x, now) => c.ExecuteAsync(new CommandDefinition("""
+                UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, version = version + 1, updated_at = @now
+                WHERE id = @Id
+                """, new { x.Id, x.Name, x.AreaCode, x.PublicRead, now }, tx, cancellationToken: ct)),
+            ct);
 }

@@ -11,4 +11,5 @@ public sealed record PartnershipRequest(string Slug, string Name, string AreaCod
 public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead);
 
 /// <summary>A Community Safety Partnership.</summary>
-public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    : Audit.IVersioned;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -6,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Plans;
 
-public sealed class PlanQueries(Db db, TimeProvider clock)
+public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn,
         string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -61,18 +62,16 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
             """, new { tenant.PartnershipId, Approved, today }, cancellationToken: ct));
     }
 
-    public async Task<Plan> CreateAsync(Tenant tenant, PlanRequest request, CancellationToken ct)
+    public Task<Plan> CreateAsync(Tenant tenant, PlanRequest request, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft,
             null, null, null, 1, now, now);
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        return writer.CreateAsync(tenant, EntityTypes.Plan, plan, (c, tx, p, _) => c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at)
             VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt)
-            """, new { tenant.PartnershipId, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft, plan.CreatedAt, plan.UpdatedAt },
-            cancellationToken: ct));
-        return plan;
+            """, new { tenant.PartnershipId, p.Id, p.Title, p.PeriodStart, p.PeriodEnd, Draft, p.CreatedAt, p.UpdatedAt },
+            tx, cancellationToken: ct)), ct);
     }
 
     public Task<WriteOutcome<Plan>> UpdateAsync(Tenant tenant, Guid id, PlanRequest request, long? expectedVersion, CancellationToken ct) =>
@@ -88,7 +87,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
                 """, new { tenant.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, now = clock.GetUtcNow() }, tx,
                 cancellationToken: ct));
             return null;
-        }, ct);
+        }, AuditActions.Update, ct);
 
     public Task<WriteOutcome<Plan>> ApproveAsync(Tenant tenant, Guid id, string approvedBy, long? expectedVersion, CancellationToken ct) =>
         WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
@@ -103,7 +102,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
                 """, new { tenant.PartnershipId, id, Approved, today = DateOnly.FromDateTime(now.UtcDateTime), approvedBy, now }, tx,
                 cancellationToken: ct));
             return null;
-        }, ct);
+        }, AuditActions.Approve, ct);
 
     public Task<WriteOutcome<Plan>> ArchiveAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
         WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
@@ -114,13 +113,14 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, new { tenant.PartnershipId, id, Archived, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
             return null;
-        }, ct);
+        }, AuditActions.Archive, ct);
 
     public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
     {
         var outcome = await WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
         {
             if (plan.Status != PlanStatus.Draft) return "Only a draft plan can be deleted; archive an approved plan instead.";
+            await Tombstones.ForPlanContentsAsync(c, tx, tenant, id, clock.GetUtcNow(), ct);
             // Plans this one was refreshed into keep existing; they just stop pointing at it.
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE plans SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @id
@@ -129,7 +129,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
                 "DELETE FROM plans WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
             return null;
-        }, ct, readBack: false);
+        }, AuditActions.Delete, ct);
         return new WriteOutcome<bool>(outcome.Status, outcome.Status == WriteStatus.Done, outcome.Message);
     }
 
@@ -156,11 +156,12 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
 
     /// <summary>
     /// Loads the plan inside a write transaction, checks If-Match, runs <paramref name="write"/> (which
-    /// returns a conflict message to refuse) and commits. The transaction makes the rule checks and the
-    /// write one step, so two approvals cannot both pass the overlap check.
+    /// returns a conflict message to refuse), records the audit event and commits. The transaction makes
+    /// the rule checks and the write one step, so two approvals cannot both pass the overlap check; a
+    /// write that changed nothing is rolled back, so it leaves neither a new version nor an event.
     /// </summary>
     private async Task<WriteOutcome<Plan>> WriteAsync(Tenant tenant, Guid id, long? expectedVersion,
-        Func<DbConnection, DbTransaction, Plan, Task<string?>> write, CancellationToken ct, bool readBack = true)
+        Func<DbConnection, DbTransaction, Plan, Task<string?>> write, string action, CancellationToken ct)
     {
         var (c, tx) = await db.BeginWriteAsync(ct);
         await using (c)
@@ -170,9 +171,12 @@ public sealed class PlanQueries(Db db, TimeProvider clock)
             if (plan is null) return WriteOutcome<Plan>.Missing;
             if (expectedVersion is { } v && v != plan.Version) return WriteOutcome<Plan>.Stale;
             if (await write(c, tx, plan) is { } conflict) return WriteOutcome<Plan>.Conflict(conflict);
-            var after = readBack ? await GetAsync(c, tx, tenant.PartnershipId, id, ct) : plan;
+            var after = action == AuditActions.Delete ? null : await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            var changes = AuditLog.Diff(plan, after);
+            if (!await AuditLog.RecordAsync(c, tx, tenant, action, EntityTypes.Plan, id, changes, clock.GetUtcNow(), ct))
+                return WriteOutcome<Plan>.Done(plan); // nothing changed: the transaction rolls back
             await tx.CommitAsync(ct);
-            return WriteOutcome<Plan>.Done(after!);
+            return WriteOutcome<Plan>.Done(after ?? plan);
         }
     }
 }

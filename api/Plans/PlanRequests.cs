@@ -21,7 +21,8 @@ public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? 
 /// <summary>A partnership plan (without its contents; see <see cref="PlanDocument"/>).</summary>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    : Audit.IVersioned;
 
 /// <summary>The whole plan in one document: priorities in order, each with its commitments and their latest update.</summary>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,

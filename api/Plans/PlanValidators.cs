@@ -9,8 +9,9 @@ public sealed class PlanRequestValidator : AbstractValidator<PlanRequest>
     {
         RuleFor(x => x.Title).ValidName();
         RuleFor(x => x.PeriodStart).NotNull();
+        // The condition guards only the order check: a missing end is reported even when the start is missing too.
         RuleFor(x => x.PeriodEnd).NotNull()
-            .GreaterThanOrEqualTo(x => x.PeriodStart).When(x => x.PeriodStart is not null)
+            .GreaterThanOrEqualTo(x => x.PeriodStart).When(x => x.PeriodStart is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("'periodEnd' must be on or after 'periodStart'.");
     }
 }

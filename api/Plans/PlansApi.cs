@@ -1,6 +1,9 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Csp.Api.Plans;
 
@@ -11,7 +14,8 @@ internal static class PlansApi
         var group = routes.MapGroup("/plans").WithTags("Plans");
 
         group.MapGet("/", ListPlans).WithName("listPlans").WithSummary("List plans")
-            .WithDescription("The partnership's plans (without contents), optionally filtered by status.").RequireScope(Scopes.Read);
+            .WithDescription("The partnership's plans (without contents), optionally filtered by status.").RequireScope(Scopes.Read)
+            .AddOpenApiOperationTransformer(DocumentStatusFilter);
         group.MapGet("/current", GetCurrentPlan).WithName("getCurrentPlan").WithSummary("Get the current plan")
             .WithDescription("The whole approved plan whose period covers today; 404 when there is none.")
             .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
@@ -45,11 +49,29 @@ internal static class PlansApi
     }
 
     private static async Task<Results<Ok<Page<Plan>>, ValidationProblem>> ListPlans(
-        Tenant tenant, [AsParameters] PageQuery query, PlanStatus? status, PlanQueries plans, CancellationToken ct)
+        Tenant tenant, [AsParameters] PageQuery query, string? status, PlanQueries plans, CancellationToken ct)
     {
-        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
-        var rows = await plans.ListAsync(tenant, status, page, ct);
+        query.TryGet(out var page, out var errors);
+        PlanStatus? filter = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (EnumText<PlanStatus>.TryParse(status, out var parsed)) filter = parsed;
+            else errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<PlanStatus>.All)}."];
+        }
+        if (errors.Count > 0) return Errors.Invalid(errors);
+        var rows = await plans.ListAsync(tenant, filter, page, ct);
         return TypedResults.Ok(page.ToPage(rows, p => PageRequest.Key(p.Id)));
+    }
+
+    /// <summary>
+    /// Minimal APIs bind an enum parameter by its C# name ("Approved"), so the filter is read as text and
+    /// parsed by the contract's names ("approved"); the document still offers those names.
+    /// </summary>
+    private static Task DocumentStatusFilter(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
+            parameter.Schema = new OpenApiSchemaReference(nameof(PlanStatus), context.Document);
+        return Task.CompletedTask;
     }
 
     private static async Task<Results<Ok<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetPlan(

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -59,6 +60,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
                 priority.LeadAgencyId, priority.Position, priority.CreatedAt, priority.UpdatedAt,
             }, tx, cancellationToken: ct));
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Priority, priority.Id, AuditLog.Diff(null, priority), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<Priority>.Done(priority);
         }
@@ -74,6 +76,13 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
             if (current is null) return WriteOutcome<Priority>.Missing;
             if (expectedVersion is { } v && v != current.Version) return WriteOutcome<Priority>.Stale;
             if (await Writable(c, tx, tenant, current.PlanId, ct) is { } refused) return refused;
+            var proposed = current with
+            {
+                Code = request.Code, Title = request.Title, Description = request.Description, LeadAgencyId = request.LeadAgencyId,
+                Position = request.Position ?? current.Position,
+            };
+            var changes = AuditLog.Diff(current, proposed);
+            if (changes.Count == 0) return WriteOutcome<Priority>.Done(current);
             var now = clock.GetUtcNow();
             await c.ExecuteAsync(new CommandDefinition("""
                 UPDATE priorities SET code = @Code, title = @Title, description = @Description, lead_agency_id = @LeadAgencyId,
@@ -85,6 +94,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
                 Position = request.Position ?? current.Position, now,
             }, tx, cancellationToken: ct));
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, current.PlanId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Priority, id, changes, now, ct);
             var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<Priority>.Done(after!);
@@ -101,9 +111,12 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
             if (current is null) return WriteOutcome<bool>.Missing;
             if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
             if (await Writable(c, tx, tenant, current.PlanId, ct) is { } refused) return new(refused.Status, false, refused.Message);
+            var now = clock.GetUtcNow();
+            await Tombstones.ForPriorityContentsAsync(c, tx, tenant, id, now, ct);
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM priorities WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, current.PlanId, clock.GetUtcNow(), ct);
+            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, current.PlanId, now, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Priority, id, AuditLog.Diff(current, null), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<bool>.Done(true);
         }

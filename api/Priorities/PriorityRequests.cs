@@ -10,4 +10,4 @@ public sealed record PriorityRequest(string Code, string Title, string? Descript
 
 /// <summary>A priority of a plan.</summary>
 public sealed record Priority(Guid Id, Guid PlanId, string Code, string Title, string? Description, Guid? LeadAgencyId,
-    long Position, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    long Position, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

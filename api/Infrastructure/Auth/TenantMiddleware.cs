@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Options;
-
 namespace Csp.Api.Infrastructure.Auth;
 
 /// <summary>
@@ -8,11 +5,8 @@ namespace Csp.Api.Infrastructure.Auth;
 /// of the route once (404), hides other partnerships behind the same 404, and checks the scope the
 /// endpoint declares (403). Endpoints read the result as a <see cref="Tenant"/> parameter.
 /// </summary>
-public sealed class TenantMiddleware(RequestDelegate next, IOptionsMonitor<AuthOptions> options)
+public sealed class TenantMiddleware(RequestDelegate next)
 {
-    // Compared against when the key id is unknown, so a miss costs the same as a wrong secret.
-    private static readonly byte[] DummyHash = RandomNumberGenerator.GetBytes(32);
-
     public async Task InvokeAsync(HttpContext context, TenantQueries queries)
     {
         var endpoint = context.GetEndpoint();
@@ -24,7 +18,7 @@ public sealed class TenantMiddleware(RequestDelegate next, IOptionsMonitor<AuthO
 
         var ct = context.RequestAborted;
         var required = endpoint.Metadata.GetMetadata<RequiredScope>();
-        var caller = await AuthenticateAsync(context, queries, ct);
+        var caller = context.Items[typeof(Caller)] as Caller;
         var slug = context.Request.RouteValues["partnership"] as string;
         var publicEndpoint = endpoint.Metadata.GetMetadata<PublicReadAllowed>() is not null;
 
@@ -66,7 +60,6 @@ public sealed class TenantMiddleware(RequestDelegate next, IOptionsMonitor<AuthO
             return;
         }
 
-        context.Items[typeof(Caller)] = caller;
         await next(context);
     }
 
@@ -74,23 +67,4 @@ public sealed class TenantMiddleware(RequestDelegate next, IOptionsMonitor<AuthO
         endpoint.DisplayName is { } name
         && (name.Contains("HTTP Method Not Supported", StringComparison.Ordinal)
             || name.Contains("HTTP Unsupported Media Type", StringComparison.Ordinal));
-
-    private async Task<Caller?> AuthenticateAsync(HttpContext context, TenantQueries queries, CancellationToken ct)
-    {
-        if (!context.Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) || values.Count != 1) return null;
-        var presented = values[0];
-        if (string.IsNullOrEmpty(presented)) return null;
-
-        var platformKey = options.CurrentValue.PlatformKey;
-        if (!string.IsNullOrEmpty(platformKey) && ApiKeys.Matches(presented, ApiKeys.Hash(platformKey)))
-            return Caller.Platform;
-
-        var keyId = ApiKeys.KeyIdOf(presented);
-        var stored = keyId is null ? null : await queries.FindKeyAsync(keyId, ct);
-        var matches = ApiKeys.Matches(presented, stored?.KeyHash ?? DummyHash);
-        if (stored is null || !matches || stored.RevokedAt is not null) return null;
-
-        return new Caller(stored.Id, stored.PartnershipId, stored.AgencyId,
-            stored.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), false);
-    }
 }

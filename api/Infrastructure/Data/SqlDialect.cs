@@ -24,6 +24,16 @@ public abstract class SqlDialect
     /// <summary>A list of ids for an <c>IN @ids</c> expansion (Dapper bypasses type handlers there).</summary>
     public abstract System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
 
+    /// <summary>Appended to a WHERE over audit_events: hides events whose transactions may still be
+    /// behind an uncommitted earlier one, so a change-feed reader never skips a sequence number.</summary>
+    public abstract string CommittedEventsOnly { get; }
+
+    /// <summary>A derived table of rows decoded from a JSON array parameter (one round trip for many keys).</summary>
+    public abstract string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns);
+
+    /// <summary>Table hint that keeps rows read in a write transaction locked until it commits.</summary>
+    public abstract string LockForUpdate { get; }
+
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
         DatabaseProvider.SqlServer => new SqlServerDialect(),
@@ -36,7 +46,15 @@ public sealed class SqliteDialect : SqlDialect
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
     public override string Limit => "LIMIT @Limit";
 
+    // Writers are serialised: events commit in seq order.
+    public override string CommittedEventsOnly => "";
+
     public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+
+    public override string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns) =>
+        $"(SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}"))} FROM json_each({parameter}))";
+
+    public override string LockForUpdate => "";
 
     // SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555, SQLITE_CONSTRAINT_FOREIGNKEY = 787
     public override bool IsUniqueViolation(DbException e) =>
@@ -51,7 +69,16 @@ public sealed class SqlServerDialect : SqlDialect
     public override DatabaseProvider Provider => DatabaseProvider.SqlServer;
     public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 
+    public override string CommittedEventsOnly => "AND rv < MIN_ACTIVE_ROWVERSION()";
+
     public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
+
+    public override string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns) =>
+        $"OPENJSON({parameter}) WITH ({string.Join(", ", columns.Select(c => $"{c.Name} {c.SqlServerType} '$.{c.Name}'"))})";
+
+    // UPDLOCK + HOLDLOCK: rows read (and key ranges found empty) stay locked to the transaction, so
+    // two concurrent pushes of the same key serialise instead of both inserting it.
+    public override string LockForUpdate => "WITH (UPDLOCK, HOLDLOCK)";
 
     public override bool IsUniqueViolation(DbException e) =>
         e is SqlException { Number: 2627 or 2601 };

@@ -24,6 +24,10 @@ internal static class TypeHandlers
         SqlMapper.RemoveTypeMap(typeof(DateOnly));
         SqlMapper.RemoveTypeMap(typeof(DateOnly?));
         SqlMapper.RemoveTypeMap(typeof(bool));
+        SqlMapper.RemoveTypeMap(typeof(decimal));
+        SqlMapper.RemoveTypeMap(typeof(decimal?));
+        SqlMapper.AddTypeHandler(new DecimalHandler());
+        SqlMapper.AddTypeHandler(new NullableDecimalHandler());
         SqlMapper.AddTypeHandler(new BoolHandler());
         SqlMapper.AddTypeHandler(new GuidHandler());
         SqlMapper.AddTypeHandler(new NullableGuidHandler());
@@ -64,10 +68,48 @@ internal static class TypeHandlers
         _ => throw new DataException($"Cannot read {value.GetType()} as DateOnly"),
     };
 
+    /// <summary>Decimals without trailing zeros (187.000000 → 187), so both engines read back the same value and text.</summary>
+    internal static decimal Normalize(decimal d) => d / 1.000000000000000000000000000000000m;
+
+    internal static object ToDb(IDbDataParameter p, decimal d) =>
+        p is SqliteParameter ? Normalize(d).ToString(CultureInfo.InvariantCulture) : d;
+
+    internal static decimal ReadDecimal(object value) => value switch
+    {
+        decimal d => Normalize(d),
+        string s => Normalize(decimal.Parse(s, NumberStyles.Number, CultureInfo.InvariantCulture)),
+        long l => l,
+        double f => Normalize((decimal)f),
+        _ => throw new DataException($"Cannot read {value.GetType()} as decimal"),
+    };
+
+    private static void SetDecimal(IDbDataParameter p, decimal? value)
+    {
+        Set(p, value is { } d ? ToDb(p, d) : null, DbType.Decimal);
+        if (p is not SqliteParameter)
+        {
+            p.Precision = 19;
+            p.Scale = 6;
+        }
+    }
+
     private static void Set(IDbDataParameter p, object? value, DbType type)
     {
         p.Value = value ?? DBNull.Value;
         if (p is not SqliteParameter) p.DbType = type;
+    }
+
+    // SQLite stores decimals as TEXT (exact); SQL Server as DECIMAL(19,6).
+    private sealed class DecimalHandler : SqlMapper.TypeHandler<decimal>
+    {
+        public override void SetValue(IDbDataParameter p, decimal value) => SetDecimal(p, value);
+        public override decimal Parse(object value) => ReadDecimal(value);
+    }
+
+    private sealed class NullableDecimalHandler : SqlMapper.TypeHandler<decimal?>
+    {
+        public override void SetValue(IDbDataParameter p, decimal? value) => SetDecimal(p, value);
+        public override decimal? Parse(object value) => value is null or DBNull ? null : ReadDecimal(value);
     }
 
     // SQLite has no boolean type: flags are INTEGER 0/1 (bit on SQL Server).

@@ -1,22 +1,48 @@
 using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
 namespace Csp.Api.Infrastructure.OpenApi;
 
+/// <summary>
+/// The contract partners integrate against without talking to us. The transformers make what the
+/// endpoints declare complete (path parameters bound by middleware, the problem statuses every
+/// operation can answer, conditional requests) so that `spectral lint` passes on the generated file
+/// and the test suite can validate every response against it.
+/// </summary>
 public static class OpenApiSetup
 {
     public const string SecuritySchemeId = "ApiKey";
+    public const string ProblemSchema = "ProblemDetails";
+    public const string ValidationProblemSchema = "HttpValidationProblemDetails";
 
     public static IServiceCollection AddCspOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeAuth);
-            options.AddSchemaTransformer(DescribeTimestamps);
+            options.AddOperationTransformer(OperationConventions.Apply);
+            options.AddSchemaTransformer(SchemaConventions.Apply);
         });
 
-    private static Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    /// <summary>What a partner developer reads first; known tags get a line each.</summary>
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Health"] = "Liveness and readiness probes for load balancers and orchestrators. No key needed.",
+        ["Partnerships"] = "Partnerships are the tenants. The operator's platform key creates them; each partnership's admin manages its own.",
+        ["Agencies"] = "The partner agencies of a partnership (council, police, fire, probation, health, voluntary sector).",
+        ["Clients"] = "API clients (partner systems) and their keys. A key is shown once, when the client is created.",
+        ["Plans"] = "Partnership plans: draft → approved → archived. `GET /plans/{planId}` returns the whole plan in one document.",
+        ["Priorities"] = "The priorities of a plan, in order.",
+        ["Commitments"] = "Commitments (actions) under a priority, with their append-only progress updates.",
+        ["Indicators"] = "Indicators (KPIs) of the partnership, their observations and computed performance.",
+        ["Observations"] = "The batch push of indicator values by partner agencies' systems (modelled on DHIS2 dataValueSets).",
+        ["Frameworks"] = "External strategies the plan aligns to, their outcomes, alignments and coverage.",
+        ["Changes"] = "The change feed portals use to sync nightly.",
+    };
+
+    private static async Task DescribeDocument(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
         document.Info = new OpenApiInfo
         {
@@ -25,9 +51,12 @@ public static class OpenApiSetup
             Description = "Community Safety Partnership action plans: plans, priorities, commitments and their progress, " +
                           "for partner agencies' systems and council portals. Authenticate with an `X-Api-Key` header. " +
                           "Errors are RFC 9457 `application/problem+json`.",
+            Contact = new OpenApiContact { Name = "Csp.Api maintainers" },
         };
-        // The generator adds the requesting host at run time; the committed contract is host-neutral.
-        document.Servers = [];
+        // One relative server: each deployment serves its own contract, so clients and Swagger UI
+        // resolve it against wherever they fetched the document. The committed file stays host-neutral.
+        document.Servers = [new OpenApiServer { Url = "/", Description = "The host that serves this document." }];
+
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
         document.Components.SecuritySchemes[SecuritySchemeId] = new OpenApiSecurityScheme
@@ -37,24 +66,18 @@ public static class OpenApiSetup
             Name = ApiKeys.HeaderName,
             Description = "A client key (`csp_…`), shown once when an admin creates the client, or the operator's platform key.",
         };
-        return Task.CompletedTask;
-    }
 
-    /// <summary>Our timestamp converter hides the type from the schema exporter; restore it.</summary>
-    private static Task DescribeTimestamps(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
-    {
-        var type = context.JsonTypeInfo.Type;
-        if (Nullable.GetUnderlyingType(type) is { } inner && inner == typeof(DateTimeOffset))
-        {
-            schema.Type = JsonSchemaType.String | JsonSchemaType.Null;
-            schema.Format = "date-time";
-        }
-        else if (type == typeof(DateTimeOffset))
-        {
-            schema.Type = JsonSchemaType.String;
-            schema.Format = "date-time";
-        }
-        return Task.CompletedTask;
+        // The operation transformers refer to these; make sure they exist even if no endpoint named them.
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        if (!document.Components.Schemas.ContainsKey(ProblemSchema))
+            document.Components.Schemas[ProblemSchema] = await context.GetOrCreateSchemaAsync(typeof(ProblemDetails), null, ct);
+        if (!document.Components.Schemas.ContainsKey(ValidationProblemSchema))
+            document.Components.Schemas[ValidationProblemSchema] = await context.GetOrCreateSchemaAsync(typeof(HttpValidationProblemDetails), null, ct);
+
+        if (document.Tags is not null)
+            foreach (var tag in document.Tags)
+                if (string.IsNullOrEmpty(tag.Description) && tag.Name is { } name && TagDescriptions.TryGetValue(name, out var text))
+                    tag.Description = text;
     }
 
     /// <summary>Every keyed operation declares the scheme and the 401/403/404 the tenant middleware can answer.</summary>
@@ -78,9 +101,11 @@ public static class OpenApiSetup
         return Task.CompletedTask;
     }
 
-    internal static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description)
+    internal static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description,
+        string schema = ProblemSchema)
     {
-        if (operation.Responses!.TryGetValue(status, out var existing))
+        operation.Responses ??= new OpenApiResponses();
+        if (operation.Responses.TryGetValue(status, out var existing))
         {
             if (existing is OpenApiResponse r && string.IsNullOrEmpty(r.Description)) r.Description = description;
             return;
@@ -90,7 +115,7 @@ public static class OpenApiSetup
             Description = description,
             Content = new Dictionary<string, OpenApiMediaType>
             {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference("ProblemDetails", context.Document) },
+                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(schema, context.Document) },
             },
         };
     }

@@ -2,6 +2,7 @@ using Csp.Api.Infrastructure.Data;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,12 +19,18 @@ public class CspApiFactory : WebApplicationFactory<Program>
 
     protected virtual string Environment => "Testing";
 
+    /// <summary>Extra configuration for a factory of a special purpose.</summary>
+    protected virtual IEnumerable<(string Key, string Value)> Settings => [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(folder);
         builder.UseEnvironment(Environment);
         builder.UseSetting("ConnectionStrings:Csp", $"Data Source={DatabasePath}");
         builder.UseSetting("Auth:PlatformKey", PlatformKey);
+        // The suite makes thousands of calls from one (unknown) address; RateLimitTests turn it on.
+        builder.UseSetting("RateLimiting:Enabled", "false");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
     /// <summary>Reads the database directly, to assert what a request really stored.</summary>
@@ -39,6 +46,20 @@ public class CspApiFactory : WebApplicationFactory<Program>
         var db = Services.GetRequiredService<Db>();
         await using var c = await db.OpenAsync(CancellationToken.None);
         return (await c.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    /// <summary>A client of the in-memory server whose every response is checked against openapi/v1.json.</summary>
+    public new HttpClient CreateClient() => CreateClient(ClientOptions);
+
+    /// <inheritdoc cref="CreateClient()"/>
+    public new HttpClient CreateClient(WebApplicationFactoryClientOptions options)
+    {
+        var handlers = new List<DelegatingHandler>();
+        if (options.AllowAutoRedirect) handlers.Add(new RedirectHandler(options.MaxAutomaticRedirections));
+        if (options.HandleCookies) handlers.Add(new CookieContainerHandler());
+        // Innermost, so each response the server sends is checked, redirects included.
+        handlers.Add(new ContractValidatingHandler());
+        return CreateDefaultClient(options.BaseAddress, [.. handlers]);
     }
 
     public HttpClient ClientWithKey(string? key)

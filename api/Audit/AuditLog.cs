@@ -1,0 +1,95 @@
+using System.Data.Common;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Csp.Api.Infrastructure.Auth;
+using Dapper;
+
+namespace Csp.Api.Audit;
+
+/// <summary>
+/// Writes the audit event of a mutation inside the mutation's own transaction, so a change and its
+/// record commit or roll back together. The same rows are the change feed.
+/// </summary>
+public static class AuditLog
+{
+    // Bookkeeping fields that change on every write and say nothing an auditor needs.
+    private static readonly HashSet<string> Ignored = new(StringComparer.Ordinal) { "Version", "CreatedAt", "UpdatedAt" };
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new Infrastructure.UtcTimestampConverter() },
+    };
+
+    /// <summary>
+    /// Field-by-field differences between two states of an entity (null before = created, null after
+    /// = deleted). Empty when nothing an auditor would see has changed.
+    /// </summary>
+    public static JsonObject Diff<T>(T? before, T? after) where T : class
+    {
+        var changes = new JsonObject();
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (Ignored.Contains(property.Name) || property.GetIndexParameters().Length > 0) continue;
+            var b = before is null ? null : JsonSerializer.SerializeToNode(property.GetValue(before), property.PropertyType, Json);
+            var a = after is null ? null : JsonSerializer.SerializeToNode(property.GetValue(after), property.PropertyType, Json);
+            if (before is not null && after is not null && JsonNode.DeepEquals(b, a)) continue;
+            if (before is null && a is null) continue;
+            if (after is null && b is null) continue;
+            changes[JsonNamingPolicy.CamelCase.ConvertName(property.Name)] = new JsonObject { ["before"] = b, ["after"] = a };
+        }
+        return changes;
+    }
+
+    /// <summary>Records one event; returns false (and writes nothing) when <paramref name="changes"/> is empty.</summary>
+    public static async Task<bool> RecordAsync(DbConnection c, DbTransaction tx, Tenant tenant, string action, string entityType,
+        Guid entityId, JsonObject changes, DateTimeOffset at, CancellationToken ct) =>
+        await RecordAsync(c, tx, tenant.PartnershipId, tenant.Caller.ClientId, action, entityType, entityId, changes, at, ct);
+
+    public static async Task<bool> RecordAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid? clientId, string action,
+        string entityType, Guid entityId, JsonObject changes, DateTimeOffset at, CancellationToken ct)
+    {
+        if (changes.Count == 0 && action == AuditActions.Update) return false;
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
+            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes)
+            """, new
+        {
+            partnershipId, at, clientId, action, op = AuditActions.OpOf(action), entityType, entityId,
+            changes = changes.ToJsonString(),
+        }, tx, cancellationToken: ct));
+        return true;
+    }
+}
+
+/// <summary>What a mutation did. The change feed reduces each to create, update or delete.</summary>
+public static class AuditActions
+{
+    public const string Create = "create";
+    public const string Update = "update";
+    public const string Delete = "delete";
+    public const string Approve = "approve";
+    public const string Archive = "archive";
+    public const string Revoke = "revoke";
+
+    public static string OpOf(string action) => action switch
+    {
+        Create => "create",
+        Delete => "delete",
+        _ => "update",
+    };
+}
+
+/// <summary>The entity types of audit events and the change feed.</summary>
+public static class EntityTypes
+{
+    public const string Partnership = "partnership";
+    public const string Agency = "agency";
+    public const string Client = "client";
+    public const string Plan = "plan";
+    public const string Priority = "priority";
+    public const string Commitment = "commitment";
+    public const string CommitmentUpdate = "commitment_update";
+    public const string Indicator = "indicator";
+    public const string Observation = "observation";
+}

@@ -1,0 +1,42 @@
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Csp.Api.Changes;
+
+/// <summary>One change: replaying the feed and fetching each entity reproduces the current state.</summary>
+/// <param name="Seq">Commit-ordered position; pass the last one you saw as <c>after</c>.</param>
+/// <param name="Op">create, update or delete (a tombstone: fetch nothing, drop your copy).</param>
+public sealed record Change(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At);
+
+/// <summary>A page of the feed. <c>next</c> is the <c>after</c> of the next call, even on the last page.</summary>
+public sealed record ChangePage(IReadOnlyList<Change> Items, long Next, bool HasMore);
+
+internal static class ChangesApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static RouteGroupBuilder MapChanges(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/changes").WithTags("Changes");
+        group.MapGet("/", ListChanges).WithName("listChanges").WithSummary("The change feed")
+            .WithDescription("Every create, update and delete of every entity, in commit order, for incremental sync. " +
+                             "Start with after=0 and keep the returned `next`. A sequence number never appears after a larger one.")
+            .RequireScope(Scopes.Read);
+        return group;
+    }
+
+    private static async Task<Results<Ok<ChangePage>, ValidationProblem>> ListChanges(
+        Tenant tenant, long? after, int? limit, ChangeQueries changes, CancellationToken ct)
+    {
+        var take = limit ?? DefaultLimit;
+        if (take is < 1 or > MaxLimit) return Errors.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+        if (after is < 0) return Errors.Invalid("after", "after must be 0 or a seq the feed returned.");
+        var from = after ?? 0;
+        var rows = await changes.AfterAsync(tenant, from, take + 1, ct);
+        var hasMore = rows.Count > take;
+        var items = hasMore ? rows.Take(take).ToList() : rows;
+        return TypedResults.Ok(new ChangePage(items, items.Count > 0 ? items[^1].Seq : from, hasMore));
+    }
+}

@@ -1,0 +1,295 @@
+using System.Data.Common;
+using System.Text;
+using System.Buffers.Text;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Observations;
+using Dapper;
+
+namespace Csp.Api.Indicators;
+
+public sealed class IndicatorQueries(Db db, TimeProvider clock)
+{
+    private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
+        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal? TargetValue, string? TargetPeriod,
+        long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds) => new(Id, Code, Name, Description,
+            EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
+            SourceAgencyId, priorityIds,
+            BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
+            TargetValue is { } tv && TargetPeriod is { } tp ? new PeriodValueOut(tv, tp) : null,
+            Version, CreatedAt, UpdatedAt);
+    }
+
+    private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
+
+    private sealed record ObservationRow(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
+        string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+            Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
+        DateTimeOffset OldRecordedAt, decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
+    {
+        public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
+            OldClientId, OldRecordedAt, NewValue, EnumText<ObservationStatus>.Parse(NewStatus), NewNote, NewClientId, RevisedAt);
+    }
+
+    private const string Columns = """
+        id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
+        source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
+        target_value AS TargetValue, target_period AS TargetPeriod, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    internal const string ObservationColumns = """
+        period AS Period, period_start AS PeriodStart, period_end AS PeriodEnd, area AS Area, value AS Value, status AS Status,
+        note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM indicators
+            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
+            ORDER BY id {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct))).AsList();
+        return await WithLinksAsync(c, null, tenant.PartnershipId, rows, ct);
+    }
+
+    public async Task<Indicator?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+    }
+
+    private async Task<Indicator?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM indicators WHERE partnership_id = @partnershipId AND id = @id
+            """, new { partnershipId, id }, tx, cancellationToken: ct));
+        return row is null ? null : (await WithLinksAsync(c, tx, partnershipId, [row], ct))[0];
+    }
+
+    private async Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, List<Row> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return [];
+        var ids = db.Dialect.IdList(rows.Select(r => r.Id));
+        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition("""
+            SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
+            WHERE partnership_id = @partnershipId AND indicator_id IN @ids ORDER BY indicator_id, priority_id
+            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
+        return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
+    }
+
+    /// <summary>The subset of <paramref name="ids"/> that are priorities of this partnership.</summary>
+    public async Task<IReadOnlySet<Guid>> ExistingPrioritiesAsync(Tenant tenant, IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0) return new HashSet<Guid>();
+        await using var c = await db.OpenAsync(ct);
+        var found = await c.QueryAsync<Guid>(new CommandDefinition("""
+            SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND id IN @wanted
+            """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(ids.Distinct()) }, cancellationToken: ct));
+        return found.ToHashSet();
+    }
+
+    private static object Values(Tenant tenant, Guid id, IndicatorRequest r, DateTimeOffset now)
+    {
+        var frequency = r.Frequency!.Value;
+        string? Canonical(PeriodValue? pv) => pv?.Period is { } p ? Period.Parse(p, frequency.PeriodType()).Period.Canonical : null;
+        return new
+        {
+            tenant.PartnershipId, id, r.Code, r.Name, r.Description,
+            Unit = EnumText<IndicatorUnit>.Text(r.Unit!.Value), Direction = EnumText<IndicatorDirection>.Text(r.Direction!.Value),
+            Frequency = EnumText<IndicatorFrequency>.Text(frequency), r.SourceAgencyId,
+            BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
+            TargetValue = r.Target?.Value, TargetPeriod = Canonical(r.Target), now,
+        };
+    }
+
+    public async Task<Indicator> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
+    {
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var id = Ids.New();
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
+                                        baseline_value, baseline_period, target_value, target_period, version, created_at, updated_at)
+                VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
+                        @BaselineValue, @BaselinePeriod, @TargetValue, @TargetPeriod, 1, @now, @now)
+                """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
+            await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
+            var created = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            await tx.CommitAsync(ct);
+            return created!;
+        }
+    }
+
+    public async Task<WriteOutcome<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? expectedVersion, CancellationToken ct)
+    {
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            if (current is null) return WriteOutcome<Indicator>.Missing;
+            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<Indicator>.Stale;
+            // Stored periods are of the old frequency; changing it would strand them.
+            if (current.Frequency != request.Frequency && await HasObservationsAsync(c, tx, tenant.PartnershipId, id, ct))
+                return WriteOutcome<Indicator>.Conflict("The indicator has observations; its frequency can no longer change.");
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
+                       frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
+                       baseline_period = @BaselinePeriod, target_value = @TargetValue, target_period = @TargetPeriod,
+                       version = version + 1, updated_at = @now
+                WHERE partnership_id = @PartnershipId AND id = @id
+                """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
+            await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
+            var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            await tx.CommitAsync(ct);
+            return WriteOutcome<Indicator>.Done(after!);
+        }
+    }
+
+    /// <summary>Deletes the indicator; one with observations only when <paramref name="force"/> (its data goes with it).</summary>
+    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, bool force, CancellationToken ct)
+    {
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            if (current is null) return WriteOutcome<bool>.Missing;
+            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
+            if (!force && await HasObservationsAsync(c, tx, tenant.PartnershipId, id, ct))
+                return WriteOutcome<bool>.Conflict("The indicator has observations. An admin can delete it with them using ?force=true.");
+            await c.ExecuteAsync(new CommandDefinition("DELETE FROM indicators WHERE partnership_id = @PartnershipId AND id = @id",
+                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+            return WriteOutcome<bool>.Done(true);
+        }
+    }
+
+    private static async Task<bool> HasObservationsAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid id, CancellationToken ct) =>
+        await c.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM observations WHERE partnership_id = @partnershipId AND indicator_id = @id) THEN 1 ELSE 0 END
+            """, new { partnershipId, id }, tx, cancellationToken: ct)) == 1;
+
+    private static async Task ReplaceLinksAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid indicatorId,
+        IReadOnlyList<Guid>? priorityIds, CancellationToken ct)
+    {
+        await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM indicator_priorities WHERE partnership_id = @partnershipId AND indicator_id = @indicatorId",
+            new { partnershipId, indicatorId }, tx, cancellationToken: ct));
+        if (priorityIds is not { Count: > 0 }) return;
+        await c.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@partnershipId, @indicatorId, @priorityId)
+            """, priorityIds.Select(priorityId => new { partnershipId, indicatorId, priorityId }), tx, cancellationToken: ct));
+    }
+
+    /// <summary>A page of observations ordered by period (then area), within [from, to] by period dates.</summary>
+    public async Task<IReadOnlyList<Observation>> ListObservationsAsync(Tenant tenant, Guid indicatorId, ObservationFilter filter,
+        ObservationPage page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
+            SELECT {ObservationColumns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
+              AND (@Area IS NULL OR area = @Area)
+              AND (@From IS NULL OR period_start >= @From)
+              AND (@To IS NULL OR period_end <= @To)
+              AND (@AfterPeriod IS NULL OR period > @AfterPeriod OR (period = @AfterPeriod AND area > @AfterArea))
+            ORDER BY period, area {db.Dialect.Limit}
+            """, new
+        {
+            tenant.PartnershipId, indicatorId, filter.Area, filter.From, filter.To, page.AfterPeriod, page.AfterArea, Limit = page.Limit + 1,
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToObservation()).ToList();
+    }
+
+    public async Task<Observation?> GetObservationAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
+            SELECT {ObservationColumns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
+            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
+        return row?.ToObservation();
+    }
+
+    /// <summary>The latest observation in <paramref name="area"/> and those of the given periods.</summary>
+    public async Task<(Observation? Latest, IReadOnlyList<Observation> Others)> LatestAsync(Tenant tenant, Guid indicatorId, string area,
+        Func<string, IReadOnlyList<string>> othersOf, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var latest = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
+            SELECT {ObservationColumns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area
+            ORDER BY period DESC {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, indicatorId, area, Limit = 1 }, cancellationToken: ct));
+        if (latest is null) return (null, []);
+        var periods = othersOf(latest.Period).ToArray();
+        var others = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
+            SELECT {ObservationColumns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area AND period IN @periods
+            """, new { tenant.PartnershipId, indicatorId, area, periods }, cancellationToken: ct));
+        return (latest.ToObservation(), others.Select(o => o.ToObservation()).ToList());
+    }
+
+    public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,
+        PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<RevisionRow>(new CommandDefinition($"""
+            SELECT id AS Id, period AS Period, area AS Area, old_value AS OldValue, old_status AS OldStatus, old_note AS OldNote,
+                   old_client_id AS OldClientId, old_recorded_at AS OldRecordedAt, new_value AS NewValue, new_status AS NewStatus,
+                   new_note AS NewNote, new_client_id AS NewClientId, revised_at AS RevisedAt
+            FROM observation_revisions
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
+              AND (@After IS NULL OR id > @After)
+            ORDER BY id {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, indicatorId, period, area, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
+        return rows.Select(r => r.ToRevision()).ToList();
+    }
+}
+
+/// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
+public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);
+
+/// <summary>
+/// Paging of the observations list, ordered by (period, area): the cursor is base64url of
+/// "period|area" of the last row returned (opaque to clients, like every cursor).
+/// </summary>
+public sealed record ObservationPage(int Limit, string? AfterPeriod, string? AfterArea)
+{
+    public static string Cursor(Observation last) => PageRequest.Encode($"{last.Period}|{last.Area}");
+
+    public static bool TryCreate(int? limit, string? cursor, out ObservationPage page, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        page = new ObservationPage(limit ?? PageRequest.DefaultLimit, null, null);
+        if (limit is < 1 or > PageRequest.MaxLimit) errors["limit"] = [$"limit must be between 1 and {PageRequest.MaxLimit}."];
+        if (cursor is null) return errors.Count == 0;
+        string? key = null;
+        try
+        {
+            if (cursor.Length is > 0 and <= 200) key = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
+        {
+        }
+        var bar = key?.IndexOf('|') ?? -1;
+        if (bar <= 0) errors["cursor"] = ["The cursor is not one this API issued."];
+        else page = page with { AfterPeriod = key![..bar], AfterArea = key[(bar + 1)..] };
+        return errors.Count == 0;
+    }
+
+    public Page<Observation> ToPage(IReadOnlyList<Observation> rows) =>
+        rows.Count > Limit ? new Page<Observation>(rows.Take(Limit).ToList(), Cursor(rows[Limit - 1])) : new Page<Observation>(rows, null);
+}

@@ -1,0 +1,143 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+
+namespace Csp.Api.Infrastructure.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on a POST: the first request with a key runs and its response (status and
+/// body) is kept 24 h per client; a retry with the same key and the same request replays it; the
+/// same key with a different request is 422; a retry while the first still runs is 409. Requests
+/// are compared by method, path, query and the JSON of the bound body (so formatting does not matter).
+/// A request that fails (5xx or an exception) releases its key, so a retry runs again.
+/// </summary>
+public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge purge, IOptions<JsonOptions> json,
+    ILogger<IdempotencyFilter> logger) : IEndpointFilter
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const int MaxKeyLength = 255;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Headers.TryGetValue(HeaderName, out var values)) return await next(context);
+        var key = values.Count == 1 ? values[0] : null;
+        if (string.IsNullOrWhiteSpace(key) || key.Length > MaxKeyLength || key.Any(char.IsControl))
+            return Errors.Invalid(HeaderName, $"Send one {HeaderName} of 1–{MaxKeyLength} printable characters (a UUID is ideal).");
+
+        var ct = http.RequestAborted;
+        var scope = ScopeOf(http);
+        var outcome = await keys.BeginAsync(scope, key, Hash(context), ct);
+        switch (outcome.Status)
+        {
+            case BeginStatus.Mismatch:
+                return TypedResults.Problem(title: "Idempotency-Key reused", statusCode: StatusCodes.Status422UnprocessableEntity,
+                    detail: $"This {HeaderName} was already used with a different request. Use a new key for a new request.");
+            case BeginStatus.InFlight:
+                return TypedResults.Problem(title: "Request in progress", statusCode: StatusCodes.Status409Conflict,
+                    detail: $"The first request with this {HeaderName} is still running. Retry after it has finished to get its response.");
+            case BeginStatus.Replay:
+                http.Response.Headers[ReplayedHeader] = "true";
+                return new ReplayResult(outcome.Response!);
+        }
+
+        await purge.MaybePurgeAsync();
+        StoredResponse response;
+        try
+        {
+            var result = await next(context);
+            response = await ExecuteAndCaptureAsync(http, result);
+        }
+        catch
+        {
+            await keys.AbandonAsync(scope, key, CancellationToken.None);
+            throw;
+        }
+
+        // Failures are not remembered: a retry deserves another attempt.
+        if (response.Status >= 500) await keys.AbandonAsync(scope, key, CancellationToken.None);
+        else await keys.CompleteAsync(scope, key, response, CancellationToken.None);
+        return Results.Empty;
+    }
+
+    private static IdempotencyScope ScopeOf(HttpContext http)
+    {
+        var caller = http.Items[typeof(Caller)] as Caller;
+        var tenant = http.Items[Tenant.ItemKey] as Tenant;
+        return new IdempotencyScope(tenant?.PartnershipId ?? caller?.PartnershipId ?? Guid.Empty, caller?.ClientId ?? Guid.Empty);
+    }
+
+    private byte[] Hash(EndpointFilterInvocationContext context)
+    {
+        var request = context.HttpContext.Request;
+        var bodyType = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var body = bodyType is null ? null : context.Arguments.FirstOrDefault(a => a is not null && bodyType.IsInstanceOfType(a));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
+        if (body is not null) hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(body, bodyType!, json.Value.SerializerOptions));
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>Runs the handler's result into a buffer, so the response can be both sent and kept.</summary>
+    private async Task<StoredResponse> ExecuteAndCaptureAsync(HttpContext http, object? result)
+    {
+        var response = http.Response;
+        var original = response.Body;
+        using var buffer = new MemoryStream();
+        response.Body = buffer;
+        try
+        {
+            var executable = result as IResult ?? (result is null ? Results.Empty : TypedResults.Json(result, json.Value.SerializerOptions));
+            await executable.ExecuteAsync(http);
+            await response.BodyWriter.FlushAsync();
+        }
+        finally
+        {
+            response.Body = original;
+        }
+        var captured = new StoredResponse(response.StatusCode, response.ContentType, buffer.ToArray());
+        if (captured.Body.Length > 0) await original.WriteAsync(captured.Body);
+        logger.LogDebug("Idempotent request answered {Status} with {Bytes} bytes", captured.Status, captured.Body.Length);
+        return captured;
+    }
+
+    private sealed class ReplayResult(StoredResponse stored) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = stored.Status;
+            if (stored.ContentType is not null) httpContext.Response.ContentType = stored.ContentType;
+            if (stored.Body.Length > 0) await httpContext.Response.Body.WriteAsync(stored.Body);
+        }
+    }
+}
+
+/// <summary>Purges expired keys at most every 10 minutes, on the back of a request that uses one.</summary>
+public sealed class IdempotencyPurge(IdempotencyQueries keys, TimeProvider clock, ILogger<IdempotencyPurge> logger)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+    private long nextPurgeTicks;
+
+    public async Task MaybePurgeAsync()
+    {
+        var now = clock.GetUtcNow().UtcTicks;
+        var due = Interlocked.Read(ref nextPurgeTicks);
+        if (now < due || Interlocked.CompareExchange(ref nextPurgeTicks, now + Interval.Ticks, due) != due) return;
+        var purged = await keys.PurgeAsync(CancellationToken.None);
+        if (purged > 0) logger.LogInformation("Purged {Count} expired idempotency key(s).", purged);
+    }
+}
+
+public static class IdempotencyEndpointExtensions
+{
+    /// <summary>Honours <c>Idempotency-Key</c> on this POST and documents the 409 and 422 it can answer.</summary>
+    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter<IdempotencyFilter>()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,101 @@
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+
+namespace Csp.Api.Infrastructure.Idempotency;
+
+/// <summary>Whose keys: a client of a partnership (the operator key uses the empty GUID for both).</summary>
+public readonly record struct IdempotencyScope(Guid PartnershipId, Guid ClientId);
+
+public enum BeginStatus { Started, Replay, InFlight, Mismatch }
+
+public sealed record StoredResponse(int Status, string? ContentType, byte[] Body);
+
+public readonly record struct BeginOutcome(BeginStatus Status, StoredResponse? Response = null);
+
+/// <summary>The idempotency_keys table: one row per (partnership, client, key), kept 24 h.</summary>
+public sealed class IdempotencyQueries(Db db, TimeProvider clock)
+{
+    /// <summary>How long a key is remembered.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>An in-flight record older than this belongs to a request that died (a crash or a restart); a retry may take it over.</summary>
+    public static readonly TimeSpan InFlightLease = TimeSpan.FromMinutes(5);
+
+    private const string InFlight = "in_flight";
+    private const string Complete = "complete";
+
+    private sealed record Row(byte[] RequestHash, string Status, long? ResponseStatus, string? ResponseContentType, byte[]? ResponseBody,
+        DateTimeOffset CreatedAt);
+
+    /// <summary>Claims the key for this request, or says what an earlier request with the same key did.</summary>
+    public async Task<BeginOutcome> BeginAsync(IdempotencyScope scope, string key, byte[] requestHash, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            await using var c = await db.OpenAsync(ct);
+            try
+            {
+                await c.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO idempotency_keys (partnership_id, client_id, idempotency_key, request_hash, status, created_at)
+                    VALUES (@PartnershipId, @ClientId, @key, @requestHash, @InFlight, @now)
+                    """, new { scope.PartnershipId, scope.ClientId, key, requestHash, InFlight, now }, cancellationToken: ct));
+                return new BeginOutcome(BeginStatus.Started);
+            }
+            catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+            {
+            }
+
+            var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
+                SELECT request_hash AS RequestHash, status AS Status, response_status AS ResponseStatus,
+                       response_content_type AS ResponseContentType, response_body AS ResponseBody, created_at AS CreatedAt
+                FROM idempotency_keys WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
+                """, new { scope.PartnershipId, scope.ClientId, key }, cancellationToken: ct));
+            if (row is null) continue; // purged or abandoned meanwhile: claim it again
+            var expired = row.CreatedAt < now - Retention || (row.Status == InFlight && row.CreatedAt < now - InFlightLease);
+            if (expired)
+            {
+                await c.ExecuteAsync(new CommandDefinition("""
+                    DELETE FROM idempotency_keys
+                    WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND created_at = @CreatedAt
+                    """, new { scope.PartnershipId, scope.ClientId, key, row.CreatedAt }, cancellationToken: ct));
+                continue;
+            }
+            // In flight first: until the first request has answered, every retry is told to wait.
+            if (row.Status == InFlight) return new BeginOutcome(BeginStatus.InFlight);
+            if (!row.RequestHash.AsSpan().SequenceEqual(requestHash)) return new BeginOutcome(BeginStatus.Mismatch);
+            return new BeginOutcome(BeginStatus.Replay, new StoredResponse((int)(row.ResponseStatus ?? 200), row.ResponseContentType, row.ResponseBody ?? []));
+        }
+        return new BeginOutcome(BeginStatus.InFlight);
+    }
+
+    /// <summary>Records the response that later requests with the key replay.</summary>
+    public async Task CompleteAsync(IdempotencyScope scope, string key, StoredResponse response, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body
+            WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
+            """, new { scope.PartnershipId, scope.ClientId, key, Complete, response.Status, response.ContentType, response.Body },
+            cancellationToken: ct));
+    }
+
+    /// <summary>Forgets a claim whose request failed, so a retry runs it again.</summary>
+    public async Task AbandonAsync(IdempotencyScope scope, string key, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM idempotency_keys
+            WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND status = @InFlight
+            """, new { scope.PartnershipId, scope.ClientId, key, InFlight }, cancellationToken: ct));
+    }
+
+    /// <summary>Deletes every record older than the retention; returns how many.</summary>
+    public async Task<int> PurgeAsync(CancellationToken ct)
+    {
+        var cutoff = clock.GetUtcNow() - Retention;
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync(new CommandDefinition("DELETE FROM idempotency_keys WHERE created_at < @cutoff",
+            new { cutoff }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,209 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Csp.Api.Partnerships;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
+
+namespace Csp.Api.Infrastructure.OpenApi;
+
+/// <summary>
+/// Generic rules applied to every operation, so a new feature's endpoints are documented the same
+/// way without repeating <c>.ProducesProblem</c> for what the pipeline itself can answer.
+/// </summary>
+internal static partial class OperationConventions
+{
+    public static Task Apply(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        var method = context.Description.HttpMethod?.ToUpperInvariant() ?? "GET";
+        operation.Parameters ??= [];
+        operation.Responses ??= new OpenApiResponses();
+        DeclareRouteParameters(operation, context.Description.RelativePath);
+        DescribeParameters(operation);
+        DeclarePipelineProblems(operation, context);
+        DeclareConditionalRequests(operation, context, method);
+        DescribeResponses(operation);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Route values consumed by middleware (the tenant slug) are not handler parameters, so the
+    /// generator leaves them out; a path template must declare every parameter it names.
+    /// </summary>
+    private static void DeclareRouteParameters(OpenApiOperation operation, string? relativePath)
+    {
+        if (relativePath is null) return;
+        var position = 0;
+        foreach (Match m in RouteParameter().Matches(relativePath))
+        {
+            var name = m.Groups["name"].Value;
+            if (operation.Parameters!.Any(p => p.In == ParameterLocation.Path && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+                continue;
+            operation.Parameters!.Insert(position++, name == "partnership"
+                ? new OpenApiParameter
+                {
+                    Name = name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Description = "The partnership's slug (its tenant id in every path), e.g. `southwark`.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = PartnershipRequestValidator.SlugPattern },
+                    Example = JsonValue.Create("southwark"),
+                }
+                : new OpenApiParameter
+                {
+                    Name = name,
+                    In = ParameterLocation.Path,
+                    Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+        }
+    }
+
+    /// <summary>Query names in camelCase (binding is case-insensitive) and a description for the conventional ones.</summary>
+    private static void DescribeParameters(OpenApiOperation operation)
+    {
+        foreach (var parameter in operation.Parameters!.OfType<OpenApiParameter>())
+        {
+            if (parameter.In == ParameterLocation.Query && parameter.Name is { Length: > 0 } name && char.IsUpper(name[0]))
+                parameter.Name = char.ToLowerInvariant(name[0]) + name[1..];
+            if (!string.IsNullOrEmpty(parameter.Description) || parameter.Name is not { } n) continue;
+            parameter.Description = (parameter.In, n) switch
+            {
+                (ParameterLocation.Path, _) when n.Length > 2 && n.EndsWith("Id", StringComparison.Ordinal) =>
+                    $"The {Words(n[..^2])}'s id (a UUID), as returned when it was created.",
+                (ParameterLocation.Path, "period") =>
+                    "A period: month `2024-06`, quarter `2024-Q2`, year `2024` or UK financial year `2024-25` (DHIS2 forms `202406`, `2024Q2`, `2024April` accepted).",
+                (ParameterLocation.Query, "status") => "Only the items in this status.",
+                (ParameterLocation.Query, "area") => "An ONS GSS area code (e.g. `E09000028`); defaults to the partnership's area.",
+                (ParameterLocation.Query, "limit") => "Page size, 1–200 (default 50).",
+                (ParameterLocation.Query, "cursor") => "The nextCursor of the previous page.",
+                (ParameterLocation.Header, "Idempotency-Key") =>
+                    "A key of your choosing, kept 24 h per client: a retry with the same key and body replays the first response; " +
+                    "the same key with another body is 422; while the first request still runs, 409.",
+                // Anything else must be described where it is declared ([Description]); spectral reports it.
+                _ => parameter.Description,
+            };
+        }
+    }
+
+    /// <summary>What the pipeline answers whatever the handler declares.</summary>
+    private static void DeclarePipelineProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        var bindsInput = operation.RequestBody is not null
+                         || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header);
+        if (bindsInput)
+            OpenApiSetup.AddProblem(operation, context, "400",
+                "The request is not valid: a body or query value that does not parse, or fails validation. `errors` names each field.",
+                OpenApiSetup.ValidationProblemSchema);
+        if (operation.RequestBody is not null)
+        {
+            OpenApiSetup.AddProblem(operation, context, "413", "The request body is over the size limit.");
+            OpenApiSetup.AddProblem(operation, context, "415", "The body is not `application/json`.");
+        }
+        // The rate limiter (Security/RateLimitingSetup) guards everything under /v1.
+        if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+        {
+            OpenApiSetup.AddProblem(operation, context, "429", "This client (or, without a valid key, this address) has used its request allowance.");
+            if (operation.Responses!["429"] is OpenApiResponse tooMany)
+            {
+                tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                tooMany.Headers.TryAdd("Retry-After", new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                });
+            }
+        }
+        OpenApiSetup.AddProblem(operation, context, "500",
+            "An unexpected error. No internals are sent; quote the problem's `traceId` when reporting it.");
+    }
+
+    /// <summary>
+    /// GETs whose handler can answer a bare status (<see cref="Respond.WithETag{T}"/> → 304) take
+    /// If-None-Match; writes that can answer 412 take If-Match. Both return the ETag.
+    /// </summary>
+    private static void DeclareConditionalRequests(OpenApiOperation operation, OpenApiOperationTransformerContext context, string method)
+    {
+        var handler = context.Description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>().FirstOrDefault();
+        if (method == "GET" && handler is not null && ResultTypes(handler.ReturnType).Contains(typeof(StatusCodeHttpResult)))
+        {
+            operation.Responses!.TryAdd("304", new OpenApiResponse
+            {
+                Description = "Not Modified: the If-None-Match ETag is still current. No body.",
+            });
+            AddHeaderParameter(operation, "If-None-Match", "The ETag you hold; the answer is 304 Not Modified while it is still current.");
+            AddETagHeader(operation, "200");
+        }
+        if (operation.Responses!.ContainsKey("412"))
+        {
+            AddHeaderParameter(operation, "If-Match",
+                "The ETag you read. The write is refused with 412 when the resource has changed since; without it the write is unconditional.");
+            AddETagHeader(operation, "200");
+        }
+    }
+
+    private static readonly Dictionary<string, string> ProblemDescriptions = new()
+    {
+        ["400"] = "The request is not valid. `errors` names each field and what is wrong with it.",
+        ["404"] = "No such resource, or it belongs to another partnership (the same answer, by design).",
+        ["409"] = "The request conflicts with the resource's current state; `detail` says why.",
+        ["412"] = "If-Match does not match the resource's current ETag: read it again, then retry.",
+        ["422"] = "The request is well-formed but cannot be processed; `detail` says why.",
+        ["503"] = "The service cannot answer now (e.g. its database is unreachable); retry later.",
+    };
+
+    /// <summary>Replaces the bare reason phrases the generator writes with what the status means here.</summary>
+    private static void DescribeResponses(OpenApiOperation operation)
+    {
+        foreach (var (status, response) in operation.Responses!)
+        {
+            if (response is not OpenApiResponse r || !int.TryParse(status, out var code)) continue;
+            var generic = string.IsNullOrEmpty(r.Description) || r.Description == ReasonPhrases.GetReasonPhrase(code);
+            if (generic && ProblemDescriptions.TryGetValue(status, out var text)) r.Description = text;
+            else if (string.IsNullOrEmpty(r.Description)) r.Description = ReasonPhrases.GetReasonPhrase(code);
+        }
+    }
+
+    private static void AddHeaderParameter(OpenApiOperation operation, string name, string description)
+    {
+        if (operation.Parameters!.Any(p => p.In == ParameterLocation.Header && string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            return;
+        operation.Parameters!.Add(new OpenApiParameter
+        {
+            Name = name,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = description,
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+    }
+
+    private static void AddETagHeader(OpenApiOperation operation, string status)
+    {
+        if (!operation.Responses!.TryGetValue(status, out var response) || response is not OpenApiResponse r) return;
+        r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        r.Headers.TryAdd("ETag", new OpenApiHeader
+        {
+            Description = "The resource's current version: send it back in If-None-Match or If-Match.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+    }
+
+    /// <summary>The result types a handler can return: <c>Task&lt;Results&lt;A, B&gt;&gt;</c> → A, B.</summary>
+    private static Type[] ResultTypes(Type type)
+    {
+        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+            type = type.GetGenericArguments()[0];
+        return type.IsGenericType && type.Namespace == typeof(StatusCodeHttpResult).Namespace ? type.GetGenericArguments() : [type];
+    }
+
+    private static string Words(string camel) => CamelBoundary().Replace(camel, " $1").ToLowerInvariant();
+
+    [GeneratedRegex(@"\{(?<name>[^}:?=*]+)")]
+    private static partial Regex RouteParameter();
+
+    [GeneratedRegex("(?<=[a-z0-9])([A-Z])")]
+    private static partial Regex CamelBoundary();
+}

@@ -1,0 +1,68 @@
+using Csp.Api.Demo;
+using Csp.Api.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Csp.Api.Tests.Contract;
+
+/// <summary>
+/// A partner developer's first contact: Swagger UI in a real browser (Debian's Chromium driven by
+/// Playwright, never a downloaded browser) against the real service on Kestrel.
+/// </summary>
+public sealed class SwaggerUiBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    [SkippableFact]
+    public async Task A_reader_authorises_tries_the_current_plan_and_sees_it()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is missing: `apt-get install -y chromium` (.ci/run does) to run the Swagger UI browser test.");
+
+        await using var service = await LiveService.StartAsync();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            // As root, offline: no sandbox, no calls home.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1800 } });
+        page.SetDefaultTimeout(30_000);
+        var screenshot = Repo.PathOf("TestResults", "swagger.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+
+        try
+        {
+            await page.GotoAsync(new Uri(service.BaseAddress, "/swagger/index.html").ToString());
+
+            await page.Locator("button.authorize").First.ClickAsync();
+            var dialog = page.Locator(".modal-ux");
+            await dialog.Locator("input").First.FillAsync(DemoKeys.Reader);
+            await dialog.Locator("button.authorize").ClickAsync();
+            await dialog.Locator("button.btn-done").ClickAsync();
+
+            var operation = page.Locator("#operations-Plans-getCurrentPlan");
+            await operation.Locator(".opblock-summary").First.ClickAsync();
+            var tryItOut = operation.Locator("button.try-out__btn");
+            if (await tryItOut.CountAsync() > 0 && (await tryItOut.InnerTextAsync()).Contains("Try it out", StringComparison.Ordinal))
+                await tryItOut.ClickAsync();
+            await operation.Locator("input[placeholder='partnership']").FillAsync("southwark");
+            await operation.Locator("button.execute").ClickAsync();
+
+            var live = operation.Locator(".live-responses-table");
+            await Assertions.Expect(live.Locator("tbody .response-col_status").First).ToHaveTextAsync("200");
+            await Assertions.Expect(live.Locator("tbody .response-col_description").First).ToContainTextAsync("Southwark Community Safety Partnership Plan");
+        }
+        finally
+        {
+            // The operation with its live response, as a reviewer would look at it.
+            var block = page.Locator("#operations-Plans-getCurrentPlan");
+            if (await block.CountAsync() > 0 && await block.Locator(".live-responses-table").CountAsync() > 0)
+                await block.ScreenshotAsync(new LocatorScreenshotOptions { Path = screenshot });
+            else
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot });
+        }
+        Assert.True(new FileInfo(screenshot).Length > 0);
+    }
+}
