@@ -9,17 +9,17 @@ namespace Csp.Api.Clients;
 
 public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
-    private sealed record Row(Guid Id, string Name, Guid? AgencyId, string Scopes, string KeyId, DateTimeOffset? RevokedAt,
-        long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    private sealed record Row(Guid Id, string Name, Guid? AgencyId, string Scopes, string KeyId, DateTimeOffset? ExpiresAt,
+        DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public Client ToClient() => new(Id, Name, AgencyId, Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), KeyId,
-            RevokedAt, Version, CreatedAt, UpdatedAt);
+            ExpiresAt, RevokedAt, LastUsedAt, Version, CreatedAt, UpdatedAt);
     }
 
     // key_hash is deliberately absent: it never leaves the auth look-up.
     private const string Columns = """
-        id AS Id, name AS Name, agency_id AS AgencyId, scopes AS Scopes, key_id AS KeyId, revoked_at AS RevokedAt,
-        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        id AS Id, name AS Name, agency_id AS AgencyId, scopes AS Scopes, key_id AS KeyId, expires_at AS ExpiresAt,
+        revoked_at AS RevokedAt, last_used_at AS LastUsedAt, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<IReadOnlyList<Client>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
@@ -50,21 +50,23 @@ public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter write
     public async Task<ClientCreated> CreateAsync(Tenant tenant, ClientRequest request, CancellationToken ct)
     {
         var (key, keyId, hash) = ApiKeys.Generate();
-        var client = await InsertAsync(tenant, request.Name, request.AgencyId, request.Scopes, keyId, hash, ct);
-        return new ClientCreated(client.Id, client.Name, client.AgencyId, client.Scopes, keyId, key, client.Version, client.CreatedAt, client.UpdatedAt);
+        var client = await InsertAsync(tenant, request.Name, request.AgencyId, request.Scopes, keyId, hash, ct, request.ExpiresAt);
+        return new ClientCreated(client.Id, client.Name, client.AgencyId, client.Scopes, keyId, key, client.ExpiresAt, client.Version,
+            client.CreatedAt, client.UpdatedAt);
     }
 
     /// <summary>Stores a client whose key hash is already known (also the demo keys). The audit
     /// event describes the client, never the key or its hash.</summary>
     internal Task<Client> InsertAsync(Tenant tenant, string name, Guid? agencyId, IEnumerable<string> scopes,
-        string keyId, byte[] keyHash, CancellationToken ct)
+        string keyId, byte[] keyHash, CancellationToken ct, DateTimeOffset? expiresAt = null)
     {
         var now = clock.GetUtcNow();
-        var client = new Client(Ids.New(), name, agencyId, Scopes.Grantable.Where(scopes.Contains).ToArray(), keyId, null, 1, now, now);
+        var client = new Client(Ids.New(), name, agencyId, Scopes.Grantable.Where(scopes.Contains).ToArray(), keyId, expiresAt,
+            null, null, 1, now, now);
         return writer.CreateAsync(tenant, EntityTypes.Client, client, (c, tx, x, _) => c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO clients (partnership_id, id, name, agency_id, scopes, key_id, key_hash, version, created_at, updated_at)
-            VALUES (@PartnershipId, @Id, @Name, @AgencyId, @Scopes, @KeyId, @keyHash, 1, @CreatedAt, @UpdatedAt)
-            """, new { tenant.PartnershipId, x.Id, x.Name, x.AgencyId, Scopes = string.Join(' ', x.Scopes), x.KeyId, keyHash, x.CreatedAt, x.UpdatedAt },
+            INSERT INTO clients (partnership_id, id, name, agency_id, scopes, key_id, key_hash, expires_at, version, created_at, updated_at)
+            VALUES (@PartnershipId, @Id, @Name, @AgencyId, @Scopes, @KeyId, @keyHash, @ExpiresAt, 1, @CreatedAt, @UpdatedAt)
+            """, new { tenant.PartnershipId, x.Id, x.Name, x.AgencyId, Scopes = string.Join(' ', x.Scopes), x.KeyId, keyHash, x.ExpiresAt, x.CreatedAt, x.UpdatedAt },
             tx, cancellationToken: ct)), ct);
     }
 

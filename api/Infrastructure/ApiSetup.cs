@@ -63,6 +63,7 @@ public static class ApiSetup
             app.UseHsts();
             app.UseHttpsRedirection();
         }
+        app.UseMiddleware<PartnershipCorsMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
         app.UseRateLimiter();

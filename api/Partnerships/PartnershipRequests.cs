@@ -8,8 +8,10 @@ namespace Csp.Api.Partnerships;
 public sealed record PartnershipRequest(string Slug, string Name, string AreaCode, bool PublicRead = false);
 
 /// <summary>Change a partnership's name, area or public read setting (the slug is permanent).</summary>
-public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead);
+/// <param name="CorsOrigins">Browser origins (e.g. the council portal, <c>https://portal.example.gov.uk</c>) allowed to call
+/// this partnership's routes from a web page. None by default: no CORS headers are sent.</param>
+public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead, IReadOnlyList<string>? CorsOrigins = null);
 
 /// <summary>A Community Safety Partnership.</summary>
-public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-    : Audit.IVersioned;
+public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, IReadOnlyList<string> CorsOrigins,
+    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

@@ -21,8 +21,17 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
 {
     public PartnershipUpdateValidator()
     {
+        RuleFor(x => x.CorsOrigins).Must(o => o!.Count <= 20).When(x => x.CorsOrigins is not null)
+            .WithMessage("'corsOrigins' may list at most 20 origins.");
+        RuleForEach(x => x.CorsOrigins).Must(IsOrigin)
+            .WithMessage("Each origin must be scheme://host[:port] (https, or http for localhost), without a path.");
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(PartnershipRequestValidator.AreaPattern)
             .WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
     }
+
+    private static bool IsOrigin(string origin) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+        && uri.AbsolutePath == "/" && !origin.EndsWith('/') && string.IsNullOrEmpty(uri.Query) && origin.Length <= 200;
 }

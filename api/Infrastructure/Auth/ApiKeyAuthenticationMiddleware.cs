@@ -8,7 +8,7 @@ namespace Csp.Api.Infrastructure.Auth;
 /// partitions by client) and the tenant check (which decides 401/403/404). Leaves
 /// <c>Items[typeof(Caller)]</c> null when there is no valid key.
 /// </summary>
-public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOptionsMonitor<AuthOptions> options)
+public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOptionsMonitor<AuthOptions> options, TimeProvider clock, KeyUsage usage)
 {
     // Compared against when the key id is unknown, so a miss costs the same as a wrong secret.
     private static readonly byte[] DummyHash = RandomNumberGenerator.GetBytes(32);
@@ -33,7 +33,8 @@ public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOption
         var keyId = ApiKeys.KeyIdOf(presented);
         var stored = keyId is null ? null : await queries.FindKeyAsync(keyId, ct);
         var matches = ApiKeys.Matches(presented, stored?.KeyHash ?? DummyHash);
-        if (stored is null || !matches || stored.RevokedAt is not null) return null;
+        if (stored is null || !matches || stored.RevokedAt is not null || stored.ExpiresAt <= clock.GetUtcNow()) return null;
+        usage.Touch(stored.Id, clock.GetUtcNow());
 
         return new Caller(stored.Id, stored.PartnershipId, stored.AgencyId,
             stored.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), false);

@@ -23,6 +23,9 @@ public static class DatabaseSetup
             return Db.Create(options.Provider, ConnectionString(builder.Configuration, options.Provider));
         });
         builder.Services.AddSingleton<TenantQueries>();
+        builder.Services.AddSingleton<KeyUsage>();
+        if (!IsBuildTimeDocumentGeneration)
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyUsage>());
         builder.Services.AddSingleton<Audit.AuditedWriter>();
         foreach (var type in typeof(DatabaseSetup).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.Name.EndsWith("Queries", StringComparison.Ordinal)))

@@ -13,6 +13,7 @@ internal static class SchemaConventions
         DescribeTimestamps(schema, context.JsonTypeInfo.Type);
         DescribeProblemExtensions(schema, context.JsonTypeInfo.Type);
         OptionalWhenOmitted(schema, context);
+        TypeStringEnums(schema);
         return Task.CompletedTask;
     }
 
@@ -41,6 +42,19 @@ internal static class SchemaConventions
             Type = JsonSchemaType.String,
             Description = "Identifies the request in the service's logs; quote it when reporting a problem.",
         });
+    }
+
+    /// <summary>
+    /// Enums are written as strings (JsonStringEnumConverter), but the exporter emits a bare
+    /// <c>enum</c>; without <c>type: string</c> client generators (NSwag) read them as integers.
+    /// </summary>
+    private static void TypeStringEnums(OpenApiSchema schema)
+    {
+        if (schema.Enum is not { Count: > 0 } values || schema.Type is not null) return;
+        if (!values.All(v => v is null || v.GetValueKind() is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Null)) return;
+        schema.Type = values.Any(v => v is null || v.GetValueKind() == System.Text.Json.JsonValueKind.Null)
+            ? JsonSchemaType.String | JsonSchemaType.Null
+            : JsonSchemaType.String;
     }
 
     /// <summary>A property the serializer leaves out when null (e.g. <c>nextCursor</c> on the last page) is not required.</summary>

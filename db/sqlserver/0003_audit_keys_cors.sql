@@ -19,3 +19,9 @@ CREATE TABLE audit_events (
 CREATE INDEX ix_audit_events_partnership ON audit_events (partnership_id, seq);
 CREATE INDEX ix_audit_events_entity ON audit_events (partnership_id, entity_type, entity_id, seq);
 CREATE INDEX ix_audit_events_client ON audit_events (partnership_id, client_id, seq);
+
+-- Keys may expire; last use is recorded in batches (never a write per request).
+ALTER TABLE clients ADD expires_at DATETIMEOFFSET(7) NULL, last_used_at DATETIMEOFFSET(7) NULL;
+
+-- Browser origins (portals) allowed to call this partnership's routes, space-separated; none by default.
+ALTER TABLE partnerships ADD cors_origins NVARCHAR(2000) NOT NULL CONSTRAINT DF_partnerships_cors_origins DEFAULT N'';

@@ -15,3 +15,10 @@ CREATE TABLE audit_events (
 CREATE INDEX ix_audit_events_partnership ON audit_events (partnership_id, seq);
 CREATE INDEX ix_audit_events_entity ON audit_events (partnership_id, entity_type, entity_id, seq);
 CREATE INDEX ix_audit_events_client ON audit_events (partnership_id, client_id, seq);
+
+-- Keys may expire; last use is recorded in batches (never a write per request).
+ALTER TABLE clients ADD COLUMN expires_at TEXT NULL;
+ALTER TABLE clients ADD COLUMN last_used_at TEXT NULL;
+
+-- Browser origins (portals) allowed to call this partnership's routes, space-separated; none by default.
+ALTER TABLE partnerships ADD COLUMN cors_origins TEXT NOT NULL DEFAULT '';

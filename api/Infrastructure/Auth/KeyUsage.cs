@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+
+namespace Csp.Api.Infrastructure.Auth;
+
+/// <summary>
+/// Remembers when each key was last used and writes it in one batch per interval, so a busy key
+/// costs no write per request. A crash loses at most one interval of "last used" times.
+/// </summary>
+public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsage> logger) : BackgroundService
+{
+    /// <summary>How often pending times are written (<c>Auth:KeyUsageFlushInterval</c>, default 30 s).</summary>
+    private TimeSpan Interval => configuration.GetValue("Auth:KeyUsageFlushInterval", TimeSpan.FromSeconds(30));
+
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> pending = new();
+
+    public void Touch(Guid clientId, DateTimeOffset at) => pending[clientId] = at;
+
+    /// <summary>Writes the pending times (only ever moving last_used_at forward).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (pending.IsEmpty) return;
+        var batch = new List<(Guid Id, DateTimeOffset At)>();
+        foreach (var id in pending.Keys)
+            if (pending.TryRemove(id, out var at)) batch.Add((id, at));
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                UPDATE clients SET last_used_at = @At WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @At)
+                """, batch.Select(b => new { b.Id, b.At }), tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try { await FlushAsync(stoppingToken); }
+                catch (System.Data.Common.DbException e) { logger.LogWarning(e, "Could not record key usage; will retry."); }
+            }
+        }
+        catch (OperationCanceledException) { }
+        await FlushAsync(CancellationToken.None);
+    }
+}
