@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,7 +18,11 @@ internal static class AuditApi
     }
 
     private static async Task<Results<Ok<Page<AuditEvent>>, ValidationProblem>> ListAuditEvents(
-        Tenant tenant, [AsParameters] PageQuery query, string? entityType, Guid? entityId, Guid? clientId, AuditQueries audit, CancellationToken ct)
+        Tenant tenant, [AsParameters] PageQuery query,
+        [Description("Only events of this entity type (agency, client, plan, priority, commitment, commitment_update, indicator, observation, partnership).")] string? entityType,
+        [Description("Only events of this entity.")] Guid? entityId,
+        [Description("Only events made with this client's key.")] Guid? clientId,
+        AuditQueries audit, CancellationToken ct)
     {
         if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
         var rows = await audit.ListAsync(tenant, entityType, entityId, clientId, page, ct);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,10 @@ internal static class ChangesApi
     }
 
     private static async Task<Results<Ok<ChangePage>, ValidationProblem>> ListChanges(
-        Tenant tenant, long? after, int? limit, ChangeQueries changes, CancellationToken ct)
+        Tenant tenant,
+        [Description("Return changes after this seq: 0 (the default) for the start, then the `next` of the previous page.")] long? after,
+        [Description("Page size, 1–1000 (default 100).")] int? limit,
+        ChangeQueries changes, CancellationToken ct)
     {
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit) return Errors.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");

@@ -131,7 +131,8 @@ internal static class IndicatorsApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndicator(
-        Tenant tenant, Guid indicatorId, bool? force, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
+        Tenant tenant, Guid indicatorId,
+        [System.ComponentModel.Description("Admin only: delete the indicator with all its observations and revisions.")] bool? force, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
     {
         if (force == true && !tenant.Caller.Has(Scopes.Admin))
             return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
