@@ -189,7 +189,11 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         return true;
     }
 
-    /// <summary>The stored rows of the batch's keys, in one query whatever the batch's size (the keys travel as one JSON parameter).</summary>
+    /// <summary>
+    /// The stored rows of the batch's keys, in one query whatever the batch's size (the keys travel as one
+    /// JSON parameter). CROSS JOIN makes SQLite loop over the keys and seek the primary key for each; left
+    /// to itself its planner scanned the whole table once per key, which grew with the table.
+    /// </summary>
     private async Task<Dictionary<Key, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
         CancellationToken ct)
     {
@@ -200,8 +204,8 @@ public sealed class BatchPush(Db db, TimeProvider clock)
             SELECT o.indicator_id AS IndicatorId, o.period AS Period, o.area AS Area, o.value AS Value, o.status AS Status,
                    o.note AS Note, o.client_id AS ClientId, o.updated_at AS UpdatedAt
             FROM {source} k
-            JOIN observations o {db.Dialect.LockForUpdate}
-              ON o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period = k.p AND o.area = k.a
+            CROSS JOIN observations o {db.Dialect.LockForUpdate}
+            WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period = k.p AND o.area = k.a
             """, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
         var stored = new Dictionary<Key, StoredRow>(accepted.Count);
         foreach (var r in rows) stored[new Key(r.IndicatorId, r.Period, r.Area)] = r;

@@ -29,11 +29,13 @@ try
     using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
     await WaitForLiveAsync(http);
     var pushKey = await SetUpPartnershipAsync(http, platformKey);
+    Console.Error.WriteLine("partnership ready");
     http.DefaultRequestHeaders.Add("X-Api-Key", pushKey);
 
     // Warm-up (JIT, connection pool, SQLite cache) on keys the measured batches never use.
     for (var b = 0; b < 5; b++) await PushAsync(http, Body(Rows(1_000_000 + b * 1000, 1000)));
 
+    Console.Error.WriteLine("warm-up done");
     // 1. Sustained rate of 1,000-row batches.
     var bodies = Enumerable.Range(0, options.Batches).Select(b => Body(Rows(b * 1000, 1000))).ToList();
     var sw = Stopwatch.StartNew();
@@ -43,9 +45,11 @@ try
     var pushedRows = options.Batches * 1000;
     var httpRate = pushedRows / sw.Elapsed.TotalSeconds;
 
+    Console.Error.WriteLine($"pushed {pushedRows:N0} rows in {sw.Elapsed.TotalSeconds:N2} s");
     // 2. Raw Dapper executemany of the same rows into a fresh table of the same schema, same file.
     var (rawPerBatch, rawOneTx) = RawInsert(dbPath, options.Batches);
 
+    Console.Error.WriteLine("raw insert done");
     // 3. Latency of 10,000-row batches (new rows each time).
     var latencies = new List<double>();
     for (var i = 0; i < 20; i++)
