@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using System.Buffers.Text;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -126,6 +127,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
                 """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
             await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
             var created = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Indicator, id, AuditLog.Diff(null, created), clock.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
             return created!;
         }
@@ -152,6 +154,10 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
                 """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
             await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
             var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
+            var changes = AuditLog.Diff(current, after); // links are read in a fixed order, so equal sets compare equal
+            // Nothing changed: roll back, so neither the version nor the audit trail moves.
+            if (!await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Indicator, id, changes, clock.GetUtcNow(), ct))
+                return WriteOutcome<Indicator>.Done(current);
             await tx.CommitAsync(ct);
             return WriteOutcome<Indicator>.Done(after!);
         }
@@ -171,6 +177,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
                 return WriteOutcome<bool>.Conflict("The indicator has observations. An admin can delete it with them using ?force=true.");
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM indicators WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Indicator, id, AuditLog.Diff(current, null), clock.GetUtcNow(), ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<bool>.Done(true);
         }

@@ -72,7 +72,7 @@ public sealed record Indicator(Guid Id, string Code, string Name, string? Descri
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>One value of an indicator for a period and an area.</summary>
 /// <param name="Period">Canonical period.</param>
