@@ -18,7 +18,7 @@ public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter write
 
     public async Task<IReadOnlyList<Agency>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM agencies
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
@@ -29,7 +29,7 @@ public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter write
 
     public async Task<Agency?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -46,7 +46,7 @@ public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter write
     {
         var wanted = ids.Distinct().ToArray();
         if (wanted.Length == 0) return new HashSet<Guid>();
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var found = await c.QueryAsync<Guid>(new CommandDefinition("""
             SELECT id FROM agencies WHERE partnership_id = @PartnershipId AND id IN @wanted
             """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(wanted) }, cancellationToken: ct));

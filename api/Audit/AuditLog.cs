@@ -92,4 +92,7 @@ public static class EntityTypes
     public const string CommitmentUpdate = "commitment_update";
     public const string Indicator = "indicator";
     public const string Observation = "observation";
+    public const string Framework = "framework";
+    public const string Outcome = "outcome";
+    public const string Alignment = "alignment";
 }

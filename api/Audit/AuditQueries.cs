@@ -13,7 +13,7 @@ public sealed class AuditQueries(Db db)
     public async Task<IReadOnlyList<AuditEvent>> ListAsync(Tenant tenant, string? entityType, Guid? entityId, Guid? clientId,
         PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT seq AS Seq, at AS At, client_id AS ClientId, action AS Action, entity_type AS EntityType, entity_id AS EntityId, changes AS Changes
             FROM audit_events

@@ -24,7 +24,7 @@ public sealed class AuditedWriter(Db db, TimeProvider clock)
     public async Task<T> CreateAsync<T>(Tenant tenant, string entityType, T entity, Write<T> insert, CancellationToken ct)
         where T : class, IVersioned
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -41,7 +41,7 @@ public sealed class AuditedWriter(Db db, TimeProvider clock)
         Func<T, T> propose, Write<T> update, CancellationToken ct, string action = AuditActions.Update)
         where T : class, IVersioned
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -64,7 +64,7 @@ public sealed class AuditedWriter(Db db, TimeProvider clock)
         Write<T> delete, CancellationToken ct)
         where T : class, IVersioned
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {

@@ -9,7 +9,7 @@ public sealed class ChangeQueries(Db db)
 {
     public async Task<IReadOnlyList<Change>> AfterAsync(Tenant tenant, long after, int take, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Change>(new CommandDefinition($"""
             SELECT seq AS Seq, entity_type AS EntityType, entity_id AS EntityId, op AS Op, at AS At
             FROM audit_events

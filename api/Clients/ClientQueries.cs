@@ -24,7 +24,7 @@ public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter write
 
     public async Task<IReadOnlyList<Client>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM clients
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
@@ -35,7 +35,7 @@ public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter write
 
     public async Task<Client?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 

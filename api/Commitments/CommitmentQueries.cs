@@ -33,14 +33,30 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     private static readonly string NotStarted = EnumText<CommitmentStatus>.Text(CommitmentStatus.NotStarted);
 
-    public async Task<IReadOnlyList<Commitment>> ListByPriorityAsync(Tenant tenant, Guid priorityId, PageRequest page, CancellationToken ct)
+    public async Task<IReadOnlyList<Commitment>> ListByPriorityAsync(Tenant tenant, Guid priorityId, CommitmentFilter filter, PageRequest page,
+        CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await LoadAsync(c, null, db.Dialect, tenant.PartnershipId, $"""
             FROM commitments c
             WHERE c.partnership_id = @PartnershipId AND c.priority_id = @priorityId AND (@After IS NULL OR c.id > @After)
+              {CommitmentFilter.Sql}
             ORDER BY c.id {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, priorityId, After = page.AfterId, Limit = page.Fetch }, ct);
+            """, filter.With(new DynamicParameters(new { tenant.PartnershipId, priorityId, After = page.AfterId, Limit = page.Fetch })), ct);
+    }
+
+    /// <summary>A page of the commitments of every priority of a plan, filtered (for portals that filter across priorities).</summary>
+    public async Task<IReadOnlyList<Commitment>> ListByPlanAsync(Tenant tenant, Guid planId, CommitmentFilter filter, PageRequest page,
+        CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await LoadAsync(c, null, db.Dialect, tenant.PartnershipId, $"""
+            FROM commitments c
+            JOIN priorities p ON p.partnership_id = c.partnership_id AND p.id = c.priority_id
+            WHERE c.partnership_id = @PartnershipId AND p.plan_id = @planId AND (@After IS NULL OR c.id > @After)
+              {CommitmentFilter.Sql}
+            ORDER BY c.id {db.Dialect.Limit}
+            """, filter.With(new DynamicParameters(new { tenant.PartnershipId, planId, After = page.AfterId, Limit = page.Fetch })), ct);
     }
 
     /// <summary>Every commitment of a plan, for the plan document: three queries whatever the plan's size.</summary>
@@ -54,7 +70,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     public async Task<Commitment?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -92,7 +108,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<Commitment>> CreateAsync(Tenant tenant, Guid priorityId, CommitmentRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -122,7 +138,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<Commitment>> UpdateAsync(Tenant tenant, Guid id, CommitmentRequest request, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -156,7 +172,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -175,7 +191,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
     /// <summary>Appends a progress update; the commitment's status becomes the update's.</summary>
     public async Task<WriteOutcome<CommitmentUpdate>> AddUpdateAsync(Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -204,7 +220,7 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
 
     public async Task<IReadOnlyList<CommitmentUpdate>> ListUpdatesAsync(Tenant tenant, Guid commitmentId, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<UpdateRow>(new CommandDefinition($"""
             SELECT {UpdateColumns} FROM commitment_updates u
             WHERE u.partnership_id = @PartnershipId AND u.commitment_id = @commitmentId AND (@After IS NULL OR u.id > @After)
@@ -240,5 +256,34 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@partnershipId, @commitmentId, @agencyId)
             """, agencyIds.Select(agencyId => new { partnershipId, commitmentId, agencyId }), tx, cancellationToken: ct));
+    }
+}
+
+/// <summary>The commitment lists' filters (all optional, combined with AND); dates are inclusive.</summary>
+/// <param name="Overdue">Due before <paramref name="Today"/> and neither completed nor cancelled.</param>
+public sealed record CommitmentFilter(CommitmentStatus? Status, Guid? LeadAgencyId, DateOnly? DueBefore, DateOnly? DueAfter, bool Overdue, DateOnly Today)
+{
+    public static readonly CommitmentFilter None = new(null, null, null, null, false, default);
+
+    private static readonly string Completed = EnumText<CommitmentStatus>.Text(CommitmentStatus.Completed);
+    private static readonly string Cancelled = EnumText<CommitmentStatus>.Text(CommitmentStatus.Cancelled);
+
+    /// <summary>Appended to a WHERE over commitments aliased <c>c</c>.</summary>
+    internal const string Sql = """
+        AND (@Status IS NULL OR c.status = @Status)
+        AND (@LeadAgencyId IS NULL OR c.lead_agency_id = @LeadAgencyId)
+        AND (@DueBefore IS NULL OR c.due_date <= @DueBefore)
+        AND (@DueAfter IS NULL OR c.due_date >= @DueAfter)
+        AND (@Overdue = 0 OR (c.due_date < @Today AND c.status <> @Completed AND c.status <> @Cancelled))
+        """;
+
+    internal DynamicParameters With(DynamicParameters parameters)
+    {
+        parameters.AddDynamicParams(new
+        {
+            Status = Status is { } s ? EnumText<CommitmentStatus>.Text(s) : null,
+            LeadAgencyId, DueBefore, DueAfter, Overdue = Overdue ? 1 : 0, Today, Completed, Cancelled,
+        });
+        return parameters;
     }
 }

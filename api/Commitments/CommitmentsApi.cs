@@ -2,8 +2,10 @@ using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Plans;
 using Csp.Api.Priorities;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 
 namespace Csp.Api.Commitments;
 
@@ -13,12 +15,25 @@ internal static class CommitmentsApi
     {
         var ofPriority = routes.MapGroup("/priorities/{priorityId:guid}/commitments").WithTags("Commitments");
         ofPriority.MapGet("/", ListCommitments).WithName("listCommitments").WithSummary("List a priority's commitments")
-            .WithDescription("Each with its current status and latest update.").RequireScope(Scopes.Read)
+            .WithDescription("Each with its current status and latest update, in creation order, cursor-paginated; filtered by status, lead " +
+                             "agency, due date and overdue. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next " +
+                             "page's URL in a `Link: <…>; rel=\"next\"` header.").RequireScope(Scopes.Read)
+            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         ofPriority.MapPost("/", CreateCommitment).WithName("createCommitment").WithSummary("Add a commitment to a priority")
             .WithDescription("Starts as not_started. Codes are unique within the priority.")
             .RequireScope(Scopes.PlansWrite).Validate<CommitmentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        var ofPlan = routes.MapGroup("/plans/{planId:guid}/commitments").WithTags("Commitments");
+        ofPlan.MapGet("/", ListPlanCommitments).WithName("listPlanCommitments").WithSummary("List a plan's commitments")
+            .WithDescription("The commitments of every priority of the plan, each with its current status and latest update, in creation " +
+                             "order, cursor-paginated; filtered by status, lead agency, due date and overdue, so portals can filter across " +
+                             "priorities. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's URL in a " +
+                             "`Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
+            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Header)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var group = routes.MapGroup("/commitments").WithTags("Commitments");
         group.MapGet("/{commitmentId:guid}", GetCommitment).WithName("getCommitment").WithSummary("Get a commitment")
@@ -42,13 +57,25 @@ internal static class CommitmentsApi
         return routes;
     }
 
-    private static async Task<Results<Ok<Page<Commitment>>, ValidationProblem, ProblemHttpResult>> ListCommitments(
-        Tenant tenant, Guid priorityId, [AsParameters] PageQuery query, PriorityQueries priorities, CommitmentQueries commitments, CancellationToken ct)
+    private static async Task<Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListCommitments(
+        Tenant tenant, Guid priorityId, [AsParameters] CommitmentQuery query, PriorityQueries priorities, CommitmentQueries commitments,
+        TimeProvider clock, HttpContext http, CancellationToken ct)
     {
-        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        if (!query.TryGet(clock, out var filter, out var page, out var errors)) return Errors.Invalid(errors);
         if (await priorities.GetAsync(tenant, priorityId, ct) is null) return Errors.NotFound("priority " + priorityId);
-        var rows = await commitments.ListByPriorityAsync(tenant, priorityId, page, ct);
-        return TypedResults.Ok(page.ToPage(rows, c => PageRequest.Key(c.Id)));
+        var rows = await commitments.ListByPriorityAsync(tenant, priorityId, filter, page, ct);
+        return CommitmentCsv.PageOrCsv(http, page.ToPage(rows, c => PageRequest.Key(c.Id)));
+    }
+
+    private static async Task<Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPlanCommitments(
+        Tenant tenant, Guid planId, [AsParameters] CommitmentQuery query, PlanQueries plans, CommitmentQueries commitments,
+        TimeProvider clock, HttpContext http, CancellationToken ct)
+    {
+        if (!query.TryGet(clock, out var filter, out var page, out var errors)) return Errors.Invalid(errors);
+        if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
+            return Errors.NotFound("plan " + planId);
+        var rows = await commitments.ListByPlanAsync(tenant, planId, filter, page, ct);
+        return CommitmentCsv.PageOrCsv(http, page.ToPage(rows, c => PageRequest.Key(c.Id)));
     }
 
     private static async Task<Results<Ok<Commitment>, StatusCodeHttpResult, ProblemHttpResult>> GetCommitment(

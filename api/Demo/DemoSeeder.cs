@@ -1,6 +1,8 @@
 using Csp.Api.Agencies;
+using Csp.Api.Alignments;
 using Csp.Api.Clients;
 using Csp.Api.Commitments;
+using Csp.Api.Frameworks;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Partnerships;
@@ -16,7 +18,7 @@ namespace Csp.Api.Demo;
 /// </summary>
 public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
-    PriorityQueries priorities, CommitmentQueries commitments)
+    PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments)
 {
     public const string Slug = "southwark";
 
@@ -71,6 +73,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         }
 
         await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct);
+        await SeedFrameworksAsync(admin, plan.Id, ct);
         logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
         return true;
     }
@@ -124,4 +127,79 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
                 new("EST-3", "Third-party crime reporting by housing officers", "Council housing officers report crime to the police.", council, [met, lfb]),
             ]),
     ];
+
+    /// <summary>Southwark 2030 and the Police and Crime Plan 2025–29, with the plan's priorities and commitments aligned to them.
+    /// "A strong and fair economy" is left without alignments on purpose: the coverage report shows it as a gap.</summary>
+    private async Task SeedFrameworksAsync(Tenant admin, Guid planId, CancellationToken ct)
+    {
+        async Task<Dictionary<string, Guid>> Framework(FrameworkRequest request, params (string Code, string Title, string? Description)[] outcomes)
+        {
+            var framework = await frameworks.CreateAsync(admin, request, ct);
+            var ids = new Dictionary<string, Guid>();
+            foreach (var (code, title, description) in outcomes)
+                ids[code] = (await frameworks.CreateOutcomeAsync(admin, framework.Id, new OutcomeRequest(code, title, description, null), ct)).Value!.Id;
+            return ids;
+        }
+
+        var s2030 = await Framework(new FrameworkRequest("S2030", "Southwark 2030", "Southwark Council", null, "https://www.southwark.gov.uk/southwark-2030"),
+            ("S2030-1", "Decent homes for all", "Good quality, affordable homes and well-kept estates."),
+            ("S2030-2", "A good start in life", "Children and young people are safe, healthy and supported."),
+            ("S2030-3", "A safer Southwark", "Less crime and anti-social behaviour; everyone feels safe."),
+            ("S2030-4", "A strong and fair economy", "Good jobs and opportunities for everyone."),
+            ("S2030-5", "Staying well", "People live healthier lives for longer."),
+            ("S2030-6", "A healthy environment", "Clean air, green spaces and a borough ready for climate change."));
+        var pcp = await Framework(new FrameworkRequest("PCP", "Police and Crime Plan 2025–29", "Mayor's Office for Policing and Crime", null,
+                "https://www.london.gov.uk/programmes-strategies/mayors-office-policing-and-crime/police-and-crime-plan"),
+            ("PCP-1", "Reducing violence and criminal exploitation", null),
+            ("PCP-2", "Building safer, more confident communities", null),
+            ("PCP-3", "Supporting and overseeing reform of the Met", null),
+            ("PCP-4", "Improving the criminal justice system and supporting victims", null!));
+
+        Dictionary<string, Guid> priorityIds, commitmentIds, indicatorIds;
+        await using (var c = await db.OpenAsync(ct))
+        {
+            async Task<Dictionary<string, Guid>> Codes(string sql) =>
+                (await c.QueryAsync<CodeId>(new CommandDefinition(sql, new { p = admin.PartnershipId, planId }, cancellationToken: ct)))
+                .ToDictionary(x => x.Code, x => x.Id);
+            priorityIds = await Codes("SELECT code AS Code, id AS Id FROM priorities WHERE partnership_id = @p AND plan_id = @planId");
+            commitmentIds = await Codes("""
+                SELECT cm.code AS Code, cm.id AS Id FROM commitments cm JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+                WHERE cm.partnership_id = @p AND p.plan_id = @planId
+                """);
+            indicatorIds = await Codes("SELECT code AS Code, id AS Id FROM indicators WHERE partnership_id = @p");
+        }
+
+        async Task Align(Guid outcomeId, string target, string rationale)
+        {
+            var request = priorityIds.TryGetValue(target, out var id) ? new AlignmentRequest(outcomeId, id, null, null, rationale)
+                : commitmentIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, id, null, rationale)
+                : indicatorIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, null, id, rationale)
+                : null; // an indicator the demo does not have (yet)
+            if (request is not null) await alignments.CreateAsync(admin, request, ct);
+        }
+
+        await Align(s2030["S2030-3"], "P1", "Women's and girls' safety at home, online and at night is central to a safer Southwark.");
+        await Align(pcp["PCP-1"], "P1", "VAWG is a form of violence the Police and Crime Plan prioritises.");
+        await Align(pcp["PCP-4"], "P1", "Supporting victims of VAWG through the justice system.");
+        await Align(s2030["S2030-2"], "VAWG-1", "Safe spaces at night and youth services help young people stay safe.");
+        await Align(s2030["S2030-3"], "P2", "Robbery, knife crime and exploitation are the crimes residents most fear.");
+        await Align(pcp["PCP-1"], "P2", "Reducing violence and the criminal exploitation of young people.");
+        await Align(pcp["PCP-4"], "VIOL-3", "Community Payback is part of how offenders make amends and the justice system earns confidence.");
+        await Align(s2030["S2030-5"], "P3", "Drug treatment and prevention keep people well.");
+        await Align(s2030["S2030-5"], "DRUG-2", "Treatment by Change Grow Live and public health campaigns.");
+        await Align(pcp["PCP-1"], "DRUG-1", "Drug supply routes drive exploitation and violence.");
+        await Align(pcp["PCP-2"], "P4", "Trust in policing is the core of confident communities.");
+        await Align(pcp["PCP-3"], "TRUST-1", "Local oversight of Met reform after the Casey Review.");
+        await Align(pcp["PCP-3"], "TRUST-2", "Responsible, accountable use of live facial recognition.");
+        await Align(s2030["S2030-1"], "P5", "Safe estates are part of a decent home.");
+        await Align(s2030["S2030-1"], "EST-2", "CCTV where residents report drug use in their buildings.");
+        await Align(pcp["PCP-2"], "P5", "Wardens and visible presence make neighbourhoods feel safer.");
+        await Align(s2030["S2030-6"], "EST-1", "Wardens tackle environmental anti-social behaviour in public spaces.");
+        await Align(s2030["S2030-3"], "ROB-PERSONAL", "Personal robbery is a headline measure of a safer Southwark.");
+        await Align(pcp["PCP-1"], "KNIFE-INJURY", "Knife crime with injury measures violence.");
+        await Align(s2030["S2030-5"], "DRUG-COMPLETIONS", "Successful treatment completions measure recovery.");
+        await Align(pcp["PCP-2"], "CONFIDENCE", "Public confidence in policing measures trust.");
+    }
+
+    private sealed record CodeId(string Code, Guid Id);
 }

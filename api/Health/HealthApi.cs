@@ -26,8 +26,12 @@ internal static class HealthApi
     {
         try
         {
-            await using var c = await db.OpenAsync(ct);
-            await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: ct));
+            // A failover or a deadlock is not "not ready": retried briefly before the probe answers 503.
+            await Retry.TransientAsync(async t =>
+            {
+                await using var c = await db.OpenAsync(t);
+                return await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: t));
+            }, Retry.IsTransient, attempts: 3, Retry.DefaultFirstDelay, ct);
             return TypedResults.Ok(new HealthReport("ok", db.Dialect.Provider.ToString()));
         }
         catch (System.Data.Common.DbException e)

@@ -51,14 +51,16 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
         note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct)
+    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
     {
         await using var c = await db.OpenAsync(ct);
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM indicators
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
+              AND (@priorityId IS NULL OR id IN (
+                  SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
             ORDER BY id {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct))).AsList();
+            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId }, cancellationToken: ct))).AsList();
         return await WithLinksAsync(c, null, tenant.PartnershipId, rows, ct);
     }
 
@@ -76,16 +78,87 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
         return row is null ? null : (await WithLinksAsync(c, tx, partnershipId, [row], ct))[0];
     }
 
-    private async Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, List<Row> rows, CancellationToken ct)
+    private Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, List<Row> rows, CancellationToken ct) =>
+        WithLinksAsync(c, tx, db.Dialect, partnershipId, rows, ct);
+
+    private static async Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Guid partnershipId,
+        List<Row> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
-        var ids = db.Dialect.IdList(rows.Select(r => r.Id));
+        var ids = dialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition("""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @partnershipId AND indicator_id IN @ids ORDER BY indicator_id, priority_id
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
         return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
     }
+
+    /// <summary>Indicators linked to the plan's priorities (ordered by id), with all their links: two queries whatever the plan's size.</summary>
+    internal static async Task<IReadOnlyList<Indicator>> ListForPlanAsync(DbConnection c, SqlDialect dialect, Guid partnershipId, Guid planId,
+        Guid? priorityId, CancellationToken ct)
+    {
+        var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM indicators
+            WHERE partnership_id = @partnershipId AND id IN (
+                SELECT ip.indicator_id FROM indicator_priorities ip
+                JOIN priorities p ON p.partnership_id = ip.partnership_id AND p.id = ip.priority_id
+                WHERE ip.partnership_id = @partnershipId AND p.plan_id = @planId AND (@priorityId IS NULL OR ip.priority_id = @priorityId))
+            ORDER BY id
+            """, new { partnershipId, planId, priorityId }, cancellationToken: ct))).AsList();
+        return await WithLinksAsync(c, null, dialect, partnershipId, rows, ct);
+    }
+
+    /// <summary>
+    /// The latest observation in <paramref name="area"/> and the performance of each indicator, in two queries whatever their
+    /// number (the latest rows, then the previous and last-year rows they are compared with).
+    /// </summary>
+    internal static async Task<IReadOnlyDictionary<Guid, (Observation? Latest, Performance Performance)>> PerformanceOfAsync(DbConnection c,
+        SqlDialect dialect, Guid partnershipId, string area, IReadOnlyList<Indicator> indicators, CancellationToken ct)
+    {
+        var result = new Dictionary<Guid, (Observation?, Performance)>();
+        if (indicators.Count == 0) return result;
+        var ids = dialect.IdList(indicators.Select(i => i.Id));
+        var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
+            SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+            WHERE o.partnership_id = @partnershipId AND o.area = @area AND o.indicator_id IN @ids
+              AND o.period = (SELECT MAX(l.period) FROM observations l
+                              WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
+            """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.ToObservation());
+        var wanted = indicators.Where(i => latest.ContainsKey(i.Id))
+            .SelectMany(i => PerformanceRules.ComparedPeriods(i.Frequency, latest[i.Id].Period).Select(p => (i.Id, p))).ToHashSet();
+        var others = wanted.Count == 0
+            ? Array.Empty<ObservationRowOf>().ToLookup(r => r.IndicatorId, r => r.ToObservation())
+            : (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
+                SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+                WHERE o.partnership_id = @partnershipId AND o.area = @area AND o.indicator_id IN @ids AND o.period IN @periods
+                """, new { partnershipId, area, ids = dialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
+                cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.ToObservation());
+        foreach (var indicator in indicators)
+        {
+            var last = latest.GetValueOrDefault(indicator.Id);
+            result[indicator.Id] = (last, PerformanceRules.Compute(indicator, area, last, others[indicator.Id].ToList()));
+        }
+        return result;
+    }
+
+    /// <summary>The latest observation and performance of each indicator in the partnership's area (two queries).</summary>
+    public async Task<IReadOnlyDictionary<Guid, (Observation? Latest, Performance Performance)>> PerformanceAsync(Tenant tenant,
+        IReadOnlyList<Indicator> indicators, CancellationToken ct)
+    {
+        if (indicators.Count == 0) return new Dictionary<Guid, (Observation?, Performance)>();
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, tenant.AreaCode, indicators, ct);
+    }
+
+    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value,
+        string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+            Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationColumns.Split(',', StringSplitOptions.TrimEntries)
+        .Select(column => $"{alias}.{column}"));
 
     /// <summary>The subset of <paramref name="ids"/> that are priorities of this partnership.</summary>
     public async Task<IReadOnlySet<Guid>> ExistingPrioritiesAsync(Tenant tenant, IReadOnlyList<Guid> ids, CancellationToken ct)

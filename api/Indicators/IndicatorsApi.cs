@@ -5,10 +5,10 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
+using Csp.Api.Plans;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Microsoft.Net.Http.Headers;
 
 namespace Csp.Api.Indicators;
 
@@ -19,9 +19,11 @@ internal static class IndicatorsApi
         var group = routes.MapGroup("/indicators").WithTags("Indicators");
 
         group.MapGet("/", ListIndicators).WithName("listIndicators").WithSummary("List the partnership's indicators")
-            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated.").RequireScope(Scopes.Read);
+            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority and those " +
+                             "whose performance (in the partnership's area) has a status.").RequireScope(Scopes.Read).AllowPublicRead()
+            .AddOpenApiOperationTransformer(DocumentPerformanceStatus);
         group.MapGet("/{indicatorId:guid}", GetIndicator).WithName("getIndicator").WithSummary("Get an indicator")
-            .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
+            .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateIndicator).WithName("createIndicator").WithSummary("Add an indicator")
             .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency.")
@@ -41,8 +43,8 @@ internal static class IndicatorsApi
             .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
                              "`area` keeps one area. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header.")
-            .RequireScope(Scopes.Read)
-            .AddOpenApiOperationTransformer(DocumentCsv)
+            .RequireScope(Scopes.Read).AllowPublicRead()
+            .ProducesCsv(ObservationCsv.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
             .WithSummary("An observation's revision history")
@@ -53,30 +55,76 @@ internal static class IndicatorsApi
             .WithDescription("For one area (default: the partnership's): the latest value, the previous period, the same period last year, the " +
                              "target, a direction-aware status (on_target, near = within 10% of target, off_target) and the trend against the " +
                              "previous period (improving, stable = within 1%, worsening). Computed, never stored.")
-            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
+
+        var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");
+        ofPlan.MapGet("/", ListPlanIndicators).WithName("listPlanIndicators").WithSummary("A plan's indicators and how they are doing")
+            .WithDescription("The indicators linked to the plan's priorities, each with its latest observation and performance in the " +
+                             "partnership's area, in creation order, cursor-paginated; optionally only those of one priority or of one " +
+                             "performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "URL in a `Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
+            .AddOpenApiOperationTransformer(DocumentPerformanceStatus).ProducesCsv(PlanIndicatorCsv.Header)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    /// <summary>The 200 of the observations list also comes as CSV (one media type per status is all Produces can say).</summary>
-    private static Task DocumentCsv(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    /// <summary>The performance status filter is read as text but documented as the contract's enum.</summary>
+    private static Task DocumentPerformanceStatus(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
-        if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
-        {
-            response.Content ??= new Dictionary<string, OpenApiMediaType>();
-            response.Content["text/csv"] = new OpenApiMediaType
-            {
-                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = ObservationCsv.Header + " (RFC 4180, CRLF)" },
-            };
-        }
+        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
+            parameter.Schema = new OpenApiSchemaReference(nameof(PerformanceStatus), context.Document);
         return Task.CompletedTask;
     }
 
-    private static async Task<Results<Ok<Page<Indicator>>, ValidationProblem>> ListIndicators(
-        Tenant tenant, [AsParameters] PageQuery query, IndicatorQueries indicators, CancellationToken ct)
+    /// <summary>The indicator lists' filters.</summary>
+    internal readonly record struct IndicatorListQuery(
+        [property: System.ComponentModel.Description("Keep indicators linked to this priority.")] Guid? PriorityId,
+        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is this: on_target, near or off_target.")] string? Status,
+        [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
+        [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
+
+    private static async Task<Results<Ok<Page<PlanIndicator>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPlanIndicators(
+        Tenant tenant, Guid planId, [AsParameters] IndicatorListQuery query, PlanQueries plans, PlanDocumentQueries documents, HttpContext http,
+        CancellationToken ct)
     {
-        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
-        var rows = await indicators.ListAsync(tenant, page, ct);
-        return TypedResults.Ok(page.ToPage(rows, i => PageRequest.Key(i.Id)));
+        PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
+        PlanIndicatorCsv.TryParseStatus(query.Status, out var status, errors);
+        if (errors.Count > 0) return Errors.Invalid(errors);
+        if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
+            return Errors.NotFound("plan " + planId);
+        // A plan's indicators are few (they are read whole for the plan document too): filter and page in memory.
+        var all = await documents.IndicatorsAsync(tenant, planId, query.PriorityId, ct);
+        var after = page.AfterId;
+        var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0))
+            .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
+        var result = page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id));
+        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(result);
+        Csv.LinkNext(http, result.NextCursor);
+        return Csv.Result(PlanIndicatorCsv.Write(result.Items));
+    }
+
+    private static async Task<Results<Ok<Page<Indicator>>, ValidationProblem>> ListIndicators(
+        Tenant tenant, [AsParameters] IndicatorListQuery query, IndicatorQueries indicators, CancellationToken ct)
+    {
+        PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
+        PlanIndicatorCsv.TryParseStatus(query.Status, out var status, errors);
+        if (errors.Count > 0) return Errors.Invalid(errors);
+        if (status is null)
+            return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, query.PriorityId), i => PageRequest.Key(i.Id)));
+        // Performance is computed, not stored: read candidates a batch at a time and keep those of the status until the page is full.
+        var kept = new List<Indicator>();
+        var batch = new PageRequest(PageRequest.MaxLimit, page.After);
+        while (kept.Count < page.Fetch)
+        {
+            var candidates = await indicators.ListAsync(tenant, batch, ct, query.PriorityId);
+            var window = candidates.Take(batch.Limit).ToList();
+            var performance = await indicators.PerformanceAsync(tenant, window, ct);
+            kept.AddRange(window.Where(i => performance[i.Id].Performance.Status == status));
+            if (candidates.Count <= batch.Limit) break;
+            batch = batch with { After = PageRequest.Key(window[^1].Id) };
+        }
+        return TypedResults.Ok(page.ToPage(kept.Take(page.Fetch).ToList(), i => PageRequest.Key(i.Id)));
     }
 
     private static async Task<Results<Ok<Indicator>, StatusCodeHttpResult, ProblemHttpResult>> GetIndicator(
@@ -174,24 +222,9 @@ internal static class IndicatorsApi
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await indicators.ListObservationsAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
         var result = page.ToPage(rows);
-        if (!WantsCsv(http.Request)) return TypedResults.Ok(result);
-        if (result.NextCursor is { } next)
-        {
-            var nextQuery = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(http.Request.QueryString.Value);
-            nextQuery["cursor"] = next;
-            var qs = QueryString.Create(nextQuery.SelectMany(kv => kv.Value.Select(v => new KeyValuePair<string, string?>(kv.Key, v))));
-            http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{qs}>; rel=\"next\"";
-        }
-        return TypedResults.Text(ObservationCsv.Write(indicator.Code, result.Items), "text/csv; charset=utf-8", Encoding.UTF8);
-    }
-
-    /// <summary>CSV when the client asks for it and prefers it to JSON.</summary>
-    private static bool WantsCsv(HttpRequest request)
-    {
-        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)) return false;
-        double Quality(string type) => accepted.Where(a => a.MatchesMediaType(type)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        var csv = accepted.Where(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        return csv > 0 && csv >= Quality("application/json");
+        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(result);
+        Csv.LinkNext(http, result.NextCursor);
+        return Csv.Result(ObservationCsv.Write(indicator.Code, result.Items));
     }
 
     private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(
@@ -244,10 +277,5 @@ internal static class ObservationCsv
         return sb.ToString();
     }
 
-    private static StringBuilder Field(StringBuilder sb, string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return sb;
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) return sb.Append(value);
-        return sb.Append('"').Append(value.Replace("\"", "\"\"")).Append('"');
-    }
+    private static StringBuilder Field(StringBuilder sb, string? value) => Csv.Field(sb, value);
 }

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Csp.Api.Agencies;
+using Csp.Api.Alignments;
+using Csp.Api.Frameworks;
 using Csp.Api.Clients;
 using Csp.Api.Commitments;
 using Csp.Api.Plans;
@@ -50,6 +52,8 @@ public static class ApiSetup
         services.AddCspOpenApi();
         services.AddSingleton<BatchPush>();
         services.AddSingleton<IdempotencyPurge>();
+        services.AddSingleton<PlanRefresh>();
+        services.AddSingleton<PlanDiff>();
         return builder;
     }
 
@@ -61,7 +65,9 @@ public static class ApiSetup
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Redirect only when this process serves HTTPS itself; behind a TLS-terminating proxy
+            // (the container listens on plain 8080) there is no port to redirect to.
+            if (ServesHttps(app.Configuration)) app.UseHttpsRedirection();
         }
         app.UseMiddleware<PartnershipCorsMiddleware>();
         app.UseMiddleware<RequestLimitsMiddleware>();
@@ -80,6 +86,10 @@ public static class ApiSetup
         return app;
     }
 
+    private static bool ServesHttps(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["https_port"])
+        || (configuration["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase);
+
     public static WebApplication MapCspApi(this WebApplication app)
     {
         app.MapHealth();
@@ -96,6 +106,9 @@ public static class ApiSetup
         tenant.MapObservations();
         tenant.MapAudit();
         tenant.MapChanges();
+        tenant.MapFrameworks();
+        tenant.MapAlignments();
+        tenant.MapPlanRefresh();
         return app;
     }
 }

@@ -66,6 +66,40 @@ public sealed class BatchPush(Db db, TimeProvider clock)
                 @OldRecordedAt, @NewValue, @NewStatus, @NewNote, @NewClientId, @Now)
         """;
 
+    // The same three writes in set form, for engines that take all rows in one JSON parameter (SQL Server: one round
+    // trip per statement; the stored rows were read under UPDLOCK, HOLDLOCK, so no concurrent push can slip in between).
+    private readonly string writeRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("IndicatorId", "UNIQUEIDENTIFIER"),
+        ("Period", "NVARCHAR(16)"), ("Area", "NVARCHAR(9)"), ("PeriodStart", "DATE"), ("PeriodEnd", "DATE"), ("Value", "DECIMAL(19,6)"),
+        ("Status", "NVARCHAR(16)"), ("Note", "NVARCHAR(4000)"), ("ClientId", "UNIQUEIDENTIFIER"), ("Now", "DATETIMEOFFSET(7)"));
+
+    private readonly string revisionRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("Id", "UNIQUEIDENTIFIER"),
+        ("IndicatorId", "UNIQUEIDENTIFIER"), ("Period", "NVARCHAR(16)"), ("Area", "NVARCHAR(9)"), ("OldValue", "DECIMAL(19,6)"),
+        ("OldStatus", "NVARCHAR(16)"), ("OldNote", "NVARCHAR(4000)"), ("OldClientId", "UNIQUEIDENTIFIER"), ("OldRecordedAt", "DATETIMEOFFSET(7)"),
+        ("NewValue", "DECIMAL(19,6)"), ("NewStatus", "NVARCHAR(16)"), ("NewNote", "NVARCHAR(4000)"), ("NewClientId", "UNIQUEIDENTIFIER"),
+        ("Now", "DATETIMEOFFSET(7)"));
+
+    private string InsertSetSql => $"""
+        INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note, client_id,
+                                  version, created_at, updated_at)
+        SELECT r.PartnershipId, r.IndicatorId, r.Period, r.Area, r.PeriodStart, r.PeriodEnd, r.Value, r.Status, r.Note, r.ClientId, 1, r.Now, r.Now
+        FROM {writeRows} r
+        """;
+
+    private string UpdateSetSql => $"""
+        UPDATE o SET value = r.Value, status = r.Status, note = r.Note, client_id = r.ClientId, version = o.version + 1, updated_at = r.Now
+        FROM observations o
+        JOIN {writeRows} r
+          ON o.partnership_id = r.PartnershipId AND o.indicator_id = r.IndicatorId AND o.period = r.Period AND o.area = r.Area
+        """;
+
+    private string RevisionSetSql => $"""
+        INSERT INTO observation_revisions (partnership_id, id, indicator_id, period, area, old_value, old_status, old_note, old_client_id,
+                                           old_recorded_at, new_value, new_status, new_note, new_client_id, revised_at)
+        SELECT r.PartnershipId, r.Id, r.IndicatorId, r.Period, r.Area, r.OldValue, r.OldStatus, r.OldNote, r.OldClientId,
+               r.OldRecordedAt, r.NewValue, r.NewStatus, r.NewNote, r.NewClientId, r.Now
+        FROM {revisionRows} r
+        """;
+
     public async Task<BatchResult> PushAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushOptions options, CancellationToken ct)
     {
         var dryRun = options.DryRun == true;
@@ -93,11 +127,11 @@ public sealed class BatchPush(Db db, TimeProvider clock)
             var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
             if (summary.Status == BatchStatus.Rejected) return summary;
             if (plan.Inserts.Count > 0)
-                await connection.ExecuteAsync(new CommandDefinition(InsertSql, plan.Inserts, tx, cancellationToken: ct));
+                await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts, ct);
             if (plan.Updates.Count > 0)
             {
-                await connection.ExecuteAsync(new CommandDefinition(UpdateSql, plan.Updates, tx, cancellationToken: ct));
-                await connection.ExecuteAsync(new CommandDefinition(RevisionSql, plan.Revisions, tx, cancellationToken: ct));
+                await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
+                await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
             }
             await RecordAuditAsync(connection, tx, tenant, plan, ct);
             await tx.CommitAsync(ct);

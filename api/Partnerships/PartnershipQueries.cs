@@ -23,7 +23,7 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter 
 
     public async Task<Partnership?> GetAsync(Tenant tenant, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, ct);
     }
 

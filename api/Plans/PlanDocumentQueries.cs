@@ -1,27 +1,98 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Csp.Api.Alignments;
 using Csp.Api.Commitments;
+using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Priorities;
 using Dapper;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace Csp.Api.Plans;
 
-/// <summary>The whole plan as portals fetch it, read on one connection in a fixed number of queries.</summary>
-public sealed class PlanDocumentQueries(Db db, PlanQueries plans)
+/// <summary>A plan document serialised once: its UTF-8 JSON, strong ETag, and the change token it was read at.</summary>
+/// <param name="Token">The partnership's change token read before the document was (so the document is at least that fresh).</param>
+/// <param name="ETag">A hash of the bytes: it changes exactly when the document does, and not when something outside it does.</param>
+public sealed record CachedPlanDocument(Guid PlanId, PlanStatus Status, long Token, ReadOnlyMemory<byte> Utf8, string ETag);
+
+/// <summary>
+/// The whole plan as portals fetch it: read on one connection in a fixed number of queries (no N+1 whatever the plan's
+/// size), serialised once and cached in memory per (partnership, plan) against the partnership's change token.
+/// </summary>
+/// <remarks>
+/// The change token (TenantQueries.Resolution.ChangeToken) is the partnership's latest audit seq. Every mutation writes an
+/// audit event in its own transaction, so any write anywhere in the partnership, in any process sharing the database,
+/// raises it: a cached document is served only while the token has not moved since it was read, and is otherwise rebuilt.
+/// The request already has the token from the middleware's single look-up, so a cached read costs that one round trip.
+/// </remarks>
+public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
-    public async Task<PlanDocument?> GetAsync(Tenant tenant, Guid planId, CancellationToken ct)
+    private const long CacheBytes = 64L * 1024 * 1024;
+
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheBytes });
+
+    private readonly JsonSerializerOptions options = json.Value.SerializerOptions;
+
+    private sealed record CurrentKey(Guid PartnershipId);
+
+    private sealed record CurrentPlan(long Token, DateOnly Today, Guid? PlanId);
+
+    /// <summary>The document of the plan at (or after) <paramref name="token"/>, from the cache when it is still valid.</summary>
+    public async Task<CachedPlanDocument?> GetAsync(Tenant tenant, Guid planId, long token, CancellationToken ct)
     {
-        var plan = await plans.GetAsync(tenant, planId, ct);
+        var key = (tenant.PartnershipId, planId);
+        if (cache.TryGetValue(key, out CachedPlanDocument? hit) && hit!.Token >= token) return hit;
+        var document = await LoadAsync(tenant, planId, ct);
+        if (document is null) return null;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(document, options);
+        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16))}\"";
+        var entry = new CachedPlanDocument(planId, document.Status, token, bytes, etag);
+        cache.Set(key, entry, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        return entry;
+    }
+
+    /// <summary>The id of the approved plan covering <paramref name="today"/>, remembered against the change token.</summary>
+    public async Task<Guid?> CurrentIdAsync(Tenant tenant, DateOnly today, long token, PlanQueries plans, CancellationToken ct)
+    {
+        var key = new CurrentKey(tenant.PartnershipId);
+        if (cache.TryGetValue(key, out CurrentPlan? hit) && hit!.Token >= token && hit.Today == today) return hit.PlanId;
+        var id = await plans.CurrentIdAsync(tenant, today, ct);
+        cache.Set(key, new CurrentPlan(token, today, id), new MemoryCacheEntryOptions { Size = 64, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        return id;
+    }
+
+    /// <summary>Reads the document: ten queries on one connection, whatever the number of priorities, commitments and indicators.</summary>
+    public async Task<PlanDocument?> LoadAsync(Tenant tenant, Guid planId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var p = tenant.PartnershipId;
+        var plan = await PlanQueries.GetAsync(c, null, p, planId, ct);
         if (plan is null) return null;
-        await using var c = await db.OpenAsync(ct);
         var priorities = await c.QueryAsync<Priority>(new CommandDefinition($"""
             SELECT {PriorityQueries.Columns} FROM priorities
-            WHERE partnership_id = @PartnershipId AND plan_id = @planId ORDER BY position, id
-            """, new { tenant.PartnershipId, planId }, cancellationToken: ct));
-        var commitments = (await CommitmentQueries.ListByPlanAsync(c, db.Dialect, tenant.PartnershipId, planId, ct)).ToLookup(x => x.PriorityId);
+            WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, id
+            """, new { p, planId }, cancellationToken: ct));
+        var commitments = (await CommitmentQueries.ListByPlanAsync(c, db.Dialect, p, planId, ct)).ToLookup(x => x.PriorityId);
+        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, p, planId, null, ct);
+        var performance = await IndicatorQueries.PerformanceOfAsync(c, db.Dialect, p, tenant.AreaCode, indicators, ct);
+        var alignments = await AlignmentQueries.ForPlanAsync(c, db.Dialect, p, planId, ct);
+        var measuredBy = indicators.SelectMany(i => i.PriorityIds.Select(priorityId => (priorityId, i.Id))).ToLookup(x => x.priorityId, x => x.Id);
         return new PlanDocument(plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, plan.Status, plan.ApprovedOn, plan.ApprovedBy,
             plan.SupersedesId, plan.Version, plan.CreatedAt, plan.UpdatedAt,
-            priorities.Select(p => new PlanPriority(p.Id, p.Code, p.Title, p.Description, p.LeadAgencyId, p.Position, p.Version,
-                commitments[p.Id].ToList())).ToList());
+            priorities.Select(x => new PlanPriority(x.Id, x.Code, x.Title, x.Description, x.LeadAgencyId, x.Position, x.Version,
+                commitments[x.Id].ToList(), measuredBy[x.Id].ToList())).ToList(),
+            indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList(),
+            alignments);
+    }
+
+    /// <summary>The plan's indicators with their latest observation and performance (for GET /plans/{id}/indicators).</summary>
+    public async Task<IReadOnlyList<PlanIndicator>> IndicatorsAsync(Tenant tenant, Guid planId, Guid? priorityId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, tenant.PartnershipId, planId, priorityId, ct);
+        var performance = await IndicatorQueries.PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, tenant.AreaCode, indicators, ct);
+        return indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList();
     }
 }

@@ -26,14 +26,20 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
     private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
     private static readonly string Archived = EnumText<PlanStatus>.Text(PlanStatus.Archived);
 
-    public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, PlanStatus? status, PageRequest page, CancellationToken ct)
+    public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, PlanStatus? status, PageRequest page, CancellationToken ct,
+        bool excludeDrafts = false)
     {
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM plans
             WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR id > @After)
+              AND (@excludeDrafts = 0 OR status <> @Draft)
             ORDER BY id {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, Status = status is { } s ? EnumText<PlanStatus>.Text(s) : null, After = page.AfterId, Limit = page.Fetch },
+            """, new
+            {
+                tenant.PartnershipId, Status = status is { } s ? EnumText<PlanStatus>.Text(s) : null, After = page.AfterId, Limit = page.Fetch,
+                excludeDrafts = excludeDrafts ? 1 : 0, Draft,
+            },
             cancellationToken: ct));
         return rows.Select(r => r.ToPlan()).ToList();
     }
@@ -44,7 +50,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
-    private static async Task<Plan?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    internal static async Task<Plan?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
             $"SELECT {Columns} FROM plans WHERE partnership_id = @partnershipId AND id = @id",
@@ -120,6 +126,8 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
         var outcome = await WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
         {
             if (plan.Status != PlanStatus.Draft) return "Only a draft plan can be deleted; archive an approved plan instead.";
+            // SQL Server cannot cascade priorities to alignments (db/sqlserver/0004): they go first, each with its tombstone.
+            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.PlanContents, id, clock.GetUtcNow(), ct);
             await Tombstones.ForPlanContentsAsync(c, tx, tenant, id, clock.GetUtcNow(), ct);
             // Plans this one was refreshed into keep existing; they just stop pointing at it.
             await c.ExecuteAsync(new CommandDefinition("""

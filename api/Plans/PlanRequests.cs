@@ -24,11 +24,18 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     : Audit.IVersioned;
 
-/// <summary>The whole plan in one document: priorities in order, each with its commitments and their latest update.</summary>
+/// <summary>
+/// The whole plan in one document: priorities in order, each with its commitments and their latest update; the indicators
+/// linked to its priorities with their latest observation and performance; and the alignments of its priorities, commitments
+/// and indicators to framework outcomes.
+/// </summary>
+/// <param name="Indicators">Indicators linked to any of the plan's priorities (each once), in creation order.</param>
+/// <param name="Alignments">Alignments whose target is in the plan, in creation order.</param>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<PlanPriority> Priorities);
+    IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments);
 
 /// <summary>A priority inside the plan document.</summary>
+/// <param name="IndicatorIds">The indicators (in the document's <c>indicators</c>) that measure it.</param>
 public sealed record PlanPriority(Guid Id, string Code, string Title, string? Description, Guid? LeadAgencyId, long Position,
-    long Version, IReadOnlyList<Commitment> Commitments);
+    long Version, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Guid> IndicatorIds);

@@ -14,15 +14,19 @@ internal static class PlansApi
         var group = routes.MapGroup("/plans").WithTags("Plans");
 
         group.MapGet("/", ListPlans).WithName("listPlans").WithSummary("List plans")
-            .WithDescription("The partnership's plans (without contents), optionally filtered by status.").RequireScope(Scopes.Read)
+            .WithDescription("The partnership's plans (without contents), optionally filtered by status. Without a key (public read) only " +
+                             "approved and archived plans are listed.").RequireScope(Scopes.Read).AllowPublicRead()
             .AddOpenApiOperationTransformer(DocumentStatusFilter);
         group.MapGet("/current", GetCurrentPlan).WithName("getCurrentPlan").WithSummary("Get the current plan")
-            .WithDescription("The whole approved plan whose period covers today; 404 when there is none.")
-            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The whole approved plan whose period covers today (as getPlan); 404 when there is none.")
+            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{planId:guid}", GetPlan).WithName("getPlan").WithSummary("Get a whole plan")
-            .WithDescription("The plan with its priorities (in order), their commitments, each commitment's current status and latest update. " +
-                             "The ETag changes whenever anything inside changes; send If-None-Match to get 304.")
-            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("The plan with its priorities (in order), their commitments, each commitment's current status and latest update, " +
+                             "the indicators linked to its priorities with their latest observation and performance (in the partnership's area), " +
+                             "and the alignments of its priorities, commitments and indicators. The strong ETag changes whenever anything " +
+                             "inside changes; send If-None-Match to get 304. Without a key (public read) drafts are 404. Public answers may be " +
+                             "cached for 60 s; keyed ones are private and must be revalidated.")
+            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreatePlan).WithName("createPlan").WithSummary("Create a draft plan")
             .WithDescription("Creates a plan in draft.").RequireScope(Scopes.PlansWrite).Validate<PlanRequest>();
         group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title and period")
@@ -59,7 +63,8 @@ internal static class PlansApi
             else errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<PlanStatus>.All)}."];
         }
         if (errors.Count > 0) return Errors.Invalid(errors);
-        var rows = await plans.ListAsync(tenant, filter, page, ct);
+        // The public sees approved and archived plans only.
+        var rows = await plans.ListAsync(tenant, filter, page, ct, excludeDrafts: tenant.Caller.IsAnonymous);
         return TypedResults.Ok(page.ToPage(rows, p => PageRequest.Key(p.Id)));
     }
 
@@ -74,22 +79,33 @@ internal static class PlansApi
         return Task.CompletedTask;
     }
 
-    private static async Task<Results<Ok<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetPlan(
-        Tenant tenant, Guid planId, PlanDocumentQueries documents, HttpContext http, CancellationToken ct)
+    private static async Task<Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetPlan(
+        Tenant tenant, Guid planId, PlanDocumentQueries documents, TenantQueries tenants, HttpContext http, CancellationToken ct)
     {
-        var document = await documents.GetAsync(tenant, planId, ct);
-        if (document is null) return Errors.NotFound("plan " + planId);
-        return Respond.WithETag(http, document, document.Version);
+        var token = await tenants.ChangeTokenAsync(http, tenant, ct);
+        var document = await documents.GetAsync(tenant, planId, token, ct);
+        if (document is null || (tenant.Caller.IsAnonymous && document.Status == PlanStatus.Draft)) return Errors.NotFound("plan " + planId);
+        return Cached(http, document);
     }
 
-    private static async Task<Results<Ok<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetCurrentPlan(
-        Tenant tenant, PlanQueries plans, PlanDocumentQueries documents, TimeProvider clock, HttpContext http, CancellationToken ct)
+    private static async Task<Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetCurrentPlan(
+        Tenant tenant, PlanQueries plans, PlanDocumentQueries documents, TenantQueries tenants, TimeProvider clock, HttpContext http,
+        CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var id = await plans.CurrentIdAsync(tenant, today, ct);
-        var document = id is { } planId ? await documents.GetAsync(tenant, planId, ct) : null;
+        var token = await tenants.ChangeTokenAsync(http, tenant, ct);
+        var id = await documents.CurrentIdAsync(tenant, today, token, plans, ct);
+        var document = id is { } planId ? await documents.GetAsync(tenant, planId, token, ct) : null;
         if (document is null) return Errors.NotFound($"approved plan covering {today:yyyy-MM-dd}");
-        return Respond.WithETag(http, document, document.Version);
+        return Cached(http, document);
+    }
+
+    /// <summary>The cached bytes with their ETag, or 304 when If-None-Match already has it.</summary>
+    private static Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult> Cached(HttpContext http, CachedPlanDocument document)
+    {
+        http.Response.Headers.ETag = document.ETag;
+        if (ETags.IfNoneMatch(http.Request, document.ETag)) return Errors.NotModified();
+        return new CachedJson<PlanDocument>(document.Utf8);
     }
 
     private static async Task<Created<Plan>> CreatePlan(Tenant tenant, PlanRequest request, PlanQueries plans, HttpContext http, CancellationToken ct)

@@ -17,7 +17,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
 
     public async Task<IReadOnlyList<Priority>> ListByPlanAsync(Tenant tenant, Guid planId, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Priority>(new CommandDefinition($"""
             SELECT {Columns} FROM priorities
             WHERE partnership_id = @PartnershipId AND plan_id = @planId
@@ -29,7 +29,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
 
     public async Task<Priority?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -40,7 +40,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<Priority>> CreateAsync(Tenant tenant, Guid planId, PriorityRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -68,7 +68,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<Priority>> UpdateAsync(Tenant tenant, Guid id, PriorityRequest request, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -103,7 +103,7 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -112,6 +112,8 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
             if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
             if (await Writable(c, tx, tenant, current.PlanId, ct) is { } refused) return new(refused.Status, false, refused.Message);
             var now = clock.GetUtcNow();
+            // SQL Server cannot cascade priorities to alignments (db/sqlserver/0004): they go first, each with its tombstone.
+            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Priority, id, now, ct);
             await Tombstones.ForPriorityContentsAsync(c, tx, tenant, id, now, ct);
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM priorities WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));

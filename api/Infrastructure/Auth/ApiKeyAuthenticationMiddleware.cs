@@ -22,21 +22,55 @@ public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOption
 
     private async Task<Caller?> AuthenticateAsync(HttpContext context, TenantQueries queries, CancellationToken ct)
     {
-        if (!context.Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) || values.Count != 1) return null;
-        var presented = values[0];
-        if (string.IsNullOrEmpty(presented)) return null;
+        // Under /v1/partnerships/{slug} the key, the partnership and its change token come in one round trip; the
+        // tenant middleware and cached reads use the rest of the answer (TenantQueries.Resolution).
+        var slug = context.Request.RouteValues["partnership"] as string;
+        string? presented = null;
+        if (context.Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) && values.Count == 1) presented = values[0];
+        if (string.IsNullOrEmpty(presented)) presented = null;
 
-        var platformKey = options.CurrentValue.PlatformKey;
-        if (!string.IsNullOrEmpty(platformKey) && ApiKeys.Matches(presented, ApiKeys.Hash(platformKey)))
-            return Caller.Platform;
-
-        var keyId = ApiKeys.KeyIdOf(presented);
-        var stored = keyId is null ? null : await queries.FindKeyAsync(keyId, ct);
+        var isPlatform = presented is not null && PlatformKeyHash() is { } platformHash && ApiKeys.Matches(presented, platformHash);
+        var keyId = presented is null || isPlatform ? null : ApiKeys.KeyIdOf(presented);
+        TenantQueries.StoredKey? stored;
+        if (slug is not null)
+        {
+            var resolution = await queries.ResolveAsync(keyId, slug, ct);
+            context.Items[typeof(TenantQueries.Resolution)] = resolution;
+            stored = resolution.Key;
+        }
+        else
+        {
+            if (presented is null || isPlatform) stored = null;
+            else stored = keyId is null ? null : await queries.FindKeyAsync(keyId, ct);
+        }
+        if (isPlatform) return Caller.Platform;
+        if (presented is null) return null;
         var matches = ApiKeys.Matches(presented, stored?.KeyHash ?? DummyHash);
         if (stored is null || !matches || stored.RevokedAt is not null || stored.ExpiresAt <= clock.GetUtcNow()) return null;
         usage.Touch(stored.Id, clock.GetUtcNow());
 
-        return new Caller(stored.Id, stored.PartnershipId, stored.AgencyId,
-            stored.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal), false);
+        return new Caller(stored.Id, stored.PartnershipId, stored.AgencyId, ScopeSet(stored.Scopes), false);
     }
+
+    // Hashed once per configured value, not per request.
+    private (string? Key, byte[]? Hash) platform;
+
+    private byte[]? PlatformKeyHash()
+    {
+        var key = options.CurrentValue.PlatformKey;
+        if (string.IsNullOrEmpty(key)) return null;
+        var cached = platform;
+        if (cached.Key == key) return cached.Hash;
+        var hash = ApiKeys.Hash(key);
+        platform = (key, hash);
+        return hash;
+    }
+
+    // A client's scopes string has few distinct values; parse each once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlySet<string>> ScopeSets = new(StringComparer.Ordinal);
+
+    private static IReadOnlySet<string> ScopeSet(string scopes) =>
+        ScopeSets.Count < 1024
+            ? ScopeSets.GetOrAdd(scopes, s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal))
+            : scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 }

@@ -35,7 +35,9 @@ public sealed class TenantMiddleware(RequestDelegate next)
 
         if (slug is not null && !rejection)
         {
-            var partnership = await queries.FindPartnershipAsync(slug, ct);
+            var partnership = context.Items[typeof(TenantQueries.Resolution)] is TenantQueries.Resolution resolved
+                ? resolved.Partnership
+                : await queries.FindPartnershipAsync(slug, ct);
             var visible = partnership is not null && (caller is null
                 ? partnership.PublicRead
                 : caller.IsPlatform || caller.PartnershipId == partnership.Id);

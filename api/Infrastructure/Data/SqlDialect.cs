@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
@@ -34,6 +35,18 @@ public abstract class SqlDialect
     /// <summary>Table hint that keeps rows read in a write transaction locked until it commits.</summary>
     public abstract string LockForUpdate { get; }
 
+    /// <summary>The statement that scopes a connection to one partnership (parameter <c>@PartnershipId</c>) for
+    /// row-level security, or null where the engine has none (SQLite: the partnership_id filters are the only guard).</summary>
+    public abstract string? ScopeToPartnership { get; }
+
+    /// <summary>
+    /// Runs one write for many rows. SQLite runs <paramref name="perRow"/> once per row (Dapper's executemany: in-process,
+    /// far faster than one statement with thousands of parameters). SQL Server runs <paramref name="setBased"/> once with
+    /// every row in the JSON parameter <c>@rows</c> (read with <see cref="JsonRows"/>): one round trip instead of one per row.
+    /// </summary>
+    public abstract Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
+        CancellationToken ct);
+
     public static SqlDialect For(DatabaseProvider provider) => provider switch
     {
         DatabaseProvider.SqlServer => new SqlServerDialect(),
@@ -55,6 +68,11 @@ public sealed class SqliteDialect : SqlDialect
         $"(SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}"))} FROM json_each({parameter}))";
 
     public override string LockForUpdate => "";
+
+    public override string? ScopeToPartnership => null;
+
+    public override Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
+        CancellationToken ct) => c.ExecuteAsync(new CommandDefinition(perRow, rows, tx, cancellationToken: ct));
 
     // SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555, SQLITE_CONSTRAINT_FOREIGNKEY = 787
     public override bool IsUniqueViolation(DbException e) =>
@@ -79,6 +97,18 @@ public sealed class SqlServerDialect : SqlDialect
     // UPDLOCK + HOLDLOCK: rows read (and key ranges found empty) stay locked to the transaction, so
     // two concurrent pushes of the same key serialise instead of both inserting it.
     public override string LockForUpdate => "WITH (UPDLOCK, HOLDLOCK)";
+
+    // Read by the row-level security predicates of db/sqlserver/0005_row_level_security.sql.
+    public override string? ScopeToPartnership => "EXEC sp_set_session_context @key = N'PartnershipId', @value = @PartnershipId;";
+
+    // Property names as declared (the JsonRows paths are case-sensitive); dates yyyy-MM-dd, timestamps ISO 8601 with offset
+    // and decimals as exact JSON numbers, all of which OPENJSON ... WITH converts to DATE, DATETIMEOFFSET and DECIMAL.
+    private static readonly System.Text.Json.JsonSerializerOptions RowsJson = new();
+
+    public override Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
+        CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(setBased, new { rows = System.Text.Json.JsonSerializer.Serialize(rows, RowsJson) }, tx,
+            cancellationToken: ct));
 
     public override bool IsUniqueViolation(DbException e) =>
         e is SqlException { Number: 2627 or 2601 };

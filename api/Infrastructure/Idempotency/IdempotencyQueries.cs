@@ -24,8 +24,18 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
     private const string InFlight = "in_flight";
     private const string Complete = "complete";
 
-    private sealed record Row(byte[] RequestHash, string Status, long? ResponseStatus, string? ResponseContentType, byte[]? ResponseBody,
-        DateTimeOffset CreatedAt);
+    // A class with setters, not a positional record: Dapper matches a record's constructor on the
+    // column types of the first row, and SQLite reports an untyped NULL (an in-flight claim's
+    // CAST(response_status ...)) as a blob, which no constructor takes.
+    private sealed class Row
+    {
+        public byte[] RequestHash { get; init; } = [];
+        public string Status { get; init; } = "";
+        public long? ResponseStatus { get; init; }
+        public string? ResponseContentType { get; init; }
+        public byte[]? ResponseBody { get; init; }
+        public DateTimeOffset CreatedAt { get; init; }
+    }
 
     /// <summary>Claims the key for this request, or says what an earlier request with the same key did.</summary>
     public async Task<BeginOutcome> BeginAsync(IdempotencyScope scope, string key, byte[] requestHash, CancellationToken ct)
@@ -47,7 +57,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
             }
 
             var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
-                SELECT request_hash AS RequestHash, status AS Status, response_status AS ResponseStatus,
+                SELECT request_hash AS RequestHash, status AS Status, CAST(response_status AS BIGINT) AS ResponseStatus,
                        response_content_type AS ResponseContentType, response_body AS ResponseBody, created_at AS CreatedAt
                 FROM idempotency_keys WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
                 """, new { scope.PartnershipId, scope.ClientId, key }, cancellationToken: ct));

@@ -17,12 +17,17 @@ public static class OpenApiSetup
     public const string ProblemSchema = "ProblemDetails";
     public const string ValidationProblemSchema = "HttpValidationProblemDetails";
 
+    /// <summary>What a public read's description says (its security is then <c>[{ApiKey: []}, {}]</c>).</summary>
+    public const string PublicReadSentence =
+        "Public read: anonymous access (no `X-Api-Key`) is allowed when the partnership enables public read; otherwise a key is needed.";
+
     public static IServiceCollection AddCspOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeAuth);
             options.AddOperationTransformer(OperationConventions.Apply);
+            options.AddExamples();
             options.AddSchemaTransformer(SchemaConventions.Apply);
         });
 
@@ -87,17 +92,25 @@ public static class OpenApiSetup
         var scope = metadata.OfType<RequiredScope>().FirstOrDefault();
         if (scope is null) return Task.CompletedTask;
 
+        // Public reads (TenantMiddleware lets them through without a key when the partnership has
+        // publicRead on): the key OR nothing — an empty requirement is OpenAPI's "anonymous allowed".
         var publicRead = metadata.OfType<PublicReadAllowed>().Any();
         operation.Security ??= [];
-        operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeId, context.Document)] = [] });
-        if (publicRead) operation.Security.Add(new OpenApiSecurityRequirement());
+        if (!operation.Security.Any(r => r.Count > 0 && r.Keys.Any(k => k.Reference?.Id == SecuritySchemeId)))
+            operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SecuritySchemeId, context.Document)] = [] });
+        if (publicRead && !operation.Security.Any(r => r.Count == 0))
+            operation.Security.Add(new OpenApiSecurityRequirement());
 
         operation.Responses ??= new OpenApiResponses();
-        AddProblem(operation, context, "401", "The API key is missing, unknown or revoked.");
+        AddProblem(operation, context, "401", publicRead
+            ? "The API key is unknown or revoked, or there is none and the partnership has not enabled public read."
+            : "The API key is missing, unknown or revoked.");
         AddProblem(operation, context, "403", $"The key lacks the '{scope.Scope}' scope.");
         if (context.Description.RelativePath?.Contains("{partnership}", StringComparison.Ordinal) == true)
             AddProblem(operation, context, "404", "No such partnership or resource, or it belongs to another partnership.");
         operation.Description = $"{operation.Description} Scope: `{scope.Scope}`.".Trim();
+        if (publicRead && !operation.Description.Contains(PublicReadSentence, StringComparison.Ordinal))
+            operation.Description = $"{operation.Description} {PublicReadSentence}";
         return Task.CompletedTask;
     }
 

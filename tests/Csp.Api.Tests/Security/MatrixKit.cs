@@ -96,6 +96,8 @@ public static class MatrixKit
         ["POST " + T("/plans/{planId}/archive")] = (_, _) => null,
         ["GET " + T("/plans/{planId}/priorities")] = (_, _) => null,
         ["POST " + T("/plans/{planId}/priorities")] = (_, n) => new { code = $"PX{n}", title = "Hijack priority" },
+        ["GET " + T("/plans/{planId}/commitments")] = (_, _) => null,
+        ["GET " + T("/plans/{planId}/indicators")] = (_, _) => null,
 
         ["GET " + T("/priorities/{priorityId}")] = (_, _) => null,
         ["PUT " + T("/priorities/{priorityId}")] = (_, n) => new { code = $"PX{n}", title = "Hijacked priority" },
@@ -122,6 +124,28 @@ public static class MatrixKit
         {
             observations = new[] { new { indicator = w.IndicatorCode ?? "ROB-PERSONAL", period = Period, area = "E09000028", value = 9000 + n, status = "provisional", note = "hijack" } },
         },
+
+        ["GET " + T("/frameworks")] = (_, _) => null,
+        ["POST " + T("/frameworks")] = (_, n) => new { code = $"FWX{n}", title = $"Hijack framework {n}" },
+        ["GET " + T("/frameworks/{frameworkId}")] = (_, _) => null,
+        ["PUT " + T("/frameworks/{frameworkId}")] = (_, n) => new { code = $"FWX{n}", title = "Hijacked framework" },
+        ["DELETE " + T("/frameworks/{frameworkId}")] = (_, _) => null,
+        ["POST " + T("/frameworks/{frameworkId}/versions")] = (_, n) => new { title = $"Hijack version {n}" },
+        ["GET " + T("/frameworks/{frameworkId}/outcomes")] = (_, _) => null,
+        ["POST " + T("/frameworks/{frameworkId}/outcomes")] = (_, n) => new { code = $"OX{n}", title = "Hijack outcome" },
+        ["GET " + T("/frameworks/{frameworkId}/coverage")] = (_, _) => null,
+        ["GET " + T("/outcomes/{outcomeId}")] = (_, _) => null,
+        ["PUT " + T("/outcomes/{outcomeId}")] = (_, n) => new { code = $"OX{n}", title = "Hijacked outcome" },
+        ["DELETE " + T("/outcomes/{outcomeId}")] = (_, _) => null,
+        ["GET " + T("/alignments")] = (_, _) => null,
+        ["POST " + T("/alignments")] = (w, _) => new
+        {
+            outcomeId = w.Values.GetValueOrDefault("outcomeId") ?? Guid.NewGuid().ToString(), commitmentId = w.Values["commitmentId"], rationale = "Hijack alignment",
+        },
+        ["GET " + T("/alignments/{alignmentId}")] = (_, _) => null,
+        ["DELETE " + T("/alignments/{alignmentId}")] = (_, _) => null,
+        ["POST " + T("/plans/{planId}/refresh")] = (_, n) => new { title = $"Hijack refresh {n}", periodStart = "2050-04-01", periodEnd = "2051-03-31" },
+        ["GET " + T("/plans/{planId}/diff")] = (_, _) => null,
 
         ["GET " + T("/audit")] = (_, _) => null,
         ["GET " + T("/changes")] = (_, _) => null,
@@ -233,6 +257,20 @@ public static class MatrixKit
                     new { observations = new[] { Row(Period, 189) } }), HttpStatusCode.OK);
                 Assert.Equal(1, restated["updated"]!.GetValue<int>());
             }
+        }
+
+        if (Has(routes, "POST", "/frameworks"))
+        {
+            var framework = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/frameworks"),
+                new { code = "S2030", title = "Southwark 2030", publisher = "Southwark Council", adoptedOn = "2024-07-17", url = "https://www.southwark.gov.uk/southwark-2030" }),
+                HttpStatusCode.Created);
+            var outcome = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/frameworks/{framework.Id()}/outcomes"),
+                new { code = "S2030-3", title = "A safer Southwark" }), HttpStatusCode.Created);
+            var alignment = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/alignments"),
+                new { outcomeId = outcome.Id(), priorityId = priority.Id(), rationale = "Women's safety is community safety." }), HttpStatusCode.Created);
+            values["frameworkId"] = framework.Id().ToString();
+            values["outcomeId"] = outcome.Id().ToString();
+            values["alignmentId"] = alignment.Id().ToString();
         }
 
         return new World

@@ -1,0 +1,38 @@
+using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace Csp.Api.Infrastructure;
+
+/// <summary>
+/// Reads that anyone may make without a key when the partnership opts into public read, and the caching they allow:
+/// an anonymous (public) answer is the same for everyone, so shared caches may keep it for a minute; a keyed answer
+/// is for that client only and must be revalidated (cheap: If-None-Match → 304).
+/// </summary>
+public static class PublicRead
+{
+    public const string PublicCacheControl = "public, max-age=60";
+    public const string PrivateCacheControl = "private, no-cache";
+
+    /// <summary>Marks the endpoint <see cref="PublicReadAllowed"/> and sets Cache-Control on its 200 and 304 answers.</summary>
+    public static RouteHandlerBuilder AllowPublicRead(this RouteHandlerBuilder builder) =>
+        builder.WithMetadata(new PublicReadAllowed()).AddEndpointFilter(async (context, next) =>
+        {
+            var result = await next(context);
+            var inner = result is INestedHttpResult nested ? nested.Result : result;
+            if (inner is IStatusCodeHttpResult { StatusCode: null or StatusCodes.Status200OK or StatusCodes.Status304NotModified })
+                SetCacheControl(context.HttpContext);
+            return result;
+        });
+
+    public static void SetCacheControl(HttpContext http)
+    {
+        var anonymous = http.Items[Tenant.ItemKey] is Tenant { Caller.IsAnonymous: true };
+        http.Response.Headers.CacheControl = anonymous ? PublicCacheControl : PrivateCacheControl;
+        // The same URL answers differently with and without a key (drafts, 401): caches must key on it.
+        http.Response.Headers.Vary = HeaderNames.Origin + ", " + ApiKeys.HeaderName;
+    }
+
+    /// <summary>True when an anonymous caller is reading: it may see approved and archived plans only.</summary>
+    public static bool IsAnonymous(this Tenant tenant) => tenant.Caller.IsAnonymous;
+}

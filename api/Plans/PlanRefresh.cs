@@ -1,0 +1,250 @@
+using System.Data.Common;
+using Csp.Api.Audit;
+using Csp.Api.Commitments;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Priorities;
+using Dapper;
+using FluentValidation;
+
+namespace Csp.Api.Plans;
+
+/// <summary>Refresh an approved plan into a new draft for the next period.</summary>
+/// <param name="Title">The new plan's title, e.g. "Southwark Community Safety Partnership Plan 2026–27".</param>
+/// <param name="PeriodStart">First day the new plan covers.</param>
+/// <param name="PeriodEnd">Last day the new plan covers (on or after the start).</param>
+/// <param name="CarryOver">Commitments of the refreshed plan (ids) whose status carries over; every other copy starts as not_started.</param>
+/// <param name="CarryOverAll">True: every commitment's status carries over (carryOver is then not needed).</param>
+public sealed record PlanRefreshRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, IReadOnlyList<Guid>? CarryOver, bool? CarryOverAll);
+
+/// <summary>The new draft and what was copied into it.</summary>
+/// <param name="Plan">The new draft plan; its supersedesId is the refreshed plan.</param>
+/// <param name="Priorities">Priorities copied.</param>
+/// <param name="Commitments">Commitments copied.</param>
+/// <param name="CarriedOver">Commitments whose status carried over (the others start as not_started).</param>
+/// <param name="IndicatorLinks">Indicator-to-priority links copied.</param>
+/// <param name="Alignments">Alignments of priorities and commitments copied (an indicator's alignments are its own and need no copy).</param>
+public sealed record PlanRefreshResult(Plan Plan, int Priorities, int Commitments, int CarriedOver, int IndicatorLinks, int Alignments);
+
+public sealed class PlanRefreshRequestValidator : AbstractValidator<PlanRefreshRequest>
+{
+    public PlanRefreshRequestValidator()
+    {
+        RuleFor(x => x.Title).ValidName();
+        RuleFor(x => x.PeriodStart).NotNull();
+        RuleFor(x => x.PeriodEnd).NotNull()
+            .GreaterThanOrEqualTo(x => x.PeriodStart).When(x => x.PeriodStart is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("'periodEnd' must be on or after 'periodStart'.");
+        RuleFor(x => x.CarryOver).Must(ids => ids!.Count <= 1000 && ids.Distinct().Count() == ids.Count)
+            .When(x => x.CarryOver is not null).WithMessage("'carryOver' must list each commitment once (at most 1,000).");
+    }
+}
+
+/// <summary>
+/// The annual refresh: copies an approved (or archived) plan — priorities, commitments with their partners, indicator
+/// links and alignments — into a new draft that supersedes it, in one transaction, with an audit event for everything
+/// created or changed. Commitment statuses reset to not_started unless carried over; a carried-over commitment starts
+/// its new history with one update that restates its status and last commentary, so its status is always that of its
+/// latest update. Dates, codes and everything else are copied as they are, for officers to edit in the draft.
+/// </summary>
+public sealed class PlanRefresh(Db db, TimeProvider clock)
+{
+    private sealed record PlanRow(Guid Id, string Title, string Status);
+
+    private sealed record CommitmentRow(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
+        DateOnly? StartDate, DateOnly? DueDate, string Status, string? LatestCommentary);
+
+    private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
+
+    private sealed record AlignmentRow(Guid OutcomeId, Guid? PriorityId, Guid? CommitmentId, string Rationale);
+
+    private sealed record PartnerRow(Guid CommitmentId, Guid AgencyId);
+
+    /// <summary>The outcome, or (status Done with a null value and <paramref name="invalid"/> set) a carryOver error.</summary>
+    public async Task<(WriteOutcome<PlanRefreshResult> Outcome, string? Invalid)> RefreshAsync(Tenant tenant, Guid planId, PlanRefreshRequest request,
+        CancellationToken ct)
+    {
+        var (c, tx) = await db.BeginWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var p = tenant.PartnershipId;
+            var source = await c.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition(
+                "SELECT id AS Id, title AS Title, status AS Status FROM plans WHERE partnership_id = @p AND id = @planId",
+                new { p, planId }, tx, cancellationToken: ct));
+            if (source is null) return (WriteOutcome<PlanRefreshResult>.Missing, null);
+            if (EnumText<PlanStatus>.Parse(source.Status) == PlanStatus.Draft)
+                return (WriteOutcome<PlanRefreshResult>.Conflict("Only an approved (or archived) plan can be refreshed; this one is a draft."), null);
+
+            var priorities = (await c.QueryAsync<Priority>(new CommandDefinition($"""
+                SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, id
+                """, new { p, planId }, tx, cancellationToken: ct))).AsList();
+            var commitments = (await c.QueryAsync<CommitmentRow>(new CommandDefinition("""
+                SELECT cm.id AS Id, cm.priority_id AS PriorityId, cm.code AS Code, cm.title AS Title, cm.description AS Description,
+                       cm.lead_agency_id AS LeadAgencyId, cm.start_date AS StartDate, cm.due_date AS DueDate, cm.status AS Status,
+                       u.commentary AS LatestCommentary
+                FROM commitments cm
+                JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+                LEFT JOIN commitment_updates u ON u.partnership_id = cm.partnership_id AND u.id = cm.latest_update_id
+                WHERE cm.partnership_id = @p AND p.plan_id = @planId
+                ORDER BY cm.id
+                """, new { p, planId }, tx, cancellationToken: ct))).AsList();
+            var unknown = (request.CarryOver ?? []).Where(id => commitments.All(x => x.Id != id)).ToList();
+            if (unknown.Count > 0)
+                return (WriteOutcome<PlanRefreshResult>.Done(null!),
+                    $"Not commitments of plan {planId}: {string.Join(", ", unknown)}.");
+            var carry = request.CarryOverAll == true ? commitments.Select(x => x.Id).ToHashSet() : (request.CarryOver ?? []).ToHashSet();
+
+            var now = clock.GetUtcNow();
+            var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft, null, null,
+                planId, 1, now, now);
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, supersedes_id, version, created_at, updated_at)
+                VALUES (@p, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, @SupersedesId, 1, @now, @now)
+                """, new { p, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), plan.SupersedesId, now },
+                tx, cancellationToken: ct));
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Plan, plan.Id, AuditLog.Diff(null, plan), now, ct);
+
+            var priorityMap = new Dictionary<Guid, Guid>();
+            foreach (var old in priorities)
+            {
+                var copy = old with { Id = Ids.New(), PlanId = plan.Id, Version = 1, CreatedAt = now, UpdatedAt = now };
+                priorityMap[old.Id] = copy.Id;
+                await c.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO priorities (partnership_id, id, plan_id, code, title, description, lead_agency_id, position, version, created_at, updated_at)
+                    VALUES (@p, @Id, @PlanId, @Code, @Title, @Description, @LeadAgencyId, @Position, 1, @now, @now)
+                    """, new { p, copy.Id, copy.PlanId, copy.Code, copy.Title, copy.Description, copy.LeadAgencyId, copy.Position, now },
+                    tx, cancellationToken: ct));
+                await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Priority, copy.Id, AuditLog.Diff(null, copy), now, ct);
+            }
+
+            var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition("""
+                SELECT cp.commitment_id AS CommitmentId, cp.agency_id AS AgencyId FROM commitment_partners cp
+                JOIN commitments cm ON cm.partnership_id = cp.partnership_id AND cm.id = cp.commitment_id
+                JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+                WHERE cp.partnership_id = @p AND p.plan_id = @planId
+                ORDER BY cp.commitment_id, cp.agency_id
+                """, new { p, planId }, tx, cancellationToken: ct))).ToLookup(x => x.CommitmentId, x => x.AgencyId);
+            var commitmentMap = new Dictionary<Guid, Guid>();
+            var carried = 0;
+            foreach (var old in commitments)
+            {
+                var id = Ids.New();
+                commitmentMap[old.Id] = id;
+                var keeps = carry.Contains(old.Id);
+                var status = keeps ? EnumText<CommitmentStatus>.Parse(old.Status) : CommitmentStatus.NotStarted;
+                await c.ExecuteAsync(new CommandDefinition("""
+                    INSERT INTO commitments (partnership_id, id, priority_id, code, title, description, lead_agency_id, start_date, due_date,
+                                             status, version, created_at, updated_at)
+                    VALUES (@p, @id, @priorityId, @Code, @Title, @Description, @LeadAgencyId, @StartDate, @DueDate, @status, 1, @now, @now)
+                    """, new
+                {
+                    p, id, priorityId = priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId, old.StartDate, old.DueDate,
+                    status = EnumText<CommitmentStatus>.Text(status), now,
+                }, tx, cancellationToken: ct));
+                var partnerIds = partners[old.Id].ToList();
+                if (partnerIds.Count > 0)
+                    await c.ExecuteAsync(new CommandDefinition(
+                        "INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@p, @id, @agencyId)",
+                        partnerIds.Select(agencyId => new { p, id, agencyId }), tx, cancellationToken: ct));
+
+                CommitmentUpdate? latest = null;
+                if (keeps)
+                {
+                    carried++;
+                    if (status != CommitmentStatus.NotStarted || old.LatestCommentary is not null)
+                    {
+                        latest = new CommitmentUpdate(Ids.New(), id, status,
+                            $"Carried over from {source.Title}." + (old.LatestCommentary is { } said ? $" Last update: {said}" : ""),
+                            tenant.Caller.ClientId, now);
+                        await c.ExecuteAsync(new CommandDefinition("""
+                            INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
+                            VALUES (@p, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
+                            """, new { p, latest.Id, latest.CommitmentId, status = EnumText<CommitmentStatus>.Text(status), latest.Commentary, latest.ClientId, latest.CreatedAt },
+                            tx, cancellationToken: ct));
+                        await c.ExecuteAsync(new CommandDefinition(
+                            "UPDATE commitments SET latest_update_id = @updateId WHERE partnership_id = @p AND id = @id",
+                            new { p, id, updateId = latest.Id }, tx, cancellationToken: ct));
+                    }
+                }
+                var created = new Commitment(id, priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId,
+                    partnerIds, old.StartDate, old.DueDate, status, latest, 1, now, now);
+                await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created), now, ct);
+                if (latest is not null)
+                    await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.CommitmentUpdate, latest.Id, AuditLog.Diff(null, latest), now, ct);
+            }
+
+            var links = await CopyIndicatorLinksAsync(c, tx, tenant, priorityMap, now, ct);
+            var alignments = await CopyAlignmentsAsync(c, tx, tenant, planId, priorityMap, commitmentMap, now, ct);
+
+            await tx.CommitAsync(ct);
+            return (WriteOutcome<PlanRefreshResult>.Done(new PlanRefreshResult(plan, priorities.Count, commitments.Count, carried, links, alignments)), null);
+        }
+    }
+
+    /// <summary>Links each indicator to the copies of its priorities; the indicator changes (its priorityIds), so it gets a new version and an event.</summary>
+    private async Task<int> CopyIndicatorLinksAsync(DbConnection c, DbTransaction tx, Tenant tenant, Dictionary<Guid, Guid> priorityMap,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var p = tenant.PartnershipId;
+        if (priorityMap.Count == 0) return 0;
+        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition("""
+            SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
+            WHERE partnership_id = @p AND indicator_id IN (SELECT ip.indicator_id FROM indicator_priorities ip
+                WHERE ip.partnership_id = @p AND ip.priority_id IN @old)
+            ORDER BY indicator_id, priority_id
+            """, new { p, old = db.Dialect.IdList(priorityMap.Keys) }, tx, cancellationToken: ct))).AsList();
+        var copied = 0;
+        foreach (var indicator in links.GroupBy(l => l.IndicatorId))
+        {
+            var before = indicator.Select(l => l.PriorityId).ToList();
+            var added = before.Where(priorityMap.ContainsKey).Select(id => priorityMap[id]).ToList();
+            await c.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@p, @indicatorId, @priorityId)",
+                added.Select(priorityId => new { p, indicatorId = indicator.Key, priorityId }), tx, cancellationToken: ct));
+            await c.ExecuteAsync(new CommandDefinition(
+                "UPDATE indicators SET version = version + 1, updated_at = @now WHERE partnership_id = @p AND id = @id",
+                new { p, id = indicator.Key, now }, tx, cancellationToken: ct));
+            var after = before.Concat(added).Order().ToList();
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Indicator, indicator.Key,
+                AuditLog.Diff(new Links(before.Order().ToList()), new Links(after)), now, ct);
+            copied += added.Count;
+        }
+        return copied;
+    }
+
+    private sealed record Links(IReadOnlyList<Guid> PriorityIds);
+
+    private static async Task<int> CopyAlignmentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId,
+        Dictionary<Guid, Guid> priorityMap, Dictionary<Guid, Guid> commitmentMap, DateTimeOffset now, CancellationToken ct)
+    {
+        var p = tenant.PartnershipId;
+        var rows = (await c.QueryAsync<AlignmentRow>(new CommandDefinition("""
+            SELECT a.outcome_id AS OutcomeId, a.priority_id AS PriorityId, a.commitment_id AS CommitmentId, a.rationale AS Rationale
+            FROM alignments a
+            WHERE a.partnership_id = @partnershipId
+              AND (a.priority_id IN (SELECT p.id FROM priorities p WHERE p.partnership_id = @partnershipId AND p.plan_id = @planId)
+               OR a.commitment_id IN (SELECT cm.id FROM commitments cm
+                    JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+                    WHERE cm.partnership_id = @partnershipId AND p.plan_id = @planId))
+            ORDER BY a.id
+            """, new { partnershipId = p, planId }, tx, cancellationToken: ct))).AsList();
+        foreach (var row in rows)
+        {
+            var id = Ids.New();
+            var priorityId = row.PriorityId is { } pr ? priorityMap[pr] : (Guid?)null;
+            var commitmentId = row.CommitmentId is { } cm ? commitmentMap[cm] : (Guid?)null;
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO alignments (partnership_id, id, outcome_id, priority_id, commitment_id, indicator_id, rationale, version, created_at, updated_at)
+                VALUES (@p, @id, @OutcomeId, @priorityId, @commitmentId, NULL, @Rationale, 1, @now, @now)
+                """, new { p, id, row.OutcomeId, priorityId, commitmentId, row.Rationale, now }, tx, cancellationToken: ct));
+            var created = await c.QuerySingleAsync<Alignments.Alignment>(new CommandDefinition($"""
+                SELECT {Alignments.AlignmentQueries.Columns} FROM alignments a JOIN outcomes o ON o.partnership_id = a.partnership_id AND o.id = a.outcome_id
+                WHERE a.partnership_id = @p AND a.id = @id
+                """, new { p, id }, tx, cancellationToken: ct));
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Alignment, id, AuditLog.Diff(null, created), now, ct);
+        }
+        return rows.Count;
+    }
+}

@@ -1,0 +1,92 @@
+using System.ComponentModel;
+using System.Text;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
+
+namespace Csp.Api.Plans;
+
+internal static class PlanRefreshApi
+{
+    public const string MarkdownType = "text/markdown";
+
+    public static RouteGroupBuilder MapPlanRefresh(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/plans").WithTags("Plans");
+
+        group.MapPost("/{planId:guid}/refresh", RefreshPlan).WithName("refreshPlan").WithSummary("Refresh a plan into a new draft")
+            .WithDescription("Copies an approved (or archived) plan into a new draft for the next period, in one step: its priorities, commitments " +
+                             "(with partner agencies and dates), indicator links and alignments. The draft's supersedesId is the refreshed plan. " +
+                             "Commitment statuses reset to not_started, except those listed in carryOver (or all, with carryOverAll), which keep " +
+                             "their status and start their history with one update restating it. A draft plan cannot be refreshed (409).")
+            .RequireScope(Scopes.PlansWrite).Validate<PlanRefreshRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/{planId:guid}/diff", DiffPlans).WithName("diffPlans").WithSummary("What changed between two plans")
+            .WithDescription("Compares this plan with another (`against`, usually the plan it refreshed): priorities and commitments added, removed " +
+                             "and changed field by field (matched by code), and alignments added and removed. With `Accept: text/markdown` the " +
+                             "report comes as Markdown, ready to paste into a committee paper.")
+            .RequireScope(Scopes.Read)
+            .Produces<PlanDiffResult>(StatusCodes.Status200OK, "application/json", MarkdownType)
+            .AddOpenApiOperationTransformer(DocumentMarkdown)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    private static async Task<Results<Created<PlanRefreshResult>, ValidationProblem, ProblemHttpResult>> RefreshPlan(
+        Tenant tenant, Guid planId, PlanRefreshRequest request, PlanRefresh refresh, HttpContext http, CancellationToken ct)
+    {
+        var (outcome, invalid) = await refresh.RefreshAsync(tenant, planId, request, ct);
+        if (invalid is not null) return Errors.Invalid("carryOver", invalid);
+        if (outcome.Status == Infrastructure.Data.WriteStatus.Done) ETags.Set(http.Response, outcome.Value!.Plan.Version);
+        return outcome.Status switch
+        {
+            Infrastructure.Data.WriteStatus.Done => TypedResults.Created($"/v1/partnerships/{tenant.Slug}/plans/{outcome.Value!.Plan.Id}", outcome.Value),
+            Infrastructure.Data.WriteStatus.Conflict => Errors.Conflict(outcome.Message!),
+            _ => Errors.NotFound("plan " + planId),
+        };
+    }
+
+    private static async Task<Results<Ok<PlanDiffResult>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> DiffPlans(
+        Tenant tenant, Guid planId, [Description("The plan to compare with (the earlier one), e.g. the plan this one refreshed.")] Guid? against,
+        PlanDiff diffs, PlanQueries plans, HttpContext http, CancellationToken ct)
+    {
+        // An unknown plan is 404 whatever the query says, as on every route with an id.
+        if (against is not { } otherId)
+            return await plans.GetAsync(tenant, planId, ct) is null
+                ? Errors.NotFound("plan " + planId)
+                : Errors.Invalid("against", "'against' is required: the id of the plan to compare with.");
+        var diff = await diffs.DiffAsync(tenant, planId, otherId, ct);
+        if (diff is null) return Errors.NotFound($"plan {planId} or plan {otherId}");
+        if (WantsMarkdown(http.Request)) return TypedResults.Text(PlanDiff.Markdown(diff), MarkdownType + "; charset=utf-8", Encoding.UTF8);
+        return TypedResults.Ok(diff);
+    }
+
+    /// <summary>Markdown when the client asks for it and prefers it to JSON.</summary>
+    private static bool WantsMarkdown(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)) return false;
+        double Quality(string type) => accepted.Where(a => a.MatchesMediaType(type)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
+        var markdown = accepted.Where(a => a.MediaType.Equals(MarkdownType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1)
+            .DefaultIfEmpty(0).Max();
+        return markdown > 0 && markdown >= Quality("application/json");
+    }
+
+    /// <summary>Produces gives both media types the JSON schema; the Markdown report is text.</summary>
+    private static Task DocumentMarkdown(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+        {
+            response.Content ??= new Dictionary<string, OpenApiMediaType>();
+            response.Content[MarkdownType] = new OpenApiMediaType
+            {
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The diff as a Markdown report (UTF-8)." },
+                Example = System.Text.Json.Nodes.JsonValue.Create(
+                    "# What changed: Plan 2026-27\n\nCompared with Plan 2025-26.\n\n## Priorities\n\nAdded:\n\n- **P3** Reducing drug-related harm\n"),
+            };
+        }
+        return Task.CompletedTask;
+    }
+}

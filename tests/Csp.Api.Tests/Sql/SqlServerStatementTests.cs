@@ -1,0 +1,145 @@
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Tests.Infrastructure;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace Csp.Api.Tests.Sql;
+
+/// <summary>
+/// Every statement the SQL Server path can send (the migrations and every query, rendered by the SQL Server
+/// dialect) parses as T-SQL and names only tables and columns the SQL Server migrations create.
+/// </summary>
+public sealed class SqlServerStatementTests
+{
+    private static readonly Lazy<List<SqlStatement>> Statements = new(() => SqlSources.Collect().Statements);
+
+    [Fact]
+    public void Every_data_access_file_has_its_statements_collected_and_every_hole_rendered()
+    {
+        var (statements, unresolved) = SqlSources.Collect();
+
+        Assert.True(unresolved.Count == 0, "Interpolation holes the collector cannot render (teach SqlSources):\n" + string.Join("\n", unresolved));
+        var dataFiles = Directory.EnumerateFiles(Repo.PathOf("api"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/") && !f.Contains("/bin/") && File.ReadAllText(f).Contains("new CommandDefinition(\"", StringComparison.Ordinal)
+                        || f.EndsWith("Queries.cs", StringComparison.Ordinal) && !f.Contains("/obj/"))
+            .Select(f => Path.GetRelativePath(Repo.Root, f).Replace('\\', '/'))
+            .ToList();
+        var covered = statements.Select(s => s.Source).ToHashSet();
+        var uncovered = dataFiles.Where(f => !covered.Contains(f)).ToList();
+        Assert.True(uncovered.Count == 0, "No statement collected from: " + string.Join(", ", uncovered));
+        Assert.Contains(statements, s => s.Sql.Contains("OFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Sql.Contains("OPENJSON(@rows)", StringComparison.Ordinal) && s.Sql.Contains("INSERT INTO observations"));
+        Assert.Contains(statements, s => s.Sql.Contains("sp_set_session_context", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_statement_parses_as_TSql()
+    {
+        var failures = Statements.Value
+            .Select(s => (Statement: s, Errors: SqlServerSchema.Parse(s.Sql).Errors))
+            .Where(x => x.Errors.Count > 0)
+            .Select(x => $"{x.Statement}: {x.Errors[0].Message} (line {x.Errors[0].Line})\n{x.Statement.Sql}")
+            .ToList();
+
+        Assert.True(Statements.Value.Count > 50, $"Only {Statements.Value.Count} statements collected.");
+        Assert.True(failures.Count == 0, string.Join("\n\n", failures));
+    }
+
+    [Fact]
+    public void Every_statement_names_only_tables_and_columns_of_the_SqlServer_migrations()
+    {
+        var schema = SqlServerSchema.FromMigrations();
+
+        var problems = Statements.Value
+            .SelectMany(s => schema.Problems(SqlServerSchema.Parse(s.Sql).Fragment).Select(p => $"{s}: {p}"))
+            .ToList();
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void Drift_check_catches_a_misspelt_column_a_misspelt_table_and_an_unknown_alias()
+    {
+        var schema = SqlServerSchema.FromMigrations();
+
+        Assert.Empty(schema.Problems(SqlServerSchema.Parse("SELECT o.value, period FROM observations o WHERE o.area = @a").Fragment));
+        Assert.Contains("column 'valeu' does not exist in 'o'",
+            schema.Problems(SqlServerSchema.Parse("SELECT o.valeu FROM observations o").Fragment));
+        Assert.Contains("column 'peroid' is in none of the statement's tables",
+            schema.Problems(SqlServerSchema.Parse("UPDATE observations SET value = 1 WHERE peroid = @p").Fragment));
+        Assert.Contains("table 'observation' does not exist",
+            schema.Problems(SqlServerSchema.Parse("SELECT value FROM observation").Fragment));
+        Assert.Contains("'x' (of x.value) is not a table or alias of the statement",
+            schema.Problems(SqlServerSchema.Parse("SELECT x.value FROM observations o").Fragment));
+    }
+
+    [Fact]
+    public void A_column_renamed_in_the_SqlServer_migrations_fails_the_real_queries()
+    {
+        var scripts = Directory.EnumerateFiles(Repo.PathOf("db", "sqlserver"), "*.sql").Order(StringComparer.Ordinal)
+            .Select(File.ReadAllText)
+            .Select(s => s.Replace("    period_start   DATE              NOT NULL,\n    period_end     DATE              NOT NULL,\n    value ",
+                "    period_start   DATE              NOT NULL,\n    period_end     DATE              NOT NULL,\n    amount ", StringComparison.Ordinal))
+            .ToList();
+        var renamed = SqlServerSchema.FromScripts(scripts);
+        Assert.Contains("amount", renamed.Tables["observations"]);
+
+        var problems = Statements.Value.SelectMany(s => renamed.Problems(SqlServerSchema.Parse(s.Sql).Fragment)).ToList();
+
+        Assert.Contains(problems, p => p.Contains("'value'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Both_engines_migrations_create_the_same_tables_and_columns()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"csp-schema-{Guid.NewGuid():N}.db");
+        try
+        {
+            var cs = $"Data Source={file};Pooling=False";
+            Migrator.Migrate(DatabaseProvider.Sqlite, cs, NullLogger.Instance);
+            using var c = new SqliteConnection(cs);
+            var sqlite = c.Query<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'SchemaVersions'")
+                .ToDictionary(t => t, t => c.Query<string>("SELECT name FROM pragma_table_info(@t)", new { t }).Order().ToList());
+            var sqlServer = SqlServerSchema.FromMigrations().Tables.ToDictionary(t => t.Key, t => t.Value.Order().ToList());
+
+            // SQL Server only: audit_events.rv, the rowversion that keeps the change feed from skipping uncommitted events.
+            sqlServer["audit_events"].Remove("rv");
+            Assert.Equal(sqlite.Keys.Order(), sqlServer.Keys.Order());
+            Assert.All(sqlite, t => Assert.True(t.Value.SequenceEqual(sqlServer[t.Key]),
+                $"{t.Key}: SQLite [{string.Join(", ", t.Value)}] vs SQL Server [{string.Join(", ", sqlServer[t.Key])}]"));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Row_level_security_filters_and_blocks_every_tenant_owned_table()
+    {
+        var schema = SqlServerSchema.FromMigrations();
+        var tenantOwned = schema.Tables.Where(t => t.Value.Contains("partnership_id")).Select(t => t.Key).Append("partnerships")
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var predicates = new List<SecurityPredicateAction>();
+        foreach (var file in Directory.EnumerateFiles(Repo.PathOf("db", "sqlserver"), "*.sql"))
+            SqlServerSchema.Parse(File.ReadAllText(file)).Fragment.Accept(new PolicyReader(predicates));
+
+        foreach (var type in new[] { SecurityPredicateType.Filter, SecurityPredicateType.Block })
+        {
+            var covered = predicates.Where(p => p.SecurityPredicateType == type)
+                .Select(p => p.TargetObjectName.BaseIdentifier.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var missing = tenantOwned.Where(t => !covered.Contains(t)).Order().ToList();
+            Assert.True(missing.Count == 0, $"No {type} predicate on: {string.Join(", ", missing)}");
+        }
+    }
+
+    private sealed class PolicyReader(List<SecurityPredicateAction> found) : TSqlFragmentVisitor
+    {
+        public override void ExplicitVisit(CreateSecurityPolicyStatement node) => found.AddRange(node.SecurityPredicateActions);
+
+        public override void ExplicitVisit(AlterSecurityPolicyStatement node) => found.AddRange(node.SecurityPredicateActions);
+    }
+}
