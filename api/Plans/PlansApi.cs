@@ -19,14 +19,14 @@ internal static class PlansApi
             .AddOpenApiOperationTransformer(DocumentStatusFilter);
         group.MapGet("/current", GetCurrentPlan).WithName("getCurrentPlan").WithSummary("Get the current plan")
             .WithDescription("The whole approved plan whose period covers today (as getPlan); 404 when there is none.")
-            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
+            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{planId:guid}", GetPlan).WithName("getPlan").WithSummary("Get a whole plan")
             .WithDescription("The plan with its priorities (in order), their commitments, each commitment's current status and latest update, " +
                              "the indicators linked to its priorities with their latest observation and performance (in the partnership's area), " +
                              "and the alignments of its priorities, commitments and indicators. The strong ETag changes whenever anything " +
                              "inside changes; send If-None-Match to get 304. Without a key (public read) drafts are 404. Public answers may be " +
                              "cached for 60 s; keyed ones are private and must be revalidated.")
-            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
+            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreatePlan).WithName("createPlan").WithSummary("Create a draft plan")
             .WithDescription("Creates a plan in draft.").RequireScope(Scopes.PlansWrite).Validate<PlanRequest>();
         group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title and period")
@@ -100,10 +100,12 @@ internal static class PlansApi
         return Cached(http, document);
     }
 
-    /// <summary>The cached bytes with their ETag, or 304 when If-None-Match already has it.</summary>
+    /// <summary>The cached bytes with their ETag and Cache-Control, or 304 when If-None-Match already has it. (The hottest
+    /// read sets Cache-Control itself rather than through AllowPublicRead's endpoint filter.)</summary>
     private static Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult> Cached(HttpContext http, CachedPlanDocument document)
     {
         http.Response.Headers.ETag = document.ETag;
+        PublicRead.SetCacheControl(http);
         if (ETags.IfNoneMatch(http.Request, document.ETag)) return Errors.NotModified();
         return new CachedJson<PlanDocument>(document.Utf8);
     }

@@ -29,7 +29,9 @@ public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOption
         if (context.Request.Headers.TryGetValue(ApiKeys.HeaderName, out var values) && values.Count == 1) presented = values[0];
         if (string.IsNullOrEmpty(presented)) presented = null;
 
-        var isPlatform = presented is not null && PlatformKeyHash() is { } platformHash && ApiKeys.Matches(presented, platformHash);
+        // Hashed once, compared (in constant time) with the platform key's and the stored key's hashes.
+        var presentedHash = presented is null ? null : ApiKeys.Hash(presented);
+        var isPlatform = presentedHash is not null && PlatformKeyHash() is { } platformHash && CryptographicOperations.FixedTimeEquals(presentedHash, platformHash);
         var keyId = presented is null || isPlatform ? null : ApiKeys.KeyIdOf(presented);
         TenantQueries.StoredKey? stored;
         if (slug is not null)
@@ -45,9 +47,10 @@ public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, IOption
         }
         if (isPlatform) return Caller.Platform;
         if (presented is null) return null;
-        var matches = ApiKeys.Matches(presented, stored?.KeyHash ?? DummyHash);
-        if (stored is null || !matches || stored.RevokedAt is not null || stored.ExpiresAt <= clock.GetUtcNow()) return null;
-        usage.Touch(stored.Id, clock.GetUtcNow());
+        var matches = CryptographicOperations.FixedTimeEquals(presentedHash!, stored?.KeyHash ?? DummyHash);
+        var now = clock.GetUtcNow();
+        if (stored is null || !matches || stored.RevokedAt is not null || stored.ExpiresAt <= now) return null;
+        usage.Touch(stored.Id, now);
 
         return new Caller(stored.Id, stored.PartnershipId, stored.AgencyId, ScopeSet(stored.Scopes), false);
     }

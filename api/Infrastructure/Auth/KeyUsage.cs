@@ -15,7 +15,13 @@ public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsa
 
     private readonly ConcurrentDictionary<Guid, DateTimeOffset> pending = new();
 
-    public void Touch(Guid clientId, DateTimeOffset at) => pending[clientId] = at;
+    // A lock-free read first: a busy key would otherwise take the same dictionary lock on every request, and a time a
+    // second newer than the pending one adds nothing to an interval-long batch.
+    public void Touch(Guid clientId, DateTimeOffset at)
+    {
+        if (pending.TryGetValue(clientId, out var known) && at - known < TimeSpan.FromSeconds(1)) return;
+        pending[clientId] = at;
+    }
 
     /// <summary>Writes the pending times (only ever moving last_used_at forward).</summary>
     public async Task FlushAsync(CancellationToken ct)

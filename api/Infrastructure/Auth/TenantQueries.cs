@@ -40,7 +40,60 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     /// </remarks>
     public async Task<Resolution> ResolveAsync(string? keyId, string slug, CancellationToken ct)
     {
-        var prepared = idle.TryTake(out var kept) ? kept : await PrepareAsync(ct);
+        if (db.Dialect.Provider == DatabaseProvider.Sqlite && known.TryGetValue((keyId, slug), out var remembered)
+            && await RevalidateAsync(remembered, ct) is { } still)
+            return still;
+        var resolution = await ReadAsync(keyId, slug, ct);
+        // Remembered only when the change token covers everything in it: the partnership, and a key of that partnership.
+        if (resolution.Partnership is { } p && (keyId is null || resolution.Key?.PartnershipId == p.Id))
+        {
+            if (known.Count >= MaxKnown) known.Clear();
+            known[(keyId, slug)] = resolution;
+        }
+        return resolution;
+    }
+
+    /// <summary>
+    /// SQLite: a remembered resolution is still right when the partnership's change token has not moved (every write to its
+    /// clients or to the partnership writes an audit event in the same transaction, in whichever process). The check is ONE
+    /// statement run straight on SQLite (no ADO.NET layer: on two cores its overhead is a large part of a cached read); it
+    /// also re-reads the key's revocation and expiry, so even an edit made outside the API takes effect at once.
+    /// </summary>
+    private async ValueTask<Resolution?> RevalidateAsync(Resolution remembered, CancellationToken ct)
+    {
+        var prepared = idle.TryDequeue(out var kept) ? kept : await PrepareAsync(ct);
+        try
+        {
+            var check = prepared.Check ??= Sqlite.Prepare(prepared.Connection, """
+                SELECT (SELECT MAX(seq) FROM audit_events WHERE partnership_id = @partnershipId),
+                       (SELECT revoked_at FROM clients WHERE id = @clientId), (SELECT expires_at FROM clients WHERE id = @clientId)
+                """);
+            var row = Sqlite.Check(check, remembered.Partnership!.Id, remembered.Key?.Id);
+            Release(prepared);
+            if (row is not { } r || r.Token != remembered.ChangeToken) return null;
+            if (remembered.Key is not { } key || (key.RevokedAt == r.RevokedAt && key.ExpiresAt == r.ExpiresAt)) return remembered;
+            return remembered with { Key = key with { RevokedAt = r.RevokedAt, ExpiresAt = r.ExpiresAt } };
+        }
+        catch
+        {
+            await prepared.DisposeAsync();
+            throw;
+        }
+    }
+
+    private const int MaxKnown = 4096;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? KeyId, string Slug), Resolution> known = new();
+
+    private void Release(Prepared prepared)
+    {
+        if (!disposed && idle.Count < MaxKept) idle.Enqueue(prepared);
+        else _ = prepared.DisposeAsync();
+    }
+
+    private async Task<Resolution> ReadAsync(string? keyId, string slug, CancellationToken ct)
+    {
+        var prepared = idle.TryDequeue(out var kept) ? kept : await PrepareAsync(ct);
         try
         {
             prepared.KeyId.Value = (object?)keyId ?? DBNull.Value;
@@ -60,8 +113,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
                         r.IsDBNull(11) ? "" : r.GetString(11));
                 resolution = new Resolution(key, partnership, r.IsDBNull(12) ? 0 : Convert.ToInt64(r.GetValue(12)));
             }
-            if (idle.Count < MaxKept && !disposed) idle.Add(prepared);
-            else await prepared.DisposeAsync();
+            Release(prepared);
             return resolution;
         }
         catch
@@ -74,18 +126,59 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     // Enough for every request in flight on a busy small machine; beyond it, connections are closed after use.
     private const int MaxKept = 64;
 
-    private readonly System.Collections.Concurrent.ConcurrentBag<Prepared> idle = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Prepared> idle = new();
 
     private volatile bool disposed;
 
     private sealed record Prepared(System.Data.Common.DbConnection Connection, System.Data.Common.DbCommand Command,
         System.Data.Common.DbParameter KeyId, System.Data.Common.DbParameter Slug) : IAsyncDisposable
     {
+        /// <summary>SQLite: the revalidation statement, prepared on this connection on first use.</summary>
+        public SQLitePCL.sqlite3_stmt? Check { get; set; }
+
         public async ValueTask DisposeAsync()
         {
+            Check?.Dispose();
             await Command.DisposeAsync();
             await Connection.DisposeAsync();
         }
+    }
+
+    /// <summary>The revalidation statement on SQLite's own API.</summary>
+    private static class Sqlite
+    {
+        public readonly record struct Row(long Token, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
+
+        public static SQLitePCL.sqlite3_stmt Prepare(System.Data.Common.DbConnection connection, string sql)
+        {
+            var handle = ((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!;
+            var rc = SQLitePCL.raw.sqlite3_prepare_v2(handle, sql, out SQLitePCL.sqlite3_stmt stmt);
+            if (rc != SQLitePCL.raw.SQLITE_OK) throw new Microsoft.Data.Sqlite.SqliteException(SQLitePCL.raw.sqlite3_errmsg(handle).utf8_to_string(), rc);
+            return stmt;
+        }
+
+        /// <summary>The row, or null when SQLite did not answer at once (e.g. busy): the caller then takes the full path.</summary>
+        public static Row? Check(SQLitePCL.sqlite3_stmt stmt, Guid partnershipId, Guid? clientId)
+        {
+            try
+            {
+                // Named parameters are numbered in order of first use: @partnershipId is 1, @clientId 2.
+                SQLitePCL.raw.sqlite3_bind_text(stmt, 1, partnershipId.ToString("D"));
+                if (clientId is { } id) SQLitePCL.raw.sqlite3_bind_text(stmt, 2, id.ToString("D"));
+                else SQLitePCL.raw.sqlite3_bind_null(stmt, 2);
+                if (SQLitePCL.raw.sqlite3_step(stmt) != SQLitePCL.raw.SQLITE_ROW) return null;
+                return new Row(SQLitePCL.raw.sqlite3_column_int64(stmt, 0), Timestamp(stmt, 1), Timestamp(stmt, 2));
+            }
+            finally
+            {
+                SQLitePCL.raw.sqlite3_reset(stmt); // ends the statement's read, so the next one sees every commit
+            }
+        }
+
+        private static DateTimeOffset? Timestamp(SQLitePCL.sqlite3_stmt stmt, int column) =>
+            SQLitePCL.raw.sqlite3_column_type(stmt, column) == SQLitePCL.raw.SQLITE_NULL
+                ? null
+                : TypeHandlers.ReadTimestamp(SQLitePCL.raw.sqlite3_column_text(stmt, column).utf8_to_string());
     }
 
     private async Task<Prepared> PrepareAsync(CancellationToken ct)
@@ -127,7 +220,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         disposed = true;
-        while (idle.TryTake(out var prepared)) await prepared.DisposeAsync();
+        while (idle.TryDequeue(out var prepared)) await prepared.DisposeAsync();
     }
 
     /// <summary>The partnership's change token: the one read with the request's key when there is one, else read now.</summary>

@@ -72,7 +72,7 @@ public sealed class SqliteDialect : SqlDialect
     public override string? ScopeToPartnership => null;
 
     public override Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
-        CancellationToken ct) => c.ExecuteAsync(new CommandDefinition(perRow, rows, tx, cancellationToken: ct));
+        CancellationToken ct) => SqliteBulk.ExecuteAsync(c, tx, perRow, rows, ct);
 
     // SQLITE_CONSTRAINT_UNIQUE = 2067, SQLITE_CONSTRAINT_PRIMARYKEY = 1555, SQLITE_CONSTRAINT_FOREIGNKEY = 787
     public override bool IsUniqueViolation(DbException e) =>

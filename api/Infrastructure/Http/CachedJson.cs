@@ -17,7 +17,7 @@ public sealed class CachedJson<T>(ReadOnlyMemory<byte> utf8) : IResult, IStatusC
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         response.ContentLength = utf8.Length;
-        return response.Body.WriteAsync(utf8).AsTask();
+        return response.BodyWriter.WriteAsync(utf8).AsTask();
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>

@@ -1,6 +1,5 @@
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Net.Http.Headers;
 
 namespace Csp.Api.Infrastructure;
 
@@ -13,6 +12,8 @@ public static class PublicRead
 {
     public const string PublicCacheControl = "public, max-age=60";
     public const string PrivateCacheControl = "private, no-cache";
+
+    private const string VaryOnCaller = "Origin, " + ApiKeys.HeaderName;
 
     /// <summary>Marks the endpoint <see cref="PublicReadAllowed"/> and sets Cache-Control on its 200 and 304 answers.</summary>
     public static RouteHandlerBuilder AllowPublicRead(this RouteHandlerBuilder builder) =>
@@ -30,9 +31,6 @@ public static class PublicRead
         var anonymous = http.Items[Tenant.ItemKey] is Tenant { Caller.IsAnonymous: true };
         http.Response.Headers.CacheControl = anonymous ? PublicCacheControl : PrivateCacheControl;
         // The same URL answers differently with and without a key (drafts, 401): caches must key on it.
-        http.Response.Headers.Vary = HeaderNames.Origin + ", " + ApiKeys.HeaderName;
+        http.Response.Headers.Vary = VaryOnCaller;
     }
-
-    /// <summary>True when an anonymous caller is reading: it may see approved and archived plans only.</summary>
-    public static bool IsAnonymous(this Tenant tenant) => tenant.Caller.IsAnonymous;
 }
