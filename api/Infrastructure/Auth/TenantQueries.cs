@@ -40,39 +40,49 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     /// </remarks>
     public async Task<Resolution> ResolveAsync(string? keyId, string slug, CancellationToken ct)
     {
-        if (db.Dialect.Provider == DatabaseProvider.Sqlite && known.TryGetValue((keyId, slug), out var remembered)
-            && await RevalidateAsync(remembered, ct) is { } still)
+        var sqlite = db.Dialect.Provider == DatabaseProvider.Sqlite;
+        if (sqlite && known.TryGetValue((keyId, slug), out var remembered) && await RevalidateAsync(remembered, ct) is { } still)
             return still;
+        // Read BEFORE the query: a commit the query does not see moves the epoch after this (see RevalidateAsync).
+        var stamp = Volatile.Read(ref epoch);
         var resolution = await ReadAsync(keyId, slug, ct);
-        // Remembered only when the change token covers everything in it: the partnership, and a key of that partnership.
-        if (resolution.Partnership is { } p && (keyId is null || resolution.Key?.PartnershipId == p.Id))
-        {
-            if (known.Count >= MaxKnown) known.Clear();
-            known[(keyId, slug)] = resolution;
-        }
+        Remember(keyId, slug, resolution, stamp);
         return resolution;
     }
 
+    // Remembered only when the change token covers everything in it: the partnership, and a key of that partnership.
+    private void Remember(string? keyId, string slug, Resolution resolution, long stamp)
+    {
+        if (resolution.Partnership is { } p && (keyId is null || resolution.Key?.PartnershipId == p.Id))
+        {
+            if (known.Count >= MaxKnown) known.Clear();
+            known[(keyId, slug)] = new Known(resolution, stamp);
+        }
+    }
+
     /// <summary>
-    /// SQLite: a remembered resolution is still right when the partnership's change token has not moved (every write to its
-    /// clients or to the partnership writes an audit event in the same transaction, in whichever process). The check is ONE
-    /// statement run straight on SQLite (no ADO.NET layer: on two cores its overhead is a large part of a cached read); it
-    /// also re-reads the key's revocation and expiry, so even an edit made outside the API takes effect at once.
+    /// SQLite: a remembered resolution is still right when NOTHING has been committed to the database since it was read, by
+    /// any connection of any process (a revocation, an expiry, any write of the partnership, even an edit made outside the
+    /// API): <c>PRAGMA data_version</c> on a kept connection (which only ever reads) changes when any other connection
+    /// commits, and a kept connection that sees it change moves <see cref="epoch"/> before it compares. When anything moved,
+    /// the caller reads the resolution in full again. ONE statement that touches no table, run straight on SQLite (no ADO.NET
+    /// layer: on two cores its overhead is a large part of a cached read).
     /// </summary>
-    private async ValueTask<Resolution?> RevalidateAsync(Resolution remembered, CancellationToken ct)
+    private async ValueTask<Resolution?> RevalidateAsync(Known remembered, CancellationToken ct)
     {
         var prepared = idle.TryDequeue(out var kept) ? kept : await PrepareAsync(ct);
         try
         {
-            var check = prepared.Check ??= Sqlite.Prepare(prepared.Connection, """
-                SELECT (SELECT MAX(seq) FROM audit_events WHERE partnership_id = @partnershipId),
-                       (SELECT revoked_at FROM clients WHERE id = @clientId), (SELECT expires_at FROM clients WHERE id = @clientId)
-                """);
-            var row = Sqlite.Check(check, remembered.Partnership!.Id, remembered.Key?.Id);
+            var version = Sqlite.DataVersion(prepared.DataVersion ??= Sqlite.Prepare(prepared.Connection, "PRAGMA data_version"));
+            var unchanged = version is not null && version == prepared.LastDataVersion;
+            if (!unchanged)
+            {
+                // Moved before anyone compares after this connection's first read since a commit (or its first read ever).
+                prepared.LastDataVersion = version;
+                Interlocked.Increment(ref epoch);
+            }
             Release(prepared);
-            if (row is not { } r || r.Token != remembered.ChangeToken) return null;
-            if (remembered.Key is not { } key || (key.RevokedAt == r.RevokedAt && key.ExpiresAt == r.ExpiresAt)) return remembered;
-            return remembered with { Key = key with { RevokedAt = r.RevokedAt, ExpiresAt = r.ExpiresAt } };
+            return unchanged && Volatile.Read(ref epoch) == remembered.Epoch ? remembered.Resolution : null;
         }
         catch
         {
@@ -81,9 +91,19 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Moved (never back) whenever a kept connection sees its <c>data_version</c> change, or is new (its first value says
+    /// nothing about what came before). A remembered resolution carries the epoch read BEFORE the query that produced it: a
+    /// commit that query did not see is seen later by every kept connection's next read, each of which moves the epoch
+    /// before comparing; a connection whose version has not moved since then has already moved it.
+    /// </summary>
+    private long epoch;
+
+    private sealed record Known(Resolution Resolution, long Epoch);
+
     private const int MaxKnown = 4096;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? KeyId, string Slug), Resolution> known = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string? KeyId, string Slug), Known> known = new();
 
     private void Release(Prepared prepared)
     {
@@ -133,22 +153,23 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     private sealed record Prepared(System.Data.Common.DbConnection Connection, System.Data.Common.DbCommand Command,
         System.Data.Common.DbParameter KeyId, System.Data.Common.DbParameter Slug) : IAsyncDisposable
     {
-        /// <summary>SQLite: the revalidation statement, prepared on this connection on first use.</summary>
-        public SQLitePCL.sqlite3_stmt? Check { get; set; }
+        /// <summary>SQLite: <c>PRAGMA data_version</c>, prepared on this connection on first use.</summary>
+        public SQLitePCL.sqlite3_stmt? DataVersion { get; set; }
+
+        /// <summary>SQLite: this connection's last <c>data_version</c> (null before its first, or when it did not answer).</summary>
+        public long? LastDataVersion { get; set; }
 
         public async ValueTask DisposeAsync()
         {
-            Check?.Dispose();
+            DataVersion?.Dispose();
             await Command.DisposeAsync();
             await Connection.DisposeAsync();
         }
     }
 
-    /// <summary>The revalidation statement on SQLite's own API.</summary>
+    /// <summary>The revalidation statement (PRAGMA data_version) on SQLite's own API.</summary>
     private static class Sqlite
     {
-        public readonly record struct Row(long Token, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
-
         public static SQLitePCL.sqlite3_stmt Prepare(System.Data.Common.DbConnection connection, string sql)
         {
             var handle = ((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!;
@@ -157,28 +178,18 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
             return stmt;
         }
 
-        /// <summary>The row, or null when SQLite did not answer at once (e.g. busy): the caller then takes the full path.</summary>
-        public static Row? Check(SQLitePCL.sqlite3_stmt stmt, Guid partnershipId, Guid? clientId)
+        /// <summary>The connection's data version, or null when SQLite did not answer at once (e.g. busy).</summary>
+        public static long? DataVersion(SQLitePCL.sqlite3_stmt stmt)
         {
             try
             {
-                // Named parameters are numbered in order of first use: @partnershipId is 1, @clientId 2.
-                SQLitePCL.raw.sqlite3_bind_text(stmt, 1, partnershipId.ToString("D"));
-                if (clientId is { } id) SQLitePCL.raw.sqlite3_bind_text(stmt, 2, id.ToString("D"));
-                else SQLitePCL.raw.sqlite3_bind_null(stmt, 2);
-                if (SQLitePCL.raw.sqlite3_step(stmt) != SQLitePCL.raw.SQLITE_ROW) return null;
-                return new Row(SQLitePCL.raw.sqlite3_column_int64(stmt, 0), Timestamp(stmt, 1), Timestamp(stmt, 2));
+                return SQLitePCL.raw.sqlite3_step(stmt) == SQLitePCL.raw.SQLITE_ROW ? SQLitePCL.raw.sqlite3_column_int64(stmt, 0) : null;
             }
             finally
             {
-                SQLitePCL.raw.sqlite3_reset(stmt); // ends the statement's read, so the next one sees every commit
+                SQLitePCL.raw.sqlite3_reset(stmt); // ends the read, so the next step sees every commit
             }
         }
-
-        private static DateTimeOffset? Timestamp(SQLitePCL.sqlite3_stmt stmt, int column) =>
-            SQLitePCL.raw.sqlite3_column_type(stmt, column) == SQLitePCL.raw.SQLITE_NULL
-                ? null
-                : TypeHandlers.ReadTimestamp(SQLitePCL.raw.sqlite3_column_text(stmt, column).utf8_to_string());
     }
 
     private async Task<Prepared> PrepareAsync(CancellationToken ct)

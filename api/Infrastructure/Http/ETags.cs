@@ -23,6 +23,8 @@ public static class ETags
     {
         var header = request.Headers.IfNoneMatch;
         if (header.Count == 0) return false;
+        // The usual case (a client sending back the ETag it was given) without parsing the header into a list.
+        if (header.Count == 1 && string.Equals(header[0], etag, StringComparison.Ordinal)) return true;
         return EntityTagHeaderValue.TryParseList(header, out var tags)
             && tags.Any(t => t.Tag == "*" || t.Tag == etag || (t.IsWeak && t.Tag == etag));
     }

@@ -15,8 +15,8 @@ public sealed class PartnershipCorsMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context, TenantQueries queries)
     {
         var origin = context.Request.Headers.Origin.ToString();
-        var slug = SlugOf(context.Request.Path);
-        if (origin.Length == 0 || slug is null)
+        var slug = origin.Length == 0 ? null : SlugOf(context.Request.Path); // no Origin (most calls): no work, no allocation
+        if (slug is null)
         {
             await next(context);
             return;

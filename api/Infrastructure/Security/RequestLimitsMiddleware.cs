@@ -35,18 +35,22 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        context.Response.OnStarting(() =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.Remove("Server");
-            if (!context.Request.Path.StartsWithSegments("/swagger"))
-            {
-                headers["Referrer-Policy"] = "no-referrer";
-                headers.XFrameOptions = "DENY";
-            }
-            return Task.CompletedTask;
-        });
+        // A static callback with the context as its state: no closure allocated per request.
+        context.Response.OnStarting(SetHeaders, context);
         return next(context);
     }
+
+    private static readonly Func<object, Task> SetHeaders = static state =>
+    {
+        var context = (HttpContext)state;
+        var headers = context.Response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.Remove("Server");
+        if (!context.Request.Path.StartsWithSegments("/swagger"))
+        {
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.XFrameOptions = "DENY";
+        }
+        return Task.CompletedTask;
+    };
 }
