@@ -10,8 +10,4 @@ public readonly record struct WriteOutcome<T>(WriteStatus Status, T? Value, stri
     public static WriteOutcome<T> Missing => new(WriteStatus.NotFound, default);
     public static WriteOutcome<T> Stale => new(WriteStatus.Stale, default);
     public static WriteOutcome<T> Conflict(string message) => new(WriteStatus.Conflict, default, message);
-
-    /// <summary>After an UPDATE guarded by id and version: rows changed, and the row read back.</summary>
-    public static WriteOutcome<T> From(int changed, T? current) =>
-        changed > 0 && current is not null ? Done(current) : current is null ? Missing : Stale;
 }
