@@ -13,6 +13,8 @@ public sealed record StoredResponse(int Status, string? ContentType, byte[] Body
 public readonly record struct BeginOutcome(BeginStatus Status, StoredResponse? Response = null);
 
 /// <summary>The idempotency_keys table: one row per (partnership, client, key), kept 24 h.</summary>
+/// <remarks>Platform connections (<see cref="Db.OpenPlatformAsync"/>): the operator's key has no partnership and the purge
+/// spans them all; every statement names the partnership and client of its <see cref="IdempotencyScope"/>.</remarks>
 public sealed class IdempotencyQueries(Db db, TimeProvider clock)
 {
     /// <summary>How long a key is remembered.</summary>
@@ -43,7 +45,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = clock.GetUtcNow();
-            await using var c = await db.OpenAsync(ct);
+            await using var c = await db.OpenPlatformAsync(ct);
             try
             {
                 await c.ExecuteAsync(new CommandDefinition("""
@@ -82,7 +84,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
     /// <summary>Records the response that later requests with the key replay.</summary>
     public async Task CompleteAsync(IdempotencyScope scope, string key, StoredResponse response, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenPlatformAsync(ct);
         await c.ExecuteAsync(new CommandDefinition("""
             UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
@@ -93,7 +95,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
     /// <summary>Forgets a claim whose request failed, so a retry runs it again.</summary>
     public async Task AbandonAsync(IdempotencyScope scope, string key, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenPlatformAsync(ct);
         await c.ExecuteAsync(new CommandDefinition("""
             DELETE FROM idempotency_keys
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND status = @InFlight
@@ -104,7 +106,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
     public async Task<int> PurgeAsync(CancellationToken ct)
     {
         var cutoff = clock.GetUtcNow() - Retention;
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenPlatformAsync(ct);
         return await c.ExecuteAsync(new CommandDefinition("DELETE FROM idempotency_keys WHERE created_at < @cutoff",
             new { cutoff }, cancellationToken: ct));
     }

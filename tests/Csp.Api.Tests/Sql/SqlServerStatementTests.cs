@@ -32,6 +32,8 @@ public sealed class SqlServerStatementTests
         Assert.Contains(statements, s => s.Sql.Contains("OFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Sql.Contains("OPENJSON(@rows)", StringComparison.Ordinal) && s.Sql.Contains("INSERT INTO observations"));
         Assert.Contains(statements, s => s.Sql.Contains("sp_set_session_context", StringComparison.Ordinal));
+        // The platform marker (SqlDialect.ScopeToPlatform) is parsed and schema-checked with the rest.
+        Assert.Contains(statements, s => s.Sql.Contains("@key = N'CspScope', @value = N'platform'", StringComparison.Ordinal));
     }
 
     [Fact]
