@@ -21,7 +21,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
 
     public async Task<IReadOnlyList<Alignment>> ListAsync(Tenant tenant, AlignmentFilter filter, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Alignment>(new CommandDefinition($"""
             SELECT {Columns}
             FROM alignments a JOIN outcomes o ON o.partnership_id = a.partnership_id AND o.id = a.outcome_id
@@ -42,7 +42,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
 
     public async Task<Alignment?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -84,7 +84,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
     public async Task<(CreateStatus Status, Alignment? Value, string? Field, string? Message)> CreateAsync(Tenant tenant, AlignmentRequest request,
         CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -123,7 +123,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {

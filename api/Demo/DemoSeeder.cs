@@ -28,7 +28,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
     {
         if (!environment.IsDevelopment())
             throw new InvalidOperationException($"Demo data is only seeded in Development, not in {environment.EnvironmentName}.");
-        await using (var c = await db.OpenAsync(ct))
+        await using (var c = await db.OpenPlatformAsync(ct)) // "is the database empty?" asks about every partnership
         {
             if (await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: ct)) > 0)
                 return false;
@@ -156,7 +156,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
             ("PCP-4", "Improving the criminal justice system and supporting victims", null!));
 
         Dictionary<string, Guid> priorityIds, commitmentIds, indicatorIds;
-        await using (var c = await db.OpenAsync(ct))
+        await using (var c = await db.OpenAsync(admin, ct))
         {
             async Task<Dictionary<string, Guid>> Codes(string sql) =>
                 (await c.QueryAsync<CodeId>(new CommandDefinition(sql, new { p = admin.PartnershipId, planId }, cancellationToken: ct)))

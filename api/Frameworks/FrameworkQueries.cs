@@ -27,7 +27,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
 
     public async Task<IReadOnlyList<Framework>> ListAsync(Tenant tenant, bool currentOnly, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Framework>(new CommandDefinition($"""
             SELECT {Columns} FROM frameworks f
             WHERE f.partnership_id = @PartnershipId AND (@After IS NULL OR f.id > @After)
@@ -39,7 +39,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
 
     public async Task<Framework?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -98,7 +98,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
     /// </summary>
     public async Task<WriteOutcome<Framework>> NewVersionAsync(Tenant tenant, Guid id, FrameworkVersionRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -132,7 +132,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
 
     public async Task<IReadOnlyList<Outcome>> ListOutcomesAsync(Tenant tenant, Guid frameworkId, PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Outcome>(new CommandDefinition($"""
             SELECT {OutcomeColumns} FROM outcomes
             WHERE partnership_id = @PartnershipId AND framework_id = @frameworkId
@@ -144,7 +144,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
 
     public async Task<Outcome?> GetOutcomeAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetOutcomeAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -162,7 +162,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
 
     public async Task<WriteOutcome<Outcome>> CreateOutcomeAsync(Tenant tenant, Guid frameworkId, OutcomeRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -214,7 +214,7 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
     /// <summary>Per outcome of the framework, what of the plan is aligned to it; null when the framework or plan does not exist.</summary>
     public async Task<FrameworkCoverage?> CoverageAsync(Tenant tenant, Guid frameworkId, Guid planId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var p = tenant.PartnershipId;
         var framework = await GetAsync(c, null, p, frameworkId, ct);
         var plan = await c.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition(

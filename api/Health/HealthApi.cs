@@ -29,7 +29,8 @@ internal static class HealthApi
             // A failover or a deadlock is not "not ready": retried briefly before the probe answers 503.
             await Retry.TransientAsync(async t =>
             {
-                await using var c = await db.OpenAsync(t);
+                // A platform connection: under row-level security one without a scope would count no row at all.
+                await using var c = await db.OpenPlatformAsync(t);
                 return await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: t));
             }, Retry.IsTransient, attempts: 3, Retry.DefaultFirstDelay, ct);
             return TypedResults.Ok(new HealthReport("ok", db.Dialect.Provider.ToString()));

@@ -53,7 +53,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM indicators
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
@@ -66,7 +66,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     public async Task<Indicator?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -164,7 +164,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     public async Task<IReadOnlySet<Guid>> ExistingPrioritiesAsync(Tenant tenant, IReadOnlyList<Guid> ids, CancellationToken ct)
     {
         if (ids.Count == 0) return new HashSet<Guid>();
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var found = await c.QueryAsync<Guid>(new CommandDefinition("""
             SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND id IN @wanted
             """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(ids.Distinct()) }, cancellationToken: ct));
@@ -187,7 +187,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     public async Task<Indicator> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -208,7 +208,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     public async Task<WriteOutcome<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? expectedVersion, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -239,7 +239,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     /// <summary>Deletes the indicator; one with observations only when <paramref name="force"/> (its data goes with it).</summary>
     public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, bool force, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {
@@ -277,7 +277,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     public async Task<IReadOnlyList<Observation>> ListObservationsAsync(Tenant tenant, Guid indicatorId, ObservationFilter filter,
         ObservationPage page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
             SELECT {ObservationColumns} FROM observations
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
@@ -295,7 +295,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     public async Task<Observation?> GetObservationAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var row = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
             SELECT {ObservationColumns} FROM observations
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
@@ -307,7 +307,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     public async Task<(Observation? Latest, IReadOnlyList<Observation> Others)> LatestAsync(Tenant tenant, Guid indicatorId, string area,
         Func<string, IReadOnlyList<string>> othersOf, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var latest = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
             SELECT {ObservationColumns} FROM observations
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area
@@ -325,7 +325,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,
         PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<RevisionRow>(new CommandDefinition($"""
             SELECT id AS Id, period AS Period, area AS Area, old_value AS OldValue, old_status AS OldStatus, old_note AS OldNote,
                    old_client_id AS OldClientId, old_recorded_at AS OldRecordedAt, new_value AS NewValue, new_status AS NewStatus,

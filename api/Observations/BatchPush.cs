@@ -112,13 +112,13 @@ public sealed class BatchPush(Db db, TimeProvider clock)
 
         if (dryRun)
         {
-            await using var c = await db.OpenAsync(ct);
+            await using var c = await db.OpenAsync(tenant, ct);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
             var plan = Diff(tenant, accepted, stored, force, conflicts);
             return Summarise(rows.Count, plan, conflicts, atomic, dryRun: true);
         }
 
-        var (connection, tx) = await db.BeginWriteAsync(ct);
+        var (connection, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (connection)
         await using (tx)
         {
@@ -164,7 +164,7 @@ public sealed class BatchPush(Db db, TimeProvider clock)
 
     private async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(Tenant tenant, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<IndicatorRow>(new CommandDefinition("""
             SELECT id AS Id, code AS Code, unit AS Unit, frequency AS Frequency, source_agency_id AS SourceAgencyId
             FROM indicators WHERE partnership_id = @PartnershipId

@@ -33,7 +33,8 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter 
 
     public async Task<IReadOnlyList<Partnership>> ListAsync(PageRequest page, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        // The operator's list spans every partnership.
+        await using var c = await db.OpenPlatformAsync(ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM partnerships WHERE (@After IS NULL OR id > @After) ORDER BY id {db.Dialect.Limit}
             """, new { After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));

@@ -57,7 +57,7 @@ public sealed class PlanDiff(Db db)
     /// <summary>The diff from <paramref name="againstId"/> to <paramref name="planId"/>; null when either plan does not exist.</summary>
     public async Task<PlanDiffResult?> DiffAsync(Tenant tenant, Guid planId, Guid againstId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var now = await LoadAsync(c, tenant.PartnershipId, planId, ct);
         var then = await LoadAsync(c, tenant.PartnershipId, againstId, ct);
         if (now is null || then is null) return null;

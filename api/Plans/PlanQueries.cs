@@ -29,7 +29,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
     public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, PlanStatus? status, PageRequest page, CancellationToken ct,
         bool excludeDrafts = false)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM plans
             WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR id > @After)
@@ -46,7 +46,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
 
     public async Task<Plan?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await GetAsync(c, null, tenant.PartnershipId, id, ct);
     }
 
@@ -61,7 +61,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
     /// <summary>The approved plan whose period covers <paramref name="today"/> (approved plans never overlap).</summary>
     public async Task<Guid?> CurrentIdAsync(Tenant tenant, DateOnly today, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await c.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition("""
             SELECT id FROM plans
             WHERE partnership_id = @PartnershipId AND status = @Approved AND period_start <= @today AND period_end >= @today
@@ -171,7 +171,7 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
     private async Task<WriteOutcome<Plan>> WriteAsync(Tenant tenant, Guid id, long? expectedVersion,
         Func<DbConnection, DbTransaction, Plan, Task<string?>> write, string action, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {

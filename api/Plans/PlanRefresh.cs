@@ -65,7 +65,7 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
     public async Task<(WriteOutcome<PlanRefreshResult> Outcome, string? Invalid)> RefreshAsync(Tenant tenant, Guid planId, PlanRefreshRequest request,
         CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
         await using (c)
         await using (tx)
         {

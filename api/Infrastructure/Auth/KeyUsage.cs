@@ -30,7 +30,8 @@ public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsa
         var batch = new List<(Guid Id, DateTimeOffset At)>();
         foreach (var id in pending.Keys)
             if (pending.TryRemove(id, out var at)) batch.Add((id, at));
-        var (c, tx) = await db.BeginWriteAsync(ct);
+        // Keys of every partnership in one batch: the platform's own write, each row named by its key's id.
+        var (c, tx) = await db.BeginPlatformWriteAsync(ct);
         await using (c)
         await using (tx)
         {

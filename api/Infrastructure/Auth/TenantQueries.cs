@@ -4,6 +4,8 @@ using Dapper;
 namespace Csp.Api.Infrastructure.Auth;
 
 /// <summary>The look-ups every request makes: the caller's key and the partnership slug (one round trip under /v1/partnerships).</summary>
+/// <remarks>These find the tenant, so none is known yet: they run on platform connections (<see cref="Db.OpenPlatformAsync"/>)
+/// and each names the key id or slug it wants. Only the change token read on its own is one partnership's.</remarks>
 public sealed class TenantQueries(Db db) : IAsyncDisposable
 {
     public sealed record StoredKey(Guid Id, Guid PartnershipId, Guid? AgencyId, string Scopes, byte[] KeyHash, DateTimeOffset? RevokedAt,
@@ -13,7 +15,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
 
     public async Task<StoredKey?> FindKeyAsync(string keyId, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenPlatformAsync(ct);
         return await c.QuerySingleOrDefaultAsync<StoredKey>(new CommandDefinition("""
             SELECT id AS Id, partnership_id AS PartnershipId, agency_id AS AgencyId, scopes AS Scopes,
                    key_hash AS KeyHash, revoked_at AS RevokedAt, expires_at AS ExpiresAt
@@ -194,7 +196,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
 
     private async Task<Prepared> PrepareAsync(CancellationToken ct)
     {
-        var c = await db.OpenAsync(ct);
+        var c = await db.OpenPlatformAsync(ct);
         try
         {
             var command = c.CreateCommand();
@@ -238,20 +240,20 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     public ValueTask<long> ChangeTokenAsync(HttpContext http, Tenant tenant, CancellationToken ct) =>
         http.Items[typeof(Resolution)] is Resolution { Partnership: { } p } resolved && p.Id == tenant.PartnershipId
             ? ValueTask.FromResult(resolved.ChangeToken)
-            : new ValueTask<long>(ChangeTokenAsync(tenant.PartnershipId, ct));
+            : new ValueTask<long>(ChangeTokenAsync(tenant, ct));
 
     /// <summary>The partnership's change token (see <see cref="Resolution.ChangeToken"/>) on its own.</summary>
-    public async Task<long> ChangeTokenAsync(Guid partnershipId, CancellationToken ct)
+    public async Task<long> ChangeTokenAsync(Tenant tenant, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenAsync(tenant, ct);
         return await c.ExecuteScalarAsync<long?>(new CommandDefinition($"""
-            SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @partnershipId {db.Dialect.CommittedEventsOnly}
-            """, new { partnershipId }, cancellationToken: ct)) ?? 0;
+            SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId {db.Dialect.CommittedEventsOnly}
+            """, new { tenant.PartnershipId }, cancellationToken: ct)) ?? 0;
     }
 
     public async Task<PartnershipRef?> FindPartnershipAsync(string slug, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
+        await using var c = await db.OpenPlatformAsync(ct);
         return await c.QuerySingleOrDefaultAsync<PartnershipRef>(new CommandDefinition("""
             SELECT id AS Id, slug AS Slug, area_code AS AreaCode, public_read AS PublicRead, cors_origins AS CorsOrigins
             FROM partnerships WHERE slug = @slug

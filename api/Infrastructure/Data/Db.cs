@@ -7,8 +7,23 @@ using Microsoft.Data.Sqlite;
 namespace Csp.Api.Infrastructure.Data;
 
 /// <summary>The singleton data source and dialect every query class opens its connections from.</summary>
+/// <remarks>
+/// Every connection is opened for a scope, named at the call: one partnership's unit of work
+/// (<see cref="OpenAsync(Tenant, CancellationToken)"/>, <see cref="BeginWriteAsync(Tenant, CancellationToken)"/>) or the
+/// platform's own cross-tenant work (<see cref="OpenPlatformAsync"/>, <see cref="BeginPlatformWriteAsync"/>). On SQL Server
+/// the scope is the session context the row-level security policy checks on every read and write, and a connection with
+/// neither sees and accepts no tenant row at all (db/sqlserver/0006). On SQLite there is no row-level security: the scope
+/// costs nothing and the partnership_id filter every query carries is the only guard.
+/// </remarks>
 public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string connectionString)
 {
+    /// <summary>Reported instead of CS0618 for the un-scoped overloads, so only they can be let through, file by file.</summary>
+    public const string UnscopedDiagnostic = "CSP0001";
+
+    private const string UnscopedMessage =
+        "Name the scope: OpenAsync(tenant, ct) / BeginWriteAsync(tenant, ct) for one partnership's unit of work, " +
+        "OpenPlatformAsync(ct) / BeginPlatformWriteAsync(ct) for genuinely cross-tenant work.";
+
     public SqlDialect Dialect { get; } = dialect;
     public string ConnectionString { get; } = connectionString;
 
@@ -22,14 +37,87 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     /// <summary>As long as a writer waits for SQLite's lock (the busy timeout of the connection string).</summary>
     private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
 
-    public ValueTask<DbConnection> OpenAsync(CancellationToken ct) => dataSource.OpenConnectionAsync(ct);
+    /// <summary>
+    /// Opens a connection for one partnership's unit of work. On SQL Server the connection's session context carries the
+    /// partnership, which the row-level security policy checks on every read and write, so a query that forgot its
+    /// partnership_id filter still sees nothing of another partnership. Use this wherever a tenant is known.
+    /// </summary>
+    public ValueTask<DbConnection> OpenAsync(Tenant tenant, CancellationToken ct) =>
+        Dialect.ScopeToPartnership is { } scope
+            ? OpenScopedAsync(scope, tenant.PartnershipId, ct)
+            : dataSource.OpenConnectionAsync(ct);
 
-    /// <summary>Opens a connection and begins a write transaction (BEGIN IMMEDIATE on SQLite, so
-    /// concurrent writers queue instead of failing on a lock upgrade). On SQLite the connection holds this
-    /// process's write turn until it is closed: dispose it promptly.</summary>
-    public async Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(CancellationToken ct)
+    /// <summary>Opens a connection and begins a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue
+    /// instead of failing on a lock upgrade; on SQLite the connection holds this process's write turn until it is closed,
+    /// so dispose it promptly), scoped to the tenant's partnership as
+    /// <see cref="OpenAsync(Tenant, CancellationToken)"/> is.</summary>
+    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(Tenant tenant, CancellationToken ct) =>
+        BeginScopedWriteAsync(Dialect.ScopeToPartnership, tenant.PartnershipId, ct);
+
+    /// <summary>
+    /// Opens a connection for the platform's own work, which is not one partnership's: authentication (the tenant is not
+    /// known yet), the operator's partnership list, the key-usage flush, idempotency records (the operator's key has no
+    /// partnership), the demo seed's emptiness check and the readiness probe. On SQL Server the row-level security policy
+    /// lets such a connection see and write every partnership's rows, so each query here must carry its own filters.
+    /// </summary>
+    public ValueTask<DbConnection> OpenPlatformAsync(CancellationToken ct) =>
+        Dialect.ScopeToPlatform is { } scope ? OpenScopedAsync(scope, null, ct) : dataSource.OpenConnectionAsync(ct);
+
+    /// <summary>A write transaction (as <see cref="BeginWriteAsync(Tenant, CancellationToken)"/>) for the platform's own
+    /// work (as <see cref="OpenPlatformAsync"/>).</summary>
+    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginPlatformWriteAsync(CancellationToken ct) =>
+        BeginScopedWriteAsync(Dialect.ScopeToPlatform, null, ct);
+
+    /// <summary>Not for new code: a connection with no named scope. Kept, as a platform connection (what an un-scoped one
+    /// was before row-level security denied by default), only until the last caller names its scope.</summary>
+    [Obsolete(UnscopedMessage, DiagnosticId = UnscopedDiagnostic)]
+    public ValueTask<DbConnection> OpenAsync(CancellationToken ct) => OpenPlatformAsync(ct);
+
+    /// <inheritdoc cref="OpenAsync(CancellationToken)"/>
+    [Obsolete(UnscopedMessage, DiagnosticId = UnscopedDiagnostic)]
+    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(CancellationToken ct) => BeginPlatformWriteAsync(ct);
+
+    // Pooled connections are reset (sp_reset_connection clears the session context, read-only keys included) before
+    // reuse, so a scope never leaks into another request's unit of work.
+    private async ValueTask<DbConnection> OpenScopedAsync(string scope, Guid? partnershipId, CancellationToken ct)
     {
-        if (writeGate is null) return await BeginAsync(await dataSource.OpenConnectionAsync(ct), ct);
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(scope, Args(partnershipId), cancellationToken: ct));
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<(DbConnection Connection, DbTransaction Transaction)> BeginScopedWriteAsync(string? scope, Guid? partnershipId,
+        CancellationToken ct)
+    {
+        var connection = await OpenForWriteAsync(ct);
+        DbTransaction? tx = null;
+        try
+        {
+            tx = connection is SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: false)
+                : await connection.BeginTransactionAsync(ct);
+            if (scope is not null) await connection.ExecuteAsync(new CommandDefinition(scope, Args(partnershipId), tx, cancellationToken: ct));
+            return (connection, tx);
+        }
+        catch
+        {
+            if (tx is not null) await tx.DisposeAsync();
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async ValueTask<DbConnection> OpenForWriteAsync(CancellationToken ct)
+    {
+        if (writeGate is null) return await dataSource.OpenConnectionAsync(ct);
         if (!await writeGate.WaitAsync(WriteTurnTimeout, ct))
             throw new SqliteException($"database is locked: no write turn within {WriteTurnTimeout.TotalSeconds:N0} s", 5); // SQLITE_BUSY
         DbConnection connection;
@@ -48,69 +136,10 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
             if (e.CurrentState == System.Data.ConnectionState.Closed && Interlocked.Exchange(ref released, 1) == 0)
                 writeGate.Release();
         };
-        return await BeginAsync(connection, ct);
+        return connection;
     }
 
-    private static async Task<(DbConnection Connection, DbTransaction Transaction)> BeginAsync(DbConnection connection, CancellationToken ct)
-    {
-        try
-        {
-            var tx = connection is SqliteConnection sqlite
-                ? sqlite.BeginTransaction(deferred: false)
-                : await connection.BeginTransactionAsync(ct);
-            return (connection, tx);
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// Opens a connection for one partnership's unit of work. On SQL Server the connection's session context carries the
-    /// partnership, which the row-level security policy checks on every read and write, so a query that forgot its
-    /// partnership_id filter still sees nothing of another partnership. Use this wherever a tenant is known.
-    /// </summary>
-    public async ValueTask<DbConnection> OpenAsync(Tenant tenant, CancellationToken ct)
-    {
-        var connection = await dataSource.OpenConnectionAsync(ct);
-        try
-        {
-            await ScopeAsync(connection, null, tenant.PartnershipId, ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <inheritdoc cref="BeginWriteAsync(CancellationToken)"/>
-    /// <remarks>Scoped to the tenant's partnership as <see cref="OpenAsync(Tenant, CancellationToken)"/> is.</remarks>
-    public async Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(Tenant tenant, CancellationToken ct)
-    {
-        var (connection, tx) = await BeginWriteAsync(ct);
-        try
-        {
-            await ScopeAsync(connection, tx, tenant.PartnershipId, ct);
-            return (connection, tx);
-        }
-        catch
-        {
-            await tx.DisposeAsync();
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
-
-    // Pooled connections are reset (sp_reset_connection clears the session context) before reuse, so a scope never leaks
-    // into another request's unit of work.
-    private Task ScopeAsync(DbConnection connection, DbTransaction? tx, Guid partnershipId, CancellationToken ct) =>
-        Dialect.ScopeToPartnership is { } sql
-            ? connection.ExecuteAsync(new CommandDefinition(sql, new { PartnershipId = partnershipId }, tx, cancellationToken: ct))
-            : Task.CompletedTask;
+    private static object? Args(Guid? partnershipId) => partnershipId is { } id ? new { PartnershipId = id } : null;
 
     public static Db Create(DatabaseProvider provider, string connectionString)
     {

@@ -39,6 +39,10 @@ public abstract class SqlDialect
     /// row-level security, or null where the engine has none (SQLite: the partnership_id filters are the only guard).</summary>
     public abstract string? ScopeToPartnership { get; }
 
+    /// <summary>The statement that marks a connection as the platform's own (cross-tenant) work, which the row-level
+    /// security predicate admits to every partnership's rows; null where the engine has no row-level security.</summary>
+    public abstract string? ScopeToPlatform { get; }
+
     /// <summary>
     /// Runs one write for many rows. SQLite runs <paramref name="perRow"/> once per row (Dapper's executemany: in-process,
     /// far faster than one statement with thousands of parameters). SQL Server runs <paramref name="setBased"/> once with
@@ -71,6 +75,8 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string? ScopeToPartnership => null;
 
+    public override string? ScopeToPlatform => null;
+
     public override Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
         CancellationToken ct) => SqliteBulk.ExecuteAsync(c, tx, perRow, rows, ct);
 
@@ -98,8 +104,15 @@ public sealed class SqlServerDialect : SqlDialect
     // two concurrent pushes of the same key serialise instead of both inserting it.
     public override string LockForUpdate => "WITH (UPDLOCK, HOLDLOCK)";
 
-    // Read by the row-level security predicates of db/sqlserver/0005_row_level_security.sql.
-    public override string? ScopeToPartnership => "EXEC sp_set_session_context @key = N'PartnershipId', @value = @PartnershipId;";
+    // Read by the row-level security predicate (db/sqlserver/0006_row_level_security_default_deny.sql). Both keys are
+    // read-only for the rest of the logical connection, so a scoped connection can be neither moved to another partnership
+    // nor turned into a platform one; sp_reset_connection clears them before the pool hands the connection out again.
+    public override string? ScopeToPartnership => """
+        EXEC sp_set_session_context @key = N'PartnershipId', @value = @PartnershipId, @read_only = 1;
+        EXEC sp_set_session_context @key = N'CspScope', @value = N'partnership', @read_only = 1;
+        """;
+
+    public override string? ScopeToPlatform => "EXEC sp_set_session_context @key = N'CspScope', @value = N'platform', @read_only = 1;";
 
     // Property names as declared (the JsonRows paths are case-sensitive); dates yyyy-MM-dd, timestamps ISO 8601 with offset
     // and decimals as exact JSON numbers, all of which OPENJSON ... WITH converts to DATE, DATETIMEOFFSET and DECIMAL.

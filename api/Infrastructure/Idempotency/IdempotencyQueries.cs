@@ -13,6 +13,8 @@ public sealed record StoredResponse(int Status, string? ContentType, byte[] Body
 public readonly record struct BeginOutcome(BeginStatus Status, StoredResponse? Response = null);
 
 /// <summary>The idempotency_keys table: one row per (partnership, client, key), kept 24 h.</summary>
+/// <remarks>Platform connections (<see cref="Db.OpenPlatformAsync"/>): the operator's key has no partnership and the purge
+/// spans them all; every statement names the partnership and client of its <see cref="IdempotencyScope"/>.</remarks>
 public sealed class IdempotencyQueries(Db db, TimeProvider clock)
 {
     /// <summary>How long a key is remembered.</summary>
@@ -38,74 +40,98 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
     }
 
     /// <summary>Claims the key for this request, or says what an earlier request with the same key did.</summary>
+    /// <remarks>Every write here runs in a write transaction (<see cref="Db.BeginPlatformWriteAsync"/>), so on SQLite it takes
+    /// its turn behind a batch push instead of sleeping in the driver's busy loop.</remarks>
     public async Task<BeginOutcome> BeginAsync(IdempotencyScope scope, string key, byte[] requestHash, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = clock.GetUtcNow();
-            await using var c = await db.OpenAsync(ct);
-            try
+            var (c, tx) = await db.BeginPlatformWriteAsync(ct);
+            await using (c)
+            await using (tx)
             {
-                await c.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO idempotency_keys (partnership_id, client_id, idempotency_key, request_hash, status, created_at)
-                    VALUES (@PartnershipId, @ClientId, @key, @requestHash, @InFlight, @now)
-                    """, new { scope.PartnershipId, scope.ClientId, key, requestHash, InFlight, now }, cancellationToken: ct));
-                return new BeginOutcome(BeginStatus.Started);
+                var outcome = await ClaimAsync(c, tx, scope, key, requestHash, now, ct);
+                await tx.CommitAsync(ct);
+                if (outcome is { } claimed) return claimed;
             }
-            catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-            {
-            }
-
-            var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
-                SELECT request_hash AS RequestHash, status AS Status, CAST(response_status AS BIGINT) AS ResponseStatus,
-                       response_content_type AS ResponseContentType, response_body AS ResponseBody, created_at AS CreatedAt
-                FROM idempotency_keys WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
-                """, new { scope.PartnershipId, scope.ClientId, key }, cancellationToken: ct));
-            if (row is null) continue; // purged or abandoned meanwhile: claim it again
-            var expired = row.CreatedAt < now - Retention || (row.Status == InFlight && row.CreatedAt < now - InFlightLease);
-            if (expired)
-            {
-                await c.ExecuteAsync(new CommandDefinition("""
-                    DELETE FROM idempotency_keys
-                    WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND created_at = @CreatedAt
-                    """, new { scope.PartnershipId, scope.ClientId, key, row.CreatedAt }, cancellationToken: ct));
-                continue;
-            }
-            // In flight first: until the first request has answered, every retry is told to wait.
-            if (row.Status == InFlight) return new BeginOutcome(BeginStatus.InFlight);
-            if (!row.RequestHash.AsSpan().SequenceEqual(requestHash)) return new BeginOutcome(BeginStatus.Mismatch);
-            return new BeginOutcome(BeginStatus.Replay, new StoredResponse((int)(row.ResponseStatus ?? 200), row.ResponseContentType, row.ResponseBody ?? []));
         }
         return new BeginOutcome(BeginStatus.InFlight);
+    }
+
+    /// <summary>One attempt: the outcome, or null to try again (the record was purged, abandoned or expired meanwhile).</summary>
+    private async Task<BeginOutcome?> ClaimAsync(System.Data.Common.DbConnection c, System.Data.Common.DbTransaction tx, IdempotencyScope scope,
+        string key, byte[] requestHash, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                INSERT INTO idempotency_keys (partnership_id, client_id, idempotency_key, request_hash, status, created_at)
+                VALUES (@PartnershipId, @ClientId, @key, @requestHash, @InFlight, @now)
+                """, new { scope.PartnershipId, scope.ClientId, key, requestHash, InFlight, now }, tx, cancellationToken: ct));
+            return new BeginOutcome(BeginStatus.Started);
+        }
+        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+        }
+
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
+            SELECT request_hash AS RequestHash, status AS Status, CAST(response_status AS BIGINT) AS ResponseStatus,
+                   response_content_type AS ResponseContentType, response_body AS ResponseBody, created_at AS CreatedAt
+            FROM idempotency_keys WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
+            """, new { scope.PartnershipId, scope.ClientId, key }, tx, cancellationToken: ct));
+        if (row is null) return null; // purged or abandoned meanwhile: claim it again
+        var expired = row.CreatedAt < now - Retention || (row.Status == InFlight && row.CreatedAt < now - InFlightLease);
+        if (expired)
+        {
+            await c.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM idempotency_keys
+                WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND created_at = @CreatedAt
+                """, new { scope.PartnershipId, scope.ClientId, key, row.CreatedAt }, tx, cancellationToken: ct));
+            return null;
+        }
+        // In flight first: until the first request has answered, every retry is told to wait.
+        if (row.Status == InFlight) return new BeginOutcome(BeginStatus.InFlight);
+        if (!row.RequestHash.AsSpan().SequenceEqual(requestHash)) return new BeginOutcome(BeginStatus.Mismatch);
+        return new BeginOutcome(BeginStatus.Replay, new StoredResponse((int)(row.ResponseStatus ?? 200), row.ResponseContentType, row.ResponseBody ?? []));
     }
 
     /// <summary>Records the response that later requests with the key replay.</summary>
     public async Task CompleteAsync(IdempotencyScope scope, string key, StoredResponse response, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        await WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
             UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
             """, new { scope.PartnershipId, scope.ClientId, key, Complete, response.Status, response.ContentType, response.Body },
-            cancellationToken: ct));
+            tx, cancellationToken: ct)), ct);
     }
 
     /// <summary>Forgets a claim whose request failed, so a retry runs it again.</summary>
     public async Task AbandonAsync(IdempotencyScope scope, string key, CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition("""
+        await WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
             DELETE FROM idempotency_keys
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key AND status = @InFlight
-            """, new { scope.PartnershipId, scope.ClientId, key, InFlight }, cancellationToken: ct));
+            """, new { scope.PartnershipId, scope.ClientId, key, InFlight }, tx, cancellationToken: ct)), ct);
     }
 
     /// <summary>Deletes every record older than the retention; returns how many.</summary>
     public async Task<int> PurgeAsync(CancellationToken ct)
     {
         var cutoff = clock.GetUtcNow() - Retention;
-        await using var c = await db.OpenAsync(ct);
-        return await c.ExecuteAsync(new CommandDefinition("DELETE FROM idempotency_keys WHERE created_at < @cutoff",
-            new { cutoff }, cancellationToken: ct));
+        return await WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("DELETE FROM idempotency_keys WHERE created_at < @cutoff",
+            new { cutoff }, tx, cancellationToken: ct)), ct);
+    }
+
+    private async Task<T> WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> write, CancellationToken ct)
+    {
+        var (c, tx) = await db.BeginPlatformWriteAsync(ct);
+        await using (c)
+        await using (tx)
+        {
+            var result = await write(c, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }
     }
 }

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace Csp.Api.Tests.Foundation;
 
 /// <summary>
-/// SQLite writers of one process queue for their turn in <see cref="Db.BeginWriteAsync(CancellationToken)"/> rather than
+/// SQLite writers of one process queue for their turn in <see cref="Db.BeginPlatformWriteAsync"/> (and every write opener) rather than
 /// in SQLite's busy handler (which Microsoft.Data.Sqlite serves by sleeping 150 ms a time): the next writer starts when
 /// the previous one closes its connection, and a writer that gives up never keeps the turn.
 /// </summary>
@@ -22,8 +22,8 @@ public sealed class WriteTurnTests : IDisposable
     [Fact]
     public async Task The_next_writer_starts_when_the_previous_one_closes_its_connection()
     {
-        var (first, firstTx) = await db.BeginWriteAsync(CancellationToken.None);
-        var second = db.BeginWriteAsync(CancellationToken.None);
+        var (first, firstTx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
+        var second = db.BeginPlatformWriteAsync(CancellationToken.None);
         await Task.Delay(300);
         Assert.False(second.IsCompleted, "a second writer started while the first still held its turn");
 
@@ -38,13 +38,13 @@ public sealed class WriteTurnTests : IDisposable
     [Fact]
     public async Task A_writer_that_gives_up_waiting_does_not_keep_the_turn()
     {
-        var (first, firstTx) = await db.BeginWriteAsync(CancellationToken.None);
+        var (first, firstTx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.BeginWriteAsync(cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.BeginPlatformWriteAsync(cancel.Token));
         await firstTx.DisposeAsync();
         await first.DisposeAsync();
 
-        var (c, tx) = await db.BeginWriteAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
         await using (c)
         await using (tx)
             Assert.Equal(System.Data.ConnectionState.Open, c.State);
@@ -53,7 +53,7 @@ public sealed class WriteTurnTests : IDisposable
     [Fact]
     public async Task Many_concurrent_writers_all_commit_one_after_another()
     {
-        await using (var c = await db.OpenAsync(CancellationToken.None))
+        await using (var c = await db.OpenPlatformAsync(CancellationToken.None))
         await using (var create = c.CreateCommand())
         {
             create.CommandText = "CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter VALUES (0);";
@@ -61,7 +61,7 @@ public sealed class WriteTurnTests : IDisposable
         }
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
-            var (c, tx) = await db.BeginWriteAsync(CancellationToken.None);
+            var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
             await using (c)
             await using (tx)
             {
@@ -77,7 +77,7 @@ public sealed class WriteTurnTests : IDisposable
                 await tx.CommitAsync();
             }
         })));
-        await using var check = await db.OpenAsync(CancellationToken.None);
+        await using var check = await db.OpenPlatformAsync(CancellationToken.None);
         await using var count = check.CreateCommand();
         count.CommandText = "SELECT n FROM counter";
         Assert.Equal(16L, (long)(await count.ExecuteScalarAsync())!);

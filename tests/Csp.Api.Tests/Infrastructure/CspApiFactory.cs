@@ -35,18 +35,18 @@ public class CspApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 
-    /// <summary>Reads the database directly, to assert what a request really stored.</summary>
+    /// <summary>Reads the database directly, to assert what a request really stored (a platform connection: every partnership).</summary>
     public async Task<List<T>> QueryAsync<T>(string sql, object? args = null)
     {
         var db = Services.GetRequiredService<Db>();
-        await using var c = await db.OpenAsync(CancellationToken.None);
+        await using var c = await db.OpenPlatformAsync(CancellationToken.None);
         return (await c.QueryAsync<T>(sql, args)).AsList();
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? args = null)
     {
         var db = Services.GetRequiredService<Db>();
-        await using var c = await db.OpenAsync(CancellationToken.None);
+        await using var c = await db.OpenPlatformAsync(CancellationToken.None);
         return (await c.ExecuteScalarAsync<T>(sql, args))!;
     }
 

@@ -289,7 +289,7 @@ public static class MatrixKit
         // Key "last used" times are written in timed batches; write them now so none lands between two snapshots.
         await FlushKeyUsageAsync(factory);
         var db = factory.Services.GetRequiredService<Db>();
-        await using var c = await db.OpenAsync(CancellationToken.None);
+        await using var c = await db.OpenPlatformAsync(CancellationToken.None);
         var tables = await Strings(c, """
             SELECT m.name FROM sqlite_master m
             WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'partnership_id')

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
@@ -181,5 +182,81 @@ public sealed class SqlServerSuiteTests(SqlServerFixture fixture) : IClassFixtur
             VALUES (@p, NEWID(), 'X', 'x', 'police', 1, SYSDATETIMEOFFSET(), SYSDATETIMEOFFSET())
             """, new { p = b.Id }));
         Assert.Equal(33504, e.Number); // the attempted operation failed because the target object has a block predicate
+    }
+
+    [SkippableFact]
+    public async Task Row_level_security_denies_a_connection_that_names_no_scope()
+    {
+        var a = await TestTenant.CreateAsync(Factory, "ss");
+        await a.CreateAgencyAsync("MET", "police");
+
+        await using var c = new SqlConnection(Factory.ConnectionString);
+        await c.OpenAsync();
+
+        // No session context at all: not one tenant row, the partnership itself included, is visible or writable.
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM agencies"));
+        Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM partnerships"));
+        Assert.Equal(0, await c.ExecuteAsync("UPDATE agencies SET name = N'changed' WHERE partnership_id = @p", new { p = a.Id }));
+        var e = await Assert.ThrowsAsync<SqlException>(() => c.ExecuteAsync("""
+            INSERT INTO agencies (partnership_id, id, code, name, kind, version, created_at, updated_at)
+            VALUES (@p, NEWID(), 'X', 'x', 'police', 1, SYSDATETIMEOFFSET(), SYSDATETIMEOFFSET())
+            """, new { p = a.Id }));
+        Assert.Equal(33504, e.Number);
+        // The rows are there, unchanged, for a platform connection.
+        Assert.Equal(["MET"], await Factory.QueryAsync<string>("SELECT name FROM agencies WHERE partnership_id = @p", new { p = a.Id }));
+    }
+
+    [SkippableFact]
+    public async Task Platform_connections_see_every_partnership_and_a_partnership_connection_cannot_become_one()
+    {
+        var a = await TestTenant.CreateAsync(Factory, "ss");
+        var b = await TestTenant.CreateAsync(Factory, "ss");
+        var db = Factory.Services.GetRequiredService<Db>();
+        const string both = "SELECT id FROM partnerships WHERE id IN (@a, @b)";
+        var ids = new { a = a.Id, b = b.Id };
+
+        await using (var platform = await db.OpenPlatformAsync(CancellationToken.None))
+            Assert.Equal(new[] { a.Id, b.Id }.Order(), (await platform.QueryAsync<Guid>(both, ids)).Order());
+
+        await using var scoped = await db.OpenAsync(new Tenant(a.Id, a.Slug, "E09000028", false, Caller.Platform), CancellationToken.None);
+        Assert.Equal([a.Id], await scoped.QueryAsync<Guid>(both, ids));
+        // Both keys are read-only (error 15664): the connection can neither become a platform one nor move to B.
+        var promote = await Assert.ThrowsAsync<SqlException>(() =>
+            scoped.ExecuteAsync("EXEC sp_set_session_context @key = N'CspScope', @value = N'platform'"));
+        Assert.Equal(15664, promote.Number);
+        var move = await Assert.ThrowsAsync<SqlException>(() =>
+            scoped.ExecuteAsync("EXEC sp_set_session_context @key = N'PartnershipId', @value = @b", new { ids.b }));
+        Assert.Equal(15664, move.Number);
+        Assert.Equal([a.Id], await scoped.QueryAsync<Guid>(both, ids));
+    }
+
+    [SkippableFact]
+    public async Task A_pooled_connection_does_not_carry_its_scope_into_the_next_unit_of_work()
+    {
+        var a = await TestTenant.CreateAsync(Factory, "ss");
+        var db = Factory.Services.GetRequiredService<Db>();
+        var tenant = new Tenant(a.Id, a.Slug, "E09000028", false, Caller.Platform);
+        const string context = "SELECT @@SPID, CAST(SESSION_CONTEXT(N'PartnershipId') AS UNIQUEIDENTIFIER), CAST(SESSION_CONTEXT(N'CspScope') AS NVARCHAR(16))";
+        var scopedSessions = new HashSet<short>();
+        var reused = false;
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using (var scoped = await db.OpenAsync(tenant, CancellationToken.None))
+            {
+                var (spid, partnership, scope) = await scoped.QuerySingleAsync<(short, Guid?, string?)>(context);
+                Assert.Equal((a.Id, "partnership"), (partnership, scope));
+                scopedSessions.Add(spid);
+            }
+            // Read-only keys do not survive sp_reset_connection: the same session, handed out again, takes the platform
+            // marker (setting CspScope would fail with 15664 if the partnership's read-only value were still there).
+            await using (var platform = await db.OpenPlatformAsync(CancellationToken.None))
+            {
+                var (spid, partnership, scope) = await platform.QuerySingleAsync<(short, Guid?, string?)>(context);
+                Assert.Equal((null, "platform"), (partnership, scope));
+                reused |= scopedSessions.Contains(spid);
+            }
+        }
+        Assert.True(reused, "The pool never handed a partnership's session out again, so this test proved nothing about its reset.");
     }
 }
