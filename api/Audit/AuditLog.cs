@@ -50,15 +50,22 @@ public static class AuditLog
         string entityType, Guid entityId, JsonObject changes, DateTimeOffset at, CancellationToken ct)
     {
         if (changes.Count == 0 && action == AuditActions.Update) return false;
+        await RecordJsonAsync(c, tx, partnershipId, clientId, action, entityType, entityId, changes.ToJsonString(), at, ct);
+        return true;
+    }
+
+    /// <summary>Records one event whose changes the caller has already written as a JSON object (the batch push, which
+    /// writes thousands of entries and skips building them as nodes first).</summary>
+    public static async Task RecordJsonAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid? clientId, string action,
+        string entityType, Guid entityId, string changes, DateTimeOffset at, CancellationToken ct)
+    {
         await c.ExecuteAsync(new CommandDefinition("""
             INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
             VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes)
             """, new
         {
-            partnershipId, at, clientId, action, op = AuditActions.OpOf(action), entityType, entityId,
-            changes = changes.ToJsonString(),
+            partnershipId, at, clientId, action, op = AuditActions.OpOf(action), entityType, entityId, changes,
         }, tx, cancellationToken: ct));
-        return true;
     }
 }
 

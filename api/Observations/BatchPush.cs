@@ -146,20 +146,51 @@ public sealed class BatchPush(Db db, TimeProvider clock)
     /// </summary>
     private static async Task RecordAuditAsync(DbConnection c, DbTransaction tx, Tenant tenant, Plan plan, CancellationToken ct)
     {
-        static JsonObject State(decimal value, string status, string? note) =>
-            new() { ["value"] = value, ["status"] = status, ["note"] = note };
-        var events = new Dictionary<Guid, JsonObject>();
-        JsonObject For(Guid indicatorId) => events.TryGetValue(indicatorId, out var o) ? o : events[indicatorId] = [];
+        // Written straight to UTF-8 (this runs inside the write transaction, once per changed row): the same JSON as
+        // JsonObject nodes would give, without building them.
+        var events = new Dictionary<Guid, (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)>();
+        Utf8JsonWriter For(Guid indicatorId)
+        {
+            if (events.TryGetValue(indicatorId, out var e)) return e.Json;
+            var buffer = new ArrayBufferWriter<byte>(4096);
+            var json = new Utf8JsonWriter(buffer);
+            json.WriteStartObject();
+            events[indicatorId] = (buffer, json);
+            return json;
+        }
+        static void State(Utf8JsonWriter json, string name, decimal value, string status, string? note)
+        {
+            json.WriteStartObject(name);
+            json.WriteNumber("value", value);
+            json.WriteString("status", status);
+            if (note is null) json.WriteNull("note"); else json.WriteString("note", note);
+            json.WriteEndObject();
+        }
         foreach (var w in plan.Inserts)
-            For(w.IndicatorId)[$"{w.Period}|{w.Area}"] = new JsonObject { ["before"] = null, ["after"] = State(w.Value, w.Status, w.Note) };
+        {
+            var json = For(w.IndicatorId);
+            json.WriteStartObject($"{w.Period}|{w.Area}");
+            json.WriteNull("before");
+            State(json, "after", w.Value, w.Status, w.Note);
+            json.WriteEndObject();
+        }
         foreach (var r in plan.Revisions)
-            For(r.IndicatorId)[$"{r.Period}|{r.Area}"] = new JsonObject
-            {
-                ["before"] = State(r.OldValue, r.OldStatus, r.OldNote), ["after"] = State(r.NewValue, r.NewStatus, r.NewNote),
-            };
+        {
+            var json = For(r.IndicatorId);
+            json.WriteStartObject($"{r.Period}|{r.Area}");
+            State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
+            State(json, "after", r.NewValue, r.NewStatus, r.NewNote);
+            json.WriteEndObject();
+        }
         var at = plan.Inserts.Count > 0 ? plan.Inserts[0].Now : plan.Revisions.Count > 0 ? plan.Revisions[0].Now : default;
-        foreach (var (indicatorId, changes) in events)
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Observation, indicatorId, changes, at, ct);
+        foreach (var (indicatorId, (buffer, json)) in events)
+        {
+            json.WriteEndObject();
+            json.Flush();
+            await json.DisposeAsync();
+            await AuditLog.RecordJsonAsync(c, tx, tenant.PartnershipId, tenant.Caller.ClientId, AuditActions.Update, EntityTypes.Observation,
+                indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan), at, ct);
+        }
     }
 
     private async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(Tenant tenant, CancellationToken ct)
