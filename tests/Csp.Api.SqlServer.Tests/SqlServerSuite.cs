@@ -5,9 +5,29 @@ global using FactAttribute = Csp.Api.SqlServer.Tests.SqlServerFactAttribute;
 global using TheoryAttribute = Csp.Api.SqlServer.Tests.SqlServerTheoryAttribute;
 global using SkippableFactAttribute = Csp.Api.SqlServer.Tests.SqlServerSkippableFactAttribute;
 
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Csp.Api.Tests.Infrastructure;
 
 namespace Csp.Api.SqlServer.Tests;
+
+internal static class SuiteCulture
+{
+    /// <summary>
+    /// This project leaves globalization-invariant mode (SqlClient needs ICU) but keeps the culture the service has in
+    /// production, where it runs invariant: the invariant culture, whatever the machine's locale.
+    /// </summary>
+#pragma warning disable CA2255 // the test assembly's own start-up is what a module initializer is for
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Invariant()
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+    }
+}
 
 // xunit reads Skip from the attribute instance, so setting it in the constructor skips the test (its theory data included).
 

@@ -1,3 +1,7 @@
+using System.Data.Common;
+using Csp.Api.Infrastructure.Data;
+using Microsoft.Data.Sqlite;
+
 namespace Csp.Api.Tests.Infrastructure;
 
 /// <summary>
@@ -7,4 +11,31 @@ namespace Csp.Api.Tests.Infrastructure;
 internal static class SuiteDatabase
 {
     public static TestDatabase Create() => new SqliteTestDatabase();
+}
+
+/// <summary>A SQLite file in a temporary folder of its own.</summary>
+public sealed class SqliteTestDatabase : TestDatabase
+{
+    private readonly string folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "csp-tests", Guid.NewGuid().ToString("N"));
+
+    public string FilePath => System.IO.Path.Combine(folder, "csp.db");
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override string ConnectionString => $"Data Source={FilePath}";
+
+    public override void Prepare() => Directory.CreateDirectory(folder);
+
+    public override async Task<DbConnection> OpenConnectionAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={FilePath};Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public override void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
 }

@@ -4,41 +4,19 @@ using Csp.Api.Tests.Infrastructure;
 using Dapper;
 using Microsoft.Data.SqlClient;
 
-namespace Csp.Api.Tests.SqlServer;
-
-/// <summary>One SQL Server database for the class, created only when CSP_TEST_SQLSERVER is set.</summary>
-public sealed class SqlServerFixture : IDisposable
-{
-    private readonly Lazy<SqlServerApiFactory> factory = new(() => new SqlServerApiFactory());
-
-    public SqlServerApiFactory Factory => factory.Value;
-
-    public void Dispose()
-    {
-        if (factory.IsValueCreated) factory.Value.Dispose();
-    }
-}
+namespace Csp.Api.SqlServer.Tests;
 
 /// <summary>
-/// What only SQL Server has: the migrations journal of its own scripts and row-level security, on a fresh database per run.
-/// The behaviour partners rely on runs on SQL Server as the whole linked suite of Csp.Api.SqlServer.Tests. Without
-/// CSP_TEST_SQLSERVER every test here reports SKIPPED with that reason; none passes without a server.
+/// What only SQL Server has, on the suite's shared SQL Server database: the migrations journal of its own scripts and
+/// row-level security. (The behaviour partners rely on is the linked suite.) Without CSP_TEST_SQLSERVER these report
+/// SKIPPED with that reason, as every test of this project does.
 /// </summary>
-public sealed class SqlServerSuiteTests(SqlServerFixture fixture) : IClassFixture<SqlServerFixture>
+[Collection(ApiCollection.Name)]
+public sealed class SqlServerOnlyTests(CspApiFactory factory)
 {
-    private SqlServerApiFactory Factory
-    {
-        get
-        {
-            Skip.IfNot(SqlServerApiFactory.Available, SqlServerApiFactory.NotSetReason);
-            return fixture.Factory;
-        }
-    }
-
-    [SkippableFact]
+    [Fact]
     public async Task Service_runs_on_SqlServer_with_the_migrations_applied()
     {
-        var factory = Factory;
         var ready = await TestTenant.Expect(await factory.CreateClient().GetAsync("/health/ready"), HttpStatusCode.OK);
 
         Assert.Equal("SqlServer", ready.Str("database"));
@@ -46,16 +24,15 @@ public sealed class SqlServerSuiteTests(SqlServerFixture fixture) : IClassFixtur
             await factory.ScalarAsync<int>("SELECT COUNT(*) FROM SchemaVersions"));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Row_level_security_hides_and_blocks_other_partnerships_rows_on_a_scoped_connection()
     {
-        var a = await TestTenant.CreateAsync(Factory, "ss");
-        var b = await TestTenant.CreateAsync(Factory, "ss");
+        var a = await TestTenant.CreateAsync(factory, "ss");
+        var b = await TestTenant.CreateAsync(factory, "ss");
         await a.CreateAgencyAsync("MET", "police");
         await b.CreateAgencyAsync("MET", "police");
 
-        await using var c = new SqlConnection(Factory.ConnectionString);
-        await c.OpenAsync();
+        await using var c = (SqlConnection)await factory.Database.OpenConnectionAsync();
         await c.ExecuteAsync("EXEC sp_set_session_context @key = N'PartnershipId', @value = @p", new { p = a.Id });
 
         // No partnership_id filter: only A's rows are visible.
