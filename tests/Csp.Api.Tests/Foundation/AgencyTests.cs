@@ -26,9 +26,9 @@ public sealed class AgencyTests(CspApiFactory factory)
         Assert.EndsWith("Z", body.Str("createdAt"));
         Assert.Equal(body.Str("createdAt"), body.Str("updatedAt"));
         Assert.Equal(7, (body["id"]!.GetValue<Guid>().ToString()[14] - '0')); // UUIDv7
-        var stored = await factory.QueryAsync<(string PartnershipId, string Code, string Name, string Kind, long Version)>(
+        var stored = await factory.QueryAsync<(Guid PartnershipId, string Code, string Name, string Kind, long Version)>(
             "SELECT partnership_id, code, name, kind, version FROM agencies WHERE id = @id", new { id = body.Id() });
-        Assert.Equal((t.Id.ToString(), "MET-CS", "Metropolitan Police, Central South BCU", "police", 1L), Assert.Single(stored));
+        Assert.Equal((t.Id, "MET-CS", "Metropolitan Police, Central South BCU", "police", 1L), Assert.Single(stored));
         // The Location answers.
         await TestTenant.Expect(await t.Admin.GetAsync(response.Headers.Location), HttpStatusCode.OK);
     }

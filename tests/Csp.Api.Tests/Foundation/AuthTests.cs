@@ -98,7 +98,7 @@ public sealed class AuthTests(CspApiFactory factory)
         await TestTenant.Expect(revoke, HttpStatusCode.NoContent);
         await TestTenant.ExpectProblem(await reader.GetAsync(t.Path("/agencies")), HttpStatusCode.Unauthorized);
         await TestTenant.ExpectProblem(await reader.GetAsync(t.Path()), HttpStatusCode.Unauthorized);
-        Assert.NotNull(await factory.ScalarAsync<string?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
+        Assert.NotNull(await factory.ScalarAsync<DateTimeOffset?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
         // The admin key is untouched by revoking another client.
         await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/agencies")), HttpStatusCode.OK);
     }
@@ -154,7 +154,7 @@ public sealed class AuthTests(CspApiFactory factory)
         await TestTenant.ExpectProblem(create, HttpStatusCode.Forbidden);
         await TestTenant.ExpectProblem(revoke, HttpStatusCode.Forbidden);
         Assert.Equal(before, await factory.ClientCountAsync(t.Id));
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
+        Assert.Null(await factory.ScalarAsync<DateTimeOffset?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
     }
 
     [Fact]
@@ -183,9 +183,9 @@ public sealed class AuthTests(CspApiFactory factory)
         Assert.Equal(slug, body.Str("slug"));
         Assert.Equal("E09000022", body.Str("areaCode"));
         Assert.False(body["publicRead"]!.GetValue<bool>());
-        var stored = await factory.QueryAsync<(string Id, string Name, string AreaCode, long Version)>(
+        var stored = await factory.QueryAsync<(Guid Id, string Name, string AreaCode, long Version)>(
             "SELECT id, name, area_code, version FROM partnerships WHERE slug = @slug", new { slug });
-        Assert.Equal((body.Id().ToString(), "Lambeth CSP", "E09000022", 1L), Assert.Single(stored));
+        Assert.Equal((body.Id(), "Lambeth CSP", "E09000022", 1L), Assert.Single(stored));
     }
 
     [Fact]
@@ -207,9 +207,9 @@ public sealed class AuthTests(CspApiFactory factory)
         await TestTenant.Expect(revoke, HttpStatusCode.NoContent);
         Assert.Equal(t.Id, partnership.Id());
         Assert.Contains(clients["items"]!.AsArray(), c => c!["id"]!.GetValue<Guid>() == client.Id());
-        Assert.Equal(t.Id.ToString(), await factory.ScalarAsync<string>(
+        Assert.Equal(t.Id, await factory.ScalarAsync<Guid>(
             "SELECT partnership_id FROM agencies WHERE id = @id", new { id = agency.Id() }));
-        Assert.NotNull(await factory.ScalarAsync<string?>("SELECT revoked_at FROM clients WHERE id = @id", new { id = client.Id() }));
+        Assert.NotNull(await factory.ScalarAsync<DateTimeOffset?>("SELECT revoked_at FROM clients WHERE id = @id", new { id = client.Id() }));
     }
 
     [Fact]

@@ -30,10 +30,10 @@ public sealed class ClientTests(CspApiFactory factory)
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal(new[] { "observations:write", "read" }, body["scopes"]!.AsArray().Select(s => s!.GetValue<string>()).Order());
         Assert.Equal(met.Id(), body["agencyId"]!.GetValue<Guid>());
-        var stored = await factory.QueryAsync<(string PartnershipId, string Name, string? AgencyId, string Scopes)>(
+        var stored = await factory.QueryAsync<(Guid PartnershipId, string Name, Guid? AgencyId, string Scopes)>(
             "SELECT partnership_id, name, agency_id, scopes FROM clients WHERE id = @id", new { id = body.Id() });
         var row = Assert.Single(stored);
-        Assert.Equal((t.Id.ToString(), "Met CONNECT extract", met.Id().ToString()), (row.PartnershipId, row.Name, row.AgencyId));
+        Assert.Equal((t.Id, "Met CONNECT extract", (Guid?)met.Id()), (row.PartnershipId, row.Name, row.AgencyId));
         Assert.Equal(new[] { "observations:write", "read" }, row.Scopes.Split(' ').Order());
         // The key works at once, with exactly the scopes it was given.
         var client = factory.ClientWithKey(key);
@@ -146,7 +146,7 @@ public sealed class ClientTests(CspApiFactory factory)
         var response = await t.Admin.SendAsync(Http.Request(HttpMethod.Delete, t.Path($"/clients/{clientId}"), ifMatch: "\"7\""));
 
         await TestTenant.ExpectProblem(response, HttpStatusCode.PreconditionFailed);
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
+        Assert.Null(await factory.ScalarAsync<DateTimeOffset?>("SELECT revoked_at FROM clients WHERE id = @clientId", new { clientId }));
         await TestTenant.Expect(await reader.GetAsync(t.Path("/agencies")), HttpStatusCode.OK);
     }
 

@@ -127,7 +127,7 @@ public sealed class ErrorTests(CspApiFactory factory)
 
         await TestTenant.ExpectProblem(response, HttpStatusCode.BadRequest);
         Assert.Equal(("MET", "Original", "police", 1L), await factory.AgencyRowAsync(agency.Id()));
-        Assert.Equal(t.Id.ToString(), await factory.ScalarAsync<string>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = agency.Id() }));
+        Assert.Equal(t.Id, await factory.ScalarAsync<Guid>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = agency.Id() }));
     }
 
     [Theory]
@@ -228,8 +228,8 @@ public sealed class ErrorTests(CspApiFactory factory)
 
         var problem = await TestTenant.ExpectProblem(response, HttpStatusCode.Conflict);
         Assert.Contains(t.Slug, problem.Str("detail"));
-        var rows = await factory.QueryAsync<(string Id, string Name, string AreaCode)>(
+        var rows = await factory.QueryAsync<(Guid Id, string Name, string AreaCode)>(
             "SELECT id, name, area_code FROM partnerships WHERE slug = @slug", new { slug = t.Slug });
-        Assert.Equal((t.Id.ToString(), $"Test {t.Slug}", "E09000028"), Assert.Single(rows));
+        Assert.Equal((t.Id, $"Test {t.Slug}", "E09000028"), Assert.Single(rows));
     }
 }

@@ -35,9 +35,9 @@ public sealed class PartnershipTests(CspApiFactory factory)
         var body = await TestTenant.Expect(response, HttpStatusCode.OK);
         Assert.Equal("\"2\"", response.ETag());
         Assert.Equal(t.Slug, body.Str("slug"));
-        var row = await factory.QueryAsync<(string Name, string AreaCode, long PublicRead, long Version)>(
+        var row = await factory.QueryAsync<(string Name, string AreaCode, bool PublicRead, long Version)>(
             "SELECT name, area_code, public_read, version FROM partnerships WHERE id = @id", new { id = t.Id });
-        Assert.Equal(("Renamed CSP", "E09000022", 1L, 2L), Assert.Single(row));
+        Assert.Equal(("Renamed CSP", "E09000022", true, 2L), Assert.Single(row));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class PartnershipTests(CspApiFactory factory)
         var response = await reader.PutAsJsonAsync(t.Path(), new { name = "Hijacked", areaCode = "E09000028", publicRead = true });
 
         await TestTenant.ExpectProblem(response, HttpStatusCode.Forbidden);
-        Assert.Equal(0, await factory.ScalarAsync<long>("SELECT public_read FROM partnerships WHERE id = @id", new { id = t.Id }));
+        Assert.False(await factory.ScalarAsync<bool>("SELECT public_read FROM partnerships WHERE id = @id", new { id = t.Id }));
     }
 
     [Fact]

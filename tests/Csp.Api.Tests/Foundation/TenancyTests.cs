@@ -105,7 +105,7 @@ public sealed class TenancyTests(CspApiFactory factory)
         await TestTenant.ExpectProblem(delete, HttpStatusCode.NotFound);
         var row = await factory.AgencyRowAsync(theirs.Id());
         Assert.Equal(("MET", "Metropolitan Police", "police", 1L), row);
-        Assert.Equal(b.Id.ToString(), await factory.ScalarAsync<string>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = theirs.Id() }));
+        Assert.Equal(b.Id, await factory.ScalarAsync<Guid>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = theirs.Id() }));
     }
 
     [Fact]
@@ -120,7 +120,7 @@ public sealed class TenancyTests(CspApiFactory factory)
 
         await TestTenant.ExpectProblem(get, HttpStatusCode.NotFound);
         await TestTenant.ExpectProblem(revoke, HttpStatusCode.NotFound);
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT revoked_at FROM clients WHERE id = @theirClientId", new { theirClientId }));
+        Assert.Null(await factory.ScalarAsync<DateTimeOffset?>("SELECT revoked_at FROM clients WHERE id = @theirClientId", new { theirClientId }));
         await TestTenant.Expect(await theirReader.GetAsync(b.Path("/agencies")), HttpStatusCode.OK);
     }
 
@@ -150,8 +150,8 @@ public sealed class TenancyTests(CspApiFactory factory)
         var second = await b.CreateAgencyAsync("MET");
 
         Assert.NotEqual(first.Id(), second.Id());
-        Assert.Equal(a.Id.ToString(), await factory.ScalarAsync<string>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = first.Id() }));
-        Assert.Equal(b.Id.ToString(), await factory.ScalarAsync<string>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = second.Id() }));
+        Assert.Equal(a.Id, await factory.ScalarAsync<Guid>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = first.Id() }));
+        Assert.Equal(b.Id, await factory.ScalarAsync<Guid>("SELECT partnership_id FROM agencies WHERE id = @id", new { id = second.Id() }));
     }
 
     [Fact]
@@ -172,20 +172,16 @@ public sealed class TenancyTests(CspApiFactory factory)
     [Fact]
     public async Task Every_tenant_table_carries_partnership_id_and_its_foreign_keys_include_it()
     {
-        var tables = await factory.QueryAsync<string>("""
-            SELECT name FROM sqlite_master
-            WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT IN ('partnerships', 'SchemaVersions')
-            """);
+        var tables = (await Schema.TablesAsync(factory)).Where(t => t != "partnerships").ToList();
         Assert.Contains("agencies", tables);
         Assert.Contains("clients", tables);
 
         foreach (var table in tables)
         {
-            var columns = await factory.QueryAsync<string>("SELECT name FROM pragma_table_info(@table)", new { table });
+            var columns = await Schema.ColumnsAsync(factory, table);
             Assert.True(columns.Contains("partnership_id"), $"{table} has no partnership_id");
 
-            var keys = await factory.QueryAsync<(long Id, string Table, string From, string? To)>(
-                "SELECT id, \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(@table)", new { table });
+            var keys = await Schema.ForeignKeysAsync(factory, table);
             foreach (var fk in keys.GroupBy(k => k.Id))
             {
                 var target = fk.First().Table;

@@ -50,9 +50,9 @@ public sealed class AlignmentTests(CspApiFactory factory)
         Assert.Null(body["indicatorId"]);
         Assert.Equal("commitment", body.Str("targetType"));
         Assert.Equal("Fewer phone thefts on our streets", body.Str("rationale"));
-        var row = Assert.Single(await factory.QueryAsync<(string, string, string?, string?, string)>(
+        var row = Assert.Single(await factory.QueryAsync<(Guid, Guid?, Guid?, Guid?, string)>(
             "SELECT outcome_id, commitment_id, priority_id, indicator_id, rationale FROM alignments WHERE id = @id", new { id = body.Id().ToString() }));
-        Assert.Equal((s.Safer.ToString(), s.CommitmentId.ToString(), (string?)null, (string?)null, "Fewer phone thefts on our streets"), row);
+        Assert.Equal((s.Safer, (Guid?)s.CommitmentId, (Guid?)null, (Guid?)null, "Fewer phone thefts on our streets"), row);
         Assert.Equal(["create"], await t.AuditActionsAsync("alignment", body.Id()));
         var after = await t.Admin.SendAsync(HttpMethod.Get, t.Path($"/plans/{s.PlanId}"), ifNoneMatch: etag);
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);

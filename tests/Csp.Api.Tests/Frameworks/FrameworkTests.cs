@@ -25,9 +25,9 @@ public sealed class FrameworkTests(CspApiFactory factory)
         Assert.Equal("2024-07-17", body.Str("adoptedOn"));
         Assert.Null(body["supersedesId"]);
         Assert.Null(body["supersededById"]);
-        var row = Assert.Single(await factory.QueryAsync<(string, string, long, string, string)>(
+        var row = Assert.Single(await factory.QueryAsync<(Guid, string, long, string, DateOnly?)>(
             "SELECT partnership_id, code, version_no, title, adopted_on FROM frameworks WHERE id = @id", new { id = body.Id().ToString() }));
-        Assert.Equal((t.Id.ToString(), "S2030", 1L, "Southwark 2030", "2024-07-17"), row);
+        Assert.Equal((t.Id, "S2030", 1L, "Southwark 2030", (DateOnly?)new DateOnly(2024, 7, 17)), row);
         Assert.Equal(["create"], await t.AuditActionsAsync("framework", body.Id()));
 
         var fetched = await TestTenant.Expect(await t.Admin.GetAsync(response.Headers.Location), HttpStatusCode.OK);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -29,13 +30,14 @@ public static class IndicatorTestData
 
     public static int Int(this JsonObject o, string name) => o[name]!.GetValue<int>();
 
-    /// <summary>The stored rows of one indicator, straight from the database.</summary>
-    public static Task<List<StoredObservation>> StoredAsync(this TestTenant t, Guid indicatorId) =>
-        t.Factory.QueryAsync<StoredObservation>("""
-            SELECT period AS Period, area AS Area, value AS Value, status AS Status, note AS Note, client_id AS ClientId,
-                   period_start AS PeriodStart, period_end AS PeriodEnd, version AS Version
+    /// <summary>The stored rows of one indicator, straight from the database (as <see cref="StoredText"/>).</summary>
+    public static async Task<List<StoredObservation>> StoredAsync(this TestTenant t, Guid indicatorId) =>
+        (await t.Factory.QueryTextAsync("""
+            SELECT period, area, value, status, note, client_id, period_start, period_end, version
             FROM observations WHERE partnership_id = @p AND indicator_id = @i ORDER BY period, area
-            """, new { p = t.Id, i = indicatorId });
+            """, new { p = t.Id, i = indicatorId }))
+        .Select(r => new StoredObservation(r[0]!, r[1]!, r[2]!, r[3]!, r[4], r[5], r[6]!, r[7]!, long.Parse(r[8]!, CultureInfo.InvariantCulture)))
+        .ToList();
 
     public static Task<long> CountAsync(this TestTenant t, string table) =>
         t.Factory.ScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE partnership_id = @p", new { p = t.Id });

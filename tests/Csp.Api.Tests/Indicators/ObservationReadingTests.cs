@@ -60,7 +60,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
-        var updatedAt = (await factory.QueryAsync<string>("SELECT updated_at FROM observations WHERE indicator_id = @id ORDER BY period", new { id }));
+        var updatedAt = (await factory.QueryTextAsync("SELECT updated_at FROM observations WHERE indicator_id = @id ORDER BY period", new { id })).Select(r => r[0]).ToList();
         Assert.Equal(
             "indicator,period,period_start,period_end,area,value,status,note,updated_at\r\n" +
             $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]}\r\n" +

@@ -3,19 +3,30 @@ using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Csp.Api.Tests.Infrastructure;
 
-/// <summary>The service on a fresh SQLite file of its own, in the "Testing" environment (no demo data).</summary>
+/// <summary>
+/// The service on a fresh database of its own (the engine its test project runs the suite on: <see cref="SuiteDatabase"/>),
+/// in the "Testing" environment (no demo data).
+/// </summary>
 public class CspApiFactory : WebApplicationFactory<Program>
 {
     public const string PlatformKey = "csp_platform_test-operator-key";
 
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "csp-tests", Guid.NewGuid().ToString("N"));
+    private readonly bool ownsDatabase;
 
-    public string DatabasePath => Path.Combine(folder, "csp.db");
+    public CspApiFactory() : this(SuiteDatabase.Create(), ownsDatabase: true) { }
+
+    /// <summary>A service on <paramref name="database"/>; one started on another factory's database leaves it to that factory.</summary>
+    protected CspApiFactory(TestDatabase database, bool ownsDatabase)
+    {
+        Database = database;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    public TestDatabase Database { get; }
 
     protected virtual string Environment => "Testing";
 
@@ -24,9 +35,10 @@ public class CspApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Directory.CreateDirectory(folder);
+        Database.Prepare();
         builder.UseEnvironment(Environment);
-        builder.UseSetting("ConnectionStrings:Csp", $"Data Source={DatabasePath}");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:Csp", Database.ConnectionString);
         builder.UseSetting("Auth:PlatformKey", PlatformKey);
         // The suite makes thousands of calls from one (unknown) address; RateLimitTests turn it on.
         builder.UseSetting("RateLimiting:Enabled", "false");
@@ -48,6 +60,14 @@ public class CspApiFactory : WebApplicationFactory<Program>
         var db = Services.GetRequiredService<Db>();
         await using var c = await db.OpenPlatformAsync(CancellationToken.None);
         return (await c.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    /// <summary>Changes the database behind the service's back (what a request cannot do); returns the rows affected.</summary>
+    public async Task<int> ExecuteAsync(string sql, object? args = null)
+    {
+        var db = Services.GetRequiredService<Db>();
+        await using var c = await db.OpenPlatformAsync(CancellationToken.None);
+        return await c.ExecuteAsync(sql, args);
     }
 
     /// <summary>A client of the in-memory server whose every response is checked against openapi/v1.json.</summary>
@@ -74,9 +94,7 @@ public class CspApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        if (disposing && ownsDatabase) Database.Dispose();
     }
 }
 

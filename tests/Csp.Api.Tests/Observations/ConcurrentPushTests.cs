@@ -86,10 +86,11 @@ public sealed class ConcurrentPushTests(CspApiFactory factory)
         for (var k = 0; k < Keys.Count; k++)
             Assert.Equal(ValueOf(Rounds - 1, k).ToString(System.Globalization.CultureInfo.InvariantCulture), stored[Keys[k]]);
 
-        // Every change is recorded exactly once, in order: round r-1's value became round r's.
-        var revisions = await factory.QueryAsync<(string IndicatorId, string Period, string Area, string OldValue, string NewValue)>("""
-            SELECT indicator_id, period, area, old_value, new_value FROM observation_revisions WHERE partnership_id = @p ORDER BY id
-            """, new { p = t.Id });
+        // Every change is recorded exactly once, in order: round r-1's value became round r's. (Rounds run one after another,
+        // so revised_at orders a key's revisions on both engines; ids are UUIDv7, which SQL Server does not sort by time.)
+        var revisions = (await factory.QueryTextAsync("""
+            SELECT indicator_id, period, area, old_value, new_value FROM observation_revisions WHERE partnership_id = @p ORDER BY revised_at, id
+            """, new { p = t.Id })).Select(r => (IndicatorId: r[0]!, Period: r[1]!, Area: r[2]!, OldValue: r[3]!, NewValue: r[4]!)).ToList();
         Assert.Equal(Keys.Count * (Rounds - 1), revisions.Count);
         var codeOf = indicatorIds.ToDictionary(kv => kv.Value.ToString(), kv => kv.Key);
         foreach (var group in revisions.GroupBy(r => new Key(codeOf[r.IndicatorId], r.Period, r.Area)))

@@ -46,10 +46,10 @@ public sealed class CommitmentTests(CspApiFactory factory)
                    start_date AS StartDate, due_date AS DueDate, status AS Status, latest_update_id AS LatestUpdateId, version AS Version
             FROM commitments WHERE id = @id
             """, new { id = id.ToString() }));
-        Assert.Equal(new CommitmentRow(t.Id.ToString(), priority.Id().ToString(), "P1-C1", "Night-time safety spaces", council.Id().ToString(),
-            "2025-04-01", "2026-03-31", "not_started", null, 1), row);
-        Assert.Equal(new[] { met.Id().ToString(), cgl.Id().ToString() }.Order(StringComparer.Ordinal), await Partners(id));
-        Assert.Equal(new[] { t.Id.ToString() }, await factory.QueryAsync<string>(
+        Assert.Equal(new CommitmentRow(t.Id, priority.Id(), "P1-C1", "Night-time safety spaces", council.Id(),
+            new DateOnly(2025, 4, 1), new DateOnly(2026, 3, 31), "not_started", null, 1), row);
+        Assert.Equal(new[] { met.Id(), cgl.Id() }.Order(), await Partners(id));
+        Assert.Equal(new[] { t.Id }, await factory.QueryAsync<Guid>(
             "SELECT DISTINCT partnership_id FROM commitment_partners WHERE commitment_id = @id", new { id = id.ToString() }));
 
         var fetched = await TestTenant.Expect(await t.Admin.GetAsync(response.Headers.Location), HttpStatusCode.OK);
@@ -92,7 +92,7 @@ public sealed class CommitmentTests(CspApiFactory factory)
         Assert.Equal(new[] { b.Id(), c.Id() }.Order(), body["partnerAgencyIds"].Guids().Order());
         Assert.Equal(2, body.Version());
         Assert.Equal("\"2\"", ETagOf(response));
-        Assert.Equal(new[] { b.Id().ToString(), c.Id().ToString() }.Order(StringComparer.Ordinal), await Partners(commitment.Id()));
+        Assert.Equal(new[] { b.Id(), c.Id() }.Order(), await Partners(commitment.Id()));
 
         // An empty list (or none) leaves no partners.
         var cleared = await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/commitments/{commitment.Id()}"),
@@ -133,7 +133,7 @@ public sealed class CommitmentTests(CspApiFactory factory)
         await ExpectInvalid(await t.Admin.PutAsJsonAsync(t.Path($"/commitments/{commitment.Id()}"),
             new { code = "C1", title = "Borrowed", partnerAgencyIds = new[] { foreign.Id() } }), "partnerAgencyIds");
 
-        Assert.Equal(new[] { mine.Id().ToString() }, await Partners(commitment.Id()));
+        Assert.Equal(new[] { mine.Id() }, await Partners(commitment.Id()));
         Assert.Equal(1, await factory.ScalarAsync<long>("SELECT version FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
     }
 
@@ -250,7 +250,7 @@ public sealed class CommitmentTests(CspApiFactory factory)
         Assert.Equal(update.Id(), body["latestUpdate"]!["id"]!.GetValue<Guid>());
         Assert.Equal(3, body.Version()); // created 1, update 2, replace 3
         Assert.Equal("at_risk", await factory.ScalarAsync<string>("SELECT status FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
-        Assert.Equal("2025-09-30", await factory.ScalarAsync<string>("SELECT due_date FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
+        Assert.Equal(new DateOnly(2025, 9, 30), await factory.ScalarAsync<DateOnly>("SELECT due_date FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class CommitmentTests(CspApiFactory factory)
             new { code = "C1", title = "Overwrite", partnerAgencyIds = Array.Empty<Guid>() }, ifMatch: "\"1\""));
 
         Assert.Equal("Original", await factory.ScalarAsync<string>("SELECT title FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
-        Assert.Equal(new[] { met.Id().ToString() }, await Partners(commitment.Id()));
+        Assert.Equal(new[] { met.Id() }, await Partners(commitment.Id()));
     }
 
     [Fact]
@@ -332,7 +332,7 @@ public sealed class CommitmentTests(CspApiFactory factory)
         Assert.Equal(0, await factory.CountAsync("SELECT COUNT(*) FROM commitments WHERE id = @id", commitment.Id()));
         Assert.Equal(0, await factory.CountAsync("SELECT COUNT(*) FROM commitment_partners WHERE commitment_id = @id", commitment.Id()));
         Assert.Equal(0, await factory.CountAsync("SELECT COUNT(*) FROM commitment_updates WHERE commitment_id = @id", commitment.Id()));
-        Assert.Equal(new[] { met.Id().ToString() }, await Partners(sibling.Id()));
+        Assert.Equal(new[] { met.Id() }, await Partners(sibling.Id()));
         await ExpectNotFound(await t.Admin.GetAsync(t.Path($"/commitments/{commitment.Id()}")));
     }
 
@@ -351,10 +351,11 @@ public sealed class CommitmentTests(CspApiFactory factory)
         Assert.Equal(0, await factory.CountAsync("SELECT COUNT(*) FROM commitments WHERE priority_id = @id", missing));
     }
 
-    private async Task<List<string>> Partners(Guid commitmentId) =>
-        await factory.QueryAsync<string>("SELECT agency_id FROM commitment_partners WHERE commitment_id = @id ORDER BY agency_id",
-            new { id = commitmentId.ToString() });
+    /// <summary>The stored partner agencies, in Guid order (the engines order ids differently).</summary>
+    private async Task<List<Guid>> Partners(Guid commitmentId) =>
+        (await factory.QueryAsync<Guid>("SELECT agency_id FROM commitment_partners WHERE commitment_id = @id",
+            new { id = commitmentId.ToString() })).Order().ToList();
 
-    private sealed record CommitmentRow(string PartnershipId, string PriorityId, string Code, string Title, string? LeadAgencyId,
-        string? StartDate, string? DueDate, string Status, string? LatestUpdateId, long Version);
+    private sealed record CommitmentRow(Guid PartnershipId, Guid PriorityId, string Code, string Title, Guid? LeadAgencyId,
+        DateOnly? StartDate, DateOnly? DueDate, string Status, Guid? LatestUpdateId, long Version);
 }

@@ -35,11 +35,11 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
             """, new { id = commitment.Id().ToString() });
         Assert.Equal(new[]
         {
-            new UpdateRow(first.Id().ToString(), t.Id.ToString(), "on_track", "Posters printed in six languages"),
-            new UpdateRow(second.Id().ToString(), t.Id.ToString(), "at_risk", "Print budget cut"),
+            new UpdateRow(first.Id(), t.Id, "on_track", "Posters printed in six languages"),
+            new UpdateRow(second.Id(), t.Id, "at_risk", "Print budget cut"),
         }, rows);
         Assert.Equal("at_risk", await factory.ScalarAsync<string>("SELECT status FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
-        Assert.Equal(second.Id().ToString(), await factory.ScalarAsync<string>("SELECT latest_update_id FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
+        Assert.Equal(second.Id(), await factory.ScalarAsync<Guid>("SELECT latest_update_id FROM commitments WHERE id = @id", new { id = commitment.Id().ToString() }));
 
         var history = await t.GetOkAsync($"/commitments/{commitment.Id()}/updates");
         Assert.Equal(new[] { first.Id(), second.Id() }, history.ItemIds());
@@ -145,8 +145,8 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
 
         Assert.Equal(officerId, mine["clientId"].GuidOrNull());
         Assert.Equal(otherId, theirs["clientId"].GuidOrNull());
-        Assert.Equal(officerId.ToString(), await factory.ScalarAsync<string>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = mine.Id().ToString() }));
-        Assert.Equal(otherId.ToString(), await factory.ScalarAsync<string>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = theirs.Id().ToString() }));
+        Assert.Equal(officerId, await factory.ScalarAsync<Guid>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = mine.Id().ToString() }));
+        Assert.Equal(otherId, await factory.ScalarAsync<Guid>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = theirs.Id().ToString() }));
 
         var history = await t.GetOkAsync($"/commitments/{commitment.Id()}/updates");
         Assert.Equal(new Guid?[] { officerId, otherId }, history["items"]!.AsArray().Select(u => u!["clientId"].GuidOrNull()));
@@ -163,7 +163,7 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
         var update = await t.AddUpdateAsync(commitment.Id(), "on_track", "By the operator", factory.ClientWithKey(CspApiFactory.PlatformKey));
 
         Assert.Null(update["clientId"]);
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = update.Id().ToString() }));
+        Assert.Null(await factory.ScalarAsync<Guid?>("SELECT client_id FROM commitment_updates WHERE id = @id", new { id = update.Id().ToString() }));
     }
 
     [Fact]
@@ -231,5 +231,5 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
             "SELECT commentary FROM commitment_updates WHERE commitment_id = @id", new { id = commitment.Id().ToString() }));
     }
 
-    private sealed record UpdateRow(string Id, string PartnershipId, string Status, string Commentary);
+    private sealed record UpdateRow(Guid Id, Guid PartnershipId, string Status, string Commentary);
 }

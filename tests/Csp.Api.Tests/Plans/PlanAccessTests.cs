@@ -51,9 +51,9 @@ public sealed class PlanAccessTests(CspApiFactory factory)
         var commitment = await TestTenant.Expect(await writer.PostAsJsonAsync(t.Path($"/priorities/{priority.Id()}/commitments"), new { code = "C1", title = "C" }), HttpStatusCode.Created);
         await t.AddUpdateAsync(commitment.Id(), "on_track", "By the writer", writer);
 
-        Assert.Equal(t.Id.ToString(), await factory.ScalarAsync<string>("SELECT partnership_id FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
+        Assert.Equal(t.Id, await factory.ScalarAsync<Guid>("SELECT partnership_id FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
         Assert.Equal(1, await factory.CountAsync("SELECT COUNT(*) FROM commitments WHERE priority_id = @id", priority.Id()));
-        Assert.Equal(writerId.ToString(), await factory.ScalarAsync<string>("SELECT client_id FROM commitment_updates WHERE commitment_id = @id", new { id = commitment.Id().ToString() }));
+        Assert.Equal(writerId, await factory.ScalarAsync<Guid>("SELECT client_id FROM commitment_updates WHERE commitment_id = @id", new { id = commitment.Id().ToString() }));
     }
 
     [Fact]

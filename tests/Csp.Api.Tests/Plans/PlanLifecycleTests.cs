@@ -38,7 +38,7 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
                    status AS Status, approved_on AS ApprovedOn, version AS Version
             FROM plans WHERE id = @id
             """, new { id = id.ToString() }));
-        Assert.Equal(new PlanRow(t.Id.ToString(), "Southwark CSP Plan 2025-26", "2025-04-01", "2026-03-31", "draft", null, 1), row);
+        Assert.Equal(new PlanRow(t.Id, "Southwark CSP Plan 2025-26", new(2025, 4, 1), new(2026, 3, 31), "draft", null, 1), row);
 
         // The Location answers with the same plan.
         var fetched = await TestTenant.Expect(await t.Admin.GetAsync(response.Headers.Location), HttpStatusCode.OK);
@@ -138,7 +138,7 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
             FROM plans WHERE id = @id
             """, new { id = plan.Id().ToString() }));
         Assert.Equal("approved", row.Status);
-        Assert.Equal(body.Str("approvedOn"), row.ApprovedOn);
+        Assert.Equal(body.Str("approvedOn"), row.ApprovedOn is { } d ? Day(d) : null);
         Assert.Equal(2, row.Version);
         Assert.Equal(writerId.ToString(), await factory.ScalarAsync<string>("SELECT approved_by FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
     }
@@ -174,7 +174,7 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
 
         Assert.Contains(first.Id().ToString(), body.Str("detail"));
         Assert.Equal("draft", await factory.ScalarAsync<string>("SELECT status FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT approved_on FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
+        Assert.Null(await factory.ScalarAsync<DateOnly?>("SELECT approved_on FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
         Assert.Equal(1, await factory.ScalarAsync<long>("SELECT version FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
     }
 
@@ -471,7 +471,7 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
                    status AS Status, approved_on AS ApprovedOn, version AS Version
             FROM plans WHERE id = @id
             """, new { id = plan.Id().ToString() }));
-        Assert.Equal(new PlanRow(t.Id.ToString(), "Final title", "2025-05-01", "2026-04-30", "draft", null, 2), row);
+        Assert.Equal(new PlanRow(t.Id, "Final title", new(2025, 5, 1), new(2026, 4, 30), "draft", null, 2), row);
     }
 
     [Fact]
@@ -532,7 +532,7 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
         await ExpectConflict(await t.Admin.PutAsJsonAsync(t.Path($"/plans/{second.Id()}"),
             new { title = "2026-27", periodStart = "2026-03-01", periodEnd = "2027-03-31" }));
 
-        Assert.Equal("2026-04-01", await factory.ScalarAsync<string>("SELECT period_start FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
+        Assert.Equal(new DateOnly(2026, 4, 1), await factory.ScalarAsync<DateOnly>("SELECT period_start FROM plans WHERE id = @id", new { id = second.Id().ToString() }));
 
         // Its own period does not count against it.
         var ok = await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/plans/{second.Id()}"),
@@ -585,5 +585,5 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
         Assert.Equal("approved", await factory.ScalarAsync<string>("SELECT status FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
     }
 
-    private sealed record PlanRow(string PartnershipId, string Title, string PeriodStart, string PeriodEnd, string Status, string? ApprovedOn, long Version);
+    private sealed record PlanRow(Guid PartnershipId, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn, long Version);
 }

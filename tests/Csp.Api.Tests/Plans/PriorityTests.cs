@@ -36,7 +36,7 @@ public sealed class PriorityTests(CspApiFactory factory)
                    lead_agency_id AS LeadAgencyId, position AS Position, version AS Version
             FROM priorities WHERE id = @id
             """, new { id = id.ToString() }));
-        Assert.Equal(new PriorityRow(t.Id.ToString(), plan.Id().ToString(), "P1", "Tackling VAWG", "Women's safety at night", met.Id().ToString(), 1, 1), row);
+        Assert.Equal(new PriorityRow(t.Id, plan.Id(), "P1", "Tackling VAWG", "Women's safety at night", met.Id(), 1, 1), row);
 
         var fetched = await TestTenant.Expect(await t.Admin.GetAsync(response.Headers.Location), HttpStatusCode.OK);
         Assert.Equal(id, fetched.Id());
@@ -240,7 +240,7 @@ public sealed class PriorityTests(CspApiFactory factory)
                    lead_agency_id AS LeadAgencyId, position AS Position, version AS Version
             FROM priorities WHERE id = @id
             """, new { id = priority.Id().ToString() }));
-        Assert.Equal(new PriorityRow(t.Id.ToString(), plan.Id().ToString(), "P2A", "New title", "Now with text", council.Id().ToString(), 2, 2), row);
+        Assert.Equal(new PriorityRow(t.Id, plan.Id(), "P2A", "New title", "Now with text", council.Id(), 2, 2), row);
 
         // Moving it first, and clearing optional fields.
         var moved = await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/priorities/{priority.Id()}"),
@@ -248,7 +248,7 @@ public sealed class PriorityTests(CspApiFactory factory)
         Assert.Equal(1, moved["position"]!.GetValue<long>());
         Assert.Null(moved["description"]);
         Assert.Null(moved["leadAgencyId"]);
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT lead_agency_id FROM priorities WHERE id = @id", new { id = priority.Id().ToString() }));
+        Assert.Null(await factory.ScalarAsync<Guid?>("SELECT lead_agency_id FROM priorities WHERE id = @id", new { id = priority.Id().ToString() }));
     }
 
     [Fact]
@@ -290,7 +290,7 @@ public sealed class PriorityTests(CspApiFactory factory)
         await ExpectInvalid(await t.Admin.PutAsJsonAsync(t.Path($"/priorities/{priority.Id()}"),
             new { code = "P1", title = "Borrowed", leadAgencyId = foreign.Id() }), "leadAgencyId");
 
-        Assert.Null(await factory.ScalarAsync<string?>("SELECT lead_agency_id FROM priorities WHERE id = @id", new { id = priority.Id().ToString() }));
+        Assert.Null(await factory.ScalarAsync<Guid?>("SELECT lead_agency_id FROM priorities WHERE id = @id", new { id = priority.Id().ToString() }));
         Assert.Equal(1, await factory.ScalarAsync<long>("SELECT version FROM priorities WHERE id = @id", new { id = priority.Id().ToString() }));
     }
 
@@ -370,6 +370,6 @@ public sealed class PriorityTests(CspApiFactory factory)
     private static async Task<System.Text.Json.Nodes.JsonObject> Create(TestTenant t, Guid planId, object body) =>
         await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/plans/{planId}/priorities"), body), HttpStatusCode.Created);
 
-    private sealed record PriorityRow(string PartnershipId, string PlanId, string Code, string Title, string? Description,
-        string? LeadAgencyId, long Position, long Version);
+    private sealed record PriorityRow(Guid PartnershipId, Guid PlanId, string Code, string Title, string? Description,
+        Guid? LeadAgencyId, long Position, long Version);
 }

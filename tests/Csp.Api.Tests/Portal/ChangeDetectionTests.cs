@@ -2,15 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using Csp.Api.Tests.Infrastructure;
 using Csp.Api.Tests.Plans;
-using Microsoft.Data.Sqlite;
+using Dapper;
 using static Csp.Api.Tests.Plans.PlanTestKit;
 
 namespace Csp.Api.Tests.Portal;
 
 /// <summary>
-/// The cheap "has anything changed?" check in front of cached reads on SQLite (PRAGMA data_version on the kept connections):
-/// every commit by another connection, in this process, in another process, or outside the API altogether, must still reach
-/// the next read at once, again and again, on the 200 and the 304 paths.
+/// The cheap "has anything changed?" check in front of cached reads (on SQLite, PRAGMA data_version on the kept connections;
+/// on SQL Server every read asks the database): every commit by another connection, in this process, in another process, or
+/// outside the API altogether, must still reach the next read at once, again and again, on the 200 and the 304 paths.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class ChangeDetectionTests(CspApiFactory factory)
@@ -23,7 +23,7 @@ public sealed class ChangeDetectionTests(CspApiFactory factory)
         var path = t.Path($"/plans/{plan.PlanId}");
         var etag = ETagOf(await t.Admin.GetAsync(path));
 
-        await using var other = new SecondProcessFactory(factory.DatabasePath);
+        await using var other = new SecondProcessFactory(factory.Database);
         var otherAdmin = other.ClientWithKey(t.AdminKey);
         foreach (var status in new[] { "at_risk", "off_track", "completed" })
         {
@@ -53,7 +53,7 @@ public sealed class ChangeDetectionTests(CspApiFactory factory)
         for (var i = 0; i < 5; i++)
             Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(HttpMethod.Get, path, ifNoneMatch: etag)).StatusCode);
 
-        await using (var other = new SecondProcessFactory(factory.DatabasePath))
+        await using (var other = new SecondProcessFactory(factory.Database))
             Assert.Equal(HttpStatusCode.NoContent, (await other.ClientWithKey(t.AdminKey).DeleteAsync(t.Path($"/clients/{readerId}"))).StatusCode);
 
         await TestTenant.ExpectProblem(await reader.SendAsync(HttpMethod.Get, path, ifNoneMatch: etag), HttpStatusCode.Unauthorized);
@@ -73,15 +73,9 @@ public sealed class ChangeDetectionTests(CspApiFactory factory)
         for (var i = 0; i < 5; i++)
             Assert.Equal(HttpStatusCode.NotModified, (await reader.SendAsync(HttpMethod.Get, path, ifNoneMatch: etag)).StatusCode);
 
-        // No audit event, no API: only the database file changes.
-        await using (var raw = new SqliteConnection($"Data Source={factory.DatabasePath};Pooling=False"))
-        {
-            await raw.OpenAsync();
-            await using var command = raw.CreateCommand();
-            command.CommandText = $"UPDATE clients SET {edit} WHERE id = $id";
-            command.Parameters.AddWithValue("$id", readerId.ToString("D"));
-            Assert.Equal(1, await command.ExecuteNonQueryAsync());
-        }
+        // No audit event, no API: only the database changes, on a connection of its own.
+        await using (var raw = await factory.Database.OpenConnectionAsync())
+            Assert.Equal(1, await raw.ExecuteAsync($"UPDATE clients SET {edit} WHERE id = @id", new { id = readerId }));
 
         await TestTenant.ExpectProblem(await reader.SendAsync(HttpMethod.Get, path, ifNoneMatch: etag), HttpStatusCode.Unauthorized);
         await TestTenant.ExpectProblem(await reader.GetAsync(path), HttpStatusCode.Unauthorized);

@@ -1,16 +1,8 @@
-using System.Data;
-using System.Data.Common;
 using System.Net;
 using System.Text.Json.Nodes;
-using Csp.Api.Infrastructure.Data;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using Csp.Api.Tests.Plans;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Csp.Api.Tests.Portal;
 
@@ -63,51 +55,5 @@ internal static class PortalKit
     public static async Task<JsonObject> OkAsync(this Task<HttpResponseMessage> request) => await TestTenant.Expect(await request, HttpStatusCode.OK);
 }
 
-/// <summary>The service whose database connections count every SQL statement they run (SQLite's trace hook), to prove
-/// that a read costs a fixed number of round trips whatever the data's size.</summary>
-public sealed class StatementCountingFactory : CspApiFactory
-{
-    private int statements;
-
-    // The trace callbacks must outlive the native hooks that call them.
-    private readonly List<SQLitePCL.strdelegate_trace> hooks = [];
-
-    public int Statements => Volatile.Read(ref statements);
-
-    public void Reset() => Interlocked.Exchange(ref statements, 0);
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton(sp =>
-        {
-            var cs = DatabaseSetup.ConnectionString(sp.GetRequiredService<IConfiguration>(), DatabaseProvider.Sqlite);
-            _ = Db.Create(DatabaseProvider.Sqlite, cs); // registers the type handlers
-            return new Db(new CountingDataSource(SqliteFactory.Instance.CreateDataSource(cs), this), SqlDialect.For(DatabaseProvider.Sqlite), cs);
-        }));
-    }
-
-    private sealed class CountingDataSource(DbDataSource inner, StatementCountingFactory owner) : DbDataSource
-    {
-        public override string ConnectionString => inner.ConnectionString;
-
-        protected override DbConnection CreateDbConnection()
-        {
-            var connection = inner.CreateConnection();
-            connection.StateChange += (_, e) =>
-            {
-                if (e.CurrentState != ConnectionState.Open) return;
-                SQLitePCL.strdelegate_trace hook = (_, _) => Interlocked.Increment(ref owner.statements);
-                lock (owner.hooks) owner.hooks.Add(hook);
-                SQLitePCL.raw.sqlite3_trace(((SqliteConnection)connection).Handle, hook, null);
-            };
-            return connection;
-        }
-    }
-}
-
-/// <summary>A second API process on the database file of another factory (as two replicas share one database).</summary>
-public sealed class SecondProcessFactory(string databasePath) : CspApiFactory
-{
-    protected override IEnumerable<(string Key, string Value)> Settings => [("ConnectionStrings:Csp", $"Data Source={databasePath}")];
-}
+/// <summary>A second API process on the database of another factory (as two replicas share one database).</summary>
+public sealed class SecondProcessFactory(TestDatabase database) : CspApiFactory(database, ownsDatabase: false);

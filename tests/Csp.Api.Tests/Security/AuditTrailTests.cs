@@ -8,7 +8,7 @@ namespace Csp.Api.Tests.Security;
 [Collection(ApiCollection.Name)]
 public sealed class AuditTrailTests(CspApiFactory factory)
 {
-    private sealed record EventRow(long Seq, string? ClientId, string Action, string EntityType, string EntityId, string Changes);
+    private sealed record EventRow(long Seq, Guid? ClientId, string Action, string EntityType, Guid EntityId, string Changes);
 
     private Task<List<EventRow>> Events(TestTenant t, Guid entityId) => factory.QueryAsync<EventRow>("""
         SELECT seq AS Seq, client_id AS ClientId, action AS Action, entity_type AS EntityType, entity_id AS EntityId, changes AS Changes
@@ -26,7 +26,7 @@ public sealed class AuditTrailTests(CspApiFactory factory)
 
         var events = await Events(t, created.Id());
         Assert.Equal(["create", "update", "delete"], events.Select(e => e.Action));
-        Assert.All(events, e => Assert.Equal(writerId.ToString(), e.ClientId));
+        Assert.All(events, e => Assert.Equal(writerId, e.ClientId));
         Assert.All(events, e => Assert.Equal("agency", e.EntityType));
         Assert.True(events[0].Seq < events[1].Seq && events[1].Seq < events[2].Seq);
 

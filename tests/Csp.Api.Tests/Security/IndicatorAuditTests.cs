@@ -9,7 +9,7 @@ namespace Csp.Api.Tests.Security;
 [Collection(ApiCollection.Name)]
 public sealed class IndicatorAuditTests(CspApiFactory factory)
 {
-    private sealed record EventRow(string Action, string EntityType, string Changes, string? ClientId);
+    private sealed record EventRow(string Action, string EntityType, string Changes, Guid? ClientId);
 
     private Task<List<EventRow>> Events(TestTenant t, Guid entityId, string type) => factory.QueryAsync<EventRow>("""
         SELECT action AS Action, entity_type AS EntityType, changes AS Changes, client_id AS ClientId FROM audit_events
@@ -49,7 +49,7 @@ public sealed class IndicatorAuditTests(CspApiFactory factory)
 
         var events = await Events(t, indicator.Id(), "observation");
         Assert.Equal(2, events.Count);
-        Assert.All(events, e => Assert.Equal(feedId.ToString(), e.ClientId));
+        Assert.All(events, e => Assert.Equal(feedId, e.ClientId));
         var first = JsonNode.Parse(events[0].Changes)!.AsObject();
         Assert.Equal(["2024-05|E09000028", "2024-06|E09000028"], first.Select(kv => kv.Key).Order());
         Assert.Null(first["2024-06|E09000028"]!["before"]);

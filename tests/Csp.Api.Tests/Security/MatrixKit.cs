@@ -290,11 +290,9 @@ public static class MatrixKit
         await FlushKeyUsageAsync(factory);
         var db = factory.Services.GetRequiredService<Db>();
         await using var c = await db.OpenPlatformAsync(CancellationToken.None);
-        var tables = await Strings(c, """
-            SELECT m.name FROM sqlite_master m
-            WHERE m.type = 'table' AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) p WHERE p.name = 'partnership_id')
-            ORDER BY m.name
-            """);
+        var tables = new List<string>();
+        foreach (var table in (await Schema.TablesAsync(factory)).Order(StringComparer.Ordinal))
+            if ((await Schema.ColumnsAsync(factory, table)).Contains("partnership_id")) tables.Add(table);
         Assert.Contains("agencies", tables);
         var sb = new StringBuilder();
         await Dump(c, sb, "partnerships", "id");
@@ -303,7 +301,7 @@ public static class MatrixKit
 
         async Task Dump(DbConnection connection, StringBuilder into, string table, string column)
         {
-            var columns = await Strings(connection, $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid");
+            var columns = await Schema.ColumnsAsync(factory, table);
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = $"SELECT * FROM \"{table}\" WHERE \"{column}\" = @p ORDER BY {string.Join(", ", columns.Select(n => $"\"{n}\""))}";
             var p = cmd.CreateParameter();
@@ -340,16 +338,6 @@ public static class MatrixKit
             ?? factory.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().FirstOrDefault(s => s.GetType() == type);
         if (service is null || type.GetMethod("FlushAsync", [typeof(CancellationToken)]) is not { } flush) return;
         if (flush.Invoke(service, [CancellationToken.None]) is Task task) await task;
-    }
-
-    private static async Task<List<string>> Strings(DbConnection c, string sql)
-    {
-        await using var cmd = c.CreateCommand();
-        cmd.CommandText = sql;
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var list = new List<string>();
-        while (await reader.ReadAsync()) list.Add(reader.GetString(0));
-        return list;
     }
 
     /// <summary>Sends, never throws: a contract violation or transport error becomes the failure text.</summary>

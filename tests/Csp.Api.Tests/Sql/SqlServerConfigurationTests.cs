@@ -9,6 +9,18 @@ namespace Csp.Api.Tests.Sql;
 /// <summary>The engine is chosen by configuration (environment variables included), without connecting to it.</summary>
 public sealed class SqlServerConfigurationTests
 {
+    /// <summary>SqlClient refuses every connection in globalization-invariant mode ("Globalization Invariant Mode is not
+    /// supported"), which Directory.Build.props sets for the rest of the solution: the service must run with ICU.</summary>
+    [Fact]
+    public void The_service_runs_with_globalization_so_SqlClient_can_connect()
+    {
+        var config = Path.Combine(Path.GetDirectoryName(typeof(Program).Assembly.Location)!, "Csp.Api.runtimeconfig.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config));
+        var invariant = json.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var properties)
+            && properties.TryGetProperty("System.Globalization.Invariant", out var value) && value.GetBoolean();
+        Assert.False(invariant, $"{config} turns globalization-invariant mode on; SqlClient cannot open a connection in it.");
+    }
+
     private const string SqlServerConnection = "Server=db.example,1433;Database=Csp;User Id=csp;Password=x;TrustServerCertificate=True";
 
     [Fact]
