@@ -9,6 +9,9 @@ namespace Csp.Api.Tests.Plans;
 /// <summary>Requests with conditional headers and the assertions the plan, priority and commitment tests share.</summary>
 internal static class PlanTestKit
 {
+    /// <summary>A plans row as stored, read by its columns' types (the same on both engines).</summary>
+    internal sealed record PlanRow(Guid PartnershipId, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn, long Version);
+
     public static async Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path,
         object? body = null, string? ifMatch = null, string? ifNoneMatch = null)
     {
