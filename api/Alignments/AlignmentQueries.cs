@@ -144,11 +144,12 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
     }
 
     /// <summary>What a delete takes alignments with it from.</summary>
-    internal enum Owner { Outcome, Framework, Priority, PlanContents }
+    internal enum Owner { Outcome, Framework, Priority, PlanContents, Commitment, Indicator }
 
     /// <summary>
-    /// Inside a delete that would take alignments with it (of an outcome, a framework, a priority with its commitments, or a
-    /// plan's priorities and commitments — its indicators outlive it): records their tombstones, bumps the plans whose
+    /// Inside a delete that would take alignments with it (of an outcome, a framework, a priority with its commitments, a
+    /// plan's priorities and commitments — its indicators outlive it —, a commitment or an indicator): records their
+    /// tombstones, bumps the plans whose
     /// documents showed them, and deletes them. SQL Server cannot cascade priorities to alignments (db/sqlserver/0004),
     /// so priority and plan deletes must call this first.
     /// </summary>
@@ -163,6 +164,8 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
                 JOIN outcomes o ON o.partnership_id = a.partnership_id AND o.id = a.outcome_id
                 WHERE a.partnership_id = @partnershipId AND o.framework_id = @ownerId
                 """,
+            Owner.Commitment => "SELECT a.id FROM alignments a WHERE a.partnership_id = @partnershipId AND a.commitment_id = @ownerId",
+            Owner.Indicator => "SELECT a.id FROM alignments a WHERE a.partnership_id = @partnershipId AND a.indicator_id = @ownerId",
             Owner.Priority => """
                 SELECT a.id FROM alignments a
                 WHERE a.partnership_id = @partnershipId

@@ -178,9 +178,11 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         {
             var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
             if (refusal is { } r) return new(r.Status, false, r.Message);
+            var now = clock.GetUtcNow();
+            // Its alignments would cascade without a trace; they go first, each with its tombstone for the change feed.
+            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Commitment, id, now, ct);
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM commitments WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            var now = clock.GetUtcNow();
             await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
             await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Commitment, id, AuditLog.Diff(current, null), now, ct);
             await tx.CommitAsync(ct);

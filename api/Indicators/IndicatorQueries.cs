@@ -248,9 +248,12 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
             if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
             if (!force && await HasObservationsAsync(c, tx, tenant.PartnershipId, id, ct))
                 return WriteOutcome<bool>.Conflict("The indicator has observations. An admin can delete it with them using ?force=true.");
+            var now = clock.GetUtcNow();
+            // Its alignments would cascade without a trace; they go first, each with its tombstone for the change feed.
+            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Indicator, id, now, ct);
             await c.ExecuteAsync(new CommandDefinition("DELETE FROM indicators WHERE partnership_id = @PartnershipId AND id = @id",
                 new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Indicator, id, AuditLog.Diff(current, null), clock.GetUtcNow(), ct);
+            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Indicator, id, AuditLog.Diff(current, null), now, ct);
             await tx.CommitAsync(ct);
             return WriteOutcome<bool>.Done(true);
         }

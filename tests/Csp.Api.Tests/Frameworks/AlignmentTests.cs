@@ -164,6 +164,52 @@ public sealed class AlignmentTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task Deleting_a_commitment_removes_its_alignments_with_tombstones_in_the_change_feed()
+    {
+        var s = await ArrangeAsync();
+        var onCommitment = await s.T.AlignAsync(s.Safer, commitmentId: s.CommitmentId);
+        var onPriority = await s.T.AlignAsync(s.Safer, priorityId: s.PriorityId);
+        var cursor = await LatestSeqAsync(s.T);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await s.T.Admin.DeleteAsync(s.T.Path($"/commitments/{s.CommitmentId}"))).StatusCode);
+
+        Assert.Equal(new[] { onPriority.Id() }, (await s.T.GetOkAsync("/alignments")).ItemIds());
+        Assert.Equal(HttpStatusCode.NotFound, (await s.T.Admin.GetAsync(s.T.Path($"/alignments/{onCommitment.Id()}"))).StatusCode);
+        Assert.Contains(("alignment", onCommitment.Id(), "delete"), await ChangesAfterAsync(s.T, cursor));
+        Assert.Contains(("commitment", s.CommitmentId, "delete"), await ChangesAfterAsync(s.T, cursor));
+    }
+
+    [Fact]
+    public async Task Force_deleting_an_indicator_removes_its_alignments_with_tombstones_in_the_change_feed()
+    {
+        var s = await ArrangeAsync();
+        var onIndicator = await s.T.AlignAsync(s.Safer, indicatorId: s.IndicatorId);
+        var cursor = await LatestSeqAsync(s.T);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await s.T.Admin.DeleteAsync(s.T.Path($"/indicators/{s.IndicatorId}?force=true"))).StatusCode);
+
+        Assert.Empty((await s.T.GetOkAsync("/alignments")).ItemIds());
+        Assert.Equal(["create", "delete"], await s.T.AuditActionsAsync("alignment", onIndicator.Id()));
+        Assert.Contains(("alignment", onIndicator.Id(), "delete"), await ChangesAfterAsync(s.T, cursor));
+    }
+
+    /// <summary>The cursor after the last change so far (the feed followed to its end).</summary>
+    private static async Task<long> LatestSeqAsync(TestTenant t)
+    {
+        long after = 0;
+        while (true)
+        {
+            var page = await t.GetOkAsync($"/changes?after={after}&limit=1000");
+            after = page["next"]!.GetValue<long>();
+            if (!page["hasMore"]!.GetValue<bool>()) return after;
+        }
+    }
+
+    private static async Task<List<(string EntityType, Guid EntityId, string Op)>> ChangesAfterAsync(TestTenant t, long after) =>
+        (await t.GetOkAsync($"/changes?after={after}&limit=1000"))["items"]!.AsArray()
+            .Select(i => (i!["entityType"]!.GetValue<string>(), i["entityId"]!.GetValue<Guid>(), i["op"]!.GetValue<string>())).ToList();
+
+    [Fact]
     public async Task Coverage_lists_per_outcome_what_the_plan_aligns_counts_commitments_by_status_and_names_the_gaps()
     {
         var s = await ArrangeAsync();
