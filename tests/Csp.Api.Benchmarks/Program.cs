@@ -12,9 +12,10 @@ using Microsoft.Data.Sqlite;
 // The batch push benchmark (issue 4, point 8). Starts the API on 127.0.0.1 with a fresh SQLite file,
 // pushes 1,000-row batches over HTTP, then inserts the same rows with raw Dapper executemany into a
 // fresh table of the same schema in the same file, and prints both rates and their ratio; then times
-// 20 pushes of 10,000 rows. Usage: Csp.Api.Benchmarks --api path/to/Csp.Api.dll [--batches 100] [--concurrency 2]
+// 20 pushes of 10,000 rows. Usage: Csp.Api.Benchmarks --api path/to/Csp.Api.dll [--batches 100] [--concurrency 2] [--shape mixed|monthly]
 
 var options = Options.Parse(args);
+Data.Shape = options.Shape;
 var deadline = Stopwatch.StartNew();
 var folder = Path.Combine(Path.GetTempPath(), "csp-bench", Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
@@ -65,7 +66,7 @@ try
     latencies.Sort();
 
     Console.WriteLine();
-    Console.WriteLine($"Batch push benchmark — SQLite file, API on {baseUrl}, {Environment.ProcessorCount} cores");
+    Console.WriteLine($"Batch push benchmark — SQLite file, API on {baseUrl}, {Environment.ProcessorCount} cores, rows {options.Shape}");
     Console.WriteLine($"  HTTP push, {options.Batches} x 1,000-row batches, {options.Concurrency} concurrent: {httpRate,10:N0} rows/s ({sw.Elapsed.TotalSeconds:N2} s)");
     Console.WriteLine($"  Raw Dapper executemany, same rows, one transaction per 1,000 rows:   {rawPerBatch,10:N0} rows/s");
     Console.WriteLine($"  Raw Dapper executemany, same rows, one transaction for all:          {rawOneTx,10:N0} rows/s");
@@ -215,18 +216,24 @@ internal static class Data
 
     public sealed record Row(string Code, string Period, string Area, string PeriodStart, string PeriodEnd, decimal Value);
 
-    /// <summary>Row n: a distinct (indicator, month, ward) for every n.</summary>
+    /// <summary>"mixed" (the default): every batch spans all 12 months, as a backfill does. "monthly": every 1,000 rows are
+    /// one month of 10 indicators for 100 wards, as a monthly feed sends them.</summary>
+    public static string Shape { get; set; } = "mixed";
+
+    /// <summary>Row n: a distinct (indicator, month, ward) for every n, in either shape.</summary>
     public static Row RowOf(int n)
     {
-        var month = n / Indicators % 12 + 1;
+        var monthly = Shape == "monthly";
+        var month = monthly ? n / 1000 % 12 + 1 : n / Indicators % 12 + 1;
+        var ward = monthly ? n % 1000 / Indicators + 100 * (n / 12_000) : n / (Indicators * 12);
         var start = new DateOnly(2024, month, 1);
-        return new Row($"IND-{n % Indicators}", $"2024-{month:D2}", $"E05{n / (Indicators * 12):D6}",
+        return new Row($"IND-{n % Indicators}", $"2024-{month:D2}", $"E05{ward:D6}",
             start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), start.AddMonths(1).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             n % 997 + 0.5m);
     }
 }
 
-internal sealed record Options(string ApiDll, int Batches, int Concurrency)
+internal sealed record Options(string ApiDll, int Batches, int Concurrency, string Shape)
 {
     public static Options Parse(string[] args)
     {
@@ -234,6 +241,8 @@ internal sealed record Options(string ApiDll, int Batches, int Concurrency)
         var dll = Get("--api") ?? throw new ArgumentException("--api path/to/Csp.Api.dll is required");
         var batches = Math.Clamp(int.Parse(Get("--batches") ?? "100", CultureInfo.InvariantCulture), 1, 1000);
         var concurrency = Math.Clamp(int.Parse(Get("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16);
-        return new Options(dll, batches, concurrency);
+        var shape = Get("--shape") ?? "mixed";
+        if (shape is not ("mixed" or "monthly")) throw new ArgumentException("--shape is mixed or monthly");
+        return new Options(dll, batches, concurrency, shape);
     }
 }

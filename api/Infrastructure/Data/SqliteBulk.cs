@@ -35,10 +35,21 @@ internal static partial class SqliteBulk
             var positions = new int[plan.Names.Length];
             for (var i = 0; i < positions.Length; i++)
                 positions[i] = raw.sqlite3_bind_parameter_index(statement, "@" + plan.Names[i]);
+            // SQLite keeps a statement's bindings across sqlite3_reset, so a value equal to the previous row's (the
+            // partnership, the push's timestamp, a month's dates: most columns of a batch) is neither converted nor bound again.
+            var previous = new object?[positions.Length];
+            var bound = false;
             foreach (var row in rows)
             {
                 ct.ThrowIfCancellationRequested();
-                for (var i = 0; i < positions.Length; i++) Bind(statement, positions[i], ToSqlite(plan.Getters[i](row!)));
+                for (var i = 0; i < positions.Length; i++)
+                {
+                    var value = plan.Getters[i](row!);
+                    if (bound && Equals(value, previous[i])) continue;
+                    Bind(statement, positions[i], ToSqlite(value));
+                    previous[i] = value;
+                }
+                bound = true;
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {

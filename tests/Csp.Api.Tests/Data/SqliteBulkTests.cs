@@ -1,0 +1,67 @@
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Csp.Api.Tests.Data;
+
+/// <summary>
+/// The SQLite bulk path binds only the values that changed from the previous row (SQLite keeps the rest across reset):
+/// every row must still store exactly its own values, nulls and changes back included.
+/// </summary>
+public sealed class SqliteBulkTests : IDisposable
+{
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "csp-tests", Guid.NewGuid().ToString("N"));
+
+    private sealed record Row(long N, string? Note, decimal Value, Guid Id, DateTimeOffset At);
+
+    private sealed record Stored(long N, string? Note, string Value, string Id, string At);
+
+    [Fact]
+    public async Task Every_row_stores_its_own_values_when_consecutive_rows_repeat_or_change_them()
+    {
+        Directory.CreateDirectory(folder);
+        var db = Db.Create(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(folder, "bulk.db")}");
+        var (g1, g2) = (Guid.NewGuid(), Guid.NewGuid());
+        var t1 = new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+        var t2 = t1.AddHours(1);
+        Row[] rows =
+        [
+            new(1, "x", 1.50m, g1, t1),
+            new(2, "x", 1.5m, g1, t1),     // the same decimal at another scale: stored alike
+            new(3, null, 2m, g1, t1),      // a value becomes null
+            new(4, null, 2m, g2, t1),      // null again, another id
+            new(5, "x", 2m, g2, t2),       // back from null; a new timestamp
+            new(6, "x", 2m, g1, t2),       // back to an earlier id
+        ];
+
+        var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
+        await using (c)
+        await using (tx)
+        {
+            await c.ExecuteAsync("CREATE TABLE bulk (n INTEGER NOT NULL, note TEXT NULL, value TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL)",
+                transaction: tx);
+            await SqliteBulk.ExecuteAsync(c, tx, "INSERT INTO bulk (n, note, value, id, at) VALUES (@N, @Note, @Value, @Id, @At)", rows,
+                CancellationToken.None);
+            await tx.CommitAsync();
+        }
+
+        await using var read = await db.OpenPlatformAsync(CancellationToken.None);
+        var stored = (await read.QueryAsync<Stored>("SELECT n AS N, note AS Note, value AS Value, id AS Id, at AS At FROM bulk ORDER BY n")).ToList();
+        string Text(DateTimeOffset t) => (string)SqliteBulk.ToSqlite(t);
+        Assert.Equal(
+        [
+            new Stored(1, "x", "1.5", g1.ToString("D"), Text(t1)),
+            new Stored(2, "x", "1.5", g1.ToString("D"), Text(t1)),
+            new Stored(3, null, "2", g1.ToString("D"), Text(t1)),
+            new Stored(4, null, "2", g2.ToString("D"), Text(t1)),
+            new Stored(5, "x", "2", g2.ToString("D"), Text(t2)),
+            new Stored(6, "x", "2", g1.ToString("D"), Text(t2)),
+        ], stored);
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+    }
+}
