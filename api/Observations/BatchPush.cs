@@ -13,12 +13,13 @@ using Dapper;
 namespace Csp.Api.Observations;
 
 /// <summary>
-/// The batch push: validates every row in memory against the partnership's indicators (loaded once),
-/// loads the stored rows of the batch's keys in one query, diffs in memory, then writes inserts,
-/// updates and revisions as three executemany statements in one transaction. Either the whole
-/// batch's writes commit or none do.
+/// The batch push: validates every row in memory against the partnership's indicators (loaded once), then, in one
+/// transaction, finds which keys exist, diffs those rows in memory and writes inserts, updates and revisions. On SQLite
+/// the new rows are inserted straight away (a row whose key exists is skipped by the insert) and only the rest are read
+/// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
+/// write is one set-based statement. Either the whole batch's writes commit or none do.
 /// </summary>
-public sealed class BatchPush(Db db, TimeProvider clock)
+public sealed partial class BatchPush(Db db, TimeProvider clock)
 {
     public const int MaxRows = 10_000;
 
@@ -52,6 +53,14 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note, client_id,
                                   version, created_at, updated_at)
         VALUES (@PartnershipId, @IndicatorId, @Period, @Area, @PeriodStart, @PeriodEnd, @Value, @Status, @Note, @ClientId, 1, @Now, @Now)
+        """;
+
+    // SQLite: inserted first, row by row, skipping keys that exist; only those are then read and diffed.
+    private readonly string insertNewSql = $"""
+        INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note, client_id,
+                                  version, created_at, updated_at)
+        VALUES (@PartnershipId, @IndicatorId, @Period, @Area, @PeriodStart, @PeriodEnd, @Value, @Status, @Note, @ClientId, 1, @Now, @Now)
+        {db.Dialect.OnConflictDoNothing("partnership_id, indicator_id, period, area")}
         """;
 
     private const string UpdateSql = """
@@ -114,7 +123,7 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         {
             await using var c = await db.OpenAsync(tenant, ct);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts);
+            var plan = Diff(tenant, accepted, stored, force, conflicts, clock.GetUtcNow());
             return Summarise(rows.Count, plan, conflicts, atomic, dryRun: true);
         }
 
@@ -122,12 +131,15 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         await using (connection)
         await using (tx)
         {
-            var stored = await LoadStoredAsync(connection, tx, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts);
+            var now = clock.GetUtcNow();
+            var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
+                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, now, ct)
+                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, now);
             var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
+            // Rejected: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
             if (summary.Status == BatchStatus.Rejected) return summary;
-            if (plan.Inserts.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts, ct);
+            if (plan.Inserts.Count > plan.InsertedAlready)
+                await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
             if (plan.Updates.Count > 0)
             {
                 await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
@@ -207,79 +219,6 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         }, StringComparer.Ordinal);
     }
 
-    /// <summary>Checks every row on its own and against the batch (duplicates); returns the rows that may be written.</summary>
-    private static List<Accepted> Validate(Tenant tenant, IReadOnlyList<ObservationInput> rows, Dictionary<string, IndicatorRef> indicators,
-        List<ObservationConflict> conflicts)
-    {
-        var accepted = new List<Accepted>(rows.Count);
-        var firstOfKey = new Dictionary<Key, int>(rows.Count);
-        var agency = tenant.Caller.AgencyId;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            var row = rows[i];
-            var before = conflicts.Count;
-            void Reject(string field, string code, string message) => conflicts.Add(new ObservationConflict(i, field, code, message));
-
-            IndicatorRef? indicator = null;
-            if (row.Indicator is null || !indicators.TryGetValue(row.Indicator, out indicator))
-                Reject("indicator", ConflictCodes.UnknownIndicator, row.Indicator is null
-                    ? "'indicator' (the indicator's code) is required."
-                    : $"There is no indicator with code '{row.Indicator}'.");
-            else if (agency is { } own && indicator.SourceAgencyId != own)
-            {
-                Reject("indicator", ConflictCodes.ForbiddenIndicator, $"Indicator '{row.Indicator}' is sourced by another agency; this key may push only its own agency's indicators.");
-                indicator = null;
-            }
-
-            Period period = default;
-            if (indicator is not null)
-            {
-                var parsed = Period.Parse(row.Period, indicator.PeriodType);
-                period = parsed.Period;
-                if (parsed.Status == PeriodParseStatus.Invalid)
-                    Reject("period", ConflictCodes.InvalidPeriod, $"'{row.Period}' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April).");
-                else if (parsed.Status == PeriodParseStatus.WrongType)
-                    Reject("period", ConflictCodes.PeriodFrequencyMismatch,
-                        $"'{row.Period}' is not a {EnumText<IndicatorFrequency>.Text(indicator.Frequency)} period, which '{row.Indicator}' needs.");
-            }
-            else if (Period.Candidates(row.Period).Count == 0)
-                Reject("period", ConflictCodes.InvalidPeriod, $"'{row.Period}' is not a period.");
-
-            var area = row.Area ?? tenant.AreaCode;
-            if (!IsAreaCode(area))
-                Reject("area", ConflictCodes.InvalidArea, $"'{area}' is not an ONS GSS code (a letter E, W, S or N and 8 digits).");
-
-            if (row.Value is not { } value)
-                Reject("value", ConflictCodes.InvalidValue, "'value' is required (send no row for no data).");
-            else if (indicator is not null && IndicatorValues.Problem(indicator.Unit, value) is { } problem)
-                Reject("value", ConflictCodes.InvalidValue, problem);
-
-            var note = string.IsNullOrEmpty(row.Note) ? null : row.Note;
-            if (note is { Length: > NoteMax })
-                Reject("note", ConflictCodes.InvalidValue, $"'note' is at most {NoteMax} characters.");
-
-            if (conflicts.Count > before) continue;
-            var key = new Key(indicator!.Id, period.Canonical, area);
-            if (!firstOfKey.TryAdd(key, i))
-            {
-                Reject("period", ConflictCodes.DuplicateInBatch,
-                    $"Row {firstOfKey[key]} already sends '{row.Indicator}' for {key.Period} in {area}; a batch sends each once.");
-                continue;
-            }
-            var status = row.Status == ObservationStatus.Final ? Final : Provisional;
-            accepted.Add(new Accepted(i, key, period, row.Value!.Value, status, note));
-        }
-        return accepted;
-    }
-
-    private static bool IsAreaCode(string area)
-    {
-        if (area.Length != 9 || area[0] is not ('E' or 'W' or 'S' or 'N')) return false;
-        for (var i = 1; i < 9; i++)
-            if (area[i] is < '0' or > '9') return false;
-        return true;
-    }
-
     /// <summary>
     /// The stored rows of the batch's keys, in one query whatever the batch's size (the keys travel as one
     /// JSON parameter). CROSS JOIN makes SQLite loop over the keys and seek the primary key for each; left
@@ -322,11 +261,36 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<RevisionRow> Revisions, int Unchanged);
+    /// <param name="InsertedAlready">How many of <paramref name="Inserts"/>, from the start, are already written.</param>
+    private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<RevisionRow> Revisions, int Unchanged, int InsertedAlready = 0);
 
-    private Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<Key, StoredRow> stored, bool force, List<ObservationConflict> conflicts)
+    private static WriteRow WriteRowOf(Tenant tenant, Accepted a, DateTimeOffset now) =>
+        new(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area, a.Period.Start, a.Period.End, a.Value, a.Status, a.Note,
+            tenant.Caller.ClientId, now);
+
+    /// <summary>
+    /// SQLite: inserts every accepted row whose key is new (one pass, the key's existence checked by the insert itself), then
+    /// reads and diffs only the rows whose key was there. A monthly push of new periods, the usual case, reads nothing.
+    /// </summary>
+    private async Task<Plan> InsertNewThenDiffAsync(DbConnection c, DbTransaction tx, Tenant tenant, List<Accepted> accepted, bool force,
+        List<ObservationConflict> conflicts, DateTimeOffset now, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
+        var candidates = accepted.Select(a => WriteRowOf(tenant, a, now)).ToList();
+        var inserted = SqliteBulk.ExecuteEach(c, tx, insertNewSql, candidates, ct);
+        var inserts = new List<WriteRow>(candidates.Count);
+        var existing = new List<Accepted>();
+        for (var i = 0; i < candidates.Count; i++)
+            if (inserted[i]) inserts.Add(candidates[i]);
+            else existing.Add(accepted[i]);
+        if (existing.Count == 0) return new Plan(inserts, [], [], 0, inserts.Count);
+        var plan = Diff(tenant, existing, await LoadStoredAsync(c, tx, tenant, existing, ct), force, conflicts, now);
+        // (A key that was there for the insert is there for the read: this transaction holds the only write lock.)
+        return plan with { Inserts = [.. inserts, .. plan.Inserts], InsertedAlready = inserts.Count };
+    }
+
+    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<Key, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
+        DateTimeOffset now)
+    {
         var clientId = tenant.Caller.ClientId;
         var inserts = new List<WriteRow>();
         var updates = new List<WriteRow>();
@@ -334,8 +298,7 @@ public sealed class BatchPush(Db db, TimeProvider clock)
         var unchanged = 0;
         foreach (var a in accepted)
         {
-            var write = new WriteRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area, a.Period.Start, a.Period.End,
-                a.Value, a.Status, a.Note, clientId, now);
+            var write = WriteRowOf(tenant, a, now);
             if (!stored.TryGetValue(a.Key, out var old))
             {
                 inserts.Add(write);

@@ -35,6 +35,11 @@ public abstract class SqlDialect
     /// <summary>Table hint that keeps rows read in a write transaction locked until it commits.</summary>
     public abstract string LockForUpdate { get; }
 
+    /// <summary>Ends a per-row INSERT so a row whose key (<paramref name="key"/>, the unique columns) already exists is
+    /// skipped rather than an error; the caller learns from the affected count which rows went in. Only SQLite runs
+    /// per-row writes (<see cref="ExecuteManyAsync{T}"/>); on SQL Server this is empty and no caller runs such a statement.</summary>
+    public abstract string OnConflictDoNothing(string key);
+
     /// <summary>The statement that scopes a connection to one partnership (parameter <c>@PartnershipId</c>) for
     /// row-level security, or null where the engine has none (SQLite: the partnership_id filters are the only guard).</summary>
     public abstract string? ScopeToPartnership { get; }
@@ -73,6 +78,8 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string LockForUpdate => "";
 
+    public override string OnConflictDoNothing(string key) => $"ON CONFLICT ({key}) DO NOTHING";
+
     public override string? ScopeToPartnership => null;
 
     public override string? ScopeToPlatform => null;
@@ -103,6 +110,8 @@ public sealed class SqlServerDialect : SqlDialect
     // UPDLOCK + HOLDLOCK: rows read (and key ranges found empty) stay locked to the transaction, so
     // two concurrent pushes of the same key serialise instead of both inserting it.
     public override string LockForUpdate => "WITH (UPDLOCK, HOLDLOCK)";
+
+    public override string OnConflictDoNothing(string key) => "";
 
     // Read by the row-level security predicate (db/sqlserver/0006_row_level_security_default_deny.sql). Both keys are
     // read-only for the rest of the logical connection, so a scoped connection can be neither moved to another partnership

@@ -24,7 +24,24 @@ internal static partial class SqliteBulk
 
     public static Task ExecuteAsync<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyCollection<T> rows, CancellationToken ct)
     {
-        if (rows.Count == 0) return Task.CompletedTask;
+        Run(c, tx, sql, rows, null, ct);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// As <see cref="ExecuteAsync{T}"/>, and says for each row whether its statement changed a row: an
+    /// <c>INSERT ... ON CONFLICT DO NOTHING</c> reports false for a row whose key was already there.
+    /// </summary>
+    public static bool[] ExecuteEach<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyCollection<T> rows, CancellationToken ct)
+    {
+        var changed = new bool[rows.Count];
+        Run(c, tx, sql, rows, changed, ct);
+        return changed;
+    }
+
+    private static void Run<T>(DbConnection c, DbTransaction tx, string sql, IReadOnlyCollection<T> rows, bool[]? changed, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
         if (((SqliteTransaction)tx).Connection != c)
             throw new InvalidOperationException("The transaction belongs to another connection.");
         var plan = Plans.GetOrAdd((typeof(T), sql), key => Build(key.Item1, key.Item2));
@@ -39,6 +56,7 @@ internal static partial class SqliteBulk
             // partnership, the push's timestamp, a month's dates: most columns of a batch) is neither converted nor bound again.
             var previous = new object?[positions.Length];
             var bound = false;
+            var index = 0;
             foreach (var row in rows)
             {
                 ct.ThrowIfCancellationRequested();
@@ -57,10 +75,11 @@ internal static partial class SqliteBulk
                     raw.sqlite3_reset(statement);
                     throw error;
                 }
+                if (changed is not null) changed[index] = raw.sqlite3_changes(db) > 0;
+                index++;
                 raw.sqlite3_reset(statement);
             }
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>The stored form of a value: exactly what the Dapper type handlers write on SQLite.</summary>

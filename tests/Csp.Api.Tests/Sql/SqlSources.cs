@@ -166,6 +166,15 @@ public static partial class SqlSources
             var columns = args.Skip(1).Chunk(2).Select(c => (c[0], c[1])).ToArray();
             return Dialect.JsonRows(args[0], columns);
         }
+        // Any other dialect method of string arguments (e.g. OnConflictDoNothing("key columns")).
+        if (DialectCall().Match(expr) is { Success: true } other)
+        {
+            var args = StringArgument().Matches(other.Groups["args"].Value).Select(a => (object)a.Groups["s"].Value).ToArray();
+            var method = typeof(SqlServerDialect).GetMethods().FirstOrDefault(m => m.Name == other.Groups["member"].Value
+                && m.ReturnType == typeof(string) && m.GetParameters().Length == args.Length
+                && m.GetParameters().All(x => x.ParameterType == typeof(string)));
+            return method?.Invoke(Dialect, args) as string;
+        }
         return null;
     }
 
