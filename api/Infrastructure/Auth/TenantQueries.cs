@@ -42,23 +42,37 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     /// </remarks>
     public async Task<Resolution> ResolveAsync(string? keyId, string slug, CancellationToken ct)
     {
+        // SQLite in WAL mode: the shared-memory header says, without a system call, whether anything was committed since.
+        if (wal?.Read() is { } now)
+        {
+            if (known.TryGetValue((keyId, slug), out var seen) && seen.Wal == now) return seen.Resolution;
+            // Both stamps are taken BEFORE the read: a commit the read misses moves the next header (and, should a later
+            // request fall back to data_version, the epoch).
+            var epochBefore = Volatile.Read(ref epoch);
+            var read = await ReadAsync(keyId, slug, ct);
+            Remember(keyId, slug, read, epochBefore, now);
+            return read;
+        }
         var sqlite = db.Dialect.Provider == DatabaseProvider.Sqlite;
         if (sqlite && known.TryGetValue((keyId, slug), out var remembered) && await RevalidateAsync(remembered, ct) is { } still)
             return still;
         // Read BEFORE the query: a commit the query does not see moves the epoch after this (see RevalidateAsync).
         var stamp = Volatile.Read(ref epoch);
         var resolution = await ReadAsync(keyId, slug, ct);
-        Remember(keyId, slug, resolution, stamp);
+        Remember(keyId, slug, resolution, stamp, null);
         return resolution;
     }
 
+    /// <summary>SQLite's WAL-index header, read lock-free (null for SQL Server or an in-memory database).</summary>
+    private readonly WalChangeWatch? wal = db.Dialect.Provider == DatabaseProvider.Sqlite ? WalChangeWatch.For(db.ConnectionString) : null;
+
     // Remembered only when the change token covers everything in it: the partnership, and a key of that partnership.
-    private void Remember(string? keyId, string slug, Resolution resolution, long stamp)
+    private void Remember(string? keyId, string slug, Resolution resolution, long stamp, WalChangeWatch.Stamp? wal)
     {
         if (resolution.Partnership is { } p && (keyId is null || resolution.Key?.PartnershipId == p.Id))
         {
             if (known.Count >= MaxKnown) known.Clear();
-            known[(keyId, slug)] = new Known(resolution, stamp);
+            known[(keyId, slug)] = new Known(resolution, stamp, wal);
         }
     }
 
@@ -101,7 +115,8 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     /// </summary>
     private long epoch;
 
-    private sealed record Known(Resolution Resolution, long Epoch);
+    /// <param name="Wal">The WAL-index header read before the resolution was (null when it was revalidated by data_version).</param>
+    private sealed record Known(Resolution Resolution, long Epoch, WalChangeWatch.Stamp? Wal);
 
     private const int MaxKnown = 4096;
 
@@ -233,6 +248,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         disposed = true;
+        wal?.Dispose();
         while (idle.TryDequeue(out var prepared)) await prepared.DisposeAsync();
     }
 
