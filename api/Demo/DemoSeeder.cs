@@ -18,7 +18,8 @@ namespace Csp.Api.Demo;
 /// </summary>
 public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
-    PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments)
+    PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
+    Indicators.IndicatorQueries indicators, Observations.BatchPush push)
 {
     public const string Slug = "southwark";
 
@@ -60,9 +61,11 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         var plan = await plans.CreateAsync(admin, new PlanRequest(
             $"Southwark Community Safety Partnership Plan {fyStart.Year}–{(fyStart.Year + 1) % 100:D2}", fyStart, fyStart.AddYears(1).AddDays(-1)), ct);
 
+        var priorityByCode = new Dictionary<string, Guid>();
         foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl))
         {
             var priority = (await priorities.CreateAsync(admin, plan.Id, new PriorityRequest(code, title, description, lead, null), ct)).Value!;
+            priorityByCode[code] = priority.Id;
             foreach (var a in actions)
             {
                 var commitment = (await commitments.CreateAsync(admin, priority.Id, new CommitmentRequest(
@@ -72,6 +75,8 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
             }
         }
 
+        await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
+            indicators, push, today, ct);
         await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct);
         await SeedFrameworksAsync(admin, plan.Id, ct);
         logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
@@ -174,7 +179,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
             var request = priorityIds.TryGetValue(target, out var id) ? new AlignmentRequest(outcomeId, id, null, null, rationale)
                 : commitmentIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, id, null, rationale)
                 : indicatorIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, null, id, rationale)
-                : null; // an indicator the demo does not have (yet)
+                : throw new InvalidOperationException($"The demo has no priority, commitment or indicator '{target}' to align.");
             if (request is not null) await alignments.CreateAsync(admin, request, ct);
         }
 

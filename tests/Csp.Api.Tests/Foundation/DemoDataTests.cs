@@ -64,6 +64,46 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_demo_has_its_indicators_each_with_twelve_months_of_observations_in_the_current_plan()
+    {
+        var reader = factory.ClientWithKey(DemoKeys.Reader);
+        var list = await TestTenant.Expect(await reader.GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
+        var codes = list["items"]!.AsArray().Select(i => i!["code"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(["ASB-CALLS", "CONFIDENCE", "DRUG-COMPLETIONS", "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES"], codes);
+
+        foreach (var item in list["items"]!.AsArray())
+        {
+            var id = item!["id"]!.GetValue<Guid>();
+            var observations = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/indicators/{id}/observations?limit=100"), HttpStatusCode.OK);
+            Assert.Equal(12, observations["items"]!.AsArray().Count);
+        }
+
+        var plan = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
+        var inPlan = plan["indicators"]!.AsArray().Select(i => i!["indicator"]!["code"]!.GetValue<string>()).Order().ToList();
+        Assert.Equal(codes, inPlan);
+        Assert.All(plan["indicators"]!.AsArray(), i => Assert.NotNull(i!["latestObservation"]));
+    }
+
+    [Fact]
+    public async Task The_README_push_example_works_with_the_police_feed_key()
+    {
+        var police = factory.ClientWithKey(DemoKeys.PoliceFeed);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Southwark + "/observations")
+        {
+            Content = JsonContent.Create(new
+            {
+                observations = new[] { new { indicator = "ROB-PERSONAL", period = "2024-06", area = "E09000028", value = 187, status = "provisional", note = "CONNECT extract 2024-07-06" } },
+            }),
+        };
+        request.Headers.Add("Idempotency-Key", $"readme-{Guid.NewGuid():N}");
+
+        var body = await TestTenant.Expect(await police.SendAsync(request), HttpStatusCode.OK);
+
+        Assert.Equal("ok", body.Str("status"));
+        Assert.Equal(1, body["created"]!.GetValue<int>() + body["updated"]!.GetValue<int>() + body["unchanged"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task The_demo_admin_key_manages_clients_and_the_list_shows_no_keys()
     {
         var response = await factory.ClientWithKey(DemoKeys.Admin).GetAsync(Southwark + "/clients");
