@@ -149,8 +149,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
     /// <summary>
     /// Inside a delete that would take alignments with it (of an outcome, a framework, a priority with its commitments, a
     /// plan's priorities and commitments — its indicators outlive it —, a commitment or an indicator): records their
-    /// tombstones, bumps the plans whose
-    /// documents showed them, and deletes them. SQL Server cannot cascade priorities to alignments (db/sqlserver/0004),
+    /// tombstones, bumps the plans whose documents showed them, and deletes them. SQL Server cannot cascade priorities to alignments (db/sqlserver/0004),
     /// so priority and plan deletes must call this first.
     /// </summary>
     internal static async Task RemoveAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, Tenant tenant, Owner owner, Guid ownerId,

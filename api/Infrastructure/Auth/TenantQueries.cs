@@ -42,26 +42,20 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
     /// </remarks>
     public async Task<Resolution> ResolveAsync(string? keyId, string slug, CancellationToken ct)
     {
-        // SQLite in WAL mode: the shared-memory header says, without a system call, whether anything was committed since.
-        if (wal?.Read() is { } now)
-        {
-            if (known.TryGetValue((keyId, slug), out var seen) && seen.Wal == now) return seen.Resolution;
-            // Both stamps are taken BEFORE the read: a commit the read misses moves the next header (and, should a later
-            // request fall back to data_version, the epoch).
-            var epochBefore = Volatile.Read(ref epoch);
-            var read = await ReadAsync(keyId, slug, ct);
-            Remember(keyId, slug, read, epochBefore, now);
-            return read;
-        }
-        var sqlite = db.Dialect.Provider == DatabaseProvider.Sqlite;
-        if (sqlite && known.TryGetValue((keyId, slug), out var remembered) && await RevalidateAsync(remembered, ct) is { } still)
-            return still;
-        // Read BEFORE the query: a commit the query does not see moves the epoch after this (see RevalidateAsync).
+        // SQLite: a remembered resolution is still right when nothing was committed since it was read, which the WAL-index
+        // header says without a system call; when it cannot (a commit in progress, not WAL), PRAGMA data_version does.
+        var now = wal?.Read();
+        if (known.TryGetValue((keyId, slug), out var seen)
+            && (now is { } header ? seen.Wal == header : sqlite && await RevalidateAsync(seen, ct) is not null))
+            return seen.Resolution;
+        // Both stamps are read BEFORE the query: a commit the query does not see moves them after this (see RevalidateAsync).
         var stamp = Volatile.Read(ref epoch);
         var resolution = await ReadAsync(keyId, slug, ct);
-        Remember(keyId, slug, resolution, stamp, null);
+        Remember(keyId, slug, resolution, stamp, now);
         return resolution;
     }
+
+    private readonly bool sqlite = db.Dialect.Provider == DatabaseProvider.Sqlite;
 
     /// <summary>SQLite's WAL-index header, read lock-free (null for SQL Server or an in-memory database).</summary>
     private readonly WalChangeWatch? wal = db.Dialect.Provider == DatabaseProvider.Sqlite ? WalChangeWatch.For(db.ConnectionString) : null;

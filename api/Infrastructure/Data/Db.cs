@@ -68,8 +68,8 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     public Task<(DbConnection Connection, DbTransaction Transaction)> BeginPlatformWriteAsync(CancellationToken ct) =>
         BeginScopedWriteAsync(Dialect.ScopeToPlatform, null, ct);
 
-    /// <summary>Not for new code: a connection with no named scope. Kept, as a platform connection (what an un-scoped one
-    /// was before row-level security denied by default), only until the last caller names its scope.</summary>
+    /// <summary>Not for any code: a connection with no named scope. No caller is left; the overloads stay so that writing one
+    /// fails the build with <see cref="UnscopedMessage"/> (CSP0001), which says what to call instead.</summary>
     [Obsolete(UnscopedMessage, DiagnosticId = UnscopedDiagnostic)]
     public ValueTask<DbConnection> OpenAsync(CancellationToken ct) => OpenPlatformAsync(ct);
 

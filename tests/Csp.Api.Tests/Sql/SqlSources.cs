@@ -149,10 +149,18 @@ public static partial class SqlSources
         var name = call.Groups["name"].Value;
         if (!call.Groups["args"].Success)
             return owner.GetField(name, all) is { IsLiteral: true } field ? field.GetRawConstantValue() as string : null;
-        var args = StringArgument().Matches(call.Groups["args"].Value).Select(a => (object)a.Groups["s"].Value).ToArray();
-        var method = owner.GetMethods(all).FirstOrDefault(x => x.Name == name && x.ReturnType == typeof(string)
+        return InvokeStringMethod(owner, null, name, call.Groups["args"].Value);
+    }
+
+    /// <summary>Calls <paramref name="name"/> of <paramref name="owner"/> (static when <paramref name="target"/> is null)
+    /// with the string literals of <paramref name="arguments"/>, when a method of that many string parameters returns one.</summary>
+    private static string? InvokeStringMethod(Type owner, object? target, string name, string arguments)
+    {
+        var args = StringArgument().Matches(arguments).Select(a => (object)a.Groups["s"].Value).ToArray();
+        var flags = BindingFlags.Public | BindingFlags.NonPublic | (target is null ? BindingFlags.Static : BindingFlags.Instance);
+        var method = owner.GetMethods(flags).FirstOrDefault(x => x.Name == name && x.ReturnType == typeof(string)
             && x.GetParameters().Length == args.Length && x.GetParameters().All(p => p.ParameterType == typeof(string)));
-        return method?.Invoke(null, args) as string;
+        return method?.Invoke(target, args) as string;
     }
 
     /// <summary>A <see cref="SqlServerDialect"/> property, or a call of a dialect method with literal arguments.</summary>
@@ -167,15 +175,9 @@ public static partial class SqlSources
             return Dialect.JsonRows(args[0], columns);
         }
         // Any other dialect method of string arguments (e.g. OnConflictDoNothing("key columns")).
-        if (DialectCall().Match(expr) is { Success: true } other)
-        {
-            var args = StringArgument().Matches(other.Groups["args"].Value).Select(a => (object)a.Groups["s"].Value).ToArray();
-            var method = typeof(SqlServerDialect).GetMethods().FirstOrDefault(m => m.Name == other.Groups["member"].Value
-                && m.ReturnType == typeof(string) && m.GetParameters().Length == args.Length
-                && m.GetParameters().All(x => x.ParameterType == typeof(string)));
-            return method?.Invoke(Dialect, args) as string;
-        }
-        return null;
+        return DialectCall().Match(expr) is { Success: true } other
+            ? InvokeStringMethod(typeof(SqlServerDialect), Dialect, other.Groups["member"].Value, other.Groups["args"].Value)
+            : null;
     }
 
     /// <summary>Dapper expands <c>IN @ids</c> to <c>IN (@ids1, @ids2, …)</c> when it sends the command.</summary>
