@@ -142,12 +142,17 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     }
 
     // The writer's page cache: a batch push touches a few hundred b-tree pages; SQLite's default 2 MB cache let them
-    // fall out between batches and be read back from the file. A no-op when already set.
+    // fall out between batches and be read back from the file. Set once per native connection (the pool reuses them).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> WriterCacheSet = new();
+
     private static async Task WriterCacheAsync(SqliteConnection connection, CancellationToken ct)
     {
+        var handle = connection.Handle!;
+        if (WriterCacheSet.TryGetValue(handle, out _)) return;
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = "PRAGMA cache_size = -65536";
         await pragma.ExecuteNonQueryAsync(ct);
+        WriterCacheSet.AddOrUpdate(handle, handle);
     }
 
     private static object? Args(Guid? partnershipId) => partnershipId is { } id ? new { PartnershipId = id } : null;

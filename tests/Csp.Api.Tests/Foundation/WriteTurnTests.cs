@@ -83,6 +83,23 @@ public sealed class WriteTurnTests : IDisposable
         Assert.Equal(16L, (long)(await count.ExecuteScalarAsync())!);
     }
 
+    [Fact]
+    public async Task Writers_get_the_large_page_cache_on_every_write_turn()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
+            await using (c)
+            await using (tx)
+            {
+                await using var read = c.CreateCommand();
+                read.Transaction = tx;
+                read.CommandText = "PRAGMA cache_size";
+                Assert.Equal(-65536L, (long)(await read.ExecuteScalarAsync())!);
+            }
+        }
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
