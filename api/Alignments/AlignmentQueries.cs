@@ -25,13 +25,13 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
         var rows = await c.QueryAsync<Alignment>(new CommandDefinition($"""
             SELECT {Columns}
             FROM alignments a JOIN outcomes o ON o.partnership_id = a.partnership_id AND o.id = a.outcome_id
-            WHERE a.partnership_id = @PartnershipId AND (@After IS NULL OR a.id > @After)
+            WHERE a.partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("a.id")} > {db.Dialect.IdKey("@After")})
               AND (@OutcomeId IS NULL OR a.outcome_id = @OutcomeId)
               AND (@FrameworkId IS NULL OR o.framework_id = @FrameworkId)
               AND (@PriorityId IS NULL OR a.priority_id = @PriorityId)
               AND (@CommitmentId IS NULL OR a.commitment_id = @CommitmentId)
               AND (@IndicatorId IS NULL OR a.indicator_id = @IndicatorId)
-            ORDER BY a.id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("a.id")} {db.Dialect.Limit}
             """, new
         {
             tenant.PartnershipId, After = page.AfterId, filter.OutcomeId, filter.FrameworkId, filter.PriorityId, filter.CommitmentId,
@@ -73,7 +73,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
              OR a.indicator_id IN (SELECT ip.indicator_id FROM indicator_priorities ip
                     JOIN priorities p ON p.partnership_id = ip.partnership_id AND p.id = ip.priority_id
                     WHERE ip.partnership_id = @partnershipId AND p.plan_id = @planId))
-            ORDER BY a.id
+            ORDER BY {dialect.IdKey("a.id")}
             """, new { partnershipId, planId }, cancellationToken: ct));
         return rows.AsList();
     }

@@ -27,8 +27,8 @@ public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter write
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM clients
-            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
-            ORDER BY id {db.Dialect.Limit}
+            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
+            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.Select(r => r.ToClient()).ToList();
     }

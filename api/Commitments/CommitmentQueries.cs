@@ -39,9 +39,9 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(tenant, ct);
         return await LoadAsync(c, null, db.Dialect, tenant.PartnershipId, $"""
             FROM commitments c
-            WHERE c.partnership_id = @PartnershipId AND c.priority_id = @priorityId AND (@After IS NULL OR c.id > @After)
+            WHERE c.partnership_id = @PartnershipId AND c.priority_id = @priorityId AND (@After IS NULL OR {db.Dialect.IdKey("c.id")} > {db.Dialect.IdKey("@After")})
               {CommitmentFilter.Sql}
-            ORDER BY c.id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("c.id")} {db.Dialect.Limit}
             """, filter.With(new DynamicParameters(new { tenant.PartnershipId, priorityId, After = page.AfterId, Limit = page.Fetch })), ct);
     }
 
@@ -53,19 +53,19 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         return await LoadAsync(c, null, db.Dialect, tenant.PartnershipId, $"""
             FROM commitments c
             JOIN priorities p ON p.partnership_id = c.partnership_id AND p.id = c.priority_id
-            WHERE c.partnership_id = @PartnershipId AND p.plan_id = @planId AND (@After IS NULL OR c.id > @After)
+            WHERE c.partnership_id = @PartnershipId AND p.plan_id = @planId AND (@After IS NULL OR {db.Dialect.IdKey("c.id")} > {db.Dialect.IdKey("@After")})
               {CommitmentFilter.Sql}
-            ORDER BY c.id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("c.id")} {db.Dialect.Limit}
             """, filter.With(new DynamicParameters(new { tenant.PartnershipId, planId, After = page.AfterId, Limit = page.Fetch })), ct);
     }
 
     /// <summary>Every commitment of a plan, for the plan document: three queries whatever the plan's size.</summary>
     public static Task<IReadOnlyList<Commitment>> ListByPlanAsync(DbConnection c, SqlDialect dialect, Guid partnershipId, Guid planId, CancellationToken ct) =>
-        LoadAsync(c, null, dialect, partnershipId, """
+        LoadAsync(c, null, dialect, partnershipId, $"""
             FROM commitments c
             JOIN priorities p ON p.partnership_id = c.partnership_id AND p.id = c.priority_id
             WHERE c.partnership_id = @partnershipId AND p.plan_id = @planId
-            ORDER BY c.id
+            ORDER BY {dialect.IdKey("c.id")}
             """, new { partnershipId, planId }, ct);
 
     public async Task<Commitment?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
@@ -88,9 +88,9 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} {from}", args, tx, cancellationToken: ct))).AsList();
         if (rows.Count == 0) return [];
         var ids = dialect.IdList(rows.Select(r => r.Id));
-        var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition("""
+        var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition($"""
             SELECT commitment_id AS CommitmentId, agency_id AS AgencyId FROM commitment_partners
-            WHERE partnership_id = @partnershipId AND commitment_id IN @ids ORDER BY commitment_id, agency_id
+            WHERE partnership_id = @partnershipId AND commitment_id IN @ids ORDER BY {dialect.IdKey("commitment_id")}, {dialect.IdKey("agency_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(p => p.CommitmentId, p => p.AgencyId);
         var withUpdates = rows.Where(r => r.LatestUpdateId is not null).Select(r => r.LatestUpdateId!.Value).ToArray();
         var latestIds = dialect.IdList(withUpdates);
@@ -225,8 +225,8 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<UpdateRow>(new CommandDefinition($"""
             SELECT {UpdateColumns} FROM commitment_updates u
-            WHERE u.partnership_id = @PartnershipId AND u.commitment_id = @commitmentId AND (@After IS NULL OR u.id > @After)
-            ORDER BY u.id {db.Dialect.Limit}
+            WHERE u.partnership_id = @PartnershipId AND u.commitment_id = @commitmentId AND (@After IS NULL OR {db.Dialect.IdKey("u.id")} > {db.Dialect.IdKey("@After")})
+            ORDER BY {db.Dialect.IdKey("u.id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, commitmentId, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.Select(r => r.ToUpdate()).ToList();
     }

@@ -30,9 +30,9 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Framework>(new CommandDefinition($"""
             SELECT {Columns} FROM frameworks f
-            WHERE f.partnership_id = @PartnershipId AND (@After IS NULL OR f.id > @After)
+            WHERE f.partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("f.id")} > {db.Dialect.IdKey("@After")})
               AND (@currentOnly = 0 OR NOT EXISTS (SELECT 1 FROM frameworks n WHERE n.partnership_id = f.partnership_id AND n.supersedes_id = f.id))
-            ORDER BY f.id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("f.id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, After = page.AfterId, currentOnly = currentOnly ? 1 : 0, Limit = page.Fetch }, cancellationToken: ct));
         return rows.AsList();
     }
@@ -115,7 +115,9 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
             await InsertAsync(c, tx, p, created, ct);
             await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Framework, created.Id, AuditLog.Diff(null, created), now, ct);
             var outcomes = await c.QueryAsync<Outcome>(new CommandDefinition(
-                $"SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @p AND framework_id = @id ORDER BY position, id",
+                $"""
+                SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @p AND framework_id = @id ORDER BY position, {db.Dialect.IdKey("id")}
+                """,
                 new { p, id }, tx, cancellationToken: ct));
             foreach (var o in outcomes)
             {
@@ -136,8 +138,8 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
         var rows = await c.QueryAsync<Outcome>(new CommandDefinition($"""
             SELECT {OutcomeColumns} FROM outcomes
             WHERE partnership_id = @PartnershipId AND framework_id = @frameworkId
-              AND (@AfterPosition IS NULL OR position > @AfterPosition OR (position = @AfterPosition AND id > @AfterId))
-            ORDER BY position, id {db.Dialect.Limit}
+              AND (@AfterPosition IS NULL OR position > @AfterPosition OR (position = @AfterPosition AND {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@AfterId")}))
+            ORDER BY position, {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, frameworkId, page.AfterPosition, page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.AsList();
     }
@@ -222,7 +224,9 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
         if (framework is null || plan is null) return null;
 
         var outcomes = (await c.QueryAsync<Outcome>(new CommandDefinition(
-            $"SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @p AND framework_id = @frameworkId ORDER BY position, id",
+            $"""
+            SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @p AND framework_id = @frameworkId ORDER BY position, {db.Dialect.IdKey("id")}
+            """,
             new { p, frameworkId }, cancellationToken: ct))).AsList();
         var alignments = (await AlignmentQueries.ForPlanAsync(c, db.Dialect, p, planId, ct)).Where(a => a.FrameworkId == frameworkId).ToList();
         var priorities = (await c.QueryAsync<ItemRow>(new CommandDefinition("""

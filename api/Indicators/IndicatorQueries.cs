@@ -56,10 +56,10 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM indicators
-            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR id > @After)
+            WHERE partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@priorityId IS NULL OR id IN (
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
-            ORDER BY id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId }, cancellationToken: ct))).AsList();
         return await WithLinksAsync(c, null, tenant.PartnershipId, rows, ct);
     }
@@ -86,9 +86,9 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     {
         if (rows.Count == 0) return [];
         var ids = dialect.IdList(rows.Select(r => r.Id));
-        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition("""
+        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
-            WHERE partnership_id = @partnershipId AND indicator_id IN @ids ORDER BY indicator_id, priority_id
+            WHERE partnership_id = @partnershipId AND indicator_id IN @ids ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
         return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
     }
@@ -103,7 +103,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
                 SELECT ip.indicator_id FROM indicator_priorities ip
                 JOIN priorities p ON p.partnership_id = ip.partnership_id AND p.id = ip.priority_id
                 WHERE ip.partnership_id = @partnershipId AND p.plan_id = @planId AND (@priorityId IS NULL OR ip.priority_id = @priorityId))
-            ORDER BY id
+            ORDER BY {dialect.IdKey("id")}
             """, new { partnershipId, planId, priorityId }, cancellationToken: ct))).AsList();
         return await WithLinksAsync(c, null, dialect, partnershipId, rows, ct);
     }
@@ -335,8 +335,8 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
                    new_note AS NewNote, new_client_id AS NewClientId, revised_at AS RevisedAt
             FROM observation_revisions
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-              AND (@After IS NULL OR id > @After)
-            ORDER BY id {db.Dialect.Limit}
+              AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
+            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, indicatorId, period, area, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.Select(r => r.ToRevision()).ToList();
     }

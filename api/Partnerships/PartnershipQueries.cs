@@ -36,7 +36,7 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter 
         // The operator's list spans every partnership.
         await using var c = await db.OpenPlatformAsync(ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM partnerships WHERE (@After IS NULL OR id > @After) ORDER BY id {db.Dialect.Limit}
+            SELECT {Columns} FROM partnerships WHERE (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")}) ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.Select(r => r.ToPartnership()).ToList();
     }

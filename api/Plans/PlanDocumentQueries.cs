@@ -72,7 +72,7 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
         if (plan is null) return null;
         var priorities = await c.QueryAsync<Priority>(new CommandDefinition($"""
             SELECT {PriorityQueries.Columns} FROM priorities
-            WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, id
+            WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {db.Dialect.IdKey("id")}
             """, new { p, planId }, cancellationToken: ct));
         var commitments = (await CommitmentQueries.ListByPlanAsync(c, db.Dialect, p, planId, ct)).ToLookup(x => x.PriorityId);
         var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, p, planId, null, ct);

@@ -32,9 +32,9 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM plans
-            WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR id > @After)
+            WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@excludeDrafts = 0 OR status <> @Draft)
-            ORDER BY id {db.Dialect.Limit}
+            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new
             {
                 tenant.PartnershipId, Status = status is { } s ? EnumText<PlanStatus>.Text(s) : null, After = page.AfterId, Limit = page.Fetch,

@@ -78,9 +78,9 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
                 return (WriteOutcome<PlanRefreshResult>.Conflict("Only an approved (or archived) plan can be refreshed; this one is a draft."), null);
 
             var priorities = (await c.QueryAsync<Priority>(new CommandDefinition($"""
-                SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, id
+                SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {db.Dialect.IdKey("id")}
                 """, new { p, planId }, tx, cancellationToken: ct))).AsList();
-            var commitments = (await c.QueryAsync<CommitmentRow>(new CommandDefinition("""
+            var commitments = (await c.QueryAsync<CommitmentRow>(new CommandDefinition($"""
                 SELECT cm.id AS Id, cm.priority_id AS PriorityId, cm.code AS Code, cm.title AS Title, cm.description AS Description,
                        cm.lead_agency_id AS LeadAgencyId, cm.start_date AS StartDate, cm.due_date AS DueDate, cm.status AS Status,
                        u.commentary AS LatestCommentary
@@ -88,7 +88,7 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
                 JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
                 LEFT JOIN commitment_updates u ON u.partnership_id = cm.partnership_id AND u.id = cm.latest_update_id
                 WHERE cm.partnership_id = @p AND p.plan_id = @planId
-                ORDER BY cm.id
+                ORDER BY {db.Dialect.IdKey("cm.id")}
                 """, new { p, planId }, tx, cancellationToken: ct))).AsList();
             var unknown = (request.CarryOver ?? []).Where(id => commitments.All(x => x.Id != id)).ToList();
             if (unknown.Count > 0)
@@ -119,12 +119,12 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
                 await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Priority, copy.Id, AuditLog.Diff(null, copy), now, ct);
             }
 
-            var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition("""
+            var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition($"""
                 SELECT cp.commitment_id AS CommitmentId, cp.agency_id AS AgencyId FROM commitment_partners cp
                 JOIN commitments cm ON cm.partnership_id = cp.partnership_id AND cm.id = cp.commitment_id
                 JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
                 WHERE cp.partnership_id = @p AND p.plan_id = @planId
-                ORDER BY cp.commitment_id, cp.agency_id
+                ORDER BY {db.Dialect.IdKey("cp.commitment_id")}, {db.Dialect.IdKey("cp.agency_id")}
                 """, new { p, planId }, tx, cancellationToken: ct))).ToLookup(x => x.CommitmentId, x => x.AgencyId);
             var commitmentMap = new Dictionary<Guid, Guid>();
             var carried = 0;
@@ -189,11 +189,11 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
     {
         var p = tenant.PartnershipId;
         if (priorityMap.Count == 0) return 0;
-        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition("""
+        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @p AND indicator_id IN (SELECT ip.indicator_id FROM indicator_priorities ip
                 WHERE ip.partnership_id = @p AND ip.priority_id IN @old)
-            ORDER BY indicator_id, priority_id
+            ORDER BY {db.Dialect.IdKey("indicator_id")}, {db.Dialect.IdKey("priority_id")}
             """, new { p, old = db.Dialect.IdList(priorityMap.Keys) }, tx, cancellationToken: ct))).AsList();
         var copied = 0;
         foreach (var indicator in links.GroupBy(l => l.IndicatorId))
@@ -216,11 +216,11 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
 
     private sealed record Links(IReadOnlyList<Guid> PriorityIds);
 
-    private static async Task<int> CopyAlignmentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId,
+    private async Task<int> CopyAlignmentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId,
         Dictionary<Guid, Guid> priorityMap, Dictionary<Guid, Guid> commitmentMap, DateTimeOffset now, CancellationToken ct)
     {
         var p = tenant.PartnershipId;
-        var rows = (await c.QueryAsync<AlignmentRow>(new CommandDefinition("""
+        var rows = (await c.QueryAsync<AlignmentRow>(new CommandDefinition($"""
             SELECT a.outcome_id AS OutcomeId, a.priority_id AS PriorityId, a.commitment_id AS CommitmentId, a.rationale AS Rationale
             FROM alignments a
             WHERE a.partnership_id = @partnershipId
@@ -228,7 +228,7 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
                OR a.commitment_id IN (SELECT cm.id FROM commitments cm
                     JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
                     WHERE cm.partnership_id = @partnershipId AND p.plan_id = @planId))
-            ORDER BY a.id
+            ORDER BY {db.Dialect.IdKey("a.id")}
             """, new { partnershipId = p, planId }, tx, cancellationToken: ct))).AsList();
         foreach (var row in rows)
         {

@@ -21,8 +21,8 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
         var rows = await c.QueryAsync<Priority>(new CommandDefinition($"""
             SELECT {Columns} FROM priorities
             WHERE partnership_id = @PartnershipId AND plan_id = @planId
-              AND (@AfterPosition IS NULL OR position > @AfterPosition OR (position = @AfterPosition AND id > @AfterId))
-            ORDER BY position, id {db.Dialect.Limit}
+              AND (@AfterPosition IS NULL OR position > @AfterPosition OR (position = @AfterPosition AND {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@AfterId")}))
+            ORDER BY position, {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, planId, page.AfterPosition, page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.AsList();
     }

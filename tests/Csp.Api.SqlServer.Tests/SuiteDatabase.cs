@@ -50,7 +50,7 @@ public sealed class SqlServerTestDatabase : TestDatabase
             if (created) return;
             _ = StaleDatabases.Value; // once per run, before its first database
             // The name is ours, never input, so bracketing it is enough.
-            Run($"CREATE DATABASE [{Name}]");
+            Run($"CREATE DATABASE [{Name}] COLLATE {SqlServerPreflight.Collation}");
             created = true;
         }
     }

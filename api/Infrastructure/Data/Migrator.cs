@@ -16,7 +16,8 @@ public static class Migrator
         UpgradeEngineBuilder builder;
         if (provider == DatabaseProvider.SqlServer)
         {
-            EnsureDatabase.For.SqlDatabase(connectionString);
+            EnsureDatabase.For.SqlDatabase(connectionString, new DbUpLogger(logger), collation: SqlServerPreflight.Collation);
+            SqlServerPreflight.Run(connectionString, logger);
             builder = DeployChanges.To.SqlDatabase(connectionString)
                 .WithScriptsEmbeddedInAssembly(assembly, name => name.StartsWith("sqlserver/", StringComparison.Ordinal));
         }

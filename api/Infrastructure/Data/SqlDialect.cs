@@ -22,6 +22,13 @@ public abstract class SqlDialect
     /// <summary>True when the exception is a FOREIGN KEY violation (a referenced or referencing row).</summary>
     public abstract bool IsForeignKeyViolation(DbException e);
 
+    /// <summary>
+    /// An id column (or <c>@parameter</c>) as a value that sorts in creation order, for ORDER BY and keyset comparisons.
+    /// Ids are UUIDv7, which sort in creation order as text: SQLite stores that text. SQL Server stores a
+    /// <c>uniqueidentifier</c>, whose own order compares the last six bytes first, so there the id is compared as its text.
+    /// </summary>
+    public abstract string IdKey(string id);
+
     /// <summary>A list of ids for an <c>IN @ids</c> expansion (Dapper bypasses type handlers there).</summary>
     public abstract System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
 
@@ -71,6 +78,9 @@ public sealed class SqliteDialect : SqlDialect
     // Writers are serialised: events commit in seq order.
     public override string CommittedEventsOnly => "";
 
+    // Ids are stored as lowercase text ('D' format), which is creation order for UUIDv7.
+    public override string IdKey(string id) => id;
+
     public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
 
     public override string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns) =>
@@ -101,6 +111,10 @@ public sealed class SqlServerDialect : SqlDialect
     public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Limit ROWS ONLY";
 
     public override string CommittedEventsOnly => "AND rv < MIN_ACTIVE_ROWVERSION()";
+
+    // CONVERT(char(36), uniqueidentifier) is the 'D' text in upper case; compared byte by byte (BIN2) it sorts like SQLite's
+    // lower-case text. Not an index seek, but every list it orders is one partnership's (or one parent's) rows.
+    public override string IdKey(string id) => $"CONVERT(char(36), {id}) COLLATE Latin1_General_BIN2";
 
     public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
 

@@ -11,6 +11,15 @@ public sealed class SqlServerSchema
 {
     public Dictionary<string, HashSet<string>> Tables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The catalog views the service reads (SqlServerPreflight), with the documented columns it may use.</summary>
+    private static readonly Dictionary<string, HashSet<string>> SystemViews = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sys.databases"] = new(StringComparer.OrdinalIgnoreCase) { "database_id", "name", "collation_name", "is_read_committed_snapshot_on" },
+    };
+
+    /// <summary>The <c>uniqueidentifier</c> columns of each table.</summary>
+    public Dictionary<string, HashSet<string>> Guids { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     public static SqlServerSchema FromMigrations() =>
         FromScripts(Directory.EnumerateFiles(Repo.PathOf("db", "sqlserver"), "*.sql").Order(StringComparer.Ordinal).Select(File.ReadAllText));
 
@@ -21,7 +30,7 @@ public sealed class SqlServerSchema
         {
             var (fragment, errors) = Parse(script);
             if (errors.Count > 0) throw new InvalidOperationException($"A migration does not parse: {errors[0].Message}");
-            fragment.Accept(new SchemaReader(schema.Tables));
+            fragment.Accept(new SchemaReader(schema.Tables, schema.Guids));
         }
         return schema;
     }
@@ -40,21 +49,7 @@ public sealed class SqlServerSchema
         var collector = new References();
         statement.Accept(collector);
         var problems = new List<string>();
-        // alias (or table name) → the columns it offers
-        var sources = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (alias, columns) in collector.Derived) sources[alias] = columns;
-        var aliases = collector.Tables.Where(t => t.Alias is not null).Select(t => t.Alias!).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var (table, alias) in collector.Tables)
-        {
-            if (alias is null && (aliases.Contains(table) || sources.ContainsKey(table))) continue; // UPDATE o … FROM observations o
-            if (!Tables.TryGetValue(table, out var columns))
-            {
-                problems.Add($"table '{table}' does not exist");
-                continue;
-            }
-            sources[alias ?? table] = columns;
-            sources.TryAdd(table, columns);
-        }
+        var sources = Sources(collector, guidsOnly: false, problems);
         var all = sources.Values.SelectMany(c => c).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var parts in collector.Columns)
         {
@@ -72,29 +67,89 @@ public sealed class SqlServerSchema
         return problems.Distinct().ToList();
     }
 
-    private sealed class SchemaReader(Dictionary<string, HashSet<string>> tables) : TSqlFragmentVisitor
+    /// <summary>
+    /// The <c>uniqueidentifier</c> columns <paramref name="statement"/> sorts by (ORDER BY) or compares with &lt; or &gt;
+    /// as they are: SQL Server orders that type by its last six bytes first, which is not creation order for UUIDv7 ids
+    /// (SqlDialect.IdKey compares their text instead).
+    /// </summary>
+    public List<string> RawGuidOrdering(TSqlFragment statement)
     {
-        public override void ExplicitVisit(CreateTableStatement node) =>
-            tables[node.SchemaObjectName.BaseIdentifier.Value] = node.Definition.ColumnDefinitions
-                .Select(c => c.ColumnIdentifier.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var collector = new References();
+        statement.Accept(collector);
+        var sources = Sources(collector, guidsOnly: true, []);
+        var all = sources.Values.SelectMany(c => c).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        bool IsGuid(List<string> parts) => parts.Count == 1
+            ? all.Contains(parts[0])
+            : sources.TryGetValue(parts[^2], out var guids) && guids.Contains(parts[^1]);
+        return collector.Sorted.Where(IsGuid).Select(p => $"ORDER BY {string.Join('.', p)}")
+            .Concat(collector.Compared.Where(IsGuid).Select(p => $"{string.Join('.', p)} compared with < or >"))
+            .Distinct().ToList();
+    }
+
+    /// <summary>Alias (or table name) → the columns it offers (only the <c>uniqueidentifier</c> ones when <paramref name="guidsOnly"/>).</summary>
+    private Dictionary<string, HashSet<string>> Sources(References collector, bool guidsOnly, List<string> problems)
+    {
+        var columnsOf = guidsOnly ? Guids : Tables;
+        var sources = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (alias, columns) in collector.Derived) sources[alias] = guidsOnly ? [] : columns;
+        var aliases = collector.Tables.Where(t => t.Alias is not null).Select(t => t.Alias!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (table, alias) in collector.Tables)
+        {
+            if (alias is null && (aliases.Contains(table) || sources.ContainsKey(table))) continue; // UPDATE o … FROM observations o
+            if (SystemViews.TryGetValue(table, out var view)) sources[alias ?? table] = guidsOnly ? [] : view;
+            else if (!columnsOf.TryGetValue(table, out var columns)) problems.Add($"table '{table}' does not exist");
+            else
+            {
+                sources[alias ?? table] = columns;
+                sources.TryAdd(table, columns);
+            }
+        }
+        return sources;
+    }
+
+    private sealed class SchemaReader(Dictionary<string, HashSet<string>> tables, Dictionary<string, HashSet<string>> guids) : TSqlFragmentVisitor
+    {
+        public override void ExplicitVisit(CreateTableStatement node)
+        {
+            var name = node.SchemaObjectName.BaseIdentifier.Value;
+            tables[name] = node.Definition.ColumnDefinitions.Select(c => c.ColumnIdentifier.Value).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            guids[name] = node.Definition.ColumnDefinitions.Where(IsGuid).Select(c => c.ColumnIdentifier.Value)
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        }
 
         public override void ExplicitVisit(AlterTableAddTableElementStatement node)
         {
-            if (tables.TryGetValue(node.SchemaObjectName.BaseIdentifier.Value, out var columns))
-                foreach (var c in node.Definition.ColumnDefinitions) columns.Add(c.ColumnIdentifier.Value);
+            var name = node.SchemaObjectName.BaseIdentifier.Value;
+            if (!tables.TryGetValue(name, out var columns)) return;
+            foreach (var c in node.Definition.ColumnDefinitions)
+            {
+                columns.Add(c.ColumnIdentifier.Value);
+                if (IsGuid(c)) guids[name].Add(c.ColumnIdentifier.Value);
+            }
         }
 
         public override void ExplicitVisit(AlterTableDropTableElementStatement node)
         {
-            if (!tables.TryGetValue(node.SchemaObjectName.BaseIdentifier.Value, out var columns)) return;
+            var name = node.SchemaObjectName.BaseIdentifier.Value;
+            if (!tables.TryGetValue(name, out var columns)) return;
             foreach (var e in node.AlterTableDropTableElements.Where(e => e.TableElementType == TableElementType.Column))
+            {
                 columns.Remove(e.Name.Value);
+                guids[name].Remove(e.Name.Value);
+            }
         }
 
         public override void ExplicitVisit(DropTableStatement node)
         {
-            foreach (var o in node.Objects) tables.Remove(o.BaseIdentifier.Value);
+            foreach (var o in node.Objects)
+            {
+                tables.Remove(o.BaseIdentifier.Value);
+                guids.Remove(o.BaseIdentifier.Value);
+            }
         }
+
+        private static bool IsGuid(ColumnDefinition c) =>
+            c.DataType is SqlDataTypeReference { SqlDataTypeOption: SqlDataTypeOption.UniqueIdentifier };
     }
 
     private sealed class References : TSqlFragmentVisitor
@@ -103,9 +158,30 @@ public sealed class SqlServerSchema
         public Dictionary<string, HashSet<string>> Derived { get; } = new(StringComparer.OrdinalIgnoreCase);
         public List<List<string>> Columns { get; } = [];
         public HashSet<string> OutputNames { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public List<List<string>> Sorted { get; } = [];
+        public List<List<string>> Compared { get; } = [];
+
+        public override void Visit(ExpressionWithSortOrder node)
+        {
+            if (Parts(node.Expression) is { } parts) Sorted.Add(parts);
+        }
+
+        public override void Visit(BooleanComparisonExpression node)
+        {
+            if (node.ComparisonType is BooleanComparisonType.Equals or BooleanComparisonType.NotEqualToBrackets
+                or BooleanComparisonType.NotEqualToExclamation) return;
+            foreach (var side in new[] { node.FirstExpression, node.SecondExpression })
+                if (Parts(side) is { } parts) Compared.Add(parts);
+        }
+
+        private static List<string>? Parts(ScalarExpression e) =>
+            e is ColumnReferenceExpression { ColumnType: ColumnType.Regular, MultiPartIdentifier: { } id }
+                ? id.Identifiers.Select(i => i.Value).ToList()
+                : null;
 
         public override void Visit(NamedTableReference node) =>
-            Tables.Add((node.SchemaObject.BaseIdentifier.Value, node.Alias?.Value));
+            Tables.Add((node.SchemaObject.SchemaIdentifier?.Value is "sys" ? "sys." + node.SchemaObject.BaseIdentifier.Value
+                : node.SchemaObject.BaseIdentifier.Value, node.Alias?.Value));
 
         public override void Visit(OpenJsonTableReference node)
         {

@@ -33,6 +33,9 @@ public sealed class SqlServerStatementTests
         Assert.Contains(statements, s => s.Sql.Contains("sp_set_session_context", StringComparison.Ordinal));
         // The platform marker (SqlDialect.ScopeToPlatform) is parsed and schema-checked with the rest.
         Assert.Contains(statements, s => s.Sql.Contains("@key = N'CspScope', @value = N'platform'", StringComparison.Ordinal));
+        // The migrator's preflight: the database options it reads and the one it sets.
+        Assert.Contains(statements, s => s.Sql.Contains("FROM sys.databases", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Sql.StartsWith("ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -74,6 +77,35 @@ public sealed class SqlServerStatementTests
             schema.Problems(SqlServerSchema.Parse("SELECT value FROM observation").Fragment));
         Assert.Contains("'x' (of x.value) is not a table or alias of the statement",
             schema.Problems(SqlServerSchema.Parse("SELECT x.value FROM observations o").Fragment));
+    }
+
+    [Fact]
+    public void No_statement_orders_or_pages_by_a_uniqueidentifier_as_it_is()
+    {
+        var schema = SqlServerSchema.FromMigrations();
+
+        var problems = Statements.Value
+            .SelectMany(s => schema.RawGuidOrdering(SqlServerSchema.Parse(s.Sql).Fragment).Select(p => $"{s}: {p}"))
+            .ToList();
+
+        Assert.True(problems.Count == 0, "Use SqlDialect.IdKey:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void The_uniqueidentifier_ordering_check_catches_a_raw_id_sort_and_keyset_and_passes_IdKey()
+    {
+        var schema = SqlServerSchema.FromMigrations();
+        var dialect = new SqlServerDialect();
+
+        Assert.Equal(["ORDER BY c.id", "c.id compared with < or >"], schema.RawGuidOrdering(SqlServerSchema.Parse(
+            "SELECT c.code FROM commitments c WHERE c.id > @After ORDER BY c.id").Fragment));
+        Assert.Equal(["ORDER BY indicator_id", "ORDER BY priority_id"], schema.RawGuidOrdering(SqlServerSchema.Parse(
+            "SELECT indicator_id FROM indicator_priorities ORDER BY indicator_id, priority_id").Fragment));
+        // Text columns and equality are fine; the dialect's key is not a raw uniqueidentifier.
+        Assert.Empty(schema.RawGuidOrdering(SqlServerSchema.Parse(
+            "SELECT code FROM commitments WHERE id = @id AND code > @c ORDER BY code, created_at").Fragment));
+        Assert.Empty(schema.RawGuidOrdering(SqlServerSchema.Parse(
+            $"SELECT code FROM commitments WHERE {dialect.IdKey("id")} > {dialect.IdKey("@After")} ORDER BY {dialect.IdKey("id")}").Fragment));
     }
 
     [Fact]

@@ -1,0 +1,46 @@
+using System.Data.SqlTypes;
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Data;
+
+namespace Csp.Api.Tests.Sql;
+
+/// <summary>
+/// Lists are "in creation order" by id on both engines. SQLite compares the stored lower-case text; SQL Server would compare
+/// <c>uniqueidentifier</c> values last-six-bytes first (the order <see cref="SqlGuid"/> implements), so its dialect compares
+/// <c>CONVERT(char(36), id)</c> byte by byte: the upper-case text.
+/// </summary>
+public sealed class IdOrderTests
+{
+    private static List<Guid> MadeInOrder()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3000; i++)
+        {
+            ids.Add(Ids.New());
+            if (i % 500 == 0) Thread.Sleep(2); // several milliseconds, not only the counter
+        }
+        return ids;
+    }
+
+    [Fact]
+    public void SqlServer_uniqueidentifier_order_is_not_creation_order_but_its_char36_text_is()
+    {
+        var made = MadeInOrder();
+
+        var byUniqueIdentifier = made.OrderBy(id => new SqlGuid(id)).ToList();
+        var byUpperText = made.OrderBy(id => id.ToString("D").ToUpperInvariant(), StringComparer.Ordinal).ToList();
+        var byLowerText = made.OrderBy(id => id.ToString("D"), StringComparer.Ordinal).ToList();
+
+        Assert.NotEqual(made, byUniqueIdentifier); // why IdKey exists
+        Assert.Equal(made, byUpperText);           // SQL Server: CONVERT(char(36), id) COLLATE Latin1_General_BIN2
+        Assert.Equal(made, byLowerText);           // SQLite: the stored text
+    }
+
+    [Fact]
+    public void The_dialects_compare_ids_as_their_text()
+    {
+        Assert.Equal("c.id", new SqliteDialect().IdKey("c.id"));
+        Assert.Equal("CONVERT(char(36), c.id) COLLATE Latin1_General_BIN2", new SqlServerDialect().IdKey("c.id"));
+        Assert.Equal("CONVERT(char(36), @After) COLLATE Latin1_General_BIN2", new SqlServerDialect().IdKey("@After"));
+    }
+}
