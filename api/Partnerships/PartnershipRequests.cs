@@ -9,7 +9,8 @@ public sealed record PartnershipRequest(string Slug, string Name, string AreaCod
 
 /// <summary>Change a partnership's name, area or public read setting (the slug is permanent).</summary>
 /// <param name="CorsOrigins">Browser origins (e.g. the council portal, <c>https://portal.example.gov.uk</c>) allowed to call
-/// this partnership's routes from a web page. None by default: no CORS headers are sent.</param>
+/// this partnership's routes from a web page. None by default: no CORS headers are sent. At most 20, each of at most 200
+/// characters, and 2,000 characters in all.</param>
 public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead, IReadOnlyList<string>? CorsOrigins = null);
 
 /// <summary>A Community Safety Partnership.</summary>

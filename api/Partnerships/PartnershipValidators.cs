@@ -23,12 +23,17 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
     {
         RuleFor(x => x.CorsOrigins).Must(o => o!.Count <= 20).When(x => x.CorsOrigins is not null)
             .WithMessage("'corsOrigins' may list at most 20 origins.");
+        // Stored space-separated in a column of CorsOriginsMax characters (NVARCHAR on SQL Server): longer is refused, not cut.
+        RuleFor(x => x.CorsOrigins).Must(o => string.Join(' ', o!.Distinct()).Length <= CorsOriginsMax).When(x => x.CorsOrigins is not null)
+            .WithMessage($"'corsOrigins' may hold at most {CorsOriginsMax} characters in all (with a space between origins).");
         RuleForEach(x => x.CorsOrigins).Must(IsOrigin)
             .WithMessage("Each origin must be scheme://host[:port] (https, or http for localhost), without a path.");
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(PartnershipRequestValidator.AreaPattern)
             .WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
     }
+
+    public const int CorsOriginsMax = 2000;
 
     private static bool IsOrigin(string origin) =>
         Uri.TryCreate(origin, UriKind.Absolute, out var uri)

@@ -57,4 +57,28 @@ public sealed class CorsTests(CspApiFactory factory)
         Assert.NotNull(problem["errors"]);
         Assert.Equal("", await factory.ScalarAsync<string>("SELECT cors_origins FROM partnerships WHERE id = @id", new { id = t.Id.ToString() }));
     }
+
+    [Fact]
+    public async Task Origins_longer_than_their_column_together_are_400_and_the_stored_ones_are_kept()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path(),
+            new { name = "Test", areaCode = "E09000028", publicRead = false, corsOrigins = new[] { Portal } }), HttpStatusCode.OK);
+        // 20 valid origins of 189 characters: each is allowed, together (3,799 characters) they are not.
+        var origins = Enumerable.Range(0, 20)
+            .Select(i => $"https://{new string('a', 60)}.{new string('b', 60)}.{new string('c', 50)}{i:D2}.gov.uk").ToArray();
+        Assert.All(origins, o => Assert.True(Uri.IsWellFormedUriString(o, UriKind.Absolute)));
+
+        var tooLong = await t.Admin.PutAsJsonAsync(t.Path(), new { name = "Test", areaCode = "E09000028", publicRead = false, corsOrigins = origins });
+
+        var problem = await TestTenant.ExpectProblem(tooLong, HttpStatusCode.BadRequest);
+        Assert.Contains("2000 characters", problem["errors"]!["corsOrigins"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(Portal, await factory.ScalarAsync<string>("SELECT cors_origins FROM partnerships WHERE id = @id", new { id = t.Id.ToString() }));
+
+        // Ten of them (1,899 characters) fit.
+        await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path(),
+            new { name = "Test", areaCode = "E09000028", publicRead = false, corsOrigins = origins[..10] }), HttpStatusCode.OK);
+        Assert.Equal(string.Join(' ', origins[..10]),
+            await factory.ScalarAsync<string>("SELECT cors_origins FROM partnerships WHERE id = @id", new { id = t.Id.ToString() }));
+    }
 }
