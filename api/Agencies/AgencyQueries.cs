@@ -47,9 +47,9 @@ public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter write
         var wanted = ids.Distinct().ToArray();
         if (wanted.Length == 0) return new HashSet<Guid>();
         await using var c = await db.OpenAsync(tenant, ct);
-        var found = await c.QueryAsync<Guid>(new CommandDefinition("""
-            SELECT id FROM agencies WHERE partnership_id = @PartnershipId AND id IN @wanted
-            """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(wanted) }, cancellationToken: ct));
+        var found = await c.QueryAsync<Guid>(new CommandDefinition($"""
+            SELECT id FROM agencies WHERE partnership_id = @PartnershipId AND {db.Dialect.InIds("id", "@wanted")}
+            """, new { tenant.PartnershipId, wanted = SqlDialect.IdList(wanted) }, cancellationToken: ct));
         return found.ToHashSet();
     }
 

@@ -211,21 +211,21 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
         IReadOnlyList<Guid> alignmentIds, CancellationToken ct)
     {
         if (alignmentIds.Count == 0) return [];
-        var ids = dialect.IdList(alignmentIds);
-        var plans = await c.QueryAsync<Guid>(new CommandDefinition("""
+        var ids = SqlDialect.IdList(alignmentIds);
+        var plans = await c.QueryAsync<Guid>(new CommandDefinition($"""
             SELECT p.plan_id FROM alignments a
             JOIN priorities p ON p.partnership_id = a.partnership_id AND p.id = a.priority_id
-            WHERE a.partnership_id = @partnershipId AND a.id IN @ids
+            WHERE a.partnership_id = @partnershipId AND {dialect.InIds("a.id", "@ids")}
             UNION
             SELECT p.plan_id FROM alignments a
             JOIN commitments cm ON cm.partnership_id = a.partnership_id AND cm.id = a.commitment_id
             JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
-            WHERE a.partnership_id = @partnershipId AND a.id IN @ids
+            WHERE a.partnership_id = @partnershipId AND {dialect.InIds("a.id", "@ids")}
             UNION
             SELECT p.plan_id FROM alignments a
             JOIN indicator_priorities ip ON ip.partnership_id = a.partnership_id AND ip.indicator_id = a.indicator_id
             JOIN priorities p ON p.partnership_id = ip.partnership_id AND p.id = ip.priority_id
-            WHERE a.partnership_id = @partnershipId AND a.id IN @ids
+            WHERE a.partnership_id = @partnershipId AND {dialect.InIds("a.id", "@ids")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct));
         return plans.AsList();
     }

@@ -87,17 +87,17 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
     {
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} {from}", args, tx, cancellationToken: ct))).AsList();
         if (rows.Count == 0) return [];
-        var ids = dialect.IdList(rows.Select(r => r.Id));
+        var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition($"""
             SELECT commitment_id AS CommitmentId, agency_id AS AgencyId FROM commitment_partners
-            WHERE partnership_id = @partnershipId AND commitment_id IN @ids ORDER BY {dialect.IdKey("commitment_id")}, {dialect.IdKey("agency_id")}
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("commitment_id", "@ids")} ORDER BY {dialect.IdKey("commitment_id")}, {dialect.IdKey("agency_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(p => p.CommitmentId, p => p.AgencyId);
         var withUpdates = rows.Where(r => r.LatestUpdateId is not null).Select(r => r.LatestUpdateId!.Value).ToArray();
-        var latestIds = dialect.IdList(withUpdates);
+        var latestIds = SqlDialect.IdList(withUpdates);
         var latest = withUpdates.Length == 0
             ? new Dictionary<Guid, CommitmentUpdate>()
             : (await c.QueryAsync<UpdateRow>(new CommandDefinition($"""
-                SELECT {UpdateColumns} FROM commitment_updates u WHERE u.partnership_id = @partnershipId AND u.id IN @latestIds
+                SELECT {UpdateColumns} FROM commitment_updates u WHERE u.partnership_id = @partnershipId AND {dialect.InIds("u.id", "@latestIds")}
                 """, new { partnershipId, latestIds }, tx, cancellationToken: ct)))
                 .ToDictionary(u => u.CommitmentId, u => u.ToUpdate());
         return rows.Select(r => new Commitment(r.Id, r.PriorityId, r.Code, r.Title, r.Description, r.LeadAgencyId,

@@ -239,10 +239,10 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
             WHERE cm.partnership_id = @p AND p.plan_id = @planId
             """, new { p, planId }, cancellationToken: ct))).ToDictionary(r => r.Id);
         var indicatorIds = alignments.Where(a => a.IndicatorId is not null).Select(a => a.IndicatorId!.Value).Distinct().ToArray();
-        var indicators = indicatorIds.Length == 0 ? [] : (await c.QueryAsync<ItemRow>(new CommandDefinition("""
+        var indicators = indicatorIds.Length == 0 ? [] : (await c.QueryAsync<ItemRow>(new CommandDefinition($"""
             SELECT id AS Id, code AS Code, name AS Title FROM indicators
-            WHERE partnership_id = @p AND id IN @ids
-            """, new { p, ids = db.Dialect.IdList(indicatorIds) }, cancellationToken: ct))).ToDictionary(r => r.Id);
+            WHERE partnership_id = @p AND {db.Dialect.InIds("id", "@ids")}
+            """, new { p, ids = SqlDialect.IdList(indicatorIds) }, cancellationToken: ct))).ToDictionary(r => r.Id);
 
         var result = new List<OutcomeCoverage>();
         foreach (var o in outcomes)

@@ -85,10 +85,10 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
         List<Row> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
-        var ids = dialect.IdList(rows.Select(r => r.Id));
+        var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
-            WHERE partnership_id = @partnershipId AND indicator_id IN @ids ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
         return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
     }
@@ -117,10 +117,10 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     {
         var result = new Dictionary<Guid, (Observation?, Performance)>();
         if (indicators.Count == 0) return result;
-        var ids = dialect.IdList(indicators.Select(i => i.Id));
+        var ids = SqlDialect.IdList(indicators.Select(i => i.Id));
         var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
             SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
-            WHERE o.partnership_id = @partnershipId AND o.area = @area AND o.indicator_id IN @ids
+            WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
               AND o.period = (SELECT MAX(l.period) FROM observations l
                               WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
             """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.ToObservation());
@@ -130,8 +130,8 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
             ? Array.Empty<ObservationRowOf>().ToLookup(r => r.IndicatorId, r => r.ToObservation())
             : (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
                 SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
-                WHERE o.partnership_id = @partnershipId AND o.area = @area AND o.indicator_id IN @ids AND o.period IN @periods
-                """, new { partnershipId, area, ids = dialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
+                WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")} AND o.period IN @periods
+                """, new { partnershipId, area, ids = SqlDialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
                 cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.ToObservation());
         foreach (var indicator in indicators)
         {
@@ -165,9 +165,9 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     {
         if (ids.Count == 0) return new HashSet<Guid>();
         await using var c = await db.OpenAsync(tenant, ct);
-        var found = await c.QueryAsync<Guid>(new CommandDefinition("""
-            SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND id IN @wanted
-            """, new { tenant.PartnershipId, wanted = db.Dialect.IdList(ids.Distinct()) }, cancellationToken: ct));
+        var found = await c.QueryAsync<Guid>(new CommandDefinition($"""
+            SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND {db.Dialect.InIds("id", "@wanted")}
+            """, new { tenant.PartnershipId, wanted = SqlDialect.IdList(ids.Distinct()) }, cancellationToken: ct));
         return found.ToHashSet();
     }
 

@@ -123,13 +123,13 @@ public sealed class PlanDiff(Db db)
                 """, new { p, id }, cancellationToken: token))).ToLookup(x => x.CommitmentId, x => x.Code);
 
             var alignments = await AlignmentQueries.ForPlanAsync(connection, db.Dialect, p, id, token);
-            var frameworks = alignments.Count == 0 ? [] : (await connection.QueryAsync<FrameworkRow>(new CommandDefinition("""
-                SELECT id AS Id, code AS Code, version_no AS VersionNo, title AS Title FROM frameworks WHERE partnership_id = @p AND id IN @ids
-                """, new { p, ids = db.Dialect.IdList(alignments.Select(a => a.FrameworkId).Distinct()) }, cancellationToken: token))).ToDictionary(f => f.Id);
+            var frameworks = alignments.Count == 0 ? [] : (await connection.QueryAsync<FrameworkRow>(new CommandDefinition($"""
+                SELECT id AS Id, code AS Code, version_no AS VersionNo, title AS Title FROM frameworks WHERE partnership_id = @p AND {db.Dialect.InIds("id", "@ids")}
+                """, new { p, ids = SqlDialect.IdList(alignments.Select(a => a.FrameworkId).Distinct()) }, cancellationToken: token))).ToDictionary(f => f.Id);
             var indicatorIds = alignments.Where(a => a.IndicatorId is not null).Select(a => a.IndicatorId!.Value).Distinct().ToArray();
-            var indicators = indicatorIds.Length == 0 ? [] : (await connection.QueryAsync<TargetRow>(new CommandDefinition("""
-                SELECT id AS Id, code AS Code, name AS Title FROM indicators WHERE partnership_id = @p AND id IN @ids
-                """, new { p, ids = db.Dialect.IdList(indicatorIds) }, cancellationToken: token))).ToDictionary(i => i.Id);
+            var indicators = indicatorIds.Length == 0 ? [] : (await connection.QueryAsync<TargetRow>(new CommandDefinition($"""
+                SELECT id AS Id, code AS Code, name AS Title FROM indicators WHERE partnership_id = @p AND {db.Dialect.InIds("id", "@ids")}
+                """, new { p, ids = SqlDialect.IdList(indicatorIds) }, cancellationToken: token))).ToDictionary(i => i.Id);
 
             var commitmentsById = commitmentRows.ToDictionary(r => r.Id);
             var prioritiesById = priorityRows.ToDictionary(r => r.Id);

@@ -192,9 +192,9 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @p AND indicator_id IN (SELECT ip.indicator_id FROM indicator_priorities ip
-                WHERE ip.partnership_id = @p AND ip.priority_id IN @old)
+                WHERE ip.partnership_id = @p AND {db.Dialect.InIds("ip.priority_id", "@old")})
             ORDER BY {db.Dialect.IdKey("indicator_id")}, {db.Dialect.IdKey("priority_id")}
-            """, new { p, old = db.Dialect.IdList(priorityMap.Keys) }, tx, cancellationToken: ct))).AsList();
+            """, new { p, old = SqlDialect.IdList(priorityMap.Keys) }, tx, cancellationToken: ct))).AsList();
         var copied = 0;
         foreach (var indicator in links.GroupBy(l => l.IndicatorId))
         {

@@ -29,8 +29,12 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string IdKey(string id);
 
-    /// <summary>A list of ids for an <c>IN @ids</c> expansion (Dapper bypasses type handlers there).</summary>
-    public abstract System.Collections.IEnumerable IdList(IEnumerable<Guid> ids);
+    /// <summary>The value of a parameter that <see cref="InIds"/> reads: one JSON array of ids, whatever their number (SQL
+    /// Server takes at most 2,100 parameters in a statement and caches a plan per list length; SQLite at most 32,766).</summary>
+    public static string IdList(IEnumerable<Guid> ids) => System.Text.Json.JsonSerializer.Serialize(ids);
+
+    /// <summary><c>column IN</c> the ids of the JSON array in <paramref name="parameter"/> (a value of <see cref="IdList"/>).</summary>
+    public abstract string InIds(string column, string parameter);
 
     /// <summary>Appended to a WHERE over audit_events: hides events whose transactions may still be
     /// behind an uncommitted earlier one, so a change-feed reader never skips a sequence number.</summary>
@@ -81,7 +85,8 @@ public sealed class SqliteDialect : SqlDialect
     // Ids are stored as lowercase text ('D' format), which is creation order for UUIDv7.
     public override string IdKey(string id) => id;
 
-    public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.Select(id => id.ToString("D")).ToArray();
+    // json_each gives each id as text, the lower-case 'D' form the ids are stored in.
+    public override string InIds(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 
     public override string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns) =>
         $"(SELECT {string.Join(", ", columns.Select(c => $"json_extract(value, '$.{c.Name}') AS {c.Name}"))} FROM json_each({parameter}))";
@@ -116,7 +121,8 @@ public sealed class SqlServerDialect : SqlDialect
     // lower-case text. Not an index seek, but every list it orders is one partnership's (or one parent's) rows.
     public override string IdKey(string id) => $"CONVERT(char(36), {id}) COLLATE Latin1_General_BIN2";
 
-    public override System.Collections.IEnumerable IdList(IEnumerable<Guid> ids) => ids.ToArray();
+    public override string InIds(string column, string parameter) =>
+        $"{column} IN (SELECT j.id FROM OPENJSON({parameter}) WITH (id uniqueidentifier '$') j)";
 
     public override string JsonRows(string parameter, params (string Name, string SqlServerType)[] columns) =>
         $"OPENJSON({parameter}) WITH ({string.Join(", ", columns.Select(c => $"{c.Name} {c.SqlServerType} '$.{c.Name}'"))})";
@@ -149,6 +155,10 @@ public sealed class SqlServerDialect : SqlDialect
     public override bool IsUniqueViolation(DbException e) =>
         e is SqlException { Number: 2627 or 2601 };
 
+    // 547 is every constraint conflict (FOREIGN KEY, REFERENCE and CHECK alike); the message quotes the constraint's name,
+    // in every server language, and the migrations name each foreign key FK_… and nothing else so.
     public override bool IsForeignKeyViolation(DbException e) =>
-        e is SqlException { Number: 547 };
+        e is SqlException { Number: 547 } && NamesForeignKey(e.Message);
+
+    internal static bool NamesForeignKey(string message) => message.Contains("\"FK_", StringComparison.Ordinal);
 }

@@ -43,4 +43,17 @@ public sealed class IdOrderTests
         Assert.Equal("CONVERT(char(36), c.id) COLLATE Latin1_General_BIN2", new SqlServerDialect().IdKey("c.id"));
         Assert.Equal("CONVERT(char(36), @After) COLLATE Latin1_General_BIN2", new SqlServerDialect().IdKey("@After"));
     }
+
+    [Fact]
+    public void A_list_of_ids_is_one_JSON_parameter_whatever_its_length_on_both_engines()
+    {
+        var ids = Enumerable.Range(0, 5000).Select(_ => Ids.New()).ToList();
+
+        var value = SqlDialect.IdList(ids);
+
+        Assert.Equal(ids, System.Text.Json.JsonSerializer.Deserialize<List<Guid>>(value));
+        Assert.StartsWith($"[\"{ids[0]:D}\",", value, StringComparison.Ordinal); // the lower-case text SQLite stores
+        Assert.Equal("x.id IN (SELECT j.id FROM OPENJSON(@ids) WITH (id uniqueidentifier '$') j)", new SqlServerDialect().InIds("x.id", "@ids"));
+        Assert.Equal("x.id IN (SELECT value FROM json_each(@ids))", new SqliteDialect().InIds("x.id", "@ids"));
+    }
 }

@@ -70,9 +70,10 @@ public sealed class SqlServerSchema
     /// <summary>
     /// The <c>uniqueidentifier</c> columns <paramref name="statement"/> sorts by (ORDER BY) or compares with &lt; or &gt;
     /// as they are: SQL Server orders that type by its last six bytes first, which is not creation order for UUIDv7 ids
-    /// (SqlDialect.IdKey compares their text instead).
+    /// (SqlDialect.IdKey compares their text instead); and those it looks up in a list of parameters, which cannot be longer
+    /// than SQL Server's 2,100 parameters (SqlDialect.InIds sends one JSON parameter instead).
     /// </summary>
-    public List<string> RawGuidOrdering(TSqlFragment statement)
+    public List<string> GuidProblems(TSqlFragment statement)
     {
         var collector = new References();
         statement.Accept(collector);
@@ -83,6 +84,7 @@ public sealed class SqlServerSchema
             : sources.TryGetValue(parts[^2], out var guids) && guids.Contains(parts[^1]);
         return collector.Sorted.Where(IsGuid).Select(p => $"ORDER BY {string.Join('.', p)}")
             .Concat(collector.Compared.Where(IsGuid).Select(p => $"{string.Join('.', p)} compared with < or >"))
+            .Concat(collector.InLists.Where(IsGuid).Select(p => $"{string.Join('.', p)} IN a list of parameters"))
             .Distinct().ToList();
     }
 
@@ -160,6 +162,12 @@ public sealed class SqlServerSchema
         public HashSet<string> OutputNames { get; } = new(StringComparer.OrdinalIgnoreCase);
         public List<List<string>> Sorted { get; } = [];
         public List<List<string>> Compared { get; } = [];
+        public List<List<string>> InLists { get; } = [];
+
+        public override void Visit(InPredicate node)
+        {
+            if (node.Subquery is null && node.Values.Any(v => v is VariableReference) && Parts(node.Expression) is { } parts) InLists.Add(parts);
+        }
 
         public override void Visit(ExpressionWithSortOrder node)
         {

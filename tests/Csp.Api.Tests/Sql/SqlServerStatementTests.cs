@@ -80,31 +80,35 @@ public sealed class SqlServerStatementTests
     }
 
     [Fact]
-    public void No_statement_orders_or_pages_by_a_uniqueidentifier_as_it_is()
+    public void No_statement_orders_pages_or_looks_up_a_list_of_uniqueidentifiers_as_they_are()
     {
         var schema = SqlServerSchema.FromMigrations();
 
         var problems = Statements.Value
-            .SelectMany(s => schema.RawGuidOrdering(SqlServerSchema.Parse(s.Sql).Fragment).Select(p => $"{s}: {p}"))
+            .SelectMany(s => schema.GuidProblems(SqlServerSchema.Parse(s.Sql).Fragment).Select(p => $"{s}: {p}"))
             .ToList();
 
-        Assert.True(problems.Count == 0, "Use SqlDialect.IdKey:\n" + string.Join("\n", problems));
+        Assert.True(problems.Count == 0, "Use SqlDialect.IdKey or InIds:\n" + string.Join("\n", problems));
     }
 
     [Fact]
-    public void The_uniqueidentifier_ordering_check_catches_a_raw_id_sort_and_keyset_and_passes_IdKey()
+    public void The_uniqueidentifier_check_catches_a_raw_id_sort_keyset_and_parameter_list_and_passes_the_dialects_forms()
     {
         var schema = SqlServerSchema.FromMigrations();
         var dialect = new SqlServerDialect();
 
-        Assert.Equal(["ORDER BY c.id", "c.id compared with < or >"], schema.RawGuidOrdering(SqlServerSchema.Parse(
+        Assert.Equal(["ORDER BY c.id", "c.id compared with < or >"], schema.GuidProblems(SqlServerSchema.Parse(
             "SELECT c.code FROM commitments c WHERE c.id > @After ORDER BY c.id").Fragment));
-        Assert.Equal(["ORDER BY indicator_id", "ORDER BY priority_id"], schema.RawGuidOrdering(SqlServerSchema.Parse(
+        Assert.Equal(["ORDER BY indicator_id", "ORDER BY priority_id"], schema.GuidProblems(SqlServerSchema.Parse(
             "SELECT indicator_id FROM indicator_priorities ORDER BY indicator_id, priority_id").Fragment));
+        Assert.Equal(["a.id IN a list of parameters"], schema.GuidProblems(SqlServerSchema.Parse(
+            "SELECT a.rationale FROM alignments a WHERE a.id IN (@ids1, @ids2) AND a.rationale IN (@r1, @r2)").Fragment));
+        Assert.Empty(schema.GuidProblems(SqlServerSchema.Parse(
+            $"SELECT a.rationale FROM alignments a WHERE {dialect.InIds("a.id", "@ids")}").Fragment));
         // Text columns and equality are fine; the dialect's key is not a raw uniqueidentifier.
-        Assert.Empty(schema.RawGuidOrdering(SqlServerSchema.Parse(
+        Assert.Empty(schema.GuidProblems(SqlServerSchema.Parse(
             "SELECT code FROM commitments WHERE id = @id AND code > @c ORDER BY code, created_at").Fragment));
-        Assert.Empty(schema.RawGuidOrdering(SqlServerSchema.Parse(
+        Assert.Empty(schema.GuidProblems(SqlServerSchema.Parse(
             $"SELECT code FROM commitments WHERE {dialect.IdKey("id")} > {dialect.IdKey("@After")} ORDER BY {dialect.IdKey("id")}").Fragment));
     }
 
