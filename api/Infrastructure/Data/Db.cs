@@ -49,10 +49,11 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
 
     /// <summary>Opens a connection and begins a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue
     /// instead of failing on a lock upgrade; on SQLite the connection holds this process's write turn until it is closed,
-    /// so dispose it promptly), scoped to the tenant's partnership as
+    /// so dispose it promptly; on SQL Server the transaction holds the partnership's write turn,
+    /// <see cref="SqlDialect.TakePartnershipWriteTurn"/>), scoped to the tenant's partnership as
     /// <see cref="OpenAsync(Tenant, CancellationToken)"/> is.</summary>
     public Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(Tenant tenant, CancellationToken ct) =>
-        BeginScopedWriteAsync(Dialect.ScopeToPartnership, tenant.PartnershipId, ct);
+        BeginScopedWriteAsync(Dialect.ScopeToPartnership is { } scope ? scope + Dialect.TakePartnershipWriteTurn : null, tenant.PartnershipId, ct);
 
     /// <summary>
     /// Opens a connection for the platform's own work, which is not one partnership's: authentication (the tenant is not

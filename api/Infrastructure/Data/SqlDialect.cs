@@ -55,6 +55,15 @@ public abstract class SqlDialect
     /// row-level security, or null where the engine has none (SQLite: the partnership_id filters are the only guard).</summary>
     public abstract string? ScopeToPartnership { get; }
 
+    /// <summary>
+    /// Run first in every write transaction of one partnership (parameter <c>@PartnershipId</c>): waits for, and holds until
+    /// the transaction ends, that partnership's write turn. SQLite lets one writer at a time at the whole file, so features
+    /// may read, decide and write (the next position, the next framework version, "is the plan still a draft") without
+    /// another writer slipping in between; on SQL Server, where readers do not block (READ_COMMITTED_SNAPSHOT), this gives
+    /// the same guarantee per partnership. Null where the engine already serialises writers.
+    /// </summary>
+    public abstract string? TakePartnershipWriteTurn { get; }
+
     /// <summary>The statement that marks a connection as the platform's own (cross-tenant) work, which the row-level
     /// security predicate admits to every partnership's rows; null where the engine has no row-level security.</summary>
     public abstract string? ScopeToPlatform { get; }
@@ -99,6 +108,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string? ScopeToPlatform => null;
 
+    // BEGIN IMMEDIATE and the process's write gate (Db) already give one writer at a time.
+    public override string? TakePartnershipWriteTurn => null;
+
     public override Task ExecuteManyAsync<T>(DbConnection c, DbTransaction tx, string perRow, string setBased, IReadOnlyCollection<T> rows,
         CancellationToken ct) => SqliteBulk.ExecuteAsync(c, tx, perRow, rows, ct);
 
@@ -142,6 +154,14 @@ public sealed class SqlServerDialect : SqlDialect
         """;
 
     public override string? ScopeToPlatform => "EXEC sp_set_session_context @key = N'CspScope', @value = N'platform', @read_only = 1;";
+
+    // An application lock owned by the transaction (released at commit or rollback), waited for as long as SQLite's busy
+    // timeout; a writer that does not get it fails as a SQLite writer does after its timeout.
+    public override string? TakePartnershipWriteTurn => """
+        DECLARE @turn nvarchar(255) = N'csp/partnership/' + CONVERT(nvarchar(36), @PartnershipId), @granted int;
+        EXEC @granted = sp_getapplock @Resource = @turn, @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
+        IF @granted < 0 THROW 51000, N'No write turn for this partnership within 30 s.', 1;
+        """;
 
     // Property names as declared (the JsonRows paths are case-sensitive); dates yyyy-MM-dd, timestamps ISO 8601 with offset
     // and decimals as exact JSON numbers, all of which OPENJSON ... WITH converts to DATE, DATETIMEOFFSET and DECIMAL.

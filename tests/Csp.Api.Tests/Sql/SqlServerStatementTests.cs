@@ -33,6 +33,7 @@ public sealed class SqlServerStatementTests
         Assert.Contains(statements, s => s.Sql.Contains("sp_set_session_context", StringComparison.Ordinal));
         // The platform marker (SqlDialect.ScopeToPlatform) is parsed and schema-checked with the rest.
         Assert.Contains(statements, s => s.Sql.Contains("@key = N'CspScope', @value = N'platform'", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Sql.Contains("sp_getapplock", StringComparison.Ordinal));
         // The migrator's preflight: the database options it reads and the one it sets.
         Assert.Contains(statements, s => s.Sql.Contains("FROM sys.databases", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Sql.StartsWith("ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON", StringComparison.Ordinal));

@@ -29,7 +29,7 @@ public static partial class SqlSources
     [GeneratedRegex(@"\{(?<expr>[^{}]+)\}")]
     private static partial Regex Hole();
 
-    [GeneratedRegex(@"^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE|MERGE|EXEC)\s|WITH\s+[A-Za-z_]|ALTER\s+DATABASE\s)")]
+    [GeneratedRegex(@"^\s*(?:(?:SELECT|INSERT|UPDATE|DELETE|MERGE|EXEC)\s|WITH\s+[A-Za-z_]|ALTER\s+DATABASE\s|DECLARE\s)")]
     private static partial Regex StatementStart();
 
     [GeneratedRegex(@"^\s*FROM\s")]
