@@ -3,6 +3,7 @@ using System.Text.Json;
 using Csp.Api.Alignments;
 using Csp.Api.Commitments;
 using Csp.Api.Indicators;
+using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Priorities;
@@ -12,10 +13,12 @@ using Microsoft.Extensions.Options;
 
 namespace Csp.Api.Plans;
 
-/// <summary>A plan document serialised once: its UTF-8 JSON, strong ETag, and the change token it was read at.</summary>
+/// <summary>A plan document serialised once: its UTF-8 JSON (and its compressed forms), strong ETags, and the change token it
+/// was read at.</summary>
 /// <param name="Token">The partnership's change token read before the document was (so the document is at least that fresh).</param>
-/// <param name="ETag">A hash of the bytes: it changes exactly when the document does, and not when something outside it does.</param>
-public sealed record CachedPlanDocument(Guid PlanId, PlanStatus Status, long Token, ReadOnlyMemory<byte> Utf8, string ETag);
+/// <param name="Body">The bytes, with ETags derived from a hash of them: they change exactly when the document does, and not when
+/// something outside it does.</param>
+public sealed record CachedPlanDocument(Guid PlanId, PlanStatus Status, long Token, PrecompressedBody Body);
 
 /// <summary>
 /// The whole plan as portals fetch it: read on one connection in a fixed number of queries (no N+1 whatever the plan's
@@ -47,9 +50,11 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
         var document = await LoadAsync(tenant, planId, ct);
         if (document is null) return null;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(document, options);
-        var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16))}\"";
-        var entry = new CachedPlanDocument(planId, document.Status, token, bytes, etag);
-        cache.Set(key, entry, new MemoryCacheEntryOptions { Size = bytes.Length, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16));
+        var entry = new CachedPlanDocument(planId, document.Status, token, new PrecompressedBody(bytes, hash));
+        // The br and gzip forms are made later, on demand; JSON compresses to well under a quarter in either, so half the
+        // document's size again covers both.
+        cache.Set(key, entry, new MemoryCacheEntryOptions { Size = bytes.Length + bytes.Length / 2, SlidingExpiration = TimeSpan.FromMinutes(30) });
         return entry;
     }
 

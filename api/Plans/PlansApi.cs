@@ -19,14 +19,17 @@ internal static class PlansApi
             .AddOpenApiOperationTransformer(DocumentStatusFilter);
         group.MapGet("/current", GetCurrentPlan).WithName("getCurrentPlan").WithSummary("Get the current plan")
             .WithDescription("The whole approved plan whose period covers today (as getPlan); 404 when there is none.")
-            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound);
+            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(DocumentContentCoding);
         group.MapGet("/{planId:guid}", GetPlan).WithName("getPlan").WithSummary("Get a whole plan")
             .WithDescription("The plan with its priorities (in order), their commitments, each commitment's current status and latest update, " +
                              "the indicators linked to its priorities with their latest observation and performance (in the partnership's area), " +
                              "and the alignments of its priorities, commitments and indicators. The strong ETag changes whenever anything " +
                              "inside changes; send If-None-Match to get 304. Without a key (public read) drafts are 404. Public answers may be " +
-                             "cached for 60 s; keyed ones are private and must be revalidated.")
-            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound);
+                             "cached for 60 s; keyed ones are private and must be revalidated. Sent compressed (`br`, or `gzip`) when " +
+                             "Accept-Encoding accepts it; each coding has its own ETag, and If-None-Match with any of them gives 304.")
+            .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound)
+            .AddOpenApiOperationTransformer(DocumentContentCoding);
         group.MapPost("/", CreatePlan).WithName("createPlan").WithSummary("Create a draft plan")
             .WithDescription("Creates a plan in draft.").RequireScope(Scopes.PlansWrite).Validate<PlanRequest>();
         group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title and period")
@@ -79,6 +82,29 @@ internal static class PlansApi
         return Task.CompletedTask;
     }
 
+    /// <summary>The whole plan is sent in the coding Accept-Encoding asks for (see <see cref="Cached"/>): its 200 and 304 say so.</summary>
+    private static Task DocumentContentCoding(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (status is not ("200" or "304") || response is not OpenApiResponse r) continue;
+            r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            if (status == "200")
+                r.Headers.TryAdd("Content-Encoding", new OpenApiHeader
+                {
+                    Description = "`br` or `gzip` when Accept-Encoding accepts it (br when both are accepted with the same q-value); " +
+                                  "absent when the document is sent as is.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+            r.Headers.TryAdd("Vary", new OpenApiHeader
+            {
+                Description = "`Origin, X-Api-Key, Accept-Encoding`: the answer depends on the caller and on the codings it accepts.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+        return Task.CompletedTask;
+    }
+
     private static async Task<Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult>> GetPlan(
         Tenant tenant, Guid planId, PlanDocumentQueries documents, TenantQueries tenants, HttpContext http, CancellationToken ct)
     {
@@ -100,14 +126,19 @@ internal static class PlansApi
         return Cached(http, document);
     }
 
-    /// <summary>The cached bytes with their ETag and Cache-Control, or 304 when If-None-Match already has it. (The hottest
-    /// read sets Cache-Control itself rather than through AllowPublicRead's endpoint filter.)</summary>
+    /// <summary>The cached bytes in the coding Accept-Encoding prefers, with that representation's ETag, Cache-Control and
+    /// Vary, or 304 when If-None-Match has the ETag of any representation of this version (the client holds the current
+    /// document, whichever coding it came in). (The hottest read sets Cache-Control itself rather than through
+    /// AllowPublicRead's endpoint filter.)</summary>
     private static Results<CachedJson<PlanDocument>, StatusCodeHttpResult, ProblemHttpResult> Cached(HttpContext http, CachedPlanDocument document)
     {
-        http.Response.Headers.ETag = document.ETag;
-        PublicRead.SetCacheControl(http);
-        if (ETags.IfNoneMatch(http.Request, document.ETag)) return Errors.NotModified();
-        return new CachedJson<PlanDocument>(document.Utf8);
+        var body = document.Body;
+        var coding = AcceptEncoding.Negotiate(http.Request.Headers.AcceptEncoding);
+        var etag = body.ETag(coding);
+        http.Response.Headers.ETag = etag;
+        PublicRead.SetCacheControl(http, byContentCoding: true);
+        if (ETags.IfNoneMatch(http.Request, etag, body.ETags)) return Errors.NotModified();
+        return new CachedJson<PlanDocument>(body.Bytes(coding), PrecompressedBody.ContentEncoding(coding));
     }
 
     private static async Task<Created<Plan>> CreatePlan(Tenant tenant, PlanRequest request, PlanQueries plans, HttpContext http, CancellationToken ct)

@@ -19,14 +19,29 @@ public static class ETags
         return -1;
     }
 
-    public static bool IfNoneMatch(HttpRequest request, string etag)
+    /// <summary>Whether If-None-Match names <paramref name="etag"/>, one of <paramref name="alsoCurrent"/> (the ETags of other
+    /// representations of the same version, e.g. its other content codings), or <c>*</c>. Compared weakly (RFC 9110 §13.1.2).</summary>
+    public static bool IfNoneMatch(HttpRequest request, string etag, params ReadOnlySpan<string> alsoCurrent)
     {
         var header = request.Headers.IfNoneMatch;
         if (header.Count == 0) return false;
         // The usual case (a client sending back the ETag it was given) without parsing the header into a list.
-        if (header.Count == 1 && string.Equals(header[0], etag, StringComparison.Ordinal)) return true;
-        return EntityTagHeaderValue.TryParseList(header, out var tags)
-            && tags.Any(t => t.Tag == "*" || t.Tag == etag || (t.IsWeak && t.Tag == etag));
+        if (header.Count == 1)
+        {
+            var value = header[0];
+            if (string.Equals(value, etag, StringComparison.Ordinal)) return true;
+            foreach (var other in alsoCurrent)
+                if (string.Equals(value, other, StringComparison.Ordinal)) return true;
+        }
+        if (!EntityTagHeaderValue.TryParseList(header, out var tags)) return false;
+        foreach (var t in tags)
+        {
+            // Tag keeps the quotes and drops W/, so comparing it is the weak comparison.
+            if (t.Tag == "*" || t.Tag == etag) return true;
+            foreach (var other in alsoCurrent)
+                if (t.Tag == other) return true;
+        }
+        return false;
     }
 
     public static void Set(HttpResponse response, long version) => response.Headers.ETag = For(version);

@@ -14,6 +14,7 @@ public static class PublicRead
     public const string PrivateCacheControl = "private, no-cache";
 
     private const string VaryOnCaller = "Origin, " + ApiKeys.HeaderName;
+    private const string VaryOnCallerAndCoding = VaryOnCaller + ", Accept-Encoding";
 
     /// <summary>Marks the endpoint <see cref="PublicReadAllowed"/> and sets Cache-Control on its 200 and 304 answers.</summary>
     public static RouteHandlerBuilder AllowPublicRead(this RouteHandlerBuilder builder) =>
@@ -26,11 +27,14 @@ public static class PublicRead
             return result;
         });
 
-    public static void SetCacheControl(HttpContext http)
+    /// <param name="http">The request being answered.</param>
+    /// <param name="byContentCoding">Whether the answer's content coding follows Accept-Encoding (br, gzip or identity).</param>
+    public static void SetCacheControl(HttpContext http, bool byContentCoding = false)
     {
         var anonymous = http.Items[Tenant.ItemKey] is Tenant { Caller.IsAnonymous: true };
         http.Response.Headers.CacheControl = anonymous ? PublicCacheControl : PrivateCacheControl;
-        // The same URL answers differently with and without a key (drafts, 401): caches must key on it.
-        http.Response.Headers.Vary = VaryOnCaller;
+        // The same URL answers differently with and without a key (drafts, 401), and in another coding for another
+        // Accept-Encoding: caches must key on them.
+        http.Response.Headers.Vary = byContentCoding ? VaryOnCallerAndCoding : VaryOnCaller;
     }
 }

@@ -1,5 +1,7 @@
 extern alias JsonSchemaNet;
 using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JsonSchemaNet::Json.Schema;
@@ -62,7 +64,9 @@ public sealed class OpenApiContract
     }
 
     /// <summary>Every way this response departs from the contract; empty when it conforms.</summary>
-    public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body)
+    /// <param name="body">The body, decoded from <paramref name="contentEncoding"/> when it had one.</param>
+    /// <param name="contentEncoding">The response's Content-Encoding, which the operation must document.</param>
+    public IReadOnlyList<string> Check(string method, string path, int status, string? mediaType, string body, string? contentEncoding = null)
     {
         if (Find(method, path, out var why) is not { } op) return CheckOutsideContract(why!, status, mediaType, body);
         var (template, operationId, operation) = op;
@@ -73,6 +77,8 @@ public sealed class OpenApiContract
         if (response is null)
             return [$"{name} answered {status}, which the contract does not document (documented: {string.Join(", ", responses?.Select(r => r.Key) ?? [])})."];
         response = Resolve(response);
+        if (contentEncoding is not null && response["headers"]?["Content-Encoding"] is null)
+            return [$"{name} answered {status} with Content-Encoding: {contentEncoding}, but the contract does not document that header."];
 
         var content = response["content"]?.AsObject();
         var hasBody = body.Length > 0 && !string.Equals(method, "HEAD", StringComparison.OrdinalIgnoreCase);
@@ -209,16 +215,33 @@ public sealed class ContractValidatingHandler(OpenApiContract? contract = null) 
         var path = request.RequestUri!.IsAbsoluteUri ? request.RequestUri.AbsolutePath : request.RequestUri.OriginalString.Split('?')[0];
         if (OpenApiContract.IsExempt(path)) return response;
 
-        // Buffered, so the caller still reads the body after we did.
+        // Buffered, so the caller still reads the body (as sent) after we did.
         await response.Content.LoadIntoBufferAsync(cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        var encoding = response.Content.Headers.ContentEncoding.SingleOrDefault();
+        var body = encoding is null
+            ? await response.Content.ReadAsStringAsync(cancellationToken)
+            : Decode(await response.Content.ReadAsByteArrayAsync(cancellationToken), encoding);
         var violations = (contract ?? OpenApiContract.Committed).Check(request.Method.Method, path, (int)response.StatusCode,
-            response.Content.Headers.ContentType?.MediaType, body);
+            response.Content.Headers.ContentType?.MediaType, body, encoding);
         if (violations.Count > 0)
             throw new ContractViolationException(
                 $"Response to {request.Method} {request.RequestUri} is not what openapi/v1.json documents: " +
                 string.Join(" ", violations) +
                 " Fix the endpoint, or declare the response (TypedResults union / .Produces / .ProducesProblem) and rebuild.");
         return response;
+    }
+
+    /// <summary>The body a compressed response holds, so its schema can be checked like any other.</summary>
+    private static string Decode(byte[] bytes, string encoding)
+    {
+        using var input = new MemoryStream(bytes);
+        using Stream decoder = encoding switch
+        {
+            "br" => new BrotliStream(input, CompressionMode.Decompress),
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            _ => throw new ContractViolationException($"Content-Encoding: {encoding} is not one the service sends (br, gzip)."),
+        };
+        using var reader = new StreamReader(decoder, Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 }
