@@ -27,6 +27,17 @@ public sealed class SqlServerOnlyTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task The_database_compares_text_as_SQLite_does_and_its_readers_do_not_wait_for_writers()
+    {
+        await factory.CreateClient().GetAsync("/health/ready"); // the service has started (and run the preflight)
+
+        Assert.Equal(0, await factory.ScalarAsync<int>("SELECT CONVERT(int, DATABASEPROPERTYEX(DB_NAME(), 'ComparisonStyle'))"));
+        Assert.True(await factory.ScalarAsync<bool>("SELECT is_read_committed_snapshot_on FROM sys.databases WHERE database_id = DB_ID()"));
+        // Two Idempotency-Keys, codes or areas differing only in case are different values.
+        Assert.Equal(0, await factory.ScalarAsync<int>("SELECT CASE WHEN N'abc' = N'ABC' THEN 1 ELSE 0 END"));
+    }
+
+    [Fact]
     public async Task Row_level_security_hides_and_blocks_other_partnerships_rows_on_a_scoped_connection()
     {
         var a = await TestTenant.CreateAsync(factory, "ss");

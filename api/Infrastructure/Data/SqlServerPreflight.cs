@@ -4,7 +4,7 @@ using Microsoft.Data.SqlClient;
 namespace Csp.Api.Infrastructure.Data;
 
 /// <summary>
-/// The two database settings SQL Server needs to behave like the SQLite default, checked (and where it can, set) before
+/// The database settings SQL Server needs to behave like the SQLite default, checked (and where it can, set) before
 /// the migrations run:
 /// <list type="bullet">
 /// <item>a binary collation: SQLite compares and sorts text byte by byte, so codes, areas, periods and Idempotency-Keys
@@ -13,6 +13,7 @@ namespace Csp.Api.Infrastructure.Data;
 /// gets <see cref="Collation"/>, and one created by someone else must already have a binary collation.</item>
 /// <item>READ_COMMITTED_SNAPSHOT: SQLite's readers (WAL) never wait for a writer; with row versioning SQL Server's don't
 /// either, instead of blocking on a batch push's locks.</item>
+/// <item>compatibility level 130 or later, for OPENJSON.</item>
 /// </list>
 /// </summary>
 public static class SqlServerPreflight
@@ -20,11 +21,14 @@ public static class SqlServerPreflight
     /// <summary>The collation of a database the migrator creates: binary (the order and equality of SQLite's text), UTF-8.</summary>
     public const string Collation = "Latin1_General_100_BIN2_UTF8";
 
-    public sealed record Settings(string Collation, int ComparisonStyle, bool ReadCommittedSnapshot);
+    public sealed record Settings(string Collation, int ComparisonStyle, bool ReadCommittedSnapshot, int CompatibilityLevel = 160);
+
+    /// <summary>OPENJSON, which the batch push and every id list use, needs compatibility level 130 (SQL Server 2016) or later.</summary>
+    public const int MinimumCompatibilityLevel = 130;
 
     private const string Read = """
         SELECT d.collation_name AS Collation, CONVERT(int, DATABASEPROPERTYEX(DB_NAME(), 'ComparisonStyle')) AS ComparisonStyle,
-               d.is_read_committed_snapshot_on AS ReadCommittedSnapshot
+               d.is_read_committed_snapshot_on AS ReadCommittedSnapshot, CONVERT(int, d.compatibility_level) AS CompatibilityLevel
         FROM sys.databases d WHERE d.database_id = DB_ID()
         """;
 
@@ -52,7 +56,11 @@ public static class SqlServerPreflight
     }
 
     /// <summary>Why the database cannot be used as it is, or null when it can (the setting the migrator can fix is not a problem).</summary>
-    public static string? Problem(Settings settings) => settings.ComparisonStyle == 0
+    public static string? Problem(Settings settings) =>
+        settings.CompatibilityLevel < MinimumCompatibilityLevel
+            ? $"The database's compatibility level is {settings.CompatibilityLevel}; OPENJSON needs {MinimumCompatibilityLevel} or later. " +
+              "Run `ALTER DATABASE … SET COMPATIBILITY_LEVEL = 160` (SQL Server 2022's)."
+        : settings.ComparisonStyle == 0
         ? null
         : $"The database's collation {settings.Collation} is not binary (DATABASEPROPERTYEX ComparisonStyle {settings.ComparisonStyle}): " +
           "text that differs only in case, accent or width would compare equal, unlike the SQLite default (Idempotency-Keys and codes " +

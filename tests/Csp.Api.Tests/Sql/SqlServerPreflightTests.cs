@@ -26,6 +26,18 @@ public sealed class SqlServerPreflightTests
         Assert.Contains($"COLLATE {SqlServerPreflight.Collation}", problem, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(120, false)]
+    [InlineData(130, true)]
+    [InlineData(160, true)]
+    public void OPENJSON_needs_compatibility_level_130(int level, bool usable)
+    {
+        var problem = SqlServerPreflight.Problem(new SqlServerPreflight.Settings("Latin1_General_100_BIN2_UTF8", 0, true, level));
+
+        Assert.Equal(usable, problem is null);
+        if (!usable) Assert.Contains("COMPATIBILITY_LEVEL", problem, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_migrator_creates_a_SqlServer_database_binary_and_checks_it_before_any_script()
     {

@@ -14,7 +14,7 @@ public sealed class SqlServerSchema
     /// <summary>The catalog views the service reads (SqlServerPreflight), with the documented columns it may use.</summary>
     private static readonly Dictionary<string, HashSet<string>> SystemViews = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["sys.databases"] = new(StringComparer.OrdinalIgnoreCase) { "database_id", "name", "collation_name", "is_read_committed_snapshot_on" },
+        ["sys.databases"] = new(StringComparer.OrdinalIgnoreCase) { "database_id", "name", "collation_name", "is_read_committed_snapshot_on", "compatibility_level" },
     };
 
     /// <summary>The <c>uniqueidentifier</c> columns of each table.</summary>
