@@ -34,20 +34,20 @@ public static class DatabaseSetup
         return builder;
     }
 
-    /// <summary>The configured connection string; for SQLite, foreign keys on and a busy timeout for writers.</summary>
+    /// <summary>The configured connection string; for SQLite, foreign keys on and a busy timeout for writers (30 s unless the
+    /// connection string sets its own <c>Default Timeout</c>).</summary>
     public static string ConnectionString(IConfiguration configuration, DatabaseProvider provider)
     {
         var configured = configuration.GetConnectionString(ConnectionName);
         if (provider == DatabaseProvider.SqlServer)
             return configured ?? throw new InvalidOperationException("Database:Provider is SqlServer but ConnectionStrings:Csp is not set.");
-        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(configured ?? DefaultSqlite)
-        {
-            ForeignKeys = true,
-            DefaultTimeout = 30,
-            Pooling = true,
-        };
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured ?? DefaultSqlite };
+        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(configured ?? DefaultSqlite) { ForeignKeys = true, Pooling = true };
+        if (!TimeoutKeywords.Any(given.ContainsKey)) csb.DefaultTimeout = 30;
         return csb.ToString();
     }
+
+    private static readonly string[] TimeoutKeywords = ["Default Timeout", "DefaultTimeout", "Command Timeout"];
 
     /// <summary>The `migrate` command: apply migrations and stop.</summary>
     public static void MigrateDatabase(this WebApplication app)

@@ -22,6 +22,10 @@ public abstract class SqlDialect
     /// <summary>True when the exception is a FOREIGN KEY violation (a referenced or referencing row).</summary>
     public abstract bool IsForeignKeyViolation(DbException e);
 
+    /// <summary>True when the exception is a write that did not get its turn in time (another writer held the database, or
+    /// the partnership, for longer than the wait limit): nothing was written, and the same request can be sent again.</summary>
+    public abstract bool IsBusy(DbException e);
+
     /// <summary>
     /// An id column (or <c>@parameter</c>) as a value that sorts in creation order, for ORDER BY and keyset comparisons.
     /// Ids are UUIDv7, which sort in creation order as text: SQLite stores that text. SQL Server stores a
@@ -120,6 +124,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override bool IsForeignKeyViolation(DbException e) =>
         e is SqliteException { SqliteExtendedErrorCode: 787 };
+
+    // SQLITE_BUSY (the busy timeout, or Db's write turn) and SQLITE_LOCKED.
+    public override bool IsBusy(DbException e) => e is SqliteException { SqliteErrorCode: 5 or 6 };
 }
 
 public sealed class SqlServerDialect : SqlDialect
@@ -179,6 +186,9 @@ public sealed class SqlServerDialect : SqlDialect
     // in every server language, and the migrations name each foreign key FK_… and nothing else so.
     public override bool IsForeignKeyViolation(DbException e) =>
         e is SqlException { Number: 547 } && NamesForeignKey(e.Message);
+
+    // 51000: TakePartnershipWriteTurn's THROW; 1222: a lock request time-out.
+    public override bool IsBusy(DbException e) => e is SqlException { Number: 51000 or 1222 };
 
     internal static bool NamesForeignKey(string message) => message.Contains("\"FK_", StringComparison.Ordinal);
 }

@@ -23,11 +23,15 @@ public static class Problems
 
 /// <summary>
 /// Turns exceptions into problems: bad request bodies (malformed JSON, wrong content type, an
-/// unknown enum value) keep their 4xx status with a readable message; anything else is a 500
-/// without internals (the detail is logged, never sent).
+/// unknown enum value) keep their 4xx status with a readable message; a write that waited too long
+/// for its turn is a 503 with Retry-After; anything else is a 500 without internals (the detail is
+/// logged, never sent).
 /// </summary>
 public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>Retry-After of a 503 for a write that did not get its turn.</summary>
+    public const int BusyRetryAfterSeconds = 1;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
         if (exception is BadHttpRequestException bad)
@@ -56,6 +60,16 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
         {
             context.Response.StatusCode = 499;
+            return true;
+        }
+
+        if (exception is System.Data.Common.DbException db && context.RequestServices.GetService<Data.Db>()?.Dialect.IsBusy(db) == true)
+        {
+            logger.LogWarning(exception, "No write turn for {Method} {Path}", context.Request.Method, context.Request.Path);
+            context.Response.Headers.RetryAfter = BusyRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "Other writes held the database for longer than this request could wait, so nothing was written. Send the same request " +
+                "again after Retry-After seconds.");
             return true;
         }
 

@@ -35,7 +35,7 @@ internal static partial class ExampleConventions
         [422] = ("Unprocessable request", "The Idempotency-Key 'connect-2024-07-06' was used with a different body."),
         [429] = ("Too many requests", "Client 'Met CONNECT extract' has used its allowance of 600 requests a minute; retry after 12 seconds."),
         [500] = ("Internal server error", "The server failed to handle the request. It has been logged; quote the traceId when reporting it."),
-        [503] = ("Service unavailable", "The database is not reachable; retry later."),
+        [503] = ("Service unavailable", "The database is busy or not reachable; nothing was written. Retry later (after Retry-After seconds when it is given)."),
     };
 
     // ---------------------------------------------------------------- Southwark values

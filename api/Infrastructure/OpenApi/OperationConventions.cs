@@ -105,19 +105,29 @@ internal static partial class OperationConventions
         // The rate limiter (Security/RateLimitingSetup) guards everything under /v1.
         if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
         {
-            OpenApiSetup.AddProblem(operation, context, "429", "This client (or, without a valid key, this address) has used its request allowance.");
-            if (operation.Responses!["429"] is OpenApiResponse tooMany)
-            {
-                tooMany.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                tooMany.Headers.TryAdd("Retry-After", new OpenApiHeader
-                {
-                    Description = "Seconds to wait before retrying.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
-                });
-            }
+            AddProblemToRetry(operation, context, "429", "This client (or, without a valid key, this address) has used its request allowance.",
+                "Seconds to wait before retrying.");
+        }
+        // A write waits for its turn (SQLite: one writer at a time; SQL Server: per partnership) and answers 503 when it
+        // waited too long (ProblemExceptionHandler).
+        if (context.Description.HttpMethod is not ("GET" or "HEAD") && context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+        {
+            AddProblemToRetry(operation, context, "503",
+                "Other writes held the database for longer than this request could wait; nothing was written. Send the same request again " +
+                "after Retry-After seconds.", "Seconds to wait before sending the request again.");
         }
         OpenApiSetup.AddProblem(operation, context, "500",
             "An unexpected error. No internals are sent; quote the problem's `traceId` when reporting it.");
+    }
+
+    /// <summary>A problem response that says, in Retry-After, when to send the request again.</summary>
+    private static void AddProblemToRetry(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description,
+        string retryAfter)
+    {
+        OpenApiSetup.AddProblem(operation, context, status, description);
+        if (operation.Responses![status] is not OpenApiResponse response) return;
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers.TryAdd("Retry-After", new OpenApiHeader { Description = retryAfter, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } });
     }
 
     /// <summary>

@@ -62,6 +62,22 @@ public sealed class SqlServerConfigurationTests
         Assert.Contains("data/csp.db", db.ConnectionString, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(null, 30)]
+    [InlineData("Data Source=x.db", 30)]
+    [InlineData("Data Source=x.db;Default Timeout=1", 1)]
+    [InlineData("Data Source=x.db;command timeout=5", 5)]
+    public void SQLite_writers_wait_30_s_for_the_database_unless_the_connection_string_says_otherwise(string? configured, int seconds)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Csp"] = configured })
+            .Build();
+
+        var csb = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(DatabaseSetup.ConnectionString(configuration, DatabaseProvider.Sqlite));
+
+        Assert.Equal(seconds, csb.DefaultTimeout);
+        Assert.True(csb.ForeignKeys);
+    }
+
     [Fact]
     public void SqlServer_without_a_connection_string_is_refused_at_start()
     {
