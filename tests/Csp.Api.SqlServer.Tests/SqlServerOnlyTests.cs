@@ -135,18 +135,4 @@ public sealed class SqlServerOnlyTests(CspApiFactory factory)
         }
         Assert.True(reused, "The pool never handed a partnership's session out again, so this test proved nothing about its reset.");
     }
-
-    /// <summary>Each write transaction holds its partnership's write turn (SqlDialect.TakePartnershipWriteTurn), so a
-    /// read-decide-write such as "the next position" cannot interleave, as on SQLite.</summary>
-    [Fact]
-    public async Task Concurrent_writes_in_one_partnership_take_turns_so_next_positions_never_collide()
-    {
-        var t = await TestTenant.CreateAsync(factory, "ss");
-        var plan = (await t.CreatePlanAsync()).Id();
-
-        var created = await Task.WhenAll(Enumerable.Range(1, 12).Select(i => t.CreatePriorityAsync(plan, $"P{i}")));
-
-        var positions = created.Select(p => p["position"]!.GetValue<int>()).Order().ToList();
-        Assert.Equal(Enumerable.Range(1, 12), positions);
-    }
 }

@@ -367,6 +367,20 @@ public sealed class PriorityTests(CspApiFactory factory)
         Assert.Equal(2, await factory.CountAsync("SELECT COUNT(*) FROM priorities WHERE plan_id = @id", plan.Id()));
     }
 
+    /// <summary>Writes of one partnership take turns (SQLite: one writer at a time; SQL Server: the partnership's write turn,
+    /// SqlDialect.TakePartnershipWriteTurn), so "the next position" of concurrent creates cannot interleave.</summary>
+    [Fact]
+    public async Task Concurrent_writes_in_one_partnership_take_turns_so_next_positions_never_collide()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var plan = (await t.CreatePlanAsync()).Id();
+
+        var created = await Task.WhenAll(Enumerable.Range(1, 12).Select(i => t.CreatePriorityAsync(plan, $"P{i}")));
+
+        var positions = created.Select(p => p["position"]!.GetValue<int>()).Order().ToList();
+        Assert.Equal(Enumerable.Range(1, 12), positions);
+    }
+
     private static async Task<System.Text.Json.Nodes.JsonObject> Create(TestTenant t, Guid planId, object body) =>
         await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/plans/{planId}/priorities"), body), HttpStatusCode.Created);
 
