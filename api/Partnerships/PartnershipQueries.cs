@@ -9,6 +9,9 @@ namespace Csp.Api.Partnerships;
 
 public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter writer)
 {
+    /// <summary>The origins as the cors_origins column holds them: distinct, space-separated (the validator limits this length).</summary>
+    internal static string StoredCorsOrigins(IEnumerable<string> origins) => string.Join(' ', origins.Distinct());
+
     private sealed record Row(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, string CorsOrigins,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
@@ -64,6 +67,6 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter 
                 UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors,
                        version = version + 1, updated_at = @now
                 WHERE id = @Id
-                """, new { x.Id, x.Name, x.AreaCode, x.PublicRead, Cors = string.Join(' ', x.CorsOrigins), now }, tx, cancellationToken: ct)),
+                """, new { x.Id, x.Name, x.AreaCode, x.PublicRead, Cors = StoredCorsOrigins(x.CorsOrigins), now }, tx, cancellationToken: ct)),
             ct);
 }

@@ -23,8 +23,8 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
     {
         RuleFor(x => x.CorsOrigins).Must(o => o!.Count <= 20).When(x => x.CorsOrigins is not null)
             .WithMessage("'corsOrigins' may list at most 20 origins.");
-        // Stored space-separated in a column of CorsOriginsMax characters (NVARCHAR on SQL Server): longer is refused, not cut.
-        RuleFor(x => x.CorsOrigins).Must(o => string.Join(' ', o!.Distinct()).Length <= CorsOriginsMax).When(x => x.CorsOrigins is not null)
+        // Stored in a column of CorsOriginsMax characters (NVARCHAR on SQL Server): longer is refused, not cut.
+        RuleFor(x => x.CorsOrigins).Must(o => PartnershipQueries.StoredCorsOrigins(o!).Length <= CorsOriginsMax).When(x => x.CorsOrigins is not null)
             .WithMessage($"'corsOrigins' may hold at most {CorsOriginsMax} characters in all (with a space between origins).");
         RuleForEach(x => x.CorsOrigins).Must(IsOrigin)
             .WithMessage("Each origin must be scheme://host[:port] (https, or http for localhost), without a path.");
