@@ -15,4 +15,9 @@ public sealed class DatabaseOptions
     /// <summary>Seed the Southwark demo data on an empty database: unset means "in Development";
     /// false turns it off; it is refused outside Development whatever this says.</summary>
     public bool? SeedDemoData { get; set; }
+
+    /// <summary>SQLite: the write-ahead log is truncated as soon as it grows past this many megabytes, even while writes go
+    /// on (and whenever writes pause).</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1024)]
+    public int WalTruncateAboveMegabytes { get; set; } = 16;
 }

@@ -15,7 +15,7 @@ public static class DatabaseSetup
 
     public static WebApplicationBuilder AddCspDatabase(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
+        builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp =>
         {
@@ -25,7 +25,10 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<TenantQueries>();
         builder.Services.AddSingleton<KeyUsage>();
         if (!IsBuildTimeDocumentGeneration)
+        {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<KeyUsage>());
+            builder.Services.AddHostedService<WalCheckpointer>();
+        }
         builder.Services.AddSingleton<Audit.AuditedWriter>();
         foreach (var type in typeof(DatabaseSetup).Assembly.GetTypes()
                      .Where(t => t is { IsClass: true, IsAbstract: false } && t.Name.EndsWith("Queries", StringComparison.Ordinal)))

@@ -28,6 +28,45 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     public SqlDialect Dialect { get; } = dialect;
     public string ConnectionString { get; } = connectionString;
 
+    /// <summary>SQLite: the database file's full path; null for SQL Server and an in-memory database.</summary>
+    public string? FilePath { get; } = SqliteFilePath(dialect, connectionString);
+
+    private static string? SqliteFilePath(SqlDialect dialect, string connectionString)
+    {
+        if (dialect.Provider != DatabaseProvider.Sqlite) return null;
+        var csb = new SqliteConnectionStringBuilder(connectionString);
+        return csb.Mode == SqliteOpenMode.Memory || csb.DataSource is "" or ":memory:" ? null : Path.GetFullPath(csb.DataSource);
+    }
+
+    /// <summary>
+    /// SQLite: copies the WAL into the database file and truncates it to nothing, in this process's write turn (no writer of
+    /// this process runs meanwhile; readers that began before wait out at most <paramref name="readerWait"/>). False when a
+    /// reader or another process's writer held it up (the next attempt will do).
+    /// </summary>
+    public async Task<bool> TruncateWalAsync(TimeSpan readerWait, CancellationToken ct)
+    {
+        if (FilePath is null) return true;
+        await using var connection = await OpenForWriteAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        // Tried again until readers of older snapshots have finished (new readers start on the latest one and do not hold
+        // it up); no writer of this process can commit meanwhile, so the log only has to be emptied once.
+        var deadline = Environment.TickCount64 + (long)readerWait.TotalMilliseconds;
+        while (true)
+        {
+            try
+            {
+                await using var result = await command.ExecuteReaderAsync(ct);
+                if (await result.ReadAsync(ct) && result.GetInt64(0) == 0) return true; // busy = 0: the checkpoint completed
+            }
+            catch (SqliteException e) when (Dialect.IsBusy(e))
+            {
+            }
+            if (Environment.TickCount64 >= deadline) return false;
+            await Task.Delay(20, ct);
+        }
+    }
+
     // SQLite: one writer at a time in this process. SQLite allows a single write transaction per file, and
     // Microsoft.Data.Sqlite waits out a busy lock by sleeping 150 ms between retries, so two requests of this process
     // that both wanted to write left the lock idle while one slept (measured: concurrent batch pushes ran at the speed
@@ -153,7 +192,8 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         var handle = connection.Handle!;
         if (WriterCacheSet.TryGetValue(handle, out _)) return;
         await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA cache_size = -65536";
+        // The WAL never keeps more than this on disk after a checkpoint has reset it (WalCheckpointer truncates it to nothing).
+        pragma.CommandText = "PRAGMA cache_size = -65536; PRAGMA journal_size_limit = 67108864;";
         await pragma.ExecuteNonQueryAsync(ct);
         WriterCacheSet.AddOrUpdate(handle, handle);
     }
