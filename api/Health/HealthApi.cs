@@ -13,15 +13,21 @@ internal static class HealthApi
         group.MapGet("/live", Live).WithName("getLiveness").WithSummary("Liveness probe")
             .WithDescription("Answers 200 while the process is up. Needs no key.");
         group.MapGet("/ready", Ready).WithName("getReadiness").WithSummary("Readiness probe")
-            .WithDescription("Answers 200 when the database answers and holds the schema, else 503. Needs no key.")
+            .WithDescription("Answers 200 when the service can read and write: the database is the file it started on, its storage takes a write, " +
+                             "it holds every migration of this build and answers a read; else 503 naming the cause, with Retry-After. Needs no key.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return group;
     }
 
     private static Ok<HealthReport> Live() => TypedResults.Ok(new HealthReport("ok"));
 
-    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> Ready(ReadinessProbe probe, CancellationToken ct) =>
-        await probe.ProblemAsync(ct) is { } problem
-            ? TypedResults.Problem(title: "Not ready", detail: problem, statusCode: StatusCodes.Status503ServiceUnavailable)
-            : TypedResults.Ok(new HealthReport("ok", probe.Provider.ToString()));
+    /// <summary>Retry-After of a 503 from the readiness probe.</summary>
+    private const string NotReadyRetryAfter = "5";
+
+    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> Ready(ReadinessProbe probe, HttpContext http, CancellationToken ct)
+    {
+        if (await probe.ProblemAsync(ct) is not { } problem) return TypedResults.Ok(new HealthReport("ok", probe.Provider.ToString()));
+        http.Response.Headers.RetryAfter = NotReadyRetryAfter;
+        return TypedResults.Problem(title: "Not ready", detail: problem, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
 }

@@ -3,29 +3,45 @@ using Dapper;
 
 namespace Csp.Api.Health;
 
-/// <summary>Whether the service can serve: the database answers and holds the schema.</summary>
+/// <summary>
+/// Whether the service can serve reads and writes now: the database is the one it started on, its storage takes a write,
+/// it holds every migration this build knows, and it answers a read. None of the checks leaves anything durable behind.
+/// </summary>
 public sealed class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
 {
+    public DatabaseProvider Provider => db.Dialect.Provider;
+
     /// <summary>Null when ready; otherwise why not, in words for the operator.</summary>
     public async Task<string?> ProblemAsync(CancellationToken ct)
     {
+        if (db.FileProblem() is { } file) return Sentence(file);
+        if (db.FilePath is { } path && StorageProbe.FolderProblem(Path.GetDirectoryName(path)!) is { } folder) return Sentence(folder);
         try
         {
             // A failover or a deadlock is not "not ready": retried briefly before the probe answers 503.
-            await Retry.TransientAsync(async t =>
-            {
-                // A platform connection: under row-level security one without a scope would count no row at all.
-                await using var c = await db.OpenPlatformAsync(t);
-                return await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: t));
-            }, Retry.IsTransient, attempts: 3, Retry.DefaultFirstDelay, ct);
-            return null;
+            return await Retry.TransientAsync(t => CheckDatabaseAsync(t), Retry.IsTransient, attempts: 3, Retry.DefaultFirstDelay, ct);
         }
         catch (System.Data.Common.DbException e)
         {
             logger.LogWarning(e, "Readiness check failed");
-            return "The database does not answer or is not migrated.";
+            return db.Dialect.FaultOf(e) is { } fault ? Sentence(db.Describe(fault)) : "The database does not answer or is not migrated.";
         }
     }
 
-    public DatabaseProvider Provider => db.Dialect.Provider;
+    private static string Sentence(string cause) => char.ToUpperInvariant(cause[0]) + cause[1..] + ".";
+
+    private async Task<string?> CheckDatabaseAsync(CancellationToken ct)
+    {
+        // A platform connection: under row-level security one without a scope would see no row at all.
+        await using var c = await db.OpenPlatformAsync(ct);
+        var applied = (await c.QueryAsync<string>(new CommandDefinition("SELECT ScriptName FROM SchemaVersions", cancellationToken: ct))).ToHashSet();
+        var missing = Migrator.ScriptNames(db.Dialect.Provider).Where(s => !applied.Contains(s)).ToList();
+        if (missing.Count > 0) return $"The database is not migrated: {missing.Count} script(s) of this build are not applied (first: {missing[0]}).";
+        await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: ct));
+        if (db.Dialect.Provider == DatabaseProvider.SqlServer
+            && await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT CONVERT(nvarchar(32), DATABASEPROPERTYEX(DB_NAME(), 'Updateability'))",
+                cancellationToken: ct)) is { } updateability && updateability != "READ_WRITE")
+            return $"The database is {updateability}: it takes no writes.";
+        return null;
+    }
 }

@@ -12,6 +12,10 @@ public sealed class DatabaseOptions
     /// <summary>Apply migrations at start-up (deployments with many replicas run <c>migrate</c> first instead).</summary>
     public bool MigrateOnStartup { get; set; } = true;
 
+    /// <summary>Start on an empty new database when there is none: unset means "in Development" (anywhere else a missing
+    /// database is refused at start-up, never silently re-created empty).</summary>
+    public bool? CreateIfMissing { get; set; }
+
     /// <summary>Seed the Southwark demo data on an empty database: unset means "in Development";
     /// false turns it off; it is refused outside Development whatever this says.</summary>
     public bool? SeedDemoData { get; set; }

@@ -52,20 +52,42 @@ public static class DatabaseSetup
 
     private static readonly string[] TimeoutKeywords = ["Default Timeout", "DefaultTimeout", "Command Timeout"];
 
-    /// <summary>The `migrate` command: apply migrations and stop.</summary>
-    public static void MigrateDatabase(this WebApplication app)
+    /// <summary>Refuses to start on a SQLite file the service could not keep: none there when it may not create one, or a
+    /// folder that does not take writes (SQLite keeps its -wal and -shm files beside the database).</summary>
+    private static void CheckSqliteFile(string file, bool create)
+    {
+        var folder = Path.GetDirectoryName(file)!;
+        if (!File.Exists(file) && !create)
+            throw new InvalidOperationException(
+                $"There is no database at {file}, and Database:CreateIfMissing is off (the default outside Development). Restore the " +
+                "database there (see docs/operations.md, backup and restore), or set Database:CreateIfMissing=true to start an empty one.");
+        if (Directory.Exists(folder) && StorageProbe.FolderProblem(folder) is { } problem)
+            throw new InvalidOperationException(
+                $"The data folder cannot be written: {problem}. SQLite writes the database and its -wal and -shm files there; give the " +
+                "service's user write access to it on a disk with free space, or point ConnectionStrings:Csp at another folder.");
+    }
+
+    /// <summary>Applies the migrations: the `migrate` command (an operator's explicit step, which may create the database)
+    /// and start-up (which creates it only when <paramref name="createIfMissing"/>).</summary>
+    public static void MigrateDatabase(this WebApplication app, bool createIfMissing = true)
     {
         var db = app.Services.GetRequiredService<Db>();
-        var result = Migrator.Migrate(db.Dialect.Provider, db.ConnectionString, app.Logger);
+        var result = Migrator.Migrate(db.Dialect.Provider, db.ConnectionString, app.Logger, createIfMissing);
         app.Logger.LogInformation("Applied {Count} migration script(s).", result.Scripts.Count());
     }
 
-    /// <summary>Start-up: migrate (unless disabled) and, in Development, seed the demo data on an empty database.</summary>
+    /// <summary>Start-up: check the database is there (or may be created), migrate (unless disabled) and, in Development,
+    /// seed the demo data on an empty database.</summary>
     public static void PrepareDatabase(this WebApplication app)
     {
         if (IsBuildTimeDocumentGeneration) return;
         var options = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        if (options.MigrateOnStartup) app.MigrateDatabase();
+        var db = app.Services.GetRequiredService<Db>();
+        var create = options.CreateIfMissing ?? app.Environment.IsDevelopment();
+        if (db.FilePath is { } file) CheckSqliteFile(file, create);
+        if (options.MigrateOnStartup) app.MigrateDatabase(create);
+        else if (db.FilePath is not null) Migrator.PrepareSqliteFile(db.ConnectionString);
+        db.RememberFile();
         if (options.SeedDemoData is false) return;
         if (app.Environment.IsDevelopment())
             app.Services.GetRequiredService<DemoSeeder>().SeedIfEmpty();

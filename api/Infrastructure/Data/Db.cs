@@ -38,6 +38,34 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         return csb.Mode == SqliteOpenMode.Memory || csb.DataSource is "" or ":memory:" ? null : Path.GetFullPath(csb.DataSource);
     }
 
+    // The file the service started on (SQLite): a database deleted or replaced underneath is refused, not written to.
+    private FileIdentity? startedOn;
+
+    /// <summary>SQLite: remembers which file the database is, once it exists (start-up, after migrating).</summary>
+    public void RememberFile() => startedOn = FilePath is null ? null : FileIdentity.Of(FilePath);
+
+    /// <summary>SQLite: null while the database is the file the service started on (or that cannot be told); otherwise what
+    /// became of it.</summary>
+    public string? FileProblem()
+    {
+        if (startedOn is not { } then || FilePath is null) return null;
+        var now = FileIdentity.Of(FilePath);
+        return now == then ? null
+            : now is null ? $"the database file {FilePath} was deleted while the service ran"
+            : $"the database file {FilePath} was replaced while the service ran";
+    }
+
+    /// <summary>Why the storage refused (for the client and the operator): the file's fate, or the folder's state.</summary>
+    public string Describe(StorageFault fault) =>
+        FileProblem()
+        ?? (FilePath is not null ? StorageProbe.FolderProblem(Path.GetDirectoryName(FilePath)!) : null)
+        ?? fault switch
+        {
+            StorageFault.Full => "the disk (or the database's file group or log) is full",
+            StorageFault.ReadOnly => "the database is read-only",
+            _ => "the database cannot be opened or read",
+        };
+
     /// <summary>
     /// SQLite: copies the WAL into the database file and truncates it to nothing, in this process's write turn (no writer of
     /// this process runs meanwhile; readers that began before wait out at most <paramref name="readerWait"/>). False when a
@@ -139,6 +167,8 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
 
     private async Task<WriteUnit> BeginScopedWriteAsync(string? scope, Tenant? tenant, CancellationToken ct)
     {
+        if (FileProblem() is { } gone)
+            throw new DatabaseUnavailableException($"Nothing was written: {gone}. Restore it and restart the service.");
         var connection = await OpenForWriteAsync(ct);
         DbTransaction? tx = null;
         try

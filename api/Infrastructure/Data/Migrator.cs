@@ -10,13 +10,14 @@ namespace Csp.Api.Infrastructure.Data;
 /// with DbUp, which records each in its SchemaVersions journal table.</summary>
 public static class Migrator
 {
-    public static DatabaseUpgradeResult Migrate(DatabaseProvider provider, string connectionString, ILogger logger)
+    public static DatabaseUpgradeResult Migrate(DatabaseProvider provider, string connectionString, ILogger logger, bool createIfMissing = true)
     {
         var assembly = typeof(Migrator).Assembly;
         UpgradeEngineBuilder builder;
         if (provider == DatabaseProvider.SqlServer)
         {
-            EnsureDatabase.For.SqlDatabase(connectionString, new DbUpLogger(logger), collation: SqlServerPreflight.Collation);
+            if (createIfMissing)
+                EnsureDatabase.For.SqlDatabase(connectionString, new DbUpLogger(logger), collation: SqlServerPreflight.Collation);
             SqlServerPreflight.Run(connectionString, logger);
             builder = DeployChanges.To.SqlDatabase(connectionString)
                 .WithScriptsEmbeddedInAssembly(assembly, name => name.StartsWith("sqlserver/", StringComparison.Ordinal));
@@ -39,7 +40,7 @@ public static class Migrator
     }
 
     /// <summary>Creates the folder of the SQLite file and switches the file to WAL (a persistent setting).</summary>
-    private static void PrepareSqliteFile(string connectionString)
+    public static void PrepareSqliteFile(string connectionString)
     {
         var csb = new SqliteConnectionStringBuilder(connectionString);
         if (csb.Mode is SqliteOpenMode.Memory || csb.DataSource is "" or ":memory:") return;

@@ -26,6 +26,10 @@ public abstract class SqlDialect
     /// the partnership, for longer than the wait limit): nothing was written, and the same request can be sent again.</summary>
     public abstract bool IsBusy(DbException e);
 
+    /// <summary>The storage fault behind <paramref name="e"/> (a full disk, a read-only or unreadable database), or null when
+    /// the error is not about the storage.</summary>
+    public abstract StorageFault? FaultOf(DbException e);
+
     /// <summary>
     /// An id column (or <c>@parameter</c>) as a value that sorts in creation order, for ORDER BY and keyset comparisons.
     /// Ids are UUIDv7, which sort in creation order as text: SQLite stores that text. SQL Server stores a
@@ -127,6 +131,17 @@ public sealed class SqliteDialect : SqlDialect
 
     // SQLITE_BUSY (the busy timeout, or Db's write turn) and SQLITE_LOCKED.
     public override bool IsBusy(DbException e) => e is SqliteException { SqliteErrorCode: 5 or 6 };
+
+    // SQLITE_FULL; SQLITE_READONLY; SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB.
+    public override StorageFault? FaultOf(DbException e) => e is SqliteException s
+        ? s.SqliteErrorCode switch
+        {
+            13 => StorageFault.Full,
+            8 => StorageFault.ReadOnly,
+            10 or 11 or 14 or 26 => StorageFault.Unavailable,
+            _ => null,
+        }
+        : null;
 }
 
 public sealed class SqlServerDialect : SqlDialect
@@ -189,6 +204,18 @@ public sealed class SqlServerDialect : SqlDialect
 
     // 51000: TakePartnershipWriteTurn's THROW; 1222: a lock request time-out.
     public override bool IsBusy(DbException e) => e is SqlException { Number: 51000 or 1222 };
+
+    // 1105 a file group is full, 9002 the log is full; 3906 the database is read-only; 4060 it cannot be opened, 945/946 it
+    // is offline or its files are missing.
+    public override StorageFault? FaultOf(DbException e) => e is SqlException s
+        ? s.Number switch
+        {
+            1105 or 9002 => StorageFault.Full,
+            3906 => StorageFault.ReadOnly,
+            4060 or 945 or 946 => StorageFault.Unavailable,
+            _ => null,
+        }
+        : null;
 
     internal static bool NamesForeignKey(string message) => message.Contains("\"FK_", StringComparison.Ordinal);
 }

@@ -63,6 +63,16 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             return true;
         }
 
+        if (StorageProblem(context, exception) is { } storage)
+        {
+            logger.LogError(exception, "Storage fault on {Method} {Path}: {Cause}", context.Request.Method, context.Request.Path, storage.Cause);
+            context.Response.Headers.RetryAfter = StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Write(context, storage.Status, storage.Title,
+                $"The request could not be completed because {storage.Cause}; nothing was written. The operator has been alerted " +
+                "(it is logged); send the same request again after Retry-After seconds.");
+            return true;
+        }
+
         if (exception is System.Data.Common.DbException db && context.RequestServices.GetService<Data.Db>()?.Dialect.IsBusy(db) == true)
         {
             logger.LogWarning(exception, "No write turn for {Method} {Path}", context.Request.Method, context.Request.Path);
@@ -77,6 +87,28 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         await Problems.Write(context, StatusCodes.Status500InternalServerError, "Internal server error",
             "The server failed to handle the request. It has been logged; quote the traceId when reporting it.");
         return true;
+    }
+
+    /// <summary>Retry-After of a 507 or 503 for a storage fault: an operator has to act, so not at once.</summary>
+    public const int StorageRetryAfterSeconds = 60;
+
+    /// <summary>A full disk (507), a read-only, missing or replaced database (503), with the cause in words; null for
+    /// errors that are not about the storage.</summary>
+    private static (int Status, string Title, string Cause)? StorageProblem(HttpContext context, Exception exception)
+    {
+        if (context.RequestServices.GetService<Data.Db>() is not { } db) return null;
+        if (exception is Data.DatabaseUnavailableException) return (StatusCodes.Status503ServiceUnavailable, "Database unavailable", db.Describe(Data.StorageFault.Unavailable));
+        if (exception is not System.Data.Common.DbException e) return null;
+        // A database deleted under the service answers whatever SQLite makes of it (an empty file, no such table): the
+        // file's fate is the cause.
+        var fault = db.Dialect.FaultOf(e) ?? (db.FileProblem() is not null ? Data.StorageFault.Unavailable : null);
+        return fault switch
+        {
+            Data.StorageFault.Full => (StatusCodes.Status507InsufficientStorage, "Insufficient storage", db.Describe(Data.StorageFault.Full)),
+            Data.StorageFault.ReadOnly => (StatusCodes.Status503ServiceUnavailable, "Database read-only", db.Describe(Data.StorageFault.ReadOnly)),
+            Data.StorageFault.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Database unavailable", db.Describe(Data.StorageFault.Unavailable)),
+            _ => null,
+        };
     }
 
     private static JsonException? FindJsonError(Exception e)

@@ -40,6 +40,8 @@ public class CspApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Database:Provider", Database.Provider.ToString());
         builder.UseSetting("ConnectionStrings:Csp", Database.ConnectionString);
         builder.UseSetting("Auth:PlatformKey", PlatformKey);
+        // Every factory starts on a database of its own that does not exist yet (outside Development that is refused unless asked).
+        builder.UseSetting("Database:CreateIfMissing", "true");
         // The suite makes thousands of calls from one (unknown) address; RateLimitTests turn it on.
         builder.UseSetting("RateLimiting:Enabled", "false");
         // Key usage is flushed by the tests that look at it, never behind their back.

@@ -11,10 +11,12 @@ public sealed class SqlServerSchema
 {
     public Dictionary<string, HashSet<string>> Tables { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>The catalog views the service reads (SqlServerPreflight), with the documented columns it may use.</summary>
+    /// <summary>The catalog views the service reads (SqlServerPreflight), with the documented columns it may use, and DbUp's
+    /// journal (dbo.SchemaVersions: Id, ScriptName, Applied), which the readiness probe reads.</summary>
     private static readonly Dictionary<string, HashSet<string>> SystemViews = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sys.databases"] = new(StringComparer.OrdinalIgnoreCase) { "database_id", "name", "collation_name", "is_read_committed_snapshot_on", "compatibility_level" },
+        ["SchemaVersions"] = new(StringComparer.OrdinalIgnoreCase) { "Id", "ScriptName", "Applied" },
     };
 
     /// <summary>The <c>uniqueidentifier</c> columns of each table.</summary>
