@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Text;
-using System.Buffers.Text;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -278,7 +276,7 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 
     /// <summary>A page of observations ordered by period (then area), within [from, to] by period dates.</summary>
     public async Task<IReadOnlyList<Observation>> ListObservationsAsync(Tenant tenant, Guid indicatorId, ObservationFilter filter,
-        ObservationPage page, CancellationToken ct)
+        PageRequest page, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
@@ -291,7 +289,8 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
             ORDER BY period, area {db.Dialect.Limit}
             """, new
         {
-            tenant.PartnershipId, indicatorId, filter.Area, filter.From, filter.To, page.AfterPeriod, page.AfterArea, Limit = page.Limit + 1,
+            tenant.PartnershipId, indicatorId, filter.Area, filter.From, filter.To, AfterPeriod = page.After?[0], AfterArea = page.After?[1],
+            Limit = page.Fetch,
         }, cancellationToken: ct));
         return rows.Select(r => r.ToObservation()).ToList();
     }
@@ -343,36 +342,10 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
 }
 
 /// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
-public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);
-
-/// <summary>
-/// Paging of the observations list, ordered by (period, area): the cursor is base64url of
-/// "period|area" of the last row returned (opaque to clients, like every cursor).
-/// </summary>
-public sealed record ObservationPage(int Limit, string? AfterPeriod, string? AfterArea)
+public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To)
 {
-    public static string Cursor(Observation last) => PageRequest.Encode($"{last.Period}|{last.Area}");
+    /// <summary>The observations list is ordered by (period, area): its cursor's key.</summary>
+    public static string[] Key(Observation o) => [o.Period, o.Area];
 
-    public static bool TryCreate(int? limit, string? cursor, out ObservationPage page, out Dictionary<string, string[]> errors)
-    {
-        errors = [];
-        page = new ObservationPage(limit ?? PageRequest.DefaultLimit, null, null);
-        if (limit is < 1 or > PageRequest.MaxLimit) errors["limit"] = [$"limit must be between 1 and {PageRequest.MaxLimit}."];
-        if (cursor is null) return errors.Count == 0;
-        string? key = null;
-        try
-        {
-            if (cursor.Length is > 0 and <= 200) key = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-        }
-        var bar = key?.IndexOf('|') ?? -1;
-        if (bar <= 0) errors["cursor"] = ["The cursor is not one this API issued."];
-        else page = page with { AfterPeriod = key![..bar], AfterArea = key[(bar + 1)..] };
-        return errors.Count == 0;
-    }
-
-    public Page<Observation> ToPage(IReadOnlyList<Observation> rows) =>
-        rows.Count > Limit ? new Page<Observation>(rows.Take(Limit).ToList(), Cursor(rows[Limit - 1])) : new Page<Observation>(rows, null);
+    public static bool IsKey(string[] parts) => parts is [{ Length: > 0 }, _];
 }

@@ -215,13 +215,13 @@ internal static class IndicatorsApi
     private static async Task<Results<Ok<Page<Observation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListObservations(
         Tenant tenant, Guid indicatorId, [AsParameters] ObservationQuery query, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
     {
-        ObservationPage.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
+        PageRequest.TryCreate(query.Limit, query.Cursor, ObservationFilter.IsKey, out var page, out var errors);
         if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await indicators.ListObservationsAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
-        var result = page.ToPage(rows);
+        var result = page.ToPage(rows, ObservationFilter.Key);
         if (!Csv.Wanted(http.Request)) return TypedResults.Ok(result);
         Csv.LinkNext(http, result.NextCursor);
         return Csv.Result(ObservationCsv.Write(indicator.Code, result.Items));
