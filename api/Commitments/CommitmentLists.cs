@@ -65,7 +65,7 @@ internal static class CommitmentCsv
 
     public static Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult> PageOrCsv(HttpContext http, Page<Commitment> page)
     {
-        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(page);
+        if (!Negotiate.Prefers(http.Request, Csv.MediaType)) return TypedResults.Ok(page);
         Csv.LinkNext(http, page.NextCursor);
         return Csv.Result(Write(page.Items));
     }

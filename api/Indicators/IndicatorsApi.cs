@@ -99,7 +99,7 @@ internal static class IndicatorsApi
         var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
         var result = page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id));
-        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(result);
+        if (!Negotiate.Prefers(http.Request, Csv.MediaType)) return TypedResults.Ok(result);
         Csv.LinkNext(http, result.NextCursor);
         return Csv.Result(PlanIndicatorCsv.Write(result.Items));
     }
@@ -222,7 +222,7 @@ internal static class IndicatorsApi
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await indicators.ListObservationsAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
         var result = page.ToPage(rows, ObservationFilter.Key);
-        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(result);
+        if (!Negotiate.Prefers(http.Request, Csv.MediaType)) return TypedResults.Ok(result);
         Csv.LinkNext(http, result.NextCursor);
         return Csv.Result(ObservationCsv.Write(indicator.Code, result.Items));
     }

@@ -1,25 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 namespace Csp.Api.Infrastructure;
 
 /// <summary>RFC 4180 CSV for lists officers open in Excel: CRLF line ends, a header row, fields quoted when they hold a
-/// comma, quote or line break; and content negotiation by <c>Accept</c>.</summary>
+/// comma, quote or line break.</summary>
 public static class Csv
 {
     public const string MediaType = "text/csv";
-
-    /// <summary>CSV when the client asks for it and prefers it to JSON.</summary>
-    public static bool Wanted(HttpRequest request)
-    {
-        if (request.Headers.Accept.Count == 0 || !MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)) return false;
-        double Quality(string type) => accepted.Where(a => a.MatchesMediaType(type)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        var csv = accepted.Where(a => a.MediaType.Equals(MediaType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        return csv > 0 && csv >= Quality("application/json");
-    }
 
     public static StringBuilder Field(StringBuilder sb, string? value)
     {
