@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -64,7 +63,7 @@ internal static class IndicatorsApi
                              "performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(DocumentPerformanceStatus).ProducesCsv(PlanIndicatorCsv.Header)
+            .AddOpenApiOperationTransformer(DocumentPerformanceStatus).ProducesCsv(PlanIndicatorCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -98,10 +97,7 @@ internal static class IndicatorsApi
         var after = page.AfterId;
         var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
-        var result = page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id));
-        if (!Negotiate.Prefers(http.Request, Csv.MediaType)) return TypedResults.Ok(result);
-        Csv.LinkNext(http, result.NextCursor);
-        return Csv.Result(PlanIndicatorCsv.Write(result.Items));
+        return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table);
     }
 
     private static async Task<Results<Ok<Page<Indicator>>, ValidationProblem>> ListIndicators(
@@ -221,10 +217,7 @@ internal static class IndicatorsApi
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await indicators.ListObservationsAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
-        var result = page.ToPage(rows, ObservationFilter.Key);
-        if (!Negotiate.Prefers(http.Request, Csv.MediaType)) return TypedResults.Ok(result);
-        Csv.LinkNext(http, result.NextCursor);
-        return Csv.Result(ObservationCsv.Write(indicator.Code, result.Items));
+        return Csv.PageOr(http, page.ToPage(rows, ObservationFilter.Key), ObservationCsv.Of(indicator.Code));
     }
 
     private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(
@@ -253,29 +246,21 @@ internal static class IndicatorsApi
     }
 }
 
-/// <summary>RFC 4180 CSV of observations: CRLF line ends, a header row, fields quoted when they hold a comma, quote or line break.</summary>
+/// <summary>The observations list as CSV; each row names its indicator by code.</summary>
 internal static class ObservationCsv
 {
-    public const string Header = "indicator,period,period_start,period_end,area,value,status,note,updated_at";
+    public static readonly string Header = Of("").Header;
 
-    public static string Write(string indicatorCode, IReadOnlyList<Observation> rows)
+    public static CsvTable<Observation> Of(string indicatorCode) => new()
     {
-        var sb = new StringBuilder(Header.Length + 2 + rows.Count * 96);
-        sb.Append(Header).Append("\r\n");
-        foreach (var o in rows)
-        {
-            Field(sb, indicatorCode).Append(',');
-            Field(sb, o.Period).Append(',');
-            sb.Append(o.PeriodStart.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',');
-            sb.Append(o.PeriodEnd.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',');
-            Field(sb, o.Area).Append(',');
-            sb.Append(o.Value.ToString(CultureInfo.InvariantCulture)).Append(',');
-            sb.Append(EnumText<ObservationStatus>.Text(o.Status)).Append(',');
-            Field(sb, o.Note).Append(',');
-            sb.Append(o.UpdatedAt.UtcDateTime.ToString(TypeHandlers.TimestampFormat, CultureInfo.InvariantCulture)).Append("\r\n");
-        }
-        return sb.ToString();
-    }
-
-    private static StringBuilder Field(StringBuilder sb, string? value) => Csv.Field(sb, value);
+        { "indicator", _ => indicatorCode },
+        { "period", o => o.Period },
+        { "period_start", o => o.PeriodStart },
+        { "period_end", o => o.PeriodEnd },
+        { "area", o => o.Area },
+        { "value", o => o.Value },
+        { "status", o => o.Status },
+        { "note", o => o.Note },
+        { "updated_at", o => o.UpdatedAt },
+    };
 }
