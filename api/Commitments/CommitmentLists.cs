@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Data;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
 
 namespace Csp.Api.Commitments;
 
@@ -19,24 +17,11 @@ internal readonly record struct CommitmentQuery(
     public bool TryGet(TimeProvider clock, out CommitmentFilter filter, out PageRequest page, out Dictionary<string, string[]> errors)
     {
         PageRequest.TryCreate(Limit, Cursor, out page, out errors);
-        CommitmentStatus? status = null;
-        if (!string.IsNullOrEmpty(Status))
-        {
-            if (EnumText<CommitmentStatus>.TryParse(Status, out var parsed)) status = parsed;
-            else errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<CommitmentStatus>.All)}."];
-        }
+        var status = EnumFilter.Parse<CommitmentStatus>(Status, "status", errors);
         if (DueBefore is { } before && DueAfter is { } after && after > before)
             errors["dueAfter"] = ["'dueAfter' must be on or before 'dueBefore'."];
         filter = new CommitmentFilter(status, LeadAgencyId, DueBefore, DueAfter, Overdue == true, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         return errors.Count == 0;
-    }
-
-    /// <summary>The status filter is read as text (minimal APIs bind enums by C# name) but documented as the contract's enum.</summary>
-    public static Task DocumentStatus(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
-            parameter.Schema = new OpenApiSchemaReference(nameof(CommitmentStatus), context.Document);
-        return Task.CompletedTask;
     }
 }
 

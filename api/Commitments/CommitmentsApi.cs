@@ -18,7 +18,7 @@ internal static class CommitmentsApi
             .WithDescription("Each with its current status and latest update, in creation order, cursor-paginated; filtered by status, lead " +
                              "agency, due date and overdue. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next " +
                              "page's URL in a `Link: <…>; rel=\"next\"` header.").RequireScope(Scopes.Read)
-            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Table.Header)
+            .DocumentEnumFilter<CommitmentStatus>("status").ProducesCsv(CommitmentCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         ofPriority.MapPost("/", CreateCommitment).WithName("createCommitment").WithSummary("Add a commitment to a priority")
             .WithDescription("Starts as not_started. Codes are unique within the priority.")
@@ -32,7 +32,7 @@ internal static class CommitmentsApi
                              "priorities. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's URL in a " +
                              "`Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Table.Header)
+            .DocumentEnumFilter<CommitmentStatus>("status").ProducesCsv(CommitmentCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var group = routes.MapGroup("/commitments").WithTags("Commitments");

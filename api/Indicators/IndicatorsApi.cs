@@ -6,8 +6,6 @@ using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
 using Csp.Api.Plans;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
 
 namespace Csp.Api.Indicators;
 
@@ -20,7 +18,7 @@ internal static class IndicatorsApi
         group.MapGet("/", ListIndicators).WithName("listIndicators").WithSummary("List the partnership's indicators")
             .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority and those " +
                              "whose performance (in the partnership's area) has a status.").RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(DocumentPerformanceStatus);
+            .DocumentEnumFilter<PerformanceStatus>("status");
         group.MapGet("/{indicatorId:guid}", GetIndicator).WithName("getIndicator").WithSummary("Get an indicator")
             .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -63,17 +61,9 @@ internal static class IndicatorsApi
                              "performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(DocumentPerformanceStatus).ProducesCsv(PlanIndicatorCsv.Table.Header)
+            .DocumentEnumFilter<PerformanceStatus>("status").ProducesCsv(PlanIndicatorCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
-    }
-
-    /// <summary>The performance status filter is read as text but documented as the contract's enum.</summary>
-    private static Task DocumentPerformanceStatus(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
-            parameter.Schema = new OpenApiSchemaReference(nameof(PerformanceStatus), context.Document);
-        return Task.CompletedTask;
     }
 
     /// <summary>The indicator lists' filters.</summary>
@@ -88,7 +78,7 @@ internal static class IndicatorsApi
         CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
-        PlanIndicatorCsv.TryParseStatus(query.Status, out var status, errors);
+        var status = EnumFilter.Parse<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
             return Errors.NotFound("plan " + planId);
@@ -104,7 +94,7 @@ internal static class IndicatorsApi
         Tenant tenant, [AsParameters] IndicatorListQuery query, IndicatorQueries indicators, CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
-        PlanIndicatorCsv.TryParseStatus(query.Status, out var status, errors);
+        var status = EnumFilter.Parse<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (status is null)
             return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, query.PriorityId), i => PageRequest.Key(i.Id)));

@@ -1,5 +1,4 @@
 using Csp.Api.Infrastructure;
-using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
 
 namespace Csp.Api.Indicators;
@@ -31,19 +30,4 @@ internal static class PlanIndicatorCsv
         { "performance_status", r => r.Performance.Status },
         { "trend", r => r.Performance.Trend },
     };
-
-    /// <summary>Parses the performance status filter (on_target, near, off_target).</summary>
-    public static bool TryParseStatus(string? text, out PerformanceStatus? status, Dictionary<string, string[]> errors)
-    {
-        status = null;
-        if (string.IsNullOrEmpty(text)) return true;
-        if (EnumText<PerformanceStatus>.TryParse(text, out var parsed))
-        {
-            status = parsed;
-            return true;
-        }
-        errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<PerformanceStatus>.All)}."];
-        return false;
-    }
-
 }
