@@ -1,4 +1,3 @@
-using System.Globalization;
 using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -36,18 +35,7 @@ internal static class IndicatorsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-        group.MapGet("/{indicatorId:guid}/observations", ListObservations).WithName("listObservations").WithSummary("An indicator's observations")
-            .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
-                             "`area` keeps one area. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
-                             "URL in a `Link: <…>; rel=\"next\"` header.")
-            .RequireScope(Scopes.Read).AllowPublicRead()
-            .ProducesCsv(ObservationCsv.Header)
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
-            .WithSummary("An observation's revision history")
-            .WithDescription("Every change of the value of the indicator at this period and area (default: the partnership's area), oldest first: " +
-                             "the old and new value, status and note, and the client that sent each.")
-            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapObservationReads();
         group.MapGet("/{indicatorId:guid}/performance", GetPerformance).WithName("getIndicatorPerformance").WithSummary("How an indicator is doing")
             .WithDescription("For one area (default: the partnership's): the latest value, the previous period, the same period last year, the " +
                              "target, a direction-aware status (on_target, near = within 10% of target, off_target) and the trend against the " +
@@ -175,56 +163,6 @@ internal static class IndicatorsApi
         return Respond.Deleted(outcome, "indicator " + indicatorId);
     }
 
-    /// <summary>The observations list's filters, as a partner sends them.</summary>
-    internal readonly record struct ObservationQuery(
-        [property: System.ComponentModel.Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
-        [property: System.ComponentModel.Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
-        [property: System.ComponentModel.Description("Keep one area (ONS GSS code).")] string? Area,
-        [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
-        [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
-
-    private static bool TryBound(string? text, bool start, out DateOnly? date)
-    {
-        date = null;
-        if (text is null) return true;
-        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-        {
-            date = d;
-            return true;
-        }
-        var candidates = Period.Candidates(text);
-        if (candidates.Count == 0) return false;
-        date = start ? candidates[0].Start : candidates[0].End;
-        return true;
-    }
-
-    private static async Task<Results<Ok<Page<Observation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListObservations(
-        Tenant tenant, Guid indicatorId, [AsParameters] ObservationQuery query, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
-    {
-        PageRequest.TryCreate(query.Limit, query.Cursor, ObservationFilter.IsKey, out var page, out var errors);
-        if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
-        if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
-        if (errors.Count > 0) return Errors.Invalid(errors);
-        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var rows = await indicators.ListObservationsAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, ObservationFilter.Key), ObservationCsv.Of(indicator.Code));
-    }
-
-    private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(
-        Tenant tenant, Guid indicatorId, string period, string? area, [AsParameters] PageQuery query, IndicatorQueries indicators, CancellationToken ct)
-    {
-        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
-        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var parsed = Period.Parse(period, indicator.Frequency.PeriodType());
-        if (!parsed.Ok) return Errors.Invalid("period", $"'{period}' is not a {EnumText<IndicatorFrequency>.Text(indicator.Frequency)} period.");
-        var where = area ?? tenant.AreaCode;
-        var canonical = parsed.Period.Canonical;
-        if (await indicators.GetObservationAsync(tenant, indicatorId, canonical, where, ct) is null)
-            return Errors.NotFound($"observation of indicator {indicator.Code} for {canonical} in {where}");
-        var rows = await indicators.ListRevisionsAsync(tenant, indicatorId, canonical, where, page, ct);
-        return TypedResults.Ok(page.ToPage(rows, r => PageRequest.Key(r.Id)));
-    }
-
     private static async Task<Results<Ok<Performance>, ProblemHttpResult>> GetPerformance(
         Tenant tenant, Guid indicatorId, string? area, IndicatorQueries indicators, CancellationToken ct)
     {
@@ -234,23 +172,4 @@ internal static class IndicatorsApi
             p => PerformanceRules.ComparedPeriods(indicator.Frequency, p), ct);
         return TypedResults.Ok(PerformanceRules.Compute(indicator, where, latest, others));
     }
-}
-
-/// <summary>The observations list as CSV; each row names its indicator by code.</summary>
-internal static class ObservationCsv
-{
-    public static readonly string Header = Of("").Header;
-
-    public static CsvTable<Observation> Of(string indicatorCode) => new()
-    {
-        { "indicator", _ => indicatorCode },
-        { "period", o => o.Period },
-        { "period_start", o => o.PeriodStart },
-        { "period_end", o => o.PeriodEnd },
-        { "area", o => o.Area },
-        { "value", o => o.Value },
-        { "status", o => o.Status },
-        { "note", o => o.Note },
-        { "updated_at", o => o.UpdatedAt },
-    };
 }
