@@ -48,7 +48,13 @@ public sealed class ObservationQueries(Db db)
             ORDER BY period, area {db.Dialect.Limit}
             """, new
         {
-            tenant.PartnershipId, indicatorId, filter.Area, filter.From, filter.To, AfterPeriod = page.After?[0], AfterArea = page.After?[1],
+            tenant.PartnershipId,
+            indicatorId,
+            filter.Area,
+            filter.From,
+            filter.To,
+            AfterPeriod = page.After?[0],
+            AfterArea = page.After?[1],
             Limit = page.Fetch,
         }, cancellationToken: ct));
         return rows.Select(r => r.ToObservation()).ToList();

@@ -36,14 +36,6 @@ public static class Csv
         http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{qs}>; rel=\"next\"";
     }
 
-    /// <summary>A field as RFC 4180 has it: as is, or quoted with its quotes doubled when it holds a comma, quote or line break.</summary>
-    internal static void AppendField(StringBuilder sb, string? value)
-    {
-        if (string.IsNullOrEmpty(value)) return;
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) sb.Append(value);
-        else sb.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-    }
-
     /// <summary>Declares that the 200 also comes as CSV with these columns (one media type per status is all Produces can say).</summary>
     public static RouteHandlerBuilder ProducesCsv(this RouteHandlerBuilder builder, string header) =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
@@ -102,11 +94,19 @@ public sealed class CsvTable<T> : IEnumerable<string>
             for (var i = 0; i < columns.Count; i++)
             {
                 if (i > 0) sb.Append(',');
-                Csv.AppendField(sb, columns[i].Text(row));
+                AppendField(sb, columns[i].Text(row));
             }
             sb.Append("\r\n");
         }
         return sb.ToString();
+    }
+
+    /// <summary>A field as RFC 4180 has it: as is, or quoted with its quotes doubled when it holds a comma, quote or line break.</summary>
+    private static void AppendField(StringBuilder sb, string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return;
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) sb.Append(value);
+        else sb.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
     }
 
     public IEnumerator<string> GetEnumerator() => columns.Select(c => c.Header).GetEnumerator();
