@@ -1,6 +1,5 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Agencies;
@@ -47,46 +46,17 @@ internal static class AgenciesApi
         return Respond.WithETag(http, agency, agency.Version);
     }
 
-    private static async Task<Results<Created<Agency>, ValidationProblem>> CreateAgency(
-        Tenant tenant, AgencyRequest request, AgencyQueries agencies, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var agency = await agencies.CreateAsync(tenant, request, ct);
-            ETags.Set(http.Response, agency.Version);
-            return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/agencies/{agency.Id}", agency);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"An agency with code '{request.Code}' already exists.");
-        }
-    }
+    private static async Task<Results<Created<Agency>, ValidationProblem, ProblemHttpResult>> CreateAgency(
+        Tenant tenant, AgencyRequest request, AgencyQueries agencies, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await agencies.CreateAsync(tenant, request, ct), "agency",
+            a => $"/v1/partnerships/{tenant.Slug}/agencies/{a.Id}", a => a.Version);
 
     private static async Task<Results<Ok<Agency>, ValidationProblem, ProblemHttpResult>> UpdateAgency(
-        Tenant tenant, Guid agencyId, AgencyRequest request, AgencyQueries agencies, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await agencies.UpdateAsync(tenant, agencyId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "agency " + agencyId, a => a.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"An agency with code '{request.Code}' already exists.");
-        }
-    }
+        Tenant tenant, Guid agencyId, AgencyRequest request, AgencyQueries agencies, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await agencies.UpdateAsync(tenant, agencyId, request, ETags.IfMatch(http.Request), ct), "agency " + agencyId,
+            a => a.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAgency(
-        Tenant tenant, Guid agencyId, AgencyQueries agencies, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await agencies.DeleteAsync(tenant, agencyId, ETags.IfMatch(http.Request), ct);
-            return Respond.Deleted(outcome, "agency " + agencyId);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsForeignKeyViolation(e))
-        {
-            return Errors.Conflict("The agency is still referred to (a priority, commitment, client or indicator names it). Reassign those first.");
-        }
-    }
+        Tenant tenant, Guid agencyId, AgencyQueries agencies, HttpContext http, CancellationToken ct) =>
+        Respond.Deleted(await agencies.DeleteAsync(tenant, agencyId, ETags.IfMatch(http.Request), ct), "agency " + agencyId);
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -7,7 +6,7 @@ using Dapper;
 
 namespace Csp.Api.Agencies;
 
-public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter writer)
+public sealed class AgencyQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
@@ -30,62 +29,43 @@ public sealed class AgencyQueries(Db db, TimeProvider clock, AuditedWriter write
     public async Task<Agency?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
-    }
-
-    private static async Task<Agency?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
-    {
-        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM agencies WHERE partnership_id = @partnershipId AND id = @id
-            """, new { partnershipId, id }, tx, cancellationToken: ct));
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM agencies WHERE partnership_id = @PartnershipId AND id = @id",
+            new { tenant.PartnershipId, id }, cancellationToken: ct));
         return row?.ToAgency();
     }
 
-    /// <summary>The subset of <paramref name="ids"/> that are agencies of this partnership.</summary>
-    public async Task<IReadOnlySet<Guid>> ExistingAsync(Tenant tenant, IEnumerable<Guid> ids, CancellationToken ct)
-    {
-        var wanted = ids.Distinct().ToArray();
-        if (wanted.Length == 0) return new HashSet<Guid>();
-        await using var c = await db.OpenAsync(tenant, ct);
-        var found = await c.QueryAsync<Guid>(new CommandDefinition($"""
-            SELECT id FROM agencies WHERE partnership_id = @PartnershipId AND {db.Dialect.InIds("id", "@wanted")}
-            """, new { tenant.PartnershipId, wanted = SqlDialect.IdList(wanted) }, cancellationToken: ct));
-        return found.ToHashSet();
-    }
+    private static async Task<Agency?> GetAsync(WriteUnit w, Guid id) =>
+        (await w.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM agencies WHERE partnership_id = @PartnershipId AND id = @id",
+            new { w.PartnershipId, id }))?.ToAgency();
 
-    /// <summary>Validation errors for agency ids (per JSON field) that are not agencies of this partnership.</summary>
-    public async Task<Dictionary<string, string[]>> UnknownReferencesAsync(Tenant tenant, IReadOnlyList<(string Field, Guid? Id)> references, CancellationToken ct)
-    {
-        var existing = await ExistingAsync(tenant, references.Where(r => r.Id is not null).Select(r => r.Id!.Value), ct);
-        return references.Where(r => r.Id is { } id && !existing.Contains(id))
-            .GroupBy(r => r.Field)
-            .ToDictionary(g => g.Key, g => g.Select(r => $"There is no agency {r.Id} in this partnership.").ToArray());
-    }
+    private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"An agency with code '{code}' already exists.");
 
-    public Task<Agency> CreateAsync(Tenant tenant, AgencyRequest request, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var agency = new Agency(Ids.New(), request.Code, request.Name, request.Kind!.Value, 1, now, now);
-        return writer.CreateAsync(tenant, EntityTypes.Agency, agency, (c, tx, a, _) => c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO agencies (partnership_id, id, code, name, kind, version, created_at, updated_at)
-            VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @CreatedAt, @UpdatedAt)
-            """, new { tenant.PartnershipId, a.Id, a.Code, a.Name, Kind = EnumText<AgencyKind>.Text(a.Kind), a.CreatedAt, a.UpdatedAt },
-            tx, cancellationToken: ct)), ct);
-    }
+    public Task<WriteResult<Agency>> CreateAsync(Tenant tenant, AgencyRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Agency>(EntityTypes.Agency, async w =>
+        {
+            var agency = new Agency(Ids.New(), request.Code, request.Name, request.Kind!.Value, 1, w.Now, w.Now);
+            await w.ExecuteAsync("""
+                INSERT INTO agencies (partnership_id, id, code, name, kind, version, created_at, updated_at)
+                VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @CreatedAt, @UpdatedAt)
+                """, new { w.PartnershipId, agency.Id, agency.Code, agency.Name, Kind = EnumText<AgencyKind>.Text(agency.Kind), agency.CreatedAt, agency.UpdatedAt });
+            return agency;
+        }) { OnUnique = CodeTaken(request.Code) }, ct);
 
-    /// <summary>Replaces the agency when <paramref name="expectedVersion"/> (if given) still matches.</summary>
-    public Task<WriteOutcome<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? expectedVersion, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, EntityTypes.Agency, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
-            current => current with { Code = request.Code, Name = request.Name, Kind = request.Kind!.Value },
-            (c, tx, a, now) => c.ExecuteAsync(new CommandDefinition("""
-                UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @Id
-                """, new { tenant.PartnershipId, a.Id, a.Code, a.Name, Kind = EnumText<AgencyKind>.Text(a.Kind), now }, tx, cancellationToken: ct)),
-            ct);
+    /// <summary>Replaces the agency when <paramref name="ifMatch"/> (if given) still matches.</summary>
+    public Task<WriteResult<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Agency>(EntityTypes.Agency, w => GetAsync(w, id),
+            (w, _) => w.ExecuteAsync("""
+                UPDATE agencies SET code = @Code, name = @Name, kind = @Kind, version = version + 1, updated_at = @Now
+                WHERE partnership_id = @PartnershipId AND id = @id
+                """, new { w.PartnershipId, id, request.Code, request.Name, Kind = EnumText<AgencyKind>.Text(request.Kind!.Value), w.Now }))
+        { OnUnique = CodeTaken(request.Code) }, ct);
 
-    public Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
-        writer.DeleteAsync(tenant, EntityTypes.Agency, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
-            (c, tx, a, _) => c.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM agencies WHERE partnership_id = @PartnershipId AND id = @Id", new { tenant.PartnershipId, a.Id }, tx, cancellationToken: ct)),
-            ct);
+    public Task<WriteResult<Agency>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Agency>(EntityTypes.Agency, w => GetAsync(w, id),
+            (w, a) => w.ExecuteAsync("DELETE FROM agencies WHERE partnership_id = @PartnershipId AND id = @Id", new { w.PartnershipId, a.Id }))
+        {
+            OnForeignKey = WriteRefusal.Conflict(
+                "The agency is still referred to (a priority, commitment, client or indicator names it). Reassign those first."),
+        }, ct);
 }

@@ -11,7 +11,7 @@ namespace Csp.Api.Alignments;
 /// <summary>The alignments list's filters (all optional, combined with AND).</summary>
 public readonly record struct AlignmentFilter(Guid? OutcomeId, Guid? FrameworkId, Guid? PriorityId, Guid? CommitmentId, Guid? IndicatorId);
 
-public sealed class AlignmentQueries(Db db, TimeProvider clock)
+public sealed class AlignmentQueries(Db db, AuditedWriter writer)
 {
     internal const string Columns = """
         a.id AS Id, a.outcome_id AS OutcomeId, o.framework_id AS FrameworkId, o.code AS OutcomeCode, o.title AS OutcomeTitle,
@@ -78,70 +78,59 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
         return rows.AsList();
     }
 
-    public enum CreateStatus { Created, UnknownReference, Archived, Duplicate }
+    private static Task<Alignment?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
+
+    private const string ArchivedPlan = "The plan is archived; its contents can no longer change.";
 
     /// <summary>Creates the alignment and bumps the version of every plan whose document shows it, in one transaction.</summary>
-    public async Task<(CreateStatus Status, Alignment? Value, string? Field, string? Message)> CreateAsync(Tenant tenant, AlignmentRequest request,
-        CancellationToken ct)
+    public Task<WriteResult<Alignment>> CreateAsync(Tenant tenant, AlignmentRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        var (field, target, targetId) = request.PriorityId is { } pr ? ("priorityId", References.Priorities, pr)
+            : request.CommitmentId is { } cm ? ("commitmentId", References.Commitments, cm)
+            : ("indicatorId", References.Indicators, request.IndicatorId!.Value);
+        return writer.CreateAsync(tenant, new Create<Alignment>(EntityTypes.Alignment, async w =>
         {
-            var p = tenant.PartnershipId;
-            if (!await ExistsAsync(c, tx, "outcomes", p, request.OutcomeId!.Value, ct))
-                return (CreateStatus.UnknownReference, null, "outcomeId", $"There is no outcome {request.OutcomeId} in this partnership.");
-            var (field, table, target) = request.PriorityId is { } pr ? ("priorityId", "priorities", pr)
-                : request.CommitmentId is { } cm ? ("commitmentId", "commitments", cm)
-                : ("indicatorId", "indicators", request.IndicatorId!.Value);
-            if (!await ExistsAsync(c, tx, table, p, target, ct))
-                return (CreateStatus.UnknownReference, null, field, $"There is no {field[..^2]} {target} in this partnership.");
-            // Priorities and commitments belong to one plan; an archived plan's contents no longer change.
-            if (request.IndicatorId is null && await ArchivedPlanOfAsync(c, tx, p, request.PriorityId, request.CommitmentId, ct))
-                return (CreateStatus.Archived, null, null, "The plan is archived; its contents can no longer change.");
-            if (await c.ExecuteScalarAsync<long>(new CommandDefinition("""
-                    SELECT COUNT(*) FROM alignments
-                    WHERE partnership_id = @p AND outcome_id = @OutcomeId
-                      AND (priority_id = @PriorityId OR commitment_id = @CommitmentId OR indicator_id = @IndicatorId)
-                    """, new { p, request.OutcomeId, request.PriorityId, request.CommitmentId, request.IndicatorId }, tx, cancellationToken: ct)) > 0)
-                return (CreateStatus.Duplicate, null, null, $"The {field[..^2]} is already aligned to this outcome.");
-
-            var now = clock.GetUtcNow();
             var id = Ids.New();
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.ExecuteAsync("""
                 INSERT INTO alignments (partnership_id, id, outcome_id, priority_id, commitment_id, indicator_id, rationale, version, created_at, updated_at)
-                VALUES (@p, @id, @OutcomeId, @PriorityId, @CommitmentId, @IndicatorId, @Rationale, 1, @now, @now)
-                """, new { p, id, request.OutcomeId, request.PriorityId, request.CommitmentId, request.IndicatorId, request.Rationale, now },
-                tx, cancellationToken: ct));
-            var created = await GetAsync(c, tx, p, id, ct);
-            await TouchPlansAsync(c, tx, db.Dialect, p, [id], now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Alignment, id, AuditLog.Diff(null, created), now, ct);
-            await tx.CommitAsync(ct);
-            return (CreateStatus.Created, created, null, null);
-        }
+                VALUES (@PartnershipId, @id, @OutcomeId, @PriorityId, @CommitmentId, @IndicatorId, @Rationale, 1, @Now, @Now)
+                """, new { w.PartnershipId, id, request.OutcomeId, request.PriorityId, request.CommitmentId, request.IndicatorId, request.Rationale, w.Now });
+            await TouchPlansAsync(w, [id]);
+            return (await GetAsync(w, id))!;
+        })
+        {
+            Check = async w =>
+            {
+                if (await References.Outcomes.CheckAsync(w, [("outcomeId", request.OutcomeId)]) is { } noOutcome) return noOutcome;
+                if (await target.CheckAsync(w, [(field, targetId)]) is { } noTarget) return noTarget;
+                // Priorities and commitments belong to one plan; an archived plan's contents no longer change.
+                if (request.IndicatorId is null && await ArchivedPlanOfAsync(w, request.PriorityId, request.CommitmentId))
+                    return WriteRefusal.Conflict(ArchivedPlan);
+                return await w.ScalarAsync<long>("""
+                        SELECT COUNT(*) FROM alignments
+                        WHERE partnership_id = @PartnershipId AND outcome_id = @OutcomeId
+                          AND (priority_id = @PriorityId OR commitment_id = @CommitmentId OR indicator_id = @IndicatorId)
+                        """, new { w.PartnershipId, request.OutcomeId, request.PriorityId, request.CommitmentId, request.IndicatorId }) > 0
+                    ? WriteRefusal.Conflict($"The {target.Noun} is already aligned to this outcome.")
+                    : null;
+            },
+            // Two concurrent requests for the same alignment: the unique index refuses the second.
+            OnUnique = WriteRefusal.Conflict("The target is already aligned to this outcome."),
+        }, ct);
     }
 
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    public Task<WriteResult<Alignment>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Alignment>(EntityTypes.Alignment, w => GetAsync(w, id), async (w, _) =>
         {
-            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (current is null) return WriteOutcome<bool>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
-            if (current.IndicatorId is null && await ArchivedPlanOfAsync(c, tx, tenant.PartnershipId, current.PriorityId, current.CommitmentId, ct))
-                return WriteOutcome<bool>.Conflict("The plan is archived; its contents can no longer change.");
-            var now = clock.GetUtcNow();
             // The plans are found before the row goes: afterwards nothing links them to it.
-            await TouchPlansAsync(c, tx, db.Dialect, tenant.PartnershipId, [id], now, ct);
-            await c.ExecuteAsync(new CommandDefinition("DELETE FROM alignments WHERE partnership_id = @PartnershipId AND id = @id",
-                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Alignment, id, AuditLog.Diff(current, null), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<bool>.Done(true);
-        }
-    }
+            await TouchPlansAsync(w, [id]);
+            await w.ExecuteAsync("DELETE FROM alignments WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+        })
+        {
+            Check = async (w, current) => current.IndicatorId is null && await ArchivedPlanOfAsync(w, current.PriorityId, current.CommitmentId)
+                ? WriteRefusal.Conflict(ArchivedPlan)
+                : null,
+        }, ct);
 
     /// <summary>What a delete takes alignments with it from.</summary>
     internal enum Owner { Outcome, Framework, Priority, PlanContents, Commitment, Indicator }
@@ -152,8 +141,7 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
     /// tombstones, bumps the plans whose documents showed them, and deletes them. SQL Server cannot cascade priorities to alignments (db/sqlserver/0004),
     /// so priority and plan deletes must call this first.
     /// </summary>
-    internal static async Task RemoveAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, Tenant tenant, Owner owner, Guid ownerId,
-        DateTimeOffset now, CancellationToken ct)
+    internal static async Task RemoveAsync(WriteUnit w, Owner owner, Guid ownerId)
     {
         var sql = owner switch
         {
@@ -180,30 +168,27 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
                         WHERE cm.partnership_id = @partnershipId AND p.plan_id = @ownerId))
                 """,
         };
-        var p = tenant.PartnershipId;
-        var ids = (await c.QueryAsync<Guid>(new CommandDefinition(sql, new { partnershipId = p, ownerId }, tx, cancellationToken: ct))).AsList();
+        var ids = (await w.QueryAsync<Guid>(sql, new { partnershipId = w.PartnershipId, ownerId })).AsList();
         if (ids.Count == 0) return;
-        await TouchPlansAsync(c, tx, dialect, p, ids, now, ct);
+        await TouchPlansAsync(w, ids);
         foreach (var id in ids)
         {
-            await c.ExecuteAsync(new CommandDefinition("DELETE FROM alignments WHERE partnership_id = @p AND id = @id", new { p, id }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Alignment, id, [], now, ct);
+            await w.ExecuteAsync("DELETE FROM alignments WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+            await AuditLog.RecordAsync(w, AuditActions.Delete, EntityTypes.Alignment, id, []);
         }
     }
 
     /// <summary>Bumps the version of every plan whose document shows one of the alignments.</summary>
-    internal static async Task TouchPlansAsync(DbConnection c, DbTransaction tx, SqlDialect dialect, Guid partnershipId, IReadOnlyList<Guid> alignmentIds,
-        DateTimeOffset now, CancellationToken ct)
+    internal static async Task TouchPlansAsync(WriteUnit w, IReadOnlyList<Guid> alignmentIds)
     {
-        foreach (var planId in await PlansOfAsync(c, tx, dialect, partnershipId, alignmentIds, ct))
-            await PlanQueries.TouchAsync(c, tx, partnershipId, planId, now, ct);
+        foreach (var planId in await PlansOfAsync(w.Connection, w.Transaction, w.Dialect, w.PartnershipId, alignmentIds, w.Token))
+            await PlanQueries.TouchAsync(w, planId);
     }
 
     /// <summary>The ids of an outcome's alignments.</summary>
-    internal static async Task<IReadOnlyList<Guid>> OfOutcomeAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid outcomeId, CancellationToken ct) =>
-        (await c.QueryAsync<Guid>(new CommandDefinition(
-            "SELECT a.id FROM alignments a WHERE a.partnership_id = @partnershipId AND a.outcome_id = @outcomeId",
-            new { partnershipId, outcomeId }, tx, cancellationToken: ct))).AsList();
+    internal static async Task<IReadOnlyList<Guid>> OfOutcomeAsync(WriteUnit w, Guid outcomeId) =>
+        (await w.QueryAsync<Guid>("SELECT a.id FROM alignments a WHERE a.partnership_id = @PartnershipId AND a.outcome_id = @outcomeId",
+            new { w.PartnershipId, outcomeId })).AsList();
 
     /// <summary>The plans whose documents show these alignments: their priority's or commitment's plan, or every plan with a
     /// priority linked to their indicator.</summary>
@@ -230,26 +215,13 @@ public sealed class AlignmentQueries(Db db, TimeProvider clock)
         return plans.AsList();
     }
 
-    private static async Task<bool> ExistsAsync(DbConnection c, DbTransaction tx, string table, Guid partnershipId, Guid id, CancellationToken ct)
+    private static async Task<bool> ArchivedPlanOfAsync(WriteUnit w, Guid? priorityId, Guid? commitmentId)
     {
-        var sql = table switch
-        {
-            "outcomes" => "SELECT COUNT(*) FROM outcomes WHERE partnership_id = @partnershipId AND id = @id",
-            "priorities" => "SELECT COUNT(*) FROM priorities WHERE partnership_id = @partnershipId AND id = @id",
-            "commitments" => "SELECT COUNT(*) FROM commitments WHERE partnership_id = @partnershipId AND id = @id",
-            _ => "SELECT COUNT(*) FROM indicators WHERE partnership_id = @partnershipId AND id = @id",
-        };
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { partnershipId, id }, tx, cancellationToken: ct)) > 0;
-    }
-
-    private static async Task<bool> ArchivedPlanOfAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid? priorityId, Guid? commitmentId,
-        CancellationToken ct)
-    {
-        var planId = await c.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+        var planId = await w.ScalarAsync<Guid?>("""
             SELECT p.plan_id FROM priorities p
-            WHERE p.partnership_id = @partnershipId
-              AND (p.id = @priorityId OR p.id = (SELECT cm.priority_id FROM commitments cm WHERE cm.partnership_id = @partnershipId AND cm.id = @commitmentId))
-            """, new { partnershipId, priorityId, commitmentId }, tx, cancellationToken: ct));
-        return planId is { } id && await PlanQueries.StatusAsync(c, tx, partnershipId, id, ct) == PlanStatus.Archived;
+            WHERE p.partnership_id = @PartnershipId
+              AND (p.id = @priorityId OR p.id = (SELECT cm.priority_id FROM commitments cm WHERE cm.partnership_id = @PartnershipId AND cm.id = @commitmentId))
+            """, new { w.PartnershipId, priorityId, commitmentId });
+        return planId is { } id && await PlanQueries.ContentsWritableAsync(w, id) is { Status: WriteStatus.Conflict };
     }
 }

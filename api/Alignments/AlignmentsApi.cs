@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Alignments;
@@ -61,26 +60,9 @@ internal static class AlignmentsApi
     }
 
     private static async Task<Results<Created<Alignment>, ValidationProblem, ProblemHttpResult>> CreateAlignment(
-        Tenant tenant, AlignmentRequest request, AlignmentQueries alignments, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var (status, alignment, field, message) = await alignments.CreateAsync(tenant, request, ct);
-            switch (status)
-            {
-                case AlignmentQueries.CreateStatus.UnknownReference: return Errors.Invalid(field!, message!);
-                case AlignmentQueries.CreateStatus.Archived:
-                case AlignmentQueries.CreateStatus.Duplicate: return Errors.Conflict(message!);
-            }
-            ETags.Set(http.Response, alignment!.Version);
-            return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/alignments/{alignment.Id}", alignment);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            // Two concurrent requests for the same alignment: the unique index refuses the second.
-            return Errors.Conflict("The target is already aligned to this outcome.");
-        }
-    }
+        Tenant tenant, AlignmentRequest request, AlignmentQueries alignments, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await alignments.CreateAsync(tenant, request, ct), "alignment",
+            a => $"/v1/partnerships/{tenant.Slug}/alignments/{a.Id}", a => a.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAlignment(
         Tenant tenant, Guid alignmentId, AlignmentQueries alignments, HttpContext http, CancellationToken ct) =>

@@ -1,9 +1,7 @@
-using System.Data.Common;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Csp.Api.Infrastructure.Auth;
-using Dapper;
+using Csp.Api.Infrastructure.Data;
 
 namespace Csp.Api.Audit;
 
@@ -41,32 +39,25 @@ public static class AuditLog
         return changes;
     }
 
-    /// <summary>Records one event; returns false (and writes nothing) when <paramref name="changes"/> is empty.</summary>
-    public static async Task<bool> RecordAsync(DbConnection c, DbTransaction tx, Tenant tenant, string action, string entityType,
-        Guid entityId, JsonObject changes, DateTimeOffset at, CancellationToken ct) =>
-        await RecordAsync(c, tx, tenant.PartnershipId, tenant.Caller.ClientId, action, entityType, entityId, changes, at, ct);
-
-    public static async Task<bool> RecordAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid? clientId, string action,
-        string entityType, Guid entityId, JsonObject changes, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Records one event in the unit's transaction, as its caller at the unit's time; nothing for an update whose
+    /// <paramref name="changes"/> are empty.</summary>
+    public static async Task RecordAsync(WriteUnit w, string action, string entityType, Guid entityId, JsonObject changes)
     {
-        if (changes.Count == 0 && action == AuditActions.Update) return false;
-        await RecordJsonAsync(c, tx, partnershipId, clientId, action, entityType, entityId, changes.ToJsonString(), at, ct);
-        return true;
+        if (changes.Count == 0 && action == AuditActions.Update) return;
+        await RecordJsonAsync(w, action, entityType, entityId, changes.ToJsonString());
     }
 
     /// <summary>Records one event whose changes the caller has already written as a JSON object (the batch push, which
     /// writes thousands of entries and skips building them as nodes first).</summary>
-    public static async Task RecordJsonAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid? clientId, string action,
-        string entityType, Guid entityId, string changes, DateTimeOffset at, CancellationToken ct)
-    {
-        await c.ExecuteAsync(new CommandDefinition("""
+    public static Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes) =>
+        w.ExecuteAsync("""
             INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
             VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes)
             """, new
         {
-            partnershipId, at, clientId, action, op = AuditActions.OpOf(action), entityType, entityId, changes,
-        }, tx, cancellationToken: ct));
-    }
+            partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op = AuditActions.OpOf(action),
+            entityType, entityId, changes,
+        });
 }
 
 /// <summary>What a mutation did. The change feed reduces each to create, update or delete.</summary>

@@ -4,78 +4,136 @@ using Csp.Api.Infrastructure.Data;
 
 namespace Csp.Api.Audit;
 
-/// <summary>An entity the audited writer can version-check.</summary>
-public interface IVersioned
+/// <summary>An entity with an id the audit trail can name.</summary>
+public interface IEntity
 {
     Guid Id { get; }
+}
+
+/// <summary>An entity the audited writer can version-check (If-Match).</summary>
+public interface IVersioned : IEntity
+{
     long Version { get; }
 }
 
-/// <summary>
-/// The shape of every simple audited write: in one transaction, load the row, check If-Match, skip
-/// the write entirely when nothing would change, otherwise write, record the audit event, commit.
-/// </summary>
-public sealed class AuditedWriter(Db db, TimeProvider clock)
+/// <summary>What a database constraint refusing a write means for the client: every write names the meaning of a unique or
+/// foreign-key violation it can run into, and the writer turns the database's error into that refusal.</summary>
+public record WriteOp
 {
-    public delegate Task<T?> Load<T>(DbConnection c, DbTransaction tx);
+    /// <summary>The write met a row with the same unique key (a code already taken).</summary>
+    public WriteRefusal? OnUnique { get; init; }
 
-    public delegate Task Write<in T>(DbConnection c, DbTransaction tx, T entity, DateTimeOffset now);
+    /// <summary>The write named a row that is not there, or removed one that others still refer to.</summary>
+    public WriteRefusal? OnForeignKey { get; init; }
 
-    public async Task<T> CreateAsync<T>(Tenant tenant, string entityType, T entity, Write<T> insert, CancellationToken ct)
-        where T : class, IVersioned
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    /// <summary>No constraint the feature expects: a violation still becomes a conflict, never a 500.</summary>
+    public static readonly WriteOp Plain = new();
+}
+
+/// <summary>Creates one row: <paramref name="Insert"/> writes it (and whatever the feature writes with it) and returns it as
+/// created; <see cref="Check"/> (optional) refuses first.</summary>
+public sealed record Create<T>(string EntityType, Func<WriteUnit, Task<T>> Insert) : WriteOp where T : class, IEntity
+{
+    public Func<WriteUnit, Task<WriteRefusal?>>? Check { get; init; }
+}
+
+/// <summary>Changes one row: <paramref name="Load"/> reads it inside the unit, <paramref name="Write"/> writes the change.
+/// <see cref="Check"/> refuses in the light of the current row; <see cref="AfterChange"/> runs follow-up writes (another row's
+/// version, a plan's ETag) only when the row really changed.</summary>
+public sealed record Update<T>(string EntityType, Func<WriteUnit, Task<T?>> Load, Func<WriteUnit, T, Task> Write) : WriteOp
+    where T : class, IVersioned
+{
+    public Func<WriteUnit, T, Task<WriteRefusal?>>? Check { get; init; }
+    public Func<WriteUnit, T, T, Task>? AfterChange { get; init; }
+
+    /// <summary>The audit action (approve, archive, revoke… are updates with a name of their own).</summary>
+    public string Action { get; init; } = AuditActions.Update;
+}
+
+/// <summary>Removes one row: <paramref name="Remove"/> deletes it and whatever goes with it (recording tombstones for rows the
+/// database would cascade).</summary>
+public sealed record Delete<T>(string EntityType, Func<WriteUnit, Task<T?>> Load, Func<WriteUnit, T, Task> Remove) : WriteOp
+    where T : class, IVersioned
+{
+    public Func<WriteUnit, T, Task<WriteRefusal?>>? Check { get; init; }
+}
+
+/// <summary>
+/// The one write path of tenant rows. Every write opens the partnership's write unit, loads, checks If-Match, runs the
+/// feature's rule check, writes, records the audit event and commits; a write that changes nothing is rolled back (no new
+/// version, no event), and a unique or foreign-key violation becomes the refusal the feature declared. Features supply the
+/// SQL and the rules (<see cref="Create{T}"/>, <see cref="Update{T}"/>, <see cref="Delete{T}"/>), or a whole multi-row step
+/// (<see cref="RunAsync{T}"/>).
+/// </summary>
+public sealed class AuditedWriter(Db db)
+{
+    public Task<WriteResult<T>> CreateAsync<T>(Tenant tenant, Create<T> op, CancellationToken ct) where T : class, IEntity =>
+        RunAsync(tenant, op, async w =>
         {
-            var now = clock.GetUtcNow();
-            await insert(c, tx, entity, now);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, entityType, entity.Id, AuditLog.Diff(null, entity), now, ct);
-            await tx.CommitAsync(ct);
-            return entity;
-        }
+            if (op.Check is { } check && await check(w) is { } refused) return refused;
+            var created = await op.Insert(w);
+            await AuditLog.RecordAsync(w, AuditActions.Create, op.EntityType, created.Id, AuditLog.Diff(null, created));
+            return WriteResult<T>.Done(created);
+        }, ct);
+
+    /// <param name="ifMatch">The version If-Match asks for (null: none), see <see cref="Infrastructure.ETags.IfMatch"/>.</param>
+    public Task<WriteResult<T>> UpdateAsync<T>(Tenant tenant, long? ifMatch, Update<T> op, CancellationToken ct) where T : class, IVersioned =>
+        RunAsync(tenant, op, async w =>
+        {
+            var (current, refused) = await LoadCheckedAsync(w, ifMatch, op.Load, op.Check);
+            if (refused is not null) return refused;
+            await op.Write(w, current!);
+            var after = await op.Load(w) ?? throw new InvalidOperationException($"The {op.EntityType} {current!.Id} vanished in its own update.");
+            var changes = AuditLog.Diff(current, after);
+            if (changes.Count == 0) return WriteResult<T>.Unchanged(current!);
+            if (op.AfterChange is { } follow) await follow(w, current!, after);
+            await AuditLog.RecordAsync(w, op.Action, op.EntityType, current!.Id, changes);
+            return WriteResult<T>.Done(after);
+        }, ct);
+
+    /// <returns>Done with the row as it was before it went.</returns>
+    public Task<WriteResult<T>> DeleteAsync<T>(Tenant tenant, long? ifMatch, Delete<T> op, CancellationToken ct) where T : class, IVersioned =>
+        RunAsync(tenant, op, async w =>
+        {
+            var (current, refused) = await LoadCheckedAsync(w, ifMatch, op.Load, op.Check);
+            if (refused is not null) return refused;
+            await op.Remove(w, current!);
+            await AuditLog.RecordAsync(w, AuditActions.Delete, op.EntityType, current!.Id, AuditLog.Diff(current, null));
+            return WriteResult<T>.Done(current);
+        }, ct);
+
+    /// <summary>The row to change, or why it may not be: not there, If-Match stale, or the feature's rule.</summary>
+    private static async Task<(T? Current, WriteRefusal? Refused)> LoadCheckedAsync<T>(WriteUnit w, long? ifMatch, Func<WriteUnit, Task<T?>> load,
+        Func<WriteUnit, T, Task<WriteRefusal?>>? check) where T : class, IVersioned
+    {
+        var current = await load(w);
+        if (current is null) return (null, WriteRefusal.NotFound());
+        if (ifMatch is { } v && v != current.Version) return (current, WriteRefusal.PreconditionFailed);
+        return (current, check is null ? null : await check(w, current));
     }
 
-    /// <param name="propose">The entity as the request would leave it (bookkeeping fields aside).</param>
-    public async Task<WriteOutcome<T>> UpdateAsync<T>(Tenant tenant, string entityType, long? expectedVersion, Load<T> load,
-        Func<T, T> propose, Write<T> update, CancellationToken ct, string action = AuditActions.Update)
-        where T : class, IVersioned
+    /// <summary>
+    /// A write of many rows in one step (a plan refresh, the batch push, a new framework version): <paramref name="step"/> runs
+    /// inside the unit, writes and records its audit events through it, and returns the result; the writer commits when the
+    /// result says something changed, rolls back otherwise, and turns constraint violations into <paramref name="op"/>'s refusals.
+    /// </summary>
+    public async Task<WriteResult<T>> RunAsync<T>(Tenant tenant, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        try
         {
-            var current = await load(c, tx);
-            if (current is null) return WriteOutcome<T>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<T>.Stale;
-            var proposed = propose(current);
-            var changes = AuditLog.Diff(current, proposed);
-            if (changes.Count == 0) return WriteOutcome<T>.Done(current);
-            var now = clock.GetUtcNow();
-            await update(c, tx, proposed, now);
-            await AuditLog.RecordAsync(c, tx, tenant, action, entityType, current.Id, changes, now, ct);
-            var after = await load(c, tx);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<T>.Done(after!);
+            await using var w = await db.BeginWriteAsync(tenant, ct);
+            var result = await step(w);
+            if (result.Changed) await w.CommitAsync();
+            return result;
         }
-    }
-
-    public async Task<WriteOutcome<bool>> DeleteAsync<T>(Tenant tenant, string entityType, long? expectedVersion, Load<T> load,
-        Write<T> delete, CancellationToken ct)
-        where T : class, IVersioned
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
         {
-            var current = await load(c, tx);
-            if (current is null) return WriteOutcome<bool>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
-            var now = clock.GetUtcNow();
-            await delete(c, tx, current, now);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, entityType, current.Id, AuditLog.Diff(current, null), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<bool>.Done(true);
+            return op.OnUnique ?? WriteRefusal.Conflict("The write conflicts with an existing row (a value that must be unique is taken).");
+        }
+        catch (DbException e) when (db.Dialect.IsForeignKeyViolation(e))
+        {
+            return op.OnForeignKey ?? WriteRefusal.Conflict(
+                "The write names something that does not exist, or removes something still referred to.");
         }
     }
 }

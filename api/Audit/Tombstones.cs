@@ -1,6 +1,4 @@
-using System.Data.Common;
-using Csp.Api.Infrastructure.Auth;
-using Dapper;
+using Csp.Api.Infrastructure.Data;
 
 namespace Csp.Api.Audit;
 
@@ -10,26 +8,26 @@ namespace Csp.Api.Audit;
 /// </summary>
 public static class Tombstones
 {
-    public static async Task ForPlanContentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId, DateTimeOffset at, CancellationToken ct)
+    public static async Task ForPlanContentsAsync(WriteUnit w, Guid planId)
     {
-        await RecordAsync(c, tx, tenant, EntityTypes.Commitment, """
+        await RecordAsync(w, EntityTypes.Commitment, """
             SELECT c.id FROM commitments c
             JOIN priorities p ON p.partnership_id = c.partnership_id AND p.id = c.priority_id
             WHERE c.partnership_id = @PartnershipId AND p.plan_id = @parentId
-            """, planId, at, ct);
-        await RecordAsync(c, tx, tenant, EntityTypes.Priority,
-            "SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND plan_id = @parentId", planId, at, ct);
+            """, planId);
+        await RecordAsync(w, EntityTypes.Priority,
+            "SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND plan_id = @parentId", planId);
     }
 
-    public static Task ForPriorityContentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid priorityId, DateTimeOffset at, CancellationToken ct) =>
-        RecordAsync(c, tx, tenant, EntityTypes.Commitment,
-            "SELECT id FROM commitments WHERE partnership_id = @PartnershipId AND priority_id = @parentId", priorityId, at, ct);
+    public static Task ForPriorityContentsAsync(WriteUnit w, Guid priorityId) =>
+        RecordAsync(w, EntityTypes.Commitment,
+            "SELECT id FROM commitments WHERE partnership_id = @PartnershipId AND priority_id = @parentId", priorityId);
 
-    private static async Task RecordAsync(DbConnection c, DbTransaction tx, Tenant tenant, string entityType, string sql, Guid parentId,
-        DateTimeOffset at, CancellationToken ct)
+    /// <summary>A delete event, with no field-by-field changes, for each id <paramref name="sql"/> selects.</summary>
+    public static async Task RecordAsync(WriteUnit w, string entityType, string sql, Guid parentId)
     {
-        var ids = await c.QueryAsync<Guid>(new CommandDefinition(sql, new { tenant.PartnershipId, parentId }, tx, cancellationToken: ct));
+        var ids = await w.QueryAsync<Guid>(sql, new { w.PartnershipId, parentId });
         foreach (var id in ids)
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, entityType, id, [], at, ct);
+            await AuditLog.RecordAsync(w, AuditActions.Delete, entityType, id, []);
     }
 }

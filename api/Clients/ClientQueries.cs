@@ -7,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Clients;
 
-public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter writer)
+public sealed class ClientQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Name, Guid? AgencyId, string Scopes, string KeyId, DateTimeOffset? ExpiresAt,
         DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -47,40 +47,46 @@ public sealed class ClientQueries(Db db, TimeProvider clock, AuditedWriter write
         return row?.ToClient();
     }
 
-    public async Task<ClientCreated> CreateAsync(Tenant tenant, ClientRequest request, CancellationToken ct)
+    private static async Task<Client?> GetAsync(WriteUnit w, Guid id) =>
+        (await w.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM clients WHERE partnership_id = @PartnershipId AND id = @id",
+            new { w.PartnershipId, id }))?.ToClient();
+
+    /// <summary>Registers the client with a new key; the result carries the key, which is never stored or shown again.</summary>
+    public async Task<WriteResult<ClientCreated>> CreateAsync(Tenant tenant, ClientRequest request, CancellationToken ct)
     {
         var (key, keyId, hash) = ApiKeys.Generate();
-        var client = await InsertAsync(tenant, request.Name, request.AgencyId, request.Scopes, keyId, hash, ct, request.ExpiresAt);
-        return new ClientCreated(client.Id, client.Name, client.AgencyId, client.Scopes, keyId, key, client.ExpiresAt, client.Version,
-            client.CreatedAt, client.UpdatedAt);
+        var created = await InsertAsync(tenant, request.Name, request.AgencyId, request.Scopes, keyId, hash, ct, request.ExpiresAt);
+        return created.Select(client => new ClientCreated(client.Id, client.Name, client.AgencyId, client.Scopes, keyId, key, client.ExpiresAt,
+            client.Version, client.CreatedAt, client.UpdatedAt));
     }
 
     /// <summary>Stores a client whose key hash is already known (also the demo keys). The audit
     /// event describes the client, never the key or its hash.</summary>
-    internal Task<Client> InsertAsync(Tenant tenant, string name, Guid? agencyId, IEnumerable<string> scopes,
-        string keyId, byte[] keyHash, CancellationToken ct, DateTimeOffset? expiresAt = null)
-    {
-        var now = clock.GetUtcNow();
-        var client = new Client(Ids.New(), name, agencyId, Scopes.Grantable.Where(scopes.Contains).ToArray(), keyId, expiresAt,
-            null, null, 1, now, now);
-        return writer.CreateAsync(tenant, EntityTypes.Client, client, (c, tx, x, _) => c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO clients (partnership_id, id, name, agency_id, scopes, key_id, key_hash, expires_at, version, created_at, updated_at)
-            VALUES (@PartnershipId, @Id, @Name, @AgencyId, @Scopes, @KeyId, @keyHash, @ExpiresAt, 1, @CreatedAt, @UpdatedAt)
-            """, new { tenant.PartnershipId, x.Id, x.Name, x.AgencyId, Scopes = string.Join(' ', x.Scopes), x.KeyId, keyHash, x.ExpiresAt, x.CreatedAt, x.UpdatedAt },
-            tx, cancellationToken: ct)), ct);
-    }
+    internal Task<WriteResult<Client>> InsertAsync(Tenant tenant, string name, Guid? agencyId, IEnumerable<string> scopes,
+        string keyId, byte[] keyHash, CancellationToken ct, DateTimeOffset? expiresAt = null) =>
+        writer.CreateAsync(tenant, new Create<Client>(EntityTypes.Client, async w =>
+        {
+            var client = new Client(Ids.New(), name, agencyId, Scopes.Grantable.Where(scopes.Contains).ToArray(), keyId, expiresAt,
+                null, null, 1, w.Now, w.Now);
+            await w.ExecuteAsync("""
+                INSERT INTO clients (partnership_id, id, name, agency_id, scopes, key_id, key_hash, expires_at, version, created_at, updated_at)
+                VALUES (@PartnershipId, @Id, @Name, @AgencyId, @Scopes, @KeyId, @keyHash, @ExpiresAt, 1, @CreatedAt, @UpdatedAt)
+                """, new
+            {
+                w.PartnershipId, client.Id, client.Name, client.AgencyId, Scopes = string.Join(' ', client.Scopes), client.KeyId, keyHash,
+                client.ExpiresAt, client.CreatedAt, client.UpdatedAt,
+            });
+            return client;
+        })
+        {
+            Check = w => References.Agencies.CheckAsync(w, [("agencyId", agencyId)]),
+        }, ct);
 
     /// <summary>Revokes the key; revoking twice is a no-op that still answers "done".</summary>
-    public async Task<WriteOutcome<bool>> RevokeAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var revokedAt = clock.GetUtcNow();
-        var outcome = await writer.UpdateAsync(tenant, EntityTypes.Client, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
-            current => current with { RevokedAt = current.RevokedAt ?? revokedAt },
-            (c, tx, x, now) => c.ExecuteAsync(new CommandDefinition("""
-                UPDATE clients SET revoked_at = @RevokedAt, version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @Id
-                """, new { tenant.PartnershipId, x.Id, x.RevokedAt, now }, tx, cancellationToken: ct)),
-            ct, AuditActions.Revoke);
-        return new WriteOutcome<bool>(outcome.Status, outcome.Status == WriteStatus.Done, outcome.Message);
-    }
+    public Task<WriteResult<Client>> RevokeAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Client>(EntityTypes.Client, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
+            UPDATE clients SET revoked_at = COALESCE(revoked_at, @Now), version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, w.Now }))
+        { Action = AuditActions.Revoke }, ct);
 }

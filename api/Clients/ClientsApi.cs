@@ -1,4 +1,3 @@
-using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,15 +39,12 @@ internal static class ClientsApi
         return Respond.WithETag(http, client, client.Version);
     }
 
-    private static async Task<Results<Created<ClientCreated>, ValidationProblem>> CreateClient(
-        Tenant tenant, ClientRequest request, ClientQueries clients, AgencyQueries agencies, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Created<ClientCreated>, ValidationProblem, ProblemHttpResult>> CreateClient(
+        Tenant tenant, ClientRequest request, ClientQueries clients, HttpContext http, CancellationToken ct)
     {
-        if (request.AgencyId is { } agencyId && !(await agencies.ExistingAsync(tenant, [agencyId], ct)).Contains(agencyId))
-            return Errors.Invalid("agencyId", $"There is no agency {agencyId} in this partnership.");
-        var created = await clients.CreateAsync(tenant, request, ct);
-        ETags.Set(http.Response, created.Version);
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/clients/{created.Id}", created);
+        return Respond.Created(http, await clients.CreateAsync(tenant, request, ct), "client",
+            c => $"/v1/partnerships/{tenant.Slug}/clients/{c.Id}", c => c.Version);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeClient(

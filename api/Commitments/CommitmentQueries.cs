@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Alignments;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -9,7 +10,7 @@ using Dapper;
 
 namespace Csp.Api.Commitments;
 
-public sealed class CommitmentQueries(Db db, TimeProvider clock)
+public sealed class CommitmentQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
         DateOnly? StartDate, DateOnly? DueDate, string Status, Guid? LatestUpdateId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -106,118 +107,117 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
             .ToList();
     }
 
-    public async Task<WriteOutcome<Commitment>> CreateAsync(Tenant tenant, Guid priorityId, CommitmentRequest request, CancellationToken ct)
+    private static async Task<Commitment?> GetAsync(WriteUnit w, Guid id) =>
+        (await LoadAsync(w.Connection, w.Transaction, w.Dialect, w.PartnershipId,
+            "FROM commitments c WHERE c.partnership_id = @partnershipId AND c.id = @id", new { partnershipId = w.PartnershipId, id }, w.Token))
+        .SingleOrDefault();
+
+    private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"The priority already has a commitment with code '{code}'.");
+
+    private static Task<WriteRefusal?> UnknownAgenciesAsync(WriteUnit w, CommitmentRequest request) =>
+        References.Agencies.CheckAsync(w,
+            [("leadAgencyId", request.LeadAgencyId), .. (request.PartnerAgencyIds ?? []).Select(id => ("partnerAgencyIds", (Guid?)id))]);
+
+    /// <summary>The plan a commitment's priority belongs to.</summary>
+    private static Task<Guid> PlanOfAsync(WriteUnit w, Guid priorityId) =>
+        w.Connection.ExecuteScalarAsync<Guid>(w.Command("SELECT plan_id FROM priorities WHERE partnership_id = @PartnershipId AND id = @priorityId",
+            new { w.PartnershipId, priorityId }));
+
+    public Task<WriteResult<Commitment>> CreateAsync(Tenant tenant, Guid priorityId, CommitmentRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        Priority? priority = null;
+        return writer.CreateAsync(tenant, new Create<Commitment>(EntityTypes.Commitment, async w =>
         {
-            var priority = await PriorityQueries.GetAsync(c, tx, tenant.PartnershipId, priorityId, ct);
-            if (priority is null) return WriteOutcome<Commitment>.Missing;
-            if (await Refusal(c, tx, tenant, priority.PlanId, ct) is { } refused) return refused;
-            var now = clock.GetUtcNow();
             var id = Ids.New();
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.ExecuteAsync("""
                 INSERT INTO commitments (partnership_id, id, priority_id, code, title, description, lead_agency_id, start_date, due_date,
                                          status, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @priorityId, @Code, @Title, @Description, @LeadAgencyId, @StartDate, @DueDate,
-                        @NotStarted, 1, @now, @now)
+                        @NotStarted, 1, @Now, @Now)
                 """, new
             {
-                tenant.PartnershipId, id, priorityId, request.Code, request.Title, request.Description, request.LeadAgencyId,
-                request.StartDate, request.DueDate, NotStarted, now,
-            }, tx, cancellationToken: ct));
-            await ReplacePartnersAsync(c, tx, tenant.PartnershipId, id, request.PartnerAgencyIds, ct);
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, priority.PlanId, now, ct);
-            var created = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Commitment>.Done(created!);
-        }
+                w.PartnershipId, id, priorityId, request.Code, request.Title, request.Description, request.LeadAgencyId,
+                request.StartDate, request.DueDate, NotStarted, w.Now,
+            });
+            await ReplacePartnersAsync(w, id, request.PartnerAgencyIds);
+            await PlanQueries.TouchAsync(w, priority!.PlanId);
+            return (await GetAsync(w, id))!;
+        })
+        {
+            Check = async w =>
+            {
+                if (await UnknownAgenciesAsync(w, request) is { } unknown) return unknown;
+                priority = await PriorityQueries.GetAsync(w, priorityId);
+                if (priority is null) return WriteRefusal.NotFound("priority " + priorityId);
+                return await PlanQueries.ContentsWritableAsync(w, priority.PlanId);
+            },
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
     }
 
-    public async Task<WriteOutcome<Commitment>> UpdateAsync(Tenant tenant, Guid id, CommitmentRequest request, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    public Task<WriteResult<Commitment>> UpdateAsync(Tenant tenant, Guid id, CommitmentRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Commitment>(EntityTypes.Commitment, w => GetAsync(w, id), async (w, _) =>
         {
-            var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
-            if (refusal is { } r) return r;
-            var proposed = current! with
-            {
-                Code = request.Code, Title = request.Title, Description = request.Description, LeadAgencyId = request.LeadAgencyId,
-                PartnerAgencyIds = (request.PartnerAgencyIds ?? []).Order().ToList(), StartDate = request.StartDate, DueDate = request.DueDate,
-            };
-            var changes = AuditLog.Diff(current with { PartnerAgencyIds = current.PartnerAgencyIds.Order().ToList() }, proposed);
-            if (changes.Count == 0) return WriteOutcome<Commitment>.Done(current);
-            var now = clock.GetUtcNow();
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.ExecuteAsync("""
                 UPDATE commitments SET code = @Code, title = @Title, description = @Description, lead_agency_id = @LeadAgencyId,
-                       start_date = @StartDate, due_date = @DueDate, version = version + 1, updated_at = @now
+                       start_date = @StartDate, due_date = @DueDate, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, new
             {
-                tenant.PartnershipId, id, request.Code, request.Title, request.Description, request.LeadAgencyId,
-                request.StartDate, request.DueDate, now,
-            }, tx, cancellationToken: ct));
-            await ReplacePartnersAsync(c, tx, tenant.PartnershipId, id, request.PartnerAgencyIds, ct);
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Commitment, id, changes, now, ct);
-            var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Commitment>.Done(after!);
-        }
-    }
-
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+                w.PartnershipId, id, request.Code, request.Title, request.Description, request.LeadAgencyId, request.StartDate, request.DueDate, w.Now,
+            });
+            await ReplacePartnersAsync(w, id, request.PartnerAgencyIds);
+        })
         {
-            var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, id, expectedVersion, ct);
-            if (refusal is { } r) return new(r.Status, false, r.Message);
-            var now = clock.GetUtcNow();
+            Check = async (w, current) =>
+                await UnknownAgenciesAsync(w, request) ?? await ArchivedAsync(w, await PlanOfAsync(w, current.PriorityId)),
+            AfterChange = async (w, current, _) => await PlanQueries.TouchAsync(w, await PlanOfAsync(w, current.PriorityId)),
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
+
+    public Task<WriteResult<Commitment>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Commitment>(EntityTypes.Commitment, w => GetAsync(w, id), async (w, current) =>
+        {
             // Its alignments would cascade without a trace; they go first, each with its tombstone for the change feed.
-            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Commitment, id, now, ct);
-            await c.ExecuteAsync(new CommandDefinition("DELETE FROM commitments WHERE partnership_id = @PartnershipId AND id = @id",
-                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Commitment, id, AuditLog.Diff(current, null), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<bool>.Done(true);
-        }
-    }
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.Commitment, id);
+            await w.ExecuteAsync("DELETE FROM commitments WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+            await PlanQueries.TouchAsync(w, await PlanOfAsync(w, current.PriorityId));
+        })
+        {
+            Check = async (w, current) => await ArchivedAsync(w, await PlanOfAsync(w, current.PriorityId)),
+        }, ct);
 
     /// <summary>Appends a progress update; the commitment's status becomes the update's.</summary>
-    public async Task<WriteOutcome<CommitmentUpdate>> AddUpdateAsync(Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CancellationToken ct)
+    public Task<WriteResult<CommitmentUpdate>> AddUpdateAsync(Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        Commitment? current = null;
+        var planId = Guid.Empty;
+        return writer.CreateAsync(tenant, new Create<CommitmentUpdate>(EntityTypes.CommitmentUpdate, async w =>
         {
-            var (current, planId, refusal) = await LoadForWriteAsync(c, tx, tenant, commitmentId, null, ct);
-            if (refusal is { } r) return new(r.Status, null, r.Message);
-            var now = clock.GetUtcNow();
-            var update = new CommitmentUpdate(Ids.New(), commitmentId, request.Status!.Value, request.Commentary, tenant.Caller.ClientId, now);
+            var update = new CommitmentUpdate(Ids.New(), commitmentId, request.Status!.Value, request.Commentary, w.Tenant.Caller.ClientId, w.Now);
             var status = EnumText<CommitmentStatus>.Text(update.Status);
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.ExecuteAsync("""
                 INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
                 VALUES (@PartnershipId, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
-                """, new { tenant.PartnershipId, update.Id, update.CommitmentId, status, update.Commentary, update.ClientId, update.CreatedAt },
-                tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE commitments SET status = @status, latest_update_id = @Id, version = version + 1, updated_at = @now
+                """, new { w.PartnershipId, update.Id, update.CommitmentId, status, update.Commentary, update.ClientId, update.CreatedAt });
+            await w.ExecuteAsync("""
+                UPDATE commitments SET status = @status, latest_update_id = @Id, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @commitmentId
-                """, new { tenant.PartnershipId, commitmentId, status, update.Id, now }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.CommitmentUpdate, update.Id, AuditLog.Diff(null, update), now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Commitment, commitmentId,
-                AuditLog.Diff(current, current! with { Status = update.Status, LatestUpdate = update }), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<CommitmentUpdate>.Done(update);
-        }
+                """, new { w.PartnershipId, commitmentId, status, update.Id, w.Now });
+            await PlanQueries.TouchAsync(w, planId);
+            await AuditLog.RecordAsync(w, AuditActions.Update, EntityTypes.Commitment, commitmentId,
+                AuditLog.Diff(current, current! with { Status = update.Status, LatestUpdate = update }));
+            return update;
+        })
+        {
+            Check = async w =>
+            {
+                current = await GetAsync(w, commitmentId);
+                if (current is null) return WriteRefusal.NotFound("commitment " + commitmentId);
+                planId = await PlanOfAsync(w, current.PriorityId);
+                return await ArchivedAsync(w, planId);
+            },
+        }, ct);
     }
 
     public async Task<IReadOnlyList<CommitmentUpdate>> ListUpdatesAsync(Tenant tenant, Guid commitmentId, PageRequest page, CancellationToken ct)
@@ -231,33 +231,17 @@ public sealed class CommitmentQueries(Db db, TimeProvider clock)
         return rows.Select(r => r.ToUpdate()).ToList();
     }
 
-    private async Task<(Commitment? Current, Guid PlanId, WriteOutcome<Commitment>? Refusal)> LoadForWriteAsync(
-        DbConnection c, DbTransaction tx, Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-        if (current is null) return (null, default, WriteOutcome<Commitment>.Missing);
-        if (expectedVersion is { } v && v != current.Version) return (current, default, WriteOutcome<Commitment>.Stale);
-        var planId = await c.ExecuteScalarAsync<Guid>(new CommandDefinition(
-            "SELECT plan_id FROM priorities WHERE partnership_id = @PartnershipId AND id = @PriorityId",
-            new { tenant.PartnershipId, current.PriorityId }, tx, cancellationToken: ct));
-        return (current, planId, await Refusal(c, tx, tenant, planId, ct));
-    }
+    private static async Task<WriteRefusal?> ArchivedAsync(WriteUnit w, Guid planId) =>
+        await PlanQueries.ContentsWritableAsync(w, planId) is { Status: WriteStatus.Conflict } archived ? archived : null;
 
-    private static async Task<WriteOutcome<Commitment>?> Refusal(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId, CancellationToken ct) =>
-        await PlanQueries.StatusAsync(c, tx, tenant.PartnershipId, planId, ct) == PlanStatus.Archived
-            ? WriteOutcome<Commitment>.Conflict("The plan is archived; its contents can no longer change.")
-            : null;
-
-    private static async Task ReplacePartnersAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid commitmentId,
-        IReadOnlyList<Guid>? agencyIds, CancellationToken ct)
+    private static async Task ReplacePartnersAsync(WriteUnit w, Guid commitmentId, IReadOnlyList<Guid>? agencyIds)
     {
-        await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM commitment_partners WHERE partnership_id = @partnershipId AND commitment_id = @commitmentId",
-            new { partnershipId, commitmentId }, tx, cancellationToken: ct));
+        await w.ExecuteAsync("DELETE FROM commitment_partners WHERE partnership_id = @PartnershipId AND commitment_id = @commitmentId",
+            new { w.PartnershipId, commitmentId });
         if (agencyIds is not { Count: > 0 }) return;
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@partnershipId, @commitmentId, @agencyId)
-            """, agencyIds.Select(agencyId => new { partnershipId, commitmentId, agencyId }), tx, cancellationToken: ct));
+        await w.ExecuteAsync("""
+            INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@PartnershipId, @commitmentId, @agencyId)
+            """, agencyIds.Select(agencyId => new { w.PartnershipId, commitmentId, agencyId }));
     }
 }
 

@@ -35,9 +35,10 @@ public sealed record CommitmentUpdateRequest(CommitmentStatus? Status, string Co
 
 /// <summary>One entry of a commitment's progress history.</summary>
 /// <param name="ClientId">The client that recorded it (absent for the operator key).</param>
-public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt);
+public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt)
+    : Audit.IEntity;
 
 /// <summary>A commitment with its current status (that of its latest update) and that update.</summary>
 public sealed record Commitment(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
     IReadOnlyList<Guid> PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate, CommitmentStatus Status,
-    CommitmentUpdate? LatestUpdate, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    CommitmentUpdate? LatestUpdate, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

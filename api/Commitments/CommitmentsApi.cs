@@ -1,7 +1,5 @@
-using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Csp.Api.Plans;
 using Csp.Api.Priorities;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -86,41 +84,15 @@ internal static class CommitmentsApi
         return Respond.WithETag(http, commitment, commitment.Version);
     }
 
-    private static Task<Dictionary<string, string[]>> UnknownAgencies(Tenant tenant, CommitmentRequest request, AgencyQueries agencies, CancellationToken ct) =>
-        agencies.UnknownReferencesAsync(tenant,
-            [("leadAgencyId", request.LeadAgencyId), .. (request.PartnerAgencyIds ?? []).Select(id => ("partnerAgencyIds", (Guid?)id))], ct);
-
     private static async Task<Results<Created<Commitment>, ValidationProblem, ProblemHttpResult>> CreateCommitment(
-        Tenant tenant, Guid priorityId, CommitmentRequest request, CommitmentQueries commitments, AgencyQueries agencies, Db db,
-        HttpContext http, CancellationToken ct)
-    {
-        if (await UnknownAgencies(tenant, request, agencies, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
-        try
-        {
-            var outcome = await commitments.CreateAsync(tenant, priorityId, request, ct);
-            return Respond.Created(http, outcome, "priority " + priorityId, c => $"/v1/partnerships/{tenant.Slug}/commitments/{c.Id}", c => c.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The priority already has a commitment with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid priorityId, CommitmentRequest request, CommitmentQueries commitments, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await commitments.CreateAsync(tenant, priorityId, request, ct), "priority " + priorityId,
+            c => $"/v1/partnerships/{tenant.Slug}/commitments/{c.Id}", c => c.Version);
 
     private static async Task<Results<Ok<Commitment>, ValidationProblem, ProblemHttpResult>> UpdateCommitment(
-        Tenant tenant, Guid commitmentId, CommitmentRequest request, CommitmentQueries commitments, AgencyQueries agencies, Db db,
-        HttpContext http, CancellationToken ct)
-    {
-        if (await UnknownAgencies(tenant, request, agencies, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
-        try
-        {
-            var outcome = await commitments.UpdateAsync(tenant, commitmentId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "commitment " + commitmentId, c => c.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The priority already has a commitment with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid commitmentId, CommitmentRequest request, CommitmentQueries commitments, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await commitments.UpdateAsync(tenant, commitmentId, request, ETags.IfMatch(http.Request), ct),
+            "commitment " + commitmentId, c => c.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteCommitment(
         Tenant tenant, Guid commitmentId, CommitmentQueries commitments, HttpContext http, CancellationToken ct) =>
@@ -138,8 +110,8 @@ internal static class CommitmentsApi
     private static async Task<Results<Created<CommitmentUpdate>, ValidationProblem, ProblemHttpResult>> AddUpdate(
         Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CommitmentQueries commitments, HttpContext http, CancellationToken ct)
     {
-        var outcome = await commitments.AddUpdateAsync(tenant, commitmentId, request, ct);
-        return Respond.Created(http, outcome, "commitment " + commitmentId,
-            u => $"/v1/partnerships/{tenant.Slug}/commitments/{commitmentId}/updates", _ => 1);
+        var result = await commitments.AddUpdateAsync(tenant, commitmentId, request, ct);
+        return Respond.Created(http, result, "commitment " + commitmentId,
+            _ => $"/v1/partnerships/{tenant.Slug}/commitments/{commitmentId}/updates", _ => 1);
     }
 }

@@ -32,9 +32,9 @@ internal static class DemoIndicators
         var rows = new List<ObservationInput>();
         foreach (var d in All)
         {
-            await indicators.CreateAsync(admin, new IndicatorRequest(d.Code, d.Name, null, d.Unit, d.Direction, IndicatorFrequency.Monthly,
+            DemoSeeder.Written(await indicators.CreateAsync(admin, new IndicatorRequest(d.Code, d.Name, null, d.Unit, d.Direction, IndicatorFrequency.Monthly,
                 agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"),
-                d.Target is { } target ? new PeriodValue(target, $"{first.AddMonths(11):yyyy-MM}") : null), ct);
+                d.Target is { } target ? new PeriodValue(target, $"{first.AddMonths(11):yyyy-MM}") : null), ct));
             for (var m = 0; m < 12; m++)
             {
                 var month = first.AddMonths(m);
@@ -45,7 +45,7 @@ internal static class DemoIndicators
                     m >= 10 ? ObservationStatus.Provisional : ObservationStatus.Final, null));
             }
         }
-        var result = await push.PushAsync(admin, rows, new PushOptions(null, true, null), ct);
+        var result = DemoSeeder.Written(await push.PushAsync(admin, rows, new PushOptions(null, true, null), ct));
         if (result.Status != BatchStatus.Ok)
             throw new InvalidOperationException($"The demo observations were refused: {string.Join("; ", result.Conflicts.Select(c => c.Message))}");
     }

@@ -35,11 +35,11 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
                 return false;
         }
 
-        var p = await partnerships.CreateAsync(new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true), ct);
+        var p = Written(await partnerships.CreateAsync(new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true), ct));
         var admin = new Tenant(p.Id, p.Slug, p.AreaCode, p.PublicRead, Caller.Platform);
 
         async Task<Guid> Agency(string code, string name, AgencyKind kind) =>
-            (await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;
+            Written(await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;
         var council = await Agency("SBC", "Southwark Council", AgencyKind.LocalAuthority);
         var met = await Agency("MET-CS", "Metropolitan Police, Central South BCU", AgencyKind.Police);
         var icb = await Agency("SEL-ICB", "NHS South East London Integrated Care Board", AgencyKind.Health);
@@ -48,7 +48,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         var cgl = await Agency("CGL", "Change Grow Live", AgencyKind.Voluntary);
 
         async Task Key(string name, Guid? agency, string key, params string[] scopes) =>
-            await clients.InsertAsync(admin, name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), ct);
+            Written(await clients.InsertAsync(admin, name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), ct));
         await Key("Demo admin", null, DemoKeys.Admin, Scopes.Admin);
         await Key("Demo council portal (read only)", null, DemoKeys.Reader, Scopes.Read);
         await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);
@@ -58,30 +58,34 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         // The plan covers the financial year that contains today, so /plans/current answers.
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var fyStart = new DateOnly(today.Month >= 4 ? today.Year : today.Year - 1, 4, 1);
-        var plan = await plans.CreateAsync(admin, new PlanRequest(
-            $"Southwark Community Safety Partnership Plan {fyStart.Year}–{(fyStart.Year + 1) % 100:D2}", fyStart, fyStart.AddYears(1).AddDays(-1)), ct);
+        var plan = Written(await plans.CreateAsync(admin, new PlanRequest(
+            $"Southwark Community Safety Partnership Plan {fyStart.Year}–{(fyStart.Year + 1) % 100:D2}", fyStart, fyStart.AddYears(1).AddDays(-1)), ct));
 
         var priorityByCode = new Dictionary<string, Guid>();
         foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl))
         {
-            var priority = (await priorities.CreateAsync(admin, plan.Id, new PriorityRequest(code, title, description, lead, null), ct)).Value!;
+            var priority = Written(await priorities.CreateAsync(admin, plan.Id, new PriorityRequest(code, title, description, lead, null), ct));
             priorityByCode[code] = priority.Id;
             foreach (var a in actions)
             {
-                var commitment = (await commitments.CreateAsync(admin, priority.Id, new CommitmentRequest(
-                    a.Code, a.Title, a.Description, a.Lead, a.Partners, fyStart, a.Due ?? fyStart.AddYears(1).AddDays(-1)), ct)).Value!;
+                var commitment = Written(await commitments.CreateAsync(admin, priority.Id, new CommitmentRequest(
+                    a.Code, a.Title, a.Description, a.Lead, a.Partners, fyStart, a.Due ?? fyStart.AddYears(1).AddDays(-1)), ct));
                 if (a.Status is { } status)
-                    await commitments.AddUpdateAsync(admin, commitment.Id, new CommitmentUpdateRequest(status, a.Commentary!), ct);
+                    Written(await commitments.AddUpdateAsync(admin, commitment.Id, new CommitmentUpdateRequest(status, a.Commentary!), ct));
             }
         }
 
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
             indicators, push, today, ct);
-        await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct);
+        Written(await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct));
         await SeedFrameworksAsync(admin, plan.Id, ct);
         logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
         return true;
     }
+
+    /// <summary>The written row; a demo write that is refused is a bug in the demo, not data to skip.</summary>
+    internal static T Written<T>(WriteResult<T> result) =>
+        result.Refusal is { } refused ? throw new InvalidOperationException($"A demo write was refused ({refused.Status}): {refused.Message}") : result.Value!;
 
     private sealed record Action(string Code, string Title, string? Description, Guid Lead, Guid[] Partners,
         CommitmentStatus? Status = null, string? Commentary = null, DateOnly? Due = null);
@@ -139,10 +143,10 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
     {
         async Task<Dictionary<string, Guid>> Framework(FrameworkRequest request, params (string Code, string Title, string? Description)[] outcomes)
         {
-            var framework = await frameworks.CreateAsync(admin, request, ct);
+            var framework = Written(await frameworks.CreateAsync(admin, request, ct));
             var ids = new Dictionary<string, Guid>();
             foreach (var (code, title, description) in outcomes)
-                ids[code] = (await frameworks.CreateOutcomeAsync(admin, framework.Id, new OutcomeRequest(code, title, description, null), ct)).Value!.Id;
+                ids[code] = Written(await frameworks.CreateOutcomeAsync(admin, framework.Id, new OutcomeRequest(code, title, description, null), ct)).Id;
             return ids;
         }
 
@@ -180,7 +184,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
                 : commitmentIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, id, null, rationale)
                 : indicatorIds.TryGetValue(target, out id) ? new AlignmentRequest(outcomeId, null, null, id, rationale)
                 : throw new InvalidOperationException($"The demo has no priority, commitment or indicator '{target}' to align.");
-            if (request is not null) await alignments.CreateAsync(admin, request, ct);
+            Written(await alignments.CreateAsync(admin, request, ct));
         }
 
         await Align(s2030["S2030-3"], "P1", "Women's and girls' safety at home, online and at night is central to a safer Southwark.");

@@ -9,7 +9,7 @@ using Dapper;
 
 namespace Csp.Api.Frameworks;
 
-public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter writer)
+public sealed class FrameworkQueries(Db db, AuditedWriter writer)
 {
     private const string Columns = """
         f.id AS Id, f.code AS Code, f.version_no AS VersionNo, f.title AS Title, f.publisher AS Publisher, f.adopted_on AS AdoptedOn,
@@ -48,86 +48,85 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
             $"SELECT {Columns} FROM frameworks f WHERE f.partnership_id = @partnershipId AND f.id = @id",
             new { partnershipId, id }, tx, cancellationToken: ct));
 
-    public Task<Framework> CreateAsync(Tenant tenant, FrameworkRequest request, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var framework = new Framework(Ids.New(), request.Code, 1, request.Title, request.Publisher, request.AdoptedOn, request.Url,
-            null, null, 1, now, now);
-        return writer.CreateAsync(tenant, EntityTypes.Framework, framework, (c, tx, f, _) => InsertAsync(c, tx, tenant.PartnershipId, f, ct), ct);
-    }
+    private static Task<Framework?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
 
-    private static Task InsertAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Framework f, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition("""
+    private static WriteRefusal CodeTaken(string code) =>
+        WriteRefusal.Invalid("code", $"A framework with code '{code}' already exists; make a new version of it instead.");
+
+    public Task<WriteResult<Framework>> CreateAsync(Tenant tenant, FrameworkRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Framework>(EntityTypes.Framework, async w =>
+        {
+            var framework = new Framework(Ids.New(), request.Code, 1, request.Title, request.Publisher, request.AdoptedOn, request.Url,
+                null, null, 1, w.Now, w.Now);
+            await InsertAsync(w, framework);
+            return framework;
+        }) { OnUnique = CodeTaken(request.Code) }, ct);
+
+    private static Task InsertAsync(WriteUnit w, Framework f) =>
+        w.ExecuteAsync("""
             INSERT INTO frameworks (partnership_id, id, code, version_no, title, publisher, adopted_on, url, supersedes_id, version, created_at, updated_at)
-            VALUES (@partnershipId, @Id, @Code, @VersionNo, @Title, @Publisher, @AdoptedOn, @Url, @SupersedesId, 1, @CreatedAt, @UpdatedAt)
-            """, new { partnershipId, f.Id, f.Code, f.VersionNo, f.Title, f.Publisher, f.AdoptedOn, f.Url, f.SupersedesId, f.CreatedAt, f.UpdatedAt },
-            tx, cancellationToken: ct));
+            VALUES (@PartnershipId, @Id, @Code, @VersionNo, @Title, @Publisher, @AdoptedOn, @Url, @SupersedesId, 1, @CreatedAt, @UpdatedAt)
+            """, new { w.PartnershipId, f.Id, f.Code, f.VersionNo, f.Title, f.Publisher, f.AdoptedOn, f.Url, f.SupersedesId, f.CreatedAt, f.UpdatedAt });
 
-    public Task<WriteOutcome<Framework>> UpdateAsync(Tenant tenant, Guid id, FrameworkRequest request, long? expectedVersion, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, EntityTypes.Framework, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
-            current => current with { Code = request.Code, Title = request.Title, Publisher = request.Publisher, AdoptedOn = request.AdoptedOn, Url = request.Url },
-            (c, tx, f, now) => c.ExecuteAsync(new CommandDefinition("""
-                UPDATE frameworks SET code = @Code, title = @Title, publisher = @Publisher, adopted_on = @AdoptedOn, url = @Url,
-                       version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @Id
-                """, new { tenant.PartnershipId, f.Id, f.Code, f.Title, f.Publisher, f.AdoptedOn, f.Url, now }, tx, cancellationToken: ct)),
-            ct);
+    public Task<WriteResult<Framework>> UpdateAsync(Tenant tenant, Guid id, FrameworkRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Framework>(EntityTypes.Framework, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
+            UPDATE frameworks SET code = @Code, title = @Title, publisher = @Publisher, adopted_on = @AdoptedOn, url = @Url,
+                   version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, request.Code, request.Title, request.Publisher, request.AdoptedOn, request.Url, w.Now }))
+        { OnUnique = CodeTaken(request.Code) }, ct);
 
     /// <summary>Deletes the framework version with its outcomes and their alignments (each with its own audit event).</summary>
-    public Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
-        writer.DeleteAsync(tenant, EntityTypes.Framework, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, id, ct),
-            async (c, tx, f, now) =>
-            {
-                await AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, AlignmentQueries.Owner.Framework, f.Id, now, ct);
-                var outcomes = await c.QueryAsync<Guid>(new CommandDefinition(
-                    "SELECT id FROM outcomes WHERE partnership_id = @PartnershipId AND framework_id = @Id", new { tenant.PartnershipId, f.Id }, tx, cancellationToken: ct));
-                foreach (var outcomeId in outcomes)
-                    await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Outcome, outcomeId, [], now, ct);
-                // A newer version stays; it just stops pointing at the one removed.
-                await c.ExecuteAsync(new CommandDefinition(
-                    "UPDATE frameworks SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @Id",
-                    new { tenant.PartnershipId, f.Id }, tx, cancellationToken: ct));
-                await c.ExecuteAsync(new CommandDefinition("DELETE FROM frameworks WHERE partnership_id = @PartnershipId AND id = @Id",
-                    new { tenant.PartnershipId, f.Id }, tx, cancellationToken: ct));
-            }, ct);
+    public Task<WriteResult<Framework>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Framework>(EntityTypes.Framework, w => GetAsync(w, id), async (w, f) =>
+        {
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.Framework, f.Id);
+            await Tombstones.RecordAsync(w, EntityTypes.Outcome,
+                "SELECT id FROM outcomes WHERE partnership_id = @PartnershipId AND framework_id = @parentId", f.Id);
+            // A newer version stays; it just stops pointing at the one removed.
+            await w.ExecuteAsync("UPDATE frameworks SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @Id",
+                new { w.PartnershipId, f.Id });
+            await w.ExecuteAsync("DELETE FROM frameworks WHERE partnership_id = @PartnershipId AND id = @Id", new { w.PartnershipId, f.Id });
+        }), ct);
 
     /// <summary>
     /// A new version of the framework: the same code, the next version number, its outcomes copied (new ids, same codes,
     /// titles and order). The old version and its alignments stay as they are, readable; only the current version can be
     /// versioned again.
     /// </summary>
-    public async Task<WriteOutcome<Framework>> NewVersionAsync(Tenant tenant, Guid id, FrameworkVersionRequest request, CancellationToken ct)
+    public Task<WriteResult<Framework>> NewVersionAsync(Tenant tenant, Guid id, FrameworkVersionRequest request, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        Framework? old = null;
+        return writer.CreateAsync(tenant, new Create<Framework>(EntityTypes.Framework, async w =>
         {
-            var p = tenant.PartnershipId;
-            var old = await GetAsync(c, tx, p, id, ct);
-            if (old is null) return WriteOutcome<Framework>.Missing;
-            if (old.SupersededById is { } newer)
-                return WriteOutcome<Framework>.Conflict($"Version {old.VersionNo} is already superseded by framework {newer}; make a new version of that one.");
-            var versionNo = await c.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT MAX(version_no) FROM frameworks WHERE partnership_id = @p AND code = @Code", new { p, old.Code }, tx, cancellationToken: ct)) + 1;
-            var now = clock.GetUtcNow();
+            var versionNo = await w.ScalarAsync<long>("SELECT MAX(version_no) FROM frameworks WHERE partnership_id = @PartnershipId AND code = @Code",
+                new { w.PartnershipId, old!.Code }) + 1;
             var created = new Framework(Ids.New(), old.Code, versionNo, request.Title, request.Publisher, request.AdoptedOn, request.Url,
-                old.Id, null, 1, now, now);
-            await InsertAsync(c, tx, p, created, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Framework, created.Id, AuditLog.Diff(null, created), now, ct);
-            var outcomes = await c.QueryAsync<Outcome>(new CommandDefinition(
-                $"""
-                SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @p AND framework_id = @id ORDER BY position, {db.Dialect.IdKey("id")}
-                """,
-                new { p, id }, tx, cancellationToken: ct));
+                old.Id, null, 1, w.Now, w.Now);
+            await InsertAsync(w, created);
+            var outcomes = await w.QueryAsync<Outcome>($"""
+                SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @PartnershipId AND framework_id = @id ORDER BY position, {w.Dialect.IdKey("id")}
+                """, new { w.PartnershipId, id });
             foreach (var o in outcomes)
             {
-                var copy = o with { Id = Ids.New(), FrameworkId = created.Id, Version = 1, CreatedAt = now, UpdatedAt = now };
-                await InsertOutcomeAsync(c, tx, p, copy, ct);
-                await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Outcome, copy.Id, AuditLog.Diff(null, copy), now, ct);
+                var copy = o with { Id = Ids.New(), FrameworkId = created.Id, Version = 1, CreatedAt = w.Now, UpdatedAt = w.Now };
+                await InsertOutcomeAsync(w, copy);
+                await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Outcome, copy.Id, AuditLog.Diff(null, copy));
             }
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Framework>.Done(created);
-        }
+            return created;
+        })
+        {
+            Check = async w =>
+            {
+                old = await GetAsync(w, id);
+                if (old is null) return WriteRefusal.NotFound("framework " + id);
+                return old.SupersededById is { } newer
+                    ? WriteRefusal.Conflict($"Version {old.VersionNo} is already superseded by framework {newer}; make a new version of that one.")
+                    : null;
+            },
+            // Two concurrent new versions of the same one: the second loses.
+            OnUnique = WriteRefusal.Conflict("Another new version of this framework was made at the same time."),
+        }, ct);
     }
 
     // ---- outcomes ----
@@ -155,57 +154,50 @@ public sealed class FrameworkQueries(Db db, TimeProvider clock, AuditedWriter wr
             $"SELECT {OutcomeColumns} FROM outcomes WHERE partnership_id = @partnershipId AND id = @id",
             new { partnershipId, id }, tx, cancellationToken: ct));
 
-    private static Task InsertOutcomeAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Outcome o, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO outcomes (partnership_id, id, framework_id, code, title, description, position, version, created_at, updated_at)
-            VALUES (@partnershipId, @Id, @FrameworkId, @Code, @Title, @Description, @Position, 1, @CreatedAt, @UpdatedAt)
-            """, new { partnershipId, o.Id, o.FrameworkId, o.Code, o.Title, o.Description, o.Position, o.CreatedAt, o.UpdatedAt },
-            tx, cancellationToken: ct));
+    private static Task<Outcome?> GetOutcomeAsync(WriteUnit w, Guid id) => GetOutcomeAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
 
-    public async Task<WriteOutcome<Outcome>> CreateOutcomeAsync(Tenant tenant, Guid frameworkId, OutcomeRequest request, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    private static Task InsertOutcomeAsync(WriteUnit w, Outcome o) =>
+        w.ExecuteAsync("""
+            INSERT INTO outcomes (partnership_id, id, framework_id, code, title, description, position, version, created_at, updated_at)
+            VALUES (@PartnershipId, @Id, @FrameworkId, @Code, @Title, @Description, @Position, 1, @CreatedAt, @UpdatedAt)
+            """, new { w.PartnershipId, o.Id, o.FrameworkId, o.Code, o.Title, o.Description, o.Position, o.CreatedAt, o.UpdatedAt });
+
+    private static WriteRefusal OutcomeCodeTaken(string code) => WriteRefusal.Invalid("code", $"The framework already has an outcome with code '{code}'.");
+
+    public Task<WriteResult<Outcome>> CreateOutcomeAsync(Tenant tenant, Guid frameworkId, OutcomeRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Outcome>(EntityTypes.Outcome, async w =>
         {
-            var p = tenant.PartnershipId;
-            if (await GetAsync(c, tx, p, frameworkId, ct) is null) return WriteOutcome<Outcome>.Missing;
-            var position = request.Position ?? await c.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM outcomes WHERE partnership_id = @p AND framework_id = @frameworkId",
-                new { p, frameworkId }, tx, cancellationToken: ct));
-            var now = clock.GetUtcNow();
-            var outcome = new Outcome(Ids.New(), frameworkId, request.Code, request.Title, request.Description, position, 1, now, now);
-            await InsertOutcomeAsync(c, tx, p, outcome, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Outcome, outcome.Id, AuditLog.Diff(null, outcome), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Outcome>.Done(outcome);
-        }
-    }
+            var position = request.Position ?? await w.ScalarAsync<long>(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM outcomes WHERE partnership_id = @PartnershipId AND framework_id = @frameworkId",
+                new { w.PartnershipId, frameworkId });
+            var outcome = new Outcome(Ids.New(), frameworkId, request.Code, request.Title, request.Description, position, 1, w.Now, w.Now);
+            await InsertOutcomeAsync(w, outcome);
+            return outcome;
+        })
+        {
+            Check = async w => await GetAsync(w, frameworkId) is null ? WriteRefusal.NotFound("framework " + frameworkId) : null,
+            OnUnique = OutcomeCodeTaken(request.Code),
+        }, ct);
 
     /// <summary>Replaces the outcome; plan documents that show an alignment to it (with its code and title) get a new version.</summary>
-    public Task<WriteOutcome<Outcome>> UpdateOutcomeAsync(Tenant tenant, Guid id, OutcomeRequest request, long? expectedVersion, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, EntityTypes.Outcome, expectedVersion, (c, tx) => GetOutcomeAsync(c, tx, tenant.PartnershipId, id, ct),
-            current => current with { Code = request.Code, Title = request.Title, Description = request.Description, Position = request.Position ?? current.Position },
-            async (c, tx, o, now) =>
-            {
-                await c.ExecuteAsync(new CommandDefinition("""
-                    UPDATE outcomes SET code = @Code, title = @Title, description = @Description, position = @Position,
-                           version = version + 1, updated_at = @now
-                    WHERE partnership_id = @PartnershipId AND id = @Id
-                    """, new { tenant.PartnershipId, o.Id, o.Code, o.Title, o.Description, o.Position, now }, tx, cancellationToken: ct));
-                await AlignmentQueries.TouchPlansAsync(c, tx, db.Dialect, tenant.PartnershipId,
-                    await AlignmentQueries.OfOutcomeAsync(c, tx, tenant.PartnershipId, o.Id, ct), now, ct);
-            }, ct);
+    public Task<WriteResult<Outcome>> UpdateOutcomeAsync(Tenant tenant, Guid id, OutcomeRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Outcome>(EntityTypes.Outcome, w => GetOutcomeAsync(w, id), (w, current) => w.ExecuteAsync("""
+            UPDATE outcomes SET code = @Code, title = @Title, description = @Description, position = @Position,
+                   version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, request.Code, request.Title, request.Description, Position = request.Position ?? current.Position, w.Now }))
+        {
+            AfterChange = async (w, _, _) => await AlignmentQueries.TouchPlansAsync(w, await AlignmentQueries.OfOutcomeAsync(w, id)),
+            OnUnique = OutcomeCodeTaken(request.Code),
+        }, ct);
 
     /// <summary>Deletes the outcome with its alignments (each with its own audit event).</summary>
-    public Task<WriteOutcome<bool>> DeleteOutcomeAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
-        writer.DeleteAsync(tenant, EntityTypes.Outcome, expectedVersion, (c, tx) => GetOutcomeAsync(c, tx, tenant.PartnershipId, id, ct),
-            async (c, tx, o, now) =>
-            {
-                await AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, AlignmentQueries.Owner.Outcome, o.Id, now, ct);
-                await c.ExecuteAsync(new CommandDefinition("DELETE FROM outcomes WHERE partnership_id = @PartnershipId AND id = @Id",
-                    new { tenant.PartnershipId, o.Id }, tx, cancellationToken: ct));
-            }, ct);
+    public Task<WriteResult<Outcome>> DeleteOutcomeAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Outcome>(EntityTypes.Outcome, w => GetOutcomeAsync(w, id), async (w, _) =>
+        {
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.Outcome, id);
+            await w.ExecuteAsync("DELETE FROM outcomes WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+        }), ct);
 
     // ---- coverage ----
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Csp.Api.Plans;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -64,8 +63,6 @@ internal static class FrameworksApi
         return group;
     }
 
-    private static string DuplicateCode(string code) => $"A framework with code '{code}' already exists; make a new version of it instead.";
-
     private static async Task<Results<Ok<Page<Framework>>, ValidationProblem>> ListFrameworks(
         Tenant tenant, [AsParameters] PageQuery query,
         [Description("true: only current versions (those no newer version supersedes).")] bool? current,
@@ -84,53 +81,24 @@ internal static class FrameworksApi
         return Respond.WithETag(http, framework, framework.Version);
     }
 
-    private static async Task<Results<Created<Framework>, ValidationProblem>> CreateFramework(
-        Tenant tenant, FrameworkRequest request, FrameworkQueries frameworks, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var framework = await frameworks.CreateAsync(tenant, request, ct);
-            ETags.Set(http.Response, framework.Version);
-            return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/frameworks/{framework.Id}", framework);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", DuplicateCode(request.Code));
-        }
-    }
+    private static async Task<Results<Created<Framework>, ValidationProblem, ProblemHttpResult>> CreateFramework(
+        Tenant tenant, FrameworkRequest request, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await frameworks.CreateAsync(tenant, request, ct), "framework",
+            f => $"/v1/partnerships/{tenant.Slug}/frameworks/{f.Id}", f => f.Version);
 
     private static async Task<Results<Ok<Framework>, ValidationProblem, ProblemHttpResult>> UpdateFramework(
-        Tenant tenant, Guid frameworkId, FrameworkRequest request, FrameworkQueries frameworks, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await frameworks.UpdateAsync(tenant, frameworkId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "framework " + frameworkId, f => f.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", DuplicateCode(request.Code));
-        }
-    }
+        Tenant tenant, Guid frameworkId, FrameworkRequest request, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await frameworks.UpdateAsync(tenant, frameworkId, request, ETags.IfMatch(http.Request), ct),
+            "framework " + frameworkId, f => f.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteFramework(
         Tenant tenant, Guid frameworkId, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
         Respond.Deleted(await frameworks.DeleteAsync(tenant, frameworkId, ETags.IfMatch(http.Request), ct), "framework " + frameworkId);
 
     private static async Task<Results<Created<Framework>, ValidationProblem, ProblemHttpResult>> CreateFrameworkVersion(
-        Tenant tenant, Guid frameworkId, FrameworkVersionRequest request, FrameworkQueries frameworks, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await frameworks.NewVersionAsync(tenant, frameworkId, request, ct);
-            return Respond.Created(http, outcome, "framework " + frameworkId, f => $"/v1/partnerships/{tenant.Slug}/frameworks/{f.Id}", f => f.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            // Two concurrent new versions of the same one: the second loses.
-            return Errors.Conflict("Another new version of this framework was made at the same time.");
-        }
-    }
+        Tenant tenant, Guid frameworkId, FrameworkVersionRequest request, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await frameworks.NewVersionAsync(tenant, frameworkId, request, ct), "framework " + frameworkId,
+            f => $"/v1/partnerships/{tenant.Slug}/frameworks/{f.Id}", f => f.Version);
 
     private static async Task<Results<Ok<Page<Outcome>>, ValidationProblem, ProblemHttpResult>> ListOutcomes(
         Tenant tenant, Guid frameworkId, [AsParameters] PageQuery query, FrameworkQueries frameworks, CancellationToken ct)
@@ -142,18 +110,9 @@ internal static class FrameworksApi
     }
 
     private static async Task<Results<Created<Outcome>, ValidationProblem, ProblemHttpResult>> CreateOutcome(
-        Tenant tenant, Guid frameworkId, OutcomeRequest request, FrameworkQueries frameworks, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await frameworks.CreateOutcomeAsync(tenant, frameworkId, request, ct);
-            return Respond.Created(http, outcome, "framework " + frameworkId, o => $"/v1/partnerships/{tenant.Slug}/outcomes/{o.Id}", o => o.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The framework already has an outcome with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid frameworkId, OutcomeRequest request, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await frameworks.CreateOutcomeAsync(tenant, frameworkId, request, ct), "framework " + frameworkId,
+            o => $"/v1/partnerships/{tenant.Slug}/outcomes/{o.Id}", o => o.Version);
 
     private static async Task<Results<Ok<Outcome>, StatusCodeHttpResult, ProblemHttpResult>> GetOutcome(
         Tenant tenant, Guid outcomeId, FrameworkQueries frameworks, HttpContext http, CancellationToken ct)
@@ -164,18 +123,9 @@ internal static class FrameworksApi
     }
 
     private static async Task<Results<Ok<Outcome>, ValidationProblem, ProblemHttpResult>> UpdateOutcome(
-        Tenant tenant, Guid outcomeId, OutcomeRequest request, FrameworkQueries frameworks, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var outcome = await frameworks.UpdateOutcomeAsync(tenant, outcomeId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "outcome " + outcomeId, o => o.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The framework already has an outcome with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid outcomeId, OutcomeRequest request, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await frameworks.UpdateOutcomeAsync(tenant, outcomeId, request, ETags.IfMatch(http.Request), ct),
+            "outcome " + outcomeId, o => o.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteOutcome(
         Tenant tenant, Guid outcomeId, FrameworkQueries frameworks, HttpContext http, CancellationToken ct) =>

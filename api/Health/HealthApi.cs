@@ -1,5 +1,3 @@
-using Csp.Api.Infrastructure.Data;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Health;
@@ -22,24 +20,8 @@ internal static class HealthApi
 
     private static Ok<HealthReport> Live() => TypedResults.Ok(new HealthReport("ok"));
 
-    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> Ready(Db db, ILogger<Db> logger, CancellationToken ct)
-    {
-        try
-        {
-            // A failover or a deadlock is not "not ready": retried briefly before the probe answers 503.
-            await Retry.TransientAsync(async t =>
-            {
-                // A platform connection: under row-level security one without a scope would count no row at all.
-                await using var c = await db.OpenPlatformAsync(t);
-                return await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: t));
-            }, Retry.IsTransient, attempts: 3, Retry.DefaultFirstDelay, ct);
-            return TypedResults.Ok(new HealthReport("ok", db.Dialect.Provider.ToString()));
-        }
-        catch (System.Data.Common.DbException e)
-        {
-            logger.LogWarning(e, "Readiness check failed");
-            return TypedResults.Problem(title: "Not ready", detail: "The database does not answer or is not migrated.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-    }
+    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> Ready(ReadinessProbe probe, CancellationToken ct) =>
+        await probe.ProblemAsync(ct) is { } problem
+            ? TypedResults.Problem(title: "Not ready", detail: problem, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : TypedResults.Ok(new HealthReport("ok", probe.Provider.ToString()));
 }

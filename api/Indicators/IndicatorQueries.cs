@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Alignments;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -8,7 +9,7 @@ using Dapper;
 
 namespace Csp.Api.Indicators;
 
-public sealed class IndicatorQueries(Db db, TimeProvider clock)
+public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
         Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal? TargetValue, string? TargetPeriod,
@@ -139,120 +140,102 @@ public sealed class IndicatorQueries(Db db, TimeProvider clock)
     private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationQueries.Columns.Split(',', StringSplitOptions.TrimEntries)
         .Select(column => $"{alias}.{column}"));
 
-    /// <summary>The subset of <paramref name="ids"/> that are priorities of this partnership.</summary>
-    public async Task<IReadOnlySet<Guid>> ExistingPrioritiesAsync(Tenant tenant, IReadOnlyList<Guid> ids, CancellationToken ct)
-    {
-        if (ids.Count == 0) return new HashSet<Guid>();
-        await using var c = await db.OpenAsync(tenant, ct);
-        var found = await c.QueryAsync<Guid>(new CommandDefinition($"""
-            SELECT id FROM priorities WHERE partnership_id = @PartnershipId AND {db.Dialect.InIds("id", "@wanted")}
-            """, new { tenant.PartnershipId, wanted = SqlDialect.IdList(ids.Distinct()) }, cancellationToken: ct));
-        return found.ToHashSet();
-    }
-
-    private static object Values(Tenant tenant, Guid id, IndicatorRequest r, DateTimeOffset now)
+    private static object Values(WriteUnit w, Guid id, IndicatorRequest r)
     {
         var frequency = r.Frequency!.Value;
         string? Canonical(PeriodValue? pv) => pv?.Period is { } p ? Period.Parse(p, frequency.PeriodType()).Period.Canonical : null;
         return new
         {
-            tenant.PartnershipId, id, r.Code, r.Name, r.Description,
+            w.PartnershipId, id, r.Code, r.Name, r.Description,
             Unit = EnumText<IndicatorUnit>.Text(r.Unit!.Value), Direction = EnumText<IndicatorDirection>.Text(r.Direction!.Value),
             Frequency = EnumText<IndicatorFrequency>.Text(frequency), r.SourceAgencyId,
             BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
-            TargetValue = r.Target?.Value, TargetPeriod = Canonical(r.Target), now,
+            TargetValue = r.Target?.Value, TargetPeriod = Canonical(r.Target), w.Now,
         };
     }
 
-    public async Task<Indicator> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
+    private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
+
+    private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"An indicator with code '{code}' already exists.");
+
+    /// <summary>The source agency and the linked priorities must be this partnership's.</summary>
+    private static async Task<WriteRefusal?> UnknownReferencesAsync(WriteUnit w, IndicatorRequest request)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        var errors = await References.Agencies.UnknownAsync(w, [("sourceAgencyId", request.SourceAgencyId)]);
+        foreach (var (field, messages) in await References.Priorities.UnknownAsync(w, (request.PriorityIds ?? []).Select(id => ("priorityIds", (Guid?)id))))
+            errors[field] = messages;
+        return WriteRefusal.InvalidIfAny(errors);
+    }
+
+    public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
         {
             var id = Ids.New();
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
                                         baseline_value, baseline_period, target_value, target_period, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
-                        @BaselineValue, @BaselinePeriod, @TargetValue, @TargetPeriod, 1, @now, @now)
-                """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
-            await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
-            var created = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Indicator, id, AuditLog.Diff(null, created), clock.GetUtcNow(), ct);
-            await tx.CommitAsync(ct);
-            return created!;
-        }
-    }
-
-    public async Task<WriteOutcome<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+                        @BaselineValue, @BaselinePeriod, @TargetValue, @TargetPeriod, 1, @Now, @Now)
+                """, Values(w, id, request));
+            await ReplaceLinksAsync(w, id, request.PriorityIds);
+            return (await GetAsync(w, id))!;
+        })
         {
-            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (current is null) return WriteOutcome<Indicator>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<Indicator>.Stale;
-            // Stored periods are of the old frequency; changing it would strand them.
-            if (current.Frequency != request.Frequency && await HasObservationsAsync(c, tx, tenant.PartnershipId, id, ct))
-                return WriteOutcome<Indicator>.Conflict("The indicator has observations; its frequency can no longer change.");
-            await c.ExecuteAsync(new CommandDefinition("""
+            Check = w => UnknownReferencesAsync(w, request),
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
+
+    public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
+        {
+            await w.ExecuteAsync("""
                 UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
                        baseline_period = @BaselinePeriod, target_value = @TargetValue, target_period = @TargetPeriod,
-                       version = version + 1, updated_at = @now
+                       version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
-                """, Values(tenant, id, request, clock.GetUtcNow()), tx, cancellationToken: ct));
-            await ReplaceLinksAsync(c, tx, tenant.PartnershipId, id, request.PriorityIds, ct);
-            var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            var changes = AuditLog.Diff(current, after); // links are read in a fixed order, so equal sets compare equal
-            // Nothing changed: roll back, so neither the version nor the audit trail moves.
-            if (!await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Indicator, id, changes, clock.GetUtcNow(), ct))
-                return WriteOutcome<Indicator>.Done(current);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Indicator>.Done(after!);
-        }
-    }
+                """, Values(w, id, request));
+            await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal
+        })
+        {
+            Check = async (w, current) =>
+            {
+                if (await UnknownReferencesAsync(w, request) is { } unknown) return unknown;
+                // Stored periods are of the old frequency; changing it would strand them.
+                return current.Frequency != request.Frequency && await HasObservationsAsync(w, id)
+                    ? WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.")
+                    : null;
+            },
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
 
     /// <summary>Deletes the indicator; one with observations only when <paramref name="force"/> (its data goes with it).</summary>
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, bool force, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    public Task<WriteResult<Indicator>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, bool force, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
         {
-            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (current is null) return WriteOutcome<bool>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
-            if (!force && await HasObservationsAsync(c, tx, tenant.PartnershipId, id, ct))
-                return WriteOutcome<bool>.Conflict("The indicator has observations. An admin can delete it with them using ?force=true.");
-            var now = clock.GetUtcNow();
             // Its alignments would cascade without a trace; they go first, each with its tombstone for the change feed.
-            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Indicator, id, now, ct);
-            await c.ExecuteAsync(new CommandDefinition("DELETE FROM indicators WHERE partnership_id = @PartnershipId AND id = @id",
-                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Indicator, id, AuditLog.Diff(current, null), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<bool>.Done(true);
-        }
-    }
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.Indicator, id);
+            await w.ExecuteAsync("DELETE FROM indicators WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+        })
+        {
+            Check = async (w, _) => !force && await HasObservationsAsync(w, id)
+                ? WriteRefusal.Conflict("The indicator has observations. An admin can delete it with them using ?force=true.")
+                : null,
+        }, ct);
 
-    private static async Task<bool> HasObservationsAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid id, CancellationToken ct) =>
-        await c.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM observations WHERE partnership_id = @partnershipId AND indicator_id = @id) THEN 1 ELSE 0 END
-            """, new { partnershipId, id }, tx, cancellationToken: ct)) == 1;
+    private static async Task<bool> HasObservationsAsync(WriteUnit w, Guid id) =>
+        await w.ScalarAsync<int>("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM observations WHERE partnership_id = @PartnershipId AND indicator_id = @id) THEN 1 ELSE 0 END
+            """, new { w.PartnershipId, id }) == 1;
 
-    private static async Task ReplaceLinksAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid indicatorId,
-        IReadOnlyList<Guid>? priorityIds, CancellationToken ct)
+    private static async Task ReplaceLinksAsync(WriteUnit w, Guid indicatorId, IReadOnlyList<Guid>? priorityIds)
     {
-        await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM indicator_priorities WHERE partnership_id = @partnershipId AND indicator_id = @indicatorId",
-            new { partnershipId, indicatorId }, tx, cancellationToken: ct));
+        await w.ExecuteAsync("DELETE FROM indicator_priorities WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId",
+            new { w.PartnershipId, indicatorId });
         if (priorityIds is not { Count: > 0 }) return;
-        await c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@partnershipId, @indicatorId, @priorityId)
-            """, priorityIds.Select(priorityId => new { partnershipId, indicatorId, priorityId }), tx, cancellationToken: ct));
+        await w.ExecuteAsync("""
+            INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@PartnershipId, @indicatorId, @priorityId)
+            """, priorityIds.Select(priorityId => new { w.PartnershipId, indicatorId, priorityId }));
     }
 
     /// <summary>The latest observation in <paramref name="area"/> and those of the given periods.</summary>

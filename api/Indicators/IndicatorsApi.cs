@@ -109,48 +109,15 @@ internal static class IndicatorsApi
         return Respond.WithETag(http, indicator, indicator.Version);
     }
 
-    private static async Task<Dictionary<string, string[]>> UnknownReferences(Tenant tenant, IndicatorRequest request, AgencyQueries agencies,
-        IndicatorQueries indicators, CancellationToken ct)
-    {
-        var errors = await agencies.UnknownReferencesAsync(tenant, [("sourceAgencyId", request.SourceAgencyId)], ct);
-        var priorityIds = request.PriorityIds ?? [];
-        var existing = await indicators.ExistingPrioritiesAsync(tenant, priorityIds, ct);
-        var missing = priorityIds.Where(id => !existing.Contains(id)).Select(id => $"There is no priority {id} in this partnership.").ToArray();
-        if (missing.Length > 0) errors["priorityIds"] = missing;
-        return errors;
-    }
-
-    private static async Task<Results<Created<Indicator>, ValidationProblem>> CreateIndicator(
-        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, AgencyQueries agencies, Db db, HttpContext http, CancellationToken ct)
-    {
-        if (await UnknownReferences(tenant, request, agencies, indicators, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
-        try
-        {
-            var indicator = await indicators.CreateAsync(tenant, request, ct);
-            ETags.Set(http.Response, indicator.Version);
-            return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/indicators/{indicator.Id}", indicator);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"An indicator with code '{request.Code}' already exists.");
-        }
-    }
+    private static async Task<Results<Created<Indicator>, ValidationProblem, ProblemHttpResult>> CreateIndicator(
+        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await indicators.CreateAsync(tenant, request, ct), "indicator",
+            i => $"/v1/partnerships/{tenant.Slug}/indicators/{i.Id}", i => i.Version);
 
     private static async Task<Results<Ok<Indicator>, ValidationProblem, ProblemHttpResult>> UpdateIndicator(
-        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, AgencyQueries agencies, Db db,
-        HttpContext http, CancellationToken ct)
-    {
-        if (await UnknownReferences(tenant, request, agencies, indicators, ct) is { Count: > 0 } unknown) return Errors.Invalid(unknown);
-        try
-        {
-            var outcome = await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "indicator " + indicatorId, i => i.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"An indicator with code '{request.Code}' already exists.");
-        }
-    }
+        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct),
+            "indicator " + indicatorId, i => i.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndicator(
         Tenant tenant, Guid indicatorId,

@@ -59,6 +59,7 @@ public static class ApiSetup
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
+        services.AddSingleton<ReadinessProbe>();
         return builder;
     }
 

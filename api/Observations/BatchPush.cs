@@ -19,7 +19,7 @@ namespace Csp.Api.Observations;
 /// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
 /// write is one set-based statement. Either the whole batch's writes commit or none do.
 /// </summary>
-public sealed partial class BatchPush(Db db, TimeProvider clock)
+public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock)
 {
     public const int MaxRows = 10_000;
 
@@ -109,7 +109,7 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
         FROM {revisionRows} r
         """;
 
-    public async Task<BatchResult> PushAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushOptions options, CancellationToken ct)
+    public async Task<WriteResult<BatchResult>> PushAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushOptions options, CancellationToken ct)
     {
         var dryRun = options.DryRun == true;
         var atomic = options.Atomic == true;
@@ -124,20 +124,19 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
             await using var c = await db.OpenAsync(tenant, ct);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
             var plan = Diff(tenant, accepted, stored, force, conflicts, clock.GetUtcNow());
-            return Summarise(rows.Count, plan, conflicts, atomic, dryRun: true);
+            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
         }
 
-        var (connection, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (connection)
-        await using (tx)
+        return await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
-            var now = clock.GetUtcNow();
+            var (connection, tx) = (w.Connection, w.Transaction);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
-                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, now, ct)
-                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, now);
+                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
+                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
             var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
-            // Rejected: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
-            if (summary.Status == BatchStatus.Rejected) return summary;
+            // Rejected, or nothing to write: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
+            if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count == 0)
+                return WriteResult<BatchResult>.Unchanged(summary);
             if (plan.Inserts.Count > plan.InsertedAlready)
                 await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
             if (plan.Updates.Count > 0)
@@ -145,10 +144,9 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
                 await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
                 await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
             }
-            await RecordAuditAsync(connection, tx, tenant, plan, ct);
-            await tx.CommitAsync(ct);
-            return summary;
-        }
+            await RecordAuditAsync(w, plan);
+            return WriteResult<BatchResult>.Done(summary);
+        }, ct);
     }
 
     /// <summary>
@@ -156,7 +154,7 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
     /// keyed "period|area" with each value before → after: a 1,000-row push costs a handful of rows,
     /// and a portal following the change feed refetches just those indicators' observations.
     /// </summary>
-    private static async Task RecordAuditAsync(DbConnection c, DbTransaction tx, Tenant tenant, Plan plan, CancellationToken ct)
+    private static async Task RecordAuditAsync(WriteUnit w, Plan plan)
     {
         // Written straight to UTF-8 (this runs inside the write transaction, once per changed row): the same JSON as
         // JsonObject nodes would give, without building them.
@@ -178,12 +176,12 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
             if (note is null) json.WriteNull("note"); else json.WriteString("note", note);
             json.WriteEndObject();
         }
-        foreach (var w in plan.Inserts)
+        foreach (var row in plan.Inserts)
         {
-            var json = For(w.IndicatorId);
-            json.WriteStartObject($"{w.Period}|{w.Area}");
+            var json = For(row.IndicatorId);
+            json.WriteStartObject($"{row.Period}|{row.Area}");
             json.WriteNull("before");
-            State(json, "after", w.Value, w.Status, w.Note);
+            State(json, "after", row.Value, row.Status, row.Note);
             json.WriteEndObject();
         }
         foreach (var r in plan.Revisions)
@@ -194,14 +192,12 @@ public sealed partial class BatchPush(Db db, TimeProvider clock)
             State(json, "after", r.NewValue, r.NewStatus, r.NewNote);
             json.WriteEndObject();
         }
-        var at = plan.Inserts.Count > 0 ? plan.Inserts[0].Now : plan.Revisions.Count > 0 ? plan.Revisions[0].Now : default;
         foreach (var (indicatorId, (buffer, json)) in events)
         {
             json.WriteEndObject();
             json.Flush();
             await json.DisposeAsync();
-            await AuditLog.RecordJsonAsync(c, tx, tenant.PartnershipId, tenant.Caller.ClientId, AuditActions.Update, EntityTypes.Observation,
-                indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan), at, ct);
+            await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan));
         }
     }
 

@@ -64,7 +64,8 @@ internal static class ObservationsApi
         if (options.Force == true && !tenant.Caller.Has(Scopes.Admin))
             return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
                 detail: "force=true (overwriting final values with provisional ones) needs a key with the 'admin' scope.");
-        return TypedResults.Ok(await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, rows, options, t), ct));
+        var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, rows, options, t), ct);
+        return result.Refusal is { } refused ? Respond.Problem(refused, "partnership") : TypedResults.Ok(result.Value!);
     }
 
     /// <summary>The observations list's filters, as a partner sends them.</summary>

@@ -7,7 +7,7 @@ using Dapper;
 
 namespace Csp.Api.Partnerships;
 
-public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter writer)
+public sealed class PartnershipQueries(Db db, AuditedWriter writer)
 {
     /// <summary>The origins as the cors_origins column holds them: distinct, space-separated (the validator limits this length).</summary>
     internal static string StoredCorsOrigins(IEnumerable<string> origins) => string.Join(' ', origins.Distinct());
@@ -44,29 +44,32 @@ public sealed class PartnershipQueries(Db db, TimeProvider clock, AuditedWriter 
         return rows.Select(r => r.ToPartnership()).ToList();
     }
 
-    public async Task<Partnership> CreateAsync(PartnershipRequest request, CancellationToken ct)
+    private static Task<Partnership?> GetAsync(WriteUnit w) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, w.Token);
+
+    public Task<WriteResult<Partnership>> CreateAsync(PartnershipRequest request, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var p = new Partnership(Ids.New(), request.Slug, request.Name, request.AreaCode, request.PublicRead, [], 1, now, now);
+        var id = Ids.New();
         // The new tenant exists only inside this write, so its first event is recorded as the operator's.
-        var tenant = new Tenant(p.Id, p.Slug, p.AreaCode, p.PublicRead, Caller.Platform);
-        return await writer.CreateAsync(tenant, EntityTypes.Partnership, p, (c, tx, x, _) => c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO partnerships (id, slug, name, area_code, public_read, version, created_at, updated_at)
-            VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, 1, @CreatedAt, @UpdatedAt)
-            """, new { x.Id, x.Slug, x.Name, x.AreaCode, x.PublicRead, x.CreatedAt, x.UpdatedAt }, tx, cancellationToken: ct)), ct);
+        var tenant = new Tenant(id, request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
+        return writer.CreateAsync(tenant, new Create<Partnership>(EntityTypes.Partnership, async w =>
+        {
+            var p = new Partnership(id, request.Slug, request.Name, request.AreaCode, request.PublicRead, [], 1, w.Now, w.Now);
+            await w.ExecuteAsync("""
+                INSERT INTO partnerships (id, slug, name, area_code, public_read, version, created_at, updated_at)
+                VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, 1, @CreatedAt, @UpdatedAt)
+                """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, p.CreatedAt, p.UpdatedAt });
+            return p;
+        }) { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
     }
 
-    public Task<WriteOutcome<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? expectedVersion, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, EntityTypes.Partnership, expectedVersion, (c, tx) => GetAsync(c, tx, tenant.PartnershipId, ct),
-            current => current with
-            {
-                Name = update.Name, AreaCode = update.AreaCode, PublicRead = update.PublicRead,
-                CorsOrigins = update.CorsOrigins?.Distinct().ToList() ?? current.CorsOrigins,
-            },
-            (c, tx, x, now) => c.ExecuteAsync(new CommandDefinition("""
-                UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors,
-                       version = version + 1, updated_at = @now
-                WHERE id = @Id
-                """, new { x.Id, x.Name, x.AreaCode, x.PublicRead, Cors = StoredCorsOrigins(x.CorsOrigins), now }, tx, cancellationToken: ct)),
-            ct);
+    public Task<WriteResult<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Partnership>(EntityTypes.Partnership, GetAsync, (w, current) => w.ExecuteAsync("""
+            UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors,
+                   version = version + 1, updated_at = @Now
+            WHERE id = @PartnershipId
+            """, new
+        {
+            w.PartnershipId, update.Name, update.AreaCode, update.PublicRead,
+            Cors = StoredCorsOrigins(update.CorsOrigins ?? current.CorsOrigins), w.Now,
+        })), ct);
 }

@@ -1,6 +1,5 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Partnerships;
@@ -34,19 +33,8 @@ internal static class PartnershipsApi
     }
 
     private static async Task<Results<Created<Partnership>, ValidationProblem, ProblemHttpResult>> CreatePartnership(
-        PartnershipRequest request, PartnershipQueries partnerships, Db db, HttpContext http, CancellationToken ct)
-    {
-        try
-        {
-            var p = await partnerships.CreateAsync(request, ct);
-            ETags.Set(http.Response, p.Version);
-            return TypedResults.Created($"/v1/partnerships/{p.Slug}", p);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Conflict($"The slug '{request.Slug}' is taken.");
-        }
-    }
+        PartnershipRequest request, PartnershipQueries partnerships, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await partnerships.CreateAsync(request, ct), "partnership", p => $"/v1/partnerships/{p.Slug}", p => p.Version);
 
     private static async Task<Results<Ok<Page<Partnership>>, ValidationProblem>> ListPartnerships(
         [AsParameters] PageQuery query, PartnershipQueries partnerships, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Alignments;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -7,7 +8,7 @@ using Dapper;
 
 namespace Csp.Api.Plans;
 
-public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
+public sealed class PlanQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn,
         string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -68,123 +69,102 @@ public sealed class PlanQueries(Db db, TimeProvider clock, AuditedWriter writer)
             """, new { tenant.PartnershipId, Approved, today }, cancellationToken: ct));
     }
 
-    public Task<Plan> CreateAsync(Tenant tenant, PlanRequest request, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft,
-            null, null, null, 1, now, now);
-        return writer.CreateAsync(tenant, EntityTypes.Plan, plan, (c, tx, p, _) => c.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at)
-            VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt)
-            """, new { tenant.PartnershipId, p.Id, p.Title, p.PeriodStart, p.PeriodEnd, Draft, p.CreatedAt, p.UpdatedAt },
-            tx, cancellationToken: ct)), ct);
-    }
+    private static async Task<Plan?> GetAsync(WriteUnit w, Guid id) =>
+        (await w.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM plans WHERE partnership_id = @PartnershipId AND id = @id",
+            new { w.PartnershipId, id }))?.ToPlan();
 
-    public Task<WriteOutcome<Plan>> UpdateAsync(Tenant tenant, Guid id, PlanRequest request, long? expectedVersion, CancellationToken ct) =>
-        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+    public Task<WriteResult<Plan>> CreateAsync(Tenant tenant, PlanRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Plan>(EntityTypes.Plan, async w =>
         {
-            if (plan.Status == PlanStatus.Archived) return "An archived plan cannot be changed.";
-            if (plan.Status == PlanStatus.Approved
-                && await OverlapsApprovedAsync(c, tx, tenant.PartnershipId, id, request.PeriodStart!.Value, request.PeriodEnd!.Value, ct) is { } other)
-                return $"The new period overlaps approved plan {other}.";
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE plans SET title = @Title, period_start = @PeriodStart, period_end = @PeriodEnd, version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @id
-                """, new { tenant.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, now = clock.GetUtcNow() }, tx,
-                cancellationToken: ct));
-            return null;
-        }, AuditActions.Update, ct);
+            var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft,
+                null, null, null, 1, w.Now, w.Now);
+            await w.ExecuteAsync("""
+                INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at)
+                VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt)
+                """, new { w.PartnershipId, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft, plan.CreatedAt, plan.UpdatedAt });
+            return plan;
+        }), ct);
 
-    public Task<WriteOutcome<Plan>> ApproveAsync(Tenant tenant, Guid id, string approvedBy, long? expectedVersion, CancellationToken ct) =>
-        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+    public Task<WriteResult<Plan>> UpdateAsync(Tenant tenant, Guid id, PlanRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Plan>(EntityTypes.Plan, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
+            UPDATE plans SET title = @Title, period_start = @PeriodStart, period_end = @PeriodEnd, version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, w.Now }))
         {
-            if (plan.Status != PlanStatus.Draft) return $"Only a draft plan can be approved; this one is {EnumText<PlanStatus>.Text(plan.Status)}.";
-            if (await OverlapsApprovedAsync(c, tx, tenant.PartnershipId, id, plan.PeriodStart, plan.PeriodEnd, ct) is { } other)
-                return $"Approved plans may not overlap: plan {other} already covers part of {plan.PeriodStart:yyyy-MM-dd}–{plan.PeriodEnd:yyyy-MM-dd}. Archive it first.";
-            var now = clock.GetUtcNow();
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE plans SET status = @Approved, approved_on = @today, approved_by = @approvedBy, version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @id
-                """, new { tenant.PartnershipId, id, Approved, today = DateOnly.FromDateTime(now.UtcDateTime), approvedBy, now }, tx,
-                cancellationToken: ct));
-            return null;
-        }, AuditActions.Approve, ct);
+            Check = async (w, plan) =>
+            {
+                if (plan.Status == PlanStatus.Archived) return WriteRefusal.Conflict("An archived plan cannot be changed.");
+                if (plan.Status == PlanStatus.Approved
+                    && await OverlapsApprovedAsync(w, id, request.PeriodStart!.Value, request.PeriodEnd!.Value) is { } other)
+                    return WriteRefusal.Conflict($"The new period overlaps approved plan {other}.");
+                return null;
+            },
+        }, ct);
 
-    public Task<WriteOutcome<Plan>> ArchiveAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct) =>
-        WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+    public Task<WriteResult<Plan>> ApproveAsync(Tenant tenant, Guid id, string approvedBy, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Plan>(EntityTypes.Plan, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
+            UPDATE plans SET status = @Approved, approved_on = @today, approved_by = @approvedBy, version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, Approved, today = DateOnly.FromDateTime(w.Now.UtcDateTime), approvedBy, w.Now }))
         {
-            if (plan.Status != PlanStatus.Approved) return $"Only an approved plan can be archived; this one is {EnumText<PlanStatus>.Text(plan.Status)}.";
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE plans SET status = @Archived, version = version + 1, updated_at = @now
-                WHERE partnership_id = @PartnershipId AND id = @id
-                """, new { tenant.PartnershipId, id, Archived, now = clock.GetUtcNow() }, tx, cancellationToken: ct));
-            return null;
-        }, AuditActions.Archive, ct);
+            Action = AuditActions.Approve,
+            Check = async (w, plan) =>
+            {
+                if (plan.Status != PlanStatus.Draft)
+                    return WriteRefusal.Conflict($"Only a draft plan can be approved; this one is {EnumText<PlanStatus>.Text(plan.Status)}.");
+                if (await OverlapsApprovedAsync(w, id, plan.PeriodStart, plan.PeriodEnd) is { } other)
+                    return WriteRefusal.Conflict($"Approved plans may not overlap: plan {other} already covers part of " +
+                                                 $"{plan.PeriodStart:yyyy-MM-dd}–{plan.PeriodEnd:yyyy-MM-dd}. Archive it first.");
+                return null;
+            },
+        }, ct);
 
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var outcome = await WriteAsync(tenant, id, expectedVersion, async (c, tx, plan) =>
+    public Task<WriteResult<Plan>> ArchiveAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Plan>(EntityTypes.Plan, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
+            UPDATE plans SET status = @Archived, version = version + 1, updated_at = @Now
+            WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { w.PartnershipId, id, Archived, w.Now }))
         {
-            if (plan.Status != PlanStatus.Draft) return "Only a draft plan can be deleted; archive an approved plan instead.";
+            Action = AuditActions.Archive,
+            Check = (_, plan) => Task.FromResult(plan.Status == PlanStatus.Approved ? null
+                : WriteRefusal.Conflict($"Only an approved plan can be archived; this one is {EnumText<PlanStatus>.Text(plan.Status)}.")),
+        }, ct);
+
+    public Task<WriteResult<Plan>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Plan>(EntityTypes.Plan, w => GetAsync(w, id), async (w, _) =>
+        {
             // SQL Server cannot cascade priorities to alignments (db/sqlserver/0004): they go first, each with its tombstone.
-            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.PlanContents, id, clock.GetUtcNow(), ct);
-            await Tombstones.ForPlanContentsAsync(c, tx, tenant, id, clock.GetUtcNow(), ct);
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.PlanContents, id);
+            await Tombstones.ForPlanContentsAsync(w, id);
             // Plans this one was refreshed into keep existing; they just stop pointing at it.
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE plans SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @id
-                """, new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM plans WHERE partnership_id = @PartnershipId AND id = @id",
-                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            return null;
-        }, AuditActions.Delete, ct);
-        return new WriteOutcome<bool>(outcome.Status, outcome.Status == WriteStatus.Done, outcome.Message);
-    }
+            await w.ExecuteAsync("UPDATE plans SET supersedes_id = NULL WHERE partnership_id = @PartnershipId AND supersedes_id = @id",
+                new { w.PartnershipId, id });
+            await w.ExecuteAsync("DELETE FROM plans WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+        })
+        {
+            Check = (_, plan) => Task.FromResult(plan.Status == PlanStatus.Draft ? null
+                : WriteRefusal.Conflict("Only a draft plan can be deleted; archive an approved plan instead.")),
+        }, ct);
 
     /// <summary>Bumps the plan's version inside a child's write, so the plan document's ETag changes.</summary>
-    internal static Task TouchAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid planId, DateTimeOffset now, CancellationToken ct) =>
-        c.ExecuteAsync(new CommandDefinition("""
-            UPDATE plans SET version = version + 1, updated_at = @now WHERE partnership_id = @partnershipId AND id = @planId
-            """, new { partnershipId, planId, now }, tx, cancellationToken: ct));
+    internal static Task TouchAsync(WriteUnit w, Guid planId) =>
+        w.ExecuteAsync("UPDATE plans SET version = version + 1, updated_at = @Now WHERE partnership_id = @PartnershipId AND id = @planId",
+            new { w.PartnershipId, planId, w.Now });
 
-    /// <summary>The status of a plan inside a child's write transaction (null when it does not exist).</summary>
-    internal static async Task<PlanStatus?> StatusAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid planId, CancellationToken ct)
-    {
-        var status = await c.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT status FROM plans WHERE partnership_id = @partnershipId AND id = @planId",
-            new { partnershipId, planId }, tx, cancellationToken: ct));
-        return status is null ? null : EnumText<PlanStatus>.Parse(status);
-    }
-
-    private static Task<Guid?> OverlapsApprovedAsync(DbConnection c, DbTransaction tx, Guid partnershipId, Guid id, DateOnly start, DateOnly end, CancellationToken ct) =>
-        c.QueryFirstOrDefaultAsync<Guid?>(new CommandDefinition("""
-            SELECT id FROM plans
-            WHERE partnership_id = @partnershipId AND status = @Approved AND id <> @id AND period_start <= @end AND period_end >= @start
-            """, new { partnershipId, Approved, id, start, end }, tx, cancellationToken: ct));
-
-    /// <summary>
-    /// Loads the plan inside a write transaction, checks If-Match, runs <paramref name="write"/> (which
-    /// returns a conflict message to refuse), records the audit event and commits. The transaction makes
-    /// the rule checks and the write one step, so two approvals cannot both pass the overlap check; a
-    /// write that changed nothing is rolled back, so it leaves neither a new version nor an event.
-    /// </summary>
-    private async Task<WriteOutcome<Plan>> WriteAsync(Tenant tenant, Guid id, long? expectedVersion,
-        Func<DbConnection, DbTransaction, Plan, Task<string?>> write, string action, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    /// <summary>The rule every write of a plan's contents checks: the plan exists (else not found) and is not archived.</summary>
+    internal static async Task<WriteRefusal?> ContentsWritableAsync(WriteUnit w, Guid planId) =>
+        await w.QuerySingleOrDefaultAsync<string>("SELECT status FROM plans WHERE partnership_id = @PartnershipId AND id = @planId",
+                new { w.PartnershipId, planId }) switch
         {
-            var plan = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (plan is null) return WriteOutcome<Plan>.Missing;
-            if (expectedVersion is { } v && v != plan.Version) return WriteOutcome<Plan>.Stale;
-            if (await write(c, tx, plan) is { } conflict) return WriteOutcome<Plan>.Conflict(conflict);
-            var after = action == AuditActions.Delete ? null : await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            var changes = AuditLog.Diff(plan, after);
-            if (!await AuditLog.RecordAsync(c, tx, tenant, action, EntityTypes.Plan, id, changes, clock.GetUtcNow(), ct))
-                return WriteOutcome<Plan>.Done(plan); // nothing changed: the transaction rolls back
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Plan>.Done(after ?? plan);
-        }
-    }
+            null => WriteRefusal.NotFound("plan " + planId),
+            var status when EnumText<PlanStatus>.Parse(status) == PlanStatus.Archived =>
+                WriteRefusal.Conflict("The plan is archived; its contents can no longer change."),
+            _ => null,
+        };
+
+    private static Task<Guid?> OverlapsApprovedAsync(WriteUnit w, Guid id, DateOnly start, DateOnly end) =>
+        w.Connection.QueryFirstOrDefaultAsync<Guid?>(w.Command("""
+            SELECT id FROM plans
+            WHERE partnership_id = @PartnershipId AND status = @Approved AND id <> @id AND period_start <= @end AND period_end >= @start
+            """, new { w.PartnershipId, Approved, id, start, end }));
 }

@@ -48,7 +48,7 @@ public sealed class PlanRefreshRequestValidator : AbstractValidator<PlanRefreshR
 /// its new history with one update that restates its status and last commentary, so its status is always that of its
 /// latest update. Dates, codes and everything else are copied as they are, for officers to edit in the draft.
 /// </summary>
-public sealed class PlanRefresh(Db db, TimeProvider clock)
+public sealed class PlanRefresh(AuditedWriter writer)
 {
     private sealed record PlanRow(Guid Id, string Title, string Status);
 
@@ -61,154 +61,146 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
 
     private sealed record PartnerRow(Guid CommitmentId, Guid AgencyId);
 
-    /// <summary>The outcome, or (status Done with a null value and <paramref name="invalid"/> set) a carryOver error.</summary>
-    public async Task<(WriteOutcome<PlanRefreshResult> Outcome, string? Invalid)> RefreshAsync(Tenant tenant, Guid planId, PlanRefreshRequest request,
-        CancellationToken ct)
+    public Task<WriteResult<PlanRefreshResult>> RefreshAsync(Tenant tenant, Guid planId, PlanRefreshRequest request, CancellationToken ct) =>
+        writer.RunAsync(tenant, WriteOp.Plain, w => RefreshAsync(w, planId, request), ct);
+
+    private static async Task<WriteResult<PlanRefreshResult>> RefreshAsync(WriteUnit w, Guid planId, PlanRefreshRequest request)
     {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+        var p = w.PartnershipId;
+        var tenant = w.Tenant;
+        var source = await w.Connection.QuerySingleOrDefaultAsync<PlanRow>(w.Command(
+            "SELECT id AS Id, title AS Title, status AS Status FROM plans WHERE partnership_id = @p AND id = @planId",
+            new { p, planId }));
+        if (source is null) return WriteRefusal.NotFound();
+        if (EnumText<PlanStatus>.Parse(source.Status) == PlanStatus.Draft)
+            return WriteRefusal.Conflict("Only an approved (or archived) plan can be refreshed; this one is a draft.");
+
+        var priorities = (await w.Connection.QueryAsync<Priority>(w.Command($"""
+            SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {w.Dialect.IdKey("id")}
+            """, new { p, planId }))).AsList();
+        var commitments = (await w.Connection.QueryAsync<CommitmentRow>(w.Command($"""
+            SELECT cm.id AS Id, cm.priority_id AS PriorityId, cm.code AS Code, cm.title AS Title, cm.description AS Description,
+                   cm.lead_agency_id AS LeadAgencyId, cm.start_date AS StartDate, cm.due_date AS DueDate, cm.status AS Status,
+                   u.commentary AS LatestCommentary
+            FROM commitments cm
+            JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+            LEFT JOIN commitment_updates u ON u.partnership_id = cm.partnership_id AND u.id = cm.latest_update_id
+            WHERE cm.partnership_id = @p AND p.plan_id = @planId
+            ORDER BY {w.Dialect.IdKey("cm.id")}
+            """, new { p, planId }))).AsList();
+        var unknown = (request.CarryOver ?? []).Where(id => commitments.All(x => x.Id != id)).ToList();
+        if (unknown.Count > 0)
+            return WriteRefusal.Invalid("carryOver", $"Not commitments of plan {planId}: {string.Join(", ", unknown)}.");
+        var carry = request.CarryOverAll == true ? commitments.Select(x => x.Id).ToHashSet() : (request.CarryOver ?? []).ToHashSet();
+
+        var now = w.Now;
+        var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft, null, null,
+            planId, 1, now, now);
+        await w.Connection.ExecuteAsync(w.Command("""
+            INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, supersedes_id, version, created_at, updated_at)
+            VALUES (@p, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, @SupersedesId, 1, @now, @now)
+            """, new { p, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), plan.SupersedesId, now }));
+        await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Plan, plan.Id, AuditLog.Diff(null, plan));
+
+        var priorityMap = new Dictionary<Guid, Guid>();
+        foreach (var old in priorities)
         {
-            var p = tenant.PartnershipId;
-            var source = await c.QuerySingleOrDefaultAsync<PlanRow>(new CommandDefinition(
-                "SELECT id AS Id, title AS Title, status AS Status FROM plans WHERE partnership_id = @p AND id = @planId",
-                new { p, planId }, tx, cancellationToken: ct));
-            if (source is null) return (WriteOutcome<PlanRefreshResult>.Missing, null);
-            if (EnumText<PlanStatus>.Parse(source.Status) == PlanStatus.Draft)
-                return (WriteOutcome<PlanRefreshResult>.Conflict("Only an approved (or archived) plan can be refreshed; this one is a draft."), null);
-
-            var priorities = (await c.QueryAsync<Priority>(new CommandDefinition($"""
-                SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {db.Dialect.IdKey("id")}
-                """, new { p, planId }, tx, cancellationToken: ct))).AsList();
-            var commitments = (await c.QueryAsync<CommitmentRow>(new CommandDefinition($"""
-                SELECT cm.id AS Id, cm.priority_id AS PriorityId, cm.code AS Code, cm.title AS Title, cm.description AS Description,
-                       cm.lead_agency_id AS LeadAgencyId, cm.start_date AS StartDate, cm.due_date AS DueDate, cm.status AS Status,
-                       u.commentary AS LatestCommentary
-                FROM commitments cm
-                JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
-                LEFT JOIN commitment_updates u ON u.partnership_id = cm.partnership_id AND u.id = cm.latest_update_id
-                WHERE cm.partnership_id = @p AND p.plan_id = @planId
-                ORDER BY {db.Dialect.IdKey("cm.id")}
-                """, new { p, planId }, tx, cancellationToken: ct))).AsList();
-            var unknown = (request.CarryOver ?? []).Where(id => commitments.All(x => x.Id != id)).ToList();
-            if (unknown.Count > 0)
-                return (WriteOutcome<PlanRefreshResult>.Done(null!),
-                    $"Not commitments of plan {planId}: {string.Join(", ", unknown)}.");
-            var carry = request.CarryOverAll == true ? commitments.Select(x => x.Id).ToHashSet() : (request.CarryOver ?? []).ToHashSet();
-
-            var now = clock.GetUtcNow();
-            var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft, null, null,
-                planId, 1, now, now);
-            await c.ExecuteAsync(new CommandDefinition("""
-                INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, supersedes_id, version, created_at, updated_at)
-                VALUES (@p, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, @SupersedesId, 1, @now, @now)
-                """, new { p, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), plan.SupersedesId, now },
-                tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Plan, plan.Id, AuditLog.Diff(null, plan), now, ct);
-
-            var priorityMap = new Dictionary<Guid, Guid>();
-            foreach (var old in priorities)
-            {
-                var copy = old with { Id = Ids.New(), PlanId = plan.Id, Version = 1, CreatedAt = now, UpdatedAt = now };
-                priorityMap[old.Id] = copy.Id;
-                await c.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO priorities (partnership_id, id, plan_id, code, title, description, lead_agency_id, position, version, created_at, updated_at)
-                    VALUES (@p, @Id, @PlanId, @Code, @Title, @Description, @LeadAgencyId, @Position, 1, @now, @now)
-                    """, new { p, copy.Id, copy.PlanId, copy.Code, copy.Title, copy.Description, copy.LeadAgencyId, copy.Position, now },
-                    tx, cancellationToken: ct));
-                await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Priority, copy.Id, AuditLog.Diff(null, copy), now, ct);
-            }
-
-            var partners = (await c.QueryAsync<PartnerRow>(new CommandDefinition($"""
-                SELECT cp.commitment_id AS CommitmentId, cp.agency_id AS AgencyId FROM commitment_partners cp
-                JOIN commitments cm ON cm.partnership_id = cp.partnership_id AND cm.id = cp.commitment_id
-                JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
-                WHERE cp.partnership_id = @p AND p.plan_id = @planId
-                ORDER BY {db.Dialect.IdKey("cp.commitment_id")}, {db.Dialect.IdKey("cp.agency_id")}
-                """, new { p, planId }, tx, cancellationToken: ct))).ToLookup(x => x.CommitmentId, x => x.AgencyId);
-            var commitmentMap = new Dictionary<Guid, Guid>();
-            var carried = 0;
-            foreach (var old in commitments)
-            {
-                var id = Ids.New();
-                commitmentMap[old.Id] = id;
-                var keeps = carry.Contains(old.Id);
-                var status = keeps ? EnumText<CommitmentStatus>.Parse(old.Status) : CommitmentStatus.NotStarted;
-                await c.ExecuteAsync(new CommandDefinition("""
-                    INSERT INTO commitments (partnership_id, id, priority_id, code, title, description, lead_agency_id, start_date, due_date,
-                                             status, version, created_at, updated_at)
-                    VALUES (@p, @id, @priorityId, @Code, @Title, @Description, @LeadAgencyId, @StartDate, @DueDate, @status, 1, @now, @now)
-                    """, new
-                {
-                    p, id, priorityId = priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId, old.StartDate, old.DueDate,
-                    status = EnumText<CommitmentStatus>.Text(status), now,
-                }, tx, cancellationToken: ct));
-                var partnerIds = partners[old.Id].ToList();
-                if (partnerIds.Count > 0)
-                    await c.ExecuteAsync(new CommandDefinition(
-                        "INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@p, @id, @agencyId)",
-                        partnerIds.Select(agencyId => new { p, id, agencyId }), tx, cancellationToken: ct));
-
-                CommitmentUpdate? latest = null;
-                if (keeps)
-                {
-                    carried++;
-                    if (status != CommitmentStatus.NotStarted || old.LatestCommentary is not null)
-                    {
-                        latest = new CommitmentUpdate(Ids.New(), id, status,
-                            $"Carried over from {source.Title}." + (old.LatestCommentary is { } said ? $" Last update: {said}" : ""),
-                            tenant.Caller.ClientId, now);
-                        await c.ExecuteAsync(new CommandDefinition("""
-                            INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
-                            VALUES (@p, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
-                            """, new { p, latest.Id, latest.CommitmentId, status = EnumText<CommitmentStatus>.Text(status), latest.Commentary, latest.ClientId, latest.CreatedAt },
-                            tx, cancellationToken: ct));
-                        await c.ExecuteAsync(new CommandDefinition(
-                            "UPDATE commitments SET latest_update_id = @updateId WHERE partnership_id = @p AND id = @id",
-                            new { p, id, updateId = latest.Id }, tx, cancellationToken: ct));
-                    }
-                }
-                var created = new Commitment(id, priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId,
-                    partnerIds, old.StartDate, old.DueDate, status, latest, 1, now, now);
-                await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created), now, ct);
-                if (latest is not null)
-                    await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.CommitmentUpdate, latest.Id, AuditLog.Diff(null, latest), now, ct);
-            }
-
-            var links = await CopyIndicatorLinksAsync(c, tx, tenant, priorityMap, now, ct);
-            var alignments = await CopyAlignmentsAsync(c, tx, tenant, planId, priorityMap, commitmentMap, now, ct);
-
-            await tx.CommitAsync(ct);
-            return (WriteOutcome<PlanRefreshResult>.Done(new PlanRefreshResult(plan, priorities.Count, commitments.Count, carried, links, alignments)), null);
+            var copy = old with { Id = Ids.New(), PlanId = plan.Id, Version = 1, CreatedAt = now, UpdatedAt = now };
+            priorityMap[old.Id] = copy.Id;
+            await w.Connection.ExecuteAsync(w.Command("""
+                INSERT INTO priorities (partnership_id, id, plan_id, code, title, description, lead_agency_id, position, version, created_at, updated_at)
+                VALUES (@p, @Id, @PlanId, @Code, @Title, @Description, @LeadAgencyId, @Position, 1, @now, @now)
+                """, new { p, copy.Id, copy.PlanId, copy.Code, copy.Title, copy.Description, copy.LeadAgencyId, copy.Position, now }));
+            await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Priority, copy.Id, AuditLog.Diff(null, copy));
         }
+
+        var partners = (await w.Connection.QueryAsync<PartnerRow>(w.Command($"""
+            SELECT cp.commitment_id AS CommitmentId, cp.agency_id AS AgencyId FROM commitment_partners cp
+            JOIN commitments cm ON cm.partnership_id = cp.partnership_id AND cm.id = cp.commitment_id
+            JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+            WHERE cp.partnership_id = @p AND p.plan_id = @planId
+            ORDER BY {w.Dialect.IdKey("cp.commitment_id")}, {w.Dialect.IdKey("cp.agency_id")}
+            """, new { p, planId }))).ToLookup(x => x.CommitmentId, x => x.AgencyId);
+        var commitmentMap = new Dictionary<Guid, Guid>();
+        var carried = 0;
+        foreach (var old in commitments)
+        {
+            var id = Ids.New();
+            commitmentMap[old.Id] = id;
+            var keeps = carry.Contains(old.Id);
+            var status = keeps ? EnumText<CommitmentStatus>.Parse(old.Status) : CommitmentStatus.NotStarted;
+            await w.Connection.ExecuteAsync(w.Command("""
+                INSERT INTO commitments (partnership_id, id, priority_id, code, title, description, lead_agency_id, start_date, due_date,
+                                         status, version, created_at, updated_at)
+                VALUES (@p, @id, @priorityId, @Code, @Title, @Description, @LeadAgencyId, @StartDate, @DueDate, @status, 1, @now, @now)
+                """, new
+            {
+                p, id, priorityId = priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId, old.StartDate, old.DueDate,
+                status = EnumText<CommitmentStatus>.Text(status), now,
+            }));
+            var partnerIds = partners[old.Id].ToList();
+            if (partnerIds.Count > 0)
+                await w.Connection.ExecuteAsync(w.Command(
+                    "INSERT INTO commitment_partners (partnership_id, commitment_id, agency_id) VALUES (@p, @id, @agencyId)",
+                    partnerIds.Select(agencyId => new { p, id, agencyId })));
+
+            CommitmentUpdate? latest = null;
+            if (keeps)
+            {
+                carried++;
+                if (status != CommitmentStatus.NotStarted || old.LatestCommentary is not null)
+                {
+                    latest = new CommitmentUpdate(Ids.New(), id, status,
+                        $"Carried over from {source.Title}." + (old.LatestCommentary is { } said ? $" Last update: {said}" : ""),
+                        tenant.Caller.ClientId, now);
+                    await w.Connection.ExecuteAsync(w.Command("""
+                        INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
+                        VALUES (@p, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
+                        """, new { p, latest.Id, latest.CommitmentId, status = EnumText<CommitmentStatus>.Text(status), latest.Commentary, latest.ClientId, latest.CreatedAt }));
+                    await w.Connection.ExecuteAsync(w.Command(
+                        "UPDATE commitments SET latest_update_id = @updateId WHERE partnership_id = @p AND id = @id",
+                        new { p, id, updateId = latest.Id }));
+                }
+            }
+            var created = new Commitment(id, priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId,
+                partnerIds, old.StartDate, old.DueDate, status, latest, 1, now, now);
+            await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created));
+            if (latest is not null)
+                await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.CommitmentUpdate, latest.Id, AuditLog.Diff(null, latest));
+        }
+
+        var links = await CopyIndicatorLinksAsync(w, priorityMap);
+        var alignments = await CopyAlignmentsAsync(w, planId, priorityMap, commitmentMap);
+
+        return WriteResult<PlanRefreshResult>.Done(new PlanRefreshResult(plan, priorities.Count, commitments.Count, carried, links, alignments));
     }
 
     /// <summary>Links each indicator to the copies of its priorities; the indicator changes (its priorityIds), so it gets a new version and an event.</summary>
-    private async Task<int> CopyIndicatorLinksAsync(DbConnection c, DbTransaction tx, Tenant tenant, Dictionary<Guid, Guid> priorityMap,
-        DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> CopyIndicatorLinksAsync(WriteUnit w, Dictionary<Guid, Guid> priorityMap)
     {
-        var p = tenant.PartnershipId;
+        var p = w.PartnershipId;
+        var now = w.Now;
         if (priorityMap.Count == 0) return 0;
-        var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
+        var links = (await w.Connection.QueryAsync<LinkRow>(w.Command($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @p AND indicator_id IN (SELECT ip.indicator_id FROM indicator_priorities ip
-                WHERE ip.partnership_id = @p AND {db.Dialect.InIds("ip.priority_id", "@old")})
-            ORDER BY {db.Dialect.IdKey("indicator_id")}, {db.Dialect.IdKey("priority_id")}
-            """, new { p, old = SqlDialect.IdList(priorityMap.Keys) }, tx, cancellationToken: ct))).AsList();
+                WHERE ip.partnership_id = @p AND {w.Dialect.InIds("ip.priority_id", "@old")})
+            ORDER BY {w.Dialect.IdKey("indicator_id")}, {w.Dialect.IdKey("priority_id")}
+            """, new { p, old = SqlDialect.IdList(priorityMap.Keys) }))).AsList();
         var copied = 0;
         foreach (var indicator in links.GroupBy(l => l.IndicatorId))
         {
             var before = indicator.Select(l => l.PriorityId).ToList();
             var added = before.Where(priorityMap.ContainsKey).Select(id => priorityMap[id]).ToList();
-            await c.ExecuteAsync(new CommandDefinition(
+            await w.Connection.ExecuteAsync(w.Command(
                 "INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@p, @indicatorId, @priorityId)",
-                added.Select(priorityId => new { p, indicatorId = indicator.Key, priorityId }), tx, cancellationToken: ct));
-            await c.ExecuteAsync(new CommandDefinition(
+                added.Select(priorityId => new { p, indicatorId = indicator.Key, priorityId })));
+            await w.Connection.ExecuteAsync(w.Command(
                 "UPDATE indicators SET version = version + 1, updated_at = @now WHERE partnership_id = @p AND id = @id",
-                new { p, id = indicator.Key, now }, tx, cancellationToken: ct));
+                new { p, id = indicator.Key, now }));
             var after = before.Concat(added).Order().ToList();
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Indicator, indicator.Key,
-                AuditLog.Diff(new Links(before.Order().ToList()), new Links(after)), now, ct);
+            await AuditLog.RecordAsync(w, AuditActions.Update, EntityTypes.Indicator, indicator.Key,
+                AuditLog.Diff(new Links(before.Order().ToList()), new Links(after)));
             copied += added.Count;
         }
         return copied;
@@ -216,11 +208,12 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
 
     private sealed record Links(IReadOnlyList<Guid> PriorityIds);
 
-    private async Task<int> CopyAlignmentsAsync(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId,
-        Dictionary<Guid, Guid> priorityMap, Dictionary<Guid, Guid> commitmentMap, DateTimeOffset now, CancellationToken ct)
+    private static async Task<int> CopyAlignmentsAsync(WriteUnit w, Guid planId, Dictionary<Guid, Guid> priorityMap,
+        Dictionary<Guid, Guid> commitmentMap)
     {
-        var p = tenant.PartnershipId;
-        var rows = (await c.QueryAsync<AlignmentRow>(new CommandDefinition($"""
+        var p = w.PartnershipId;
+        var now = w.Now;
+        var rows = (await w.Connection.QueryAsync<AlignmentRow>(w.Command($"""
             SELECT a.outcome_id AS OutcomeId, a.priority_id AS PriorityId, a.commitment_id AS CommitmentId, a.rationale AS Rationale
             FROM alignments a
             WHERE a.partnership_id = @partnershipId
@@ -228,22 +221,22 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
                OR a.commitment_id IN (SELECT cm.id FROM commitments cm
                     JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
                     WHERE cm.partnership_id = @partnershipId AND p.plan_id = @planId))
-            ORDER BY {db.Dialect.IdKey("a.id")}
-            """, new { partnershipId = p, planId }, tx, cancellationToken: ct))).AsList();
+            ORDER BY {w.Dialect.IdKey("a.id")}
+            """, new { partnershipId = p, planId }))).AsList();
         foreach (var row in rows)
         {
             var id = Ids.New();
             var priorityId = row.PriorityId is { } pr ? priorityMap[pr] : (Guid?)null;
             var commitmentId = row.CommitmentId is { } cm ? commitmentMap[cm] : (Guid?)null;
-            await c.ExecuteAsync(new CommandDefinition("""
+            await w.Connection.ExecuteAsync(w.Command("""
                 INSERT INTO alignments (partnership_id, id, outcome_id, priority_id, commitment_id, indicator_id, rationale, version, created_at, updated_at)
                 VALUES (@p, @id, @OutcomeId, @priorityId, @commitmentId, NULL, @Rationale, 1, @now, @now)
-                """, new { p, id, row.OutcomeId, priorityId, commitmentId, row.Rationale, now }, tx, cancellationToken: ct));
-            var created = await c.QuerySingleAsync<Alignments.Alignment>(new CommandDefinition($"""
+                """, new { p, id, row.OutcomeId, priorityId, commitmentId, row.Rationale, now }));
+            var created = await w.Connection.QuerySingleAsync<Alignments.Alignment>(w.Command($"""
                 SELECT {Alignments.AlignmentQueries.Columns} FROM alignments a JOIN outcomes o ON o.partnership_id = a.partnership_id AND o.id = a.outcome_id
                 WHERE a.partnership_id = @p AND a.id = @id
-                """, new { p, id }, tx, cancellationToken: ct));
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Alignment, id, AuditLog.Diff(null, created), now, ct);
+                """, new { p, id }));
+            await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Alignment, id, AuditLog.Diff(null, created));
         }
         return rows.Count;
     }

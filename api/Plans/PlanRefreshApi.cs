@@ -35,18 +35,9 @@ internal static class PlanRefreshApi
     }
 
     private static async Task<Results<Created<PlanRefreshResult>, ValidationProblem, ProblemHttpResult>> RefreshPlan(
-        Tenant tenant, Guid planId, PlanRefreshRequest request, PlanRefresh refresh, HttpContext http, CancellationToken ct)
-    {
-        var (outcome, invalid) = await refresh.RefreshAsync(tenant, planId, request, ct);
-        if (invalid is not null) return Errors.Invalid("carryOver", invalid);
-        if (outcome.Status == Infrastructure.Data.WriteStatus.Done) ETags.Set(http.Response, outcome.Value!.Plan.Version);
-        return outcome.Status switch
-        {
-            Infrastructure.Data.WriteStatus.Done => TypedResults.Created($"/v1/partnerships/{tenant.Slug}/plans/{outcome.Value!.Plan.Id}", outcome.Value),
-            Infrastructure.Data.WriteStatus.Conflict => Errors.Conflict(outcome.Message!),
-            _ => Errors.NotFound("plan " + planId),
-        };
-    }
+        Tenant tenant, Guid planId, PlanRefreshRequest request, PlanRefresh refresh, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await refresh.RefreshAsync(tenant, planId, request, ct), "plan " + planId,
+            r => $"/v1/partnerships/{tenant.Slug}/plans/{r.Plan.Id}", r => r.Plan.Version);
 
     private static async Task<Results<Ok<PlanDiffResult>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> DiffPlans(
         Tenant tenant, Guid planId, [Description("The plan to compare with (the earlier one), e.g. the plan this one refreshed.")] Guid? against,

@@ -124,12 +124,10 @@ internal static class PlansApi
         return new CachedJson<PlanDocument>(body.Bytes(coding), PrecompressedBody.ContentEncoding(coding));
     }
 
-    private static async Task<Created<Plan>> CreatePlan(Tenant tenant, PlanRequest request, PlanQueries plans, HttpContext http, CancellationToken ct)
-    {
-        var plan = await plans.CreateAsync(tenant, request, ct);
-        ETags.Set(http.Response, plan.Version);
-        return TypedResults.Created($"/v1/partnerships/{tenant.Slug}/plans/{plan.Id}", plan);
-    }
+    private static async Task<Results<Created<Plan>, ValidationProblem, ProblemHttpResult>> CreatePlan(
+        Tenant tenant, PlanRequest request, PlanQueries plans, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await plans.CreateAsync(tenant, request, ct), "plan", p => $"/v1/partnerships/{tenant.Slug}/plans/{p.Id}",
+            p => p.Version);
 
     private static async Task<Results<Ok<Plan>, ValidationProblem, ProblemHttpResult>> UpdatePlan(
         Tenant tenant, Guid planId, PlanRequest request, PlanQueries plans, HttpContext http, CancellationToken ct) =>

@@ -1,7 +1,5 @@
-using Csp.Api.Agencies;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Csp.Api.Plans;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -51,38 +49,14 @@ internal static class PrioritiesApi
     }
 
     private static async Task<Results<Created<Priority>, ValidationProblem, ProblemHttpResult>> CreatePriority(
-        Tenant tenant, Guid planId, PriorityRequest request, PriorityQueries priorities, AgencyQueries agencies, Db db,
-        HttpContext http, CancellationToken ct)
-    {
-        var unknown = await agencies.UnknownReferencesAsync(tenant, [("leadAgencyId", request.LeadAgencyId)], ct);
-        if (unknown.Count > 0) return Errors.Invalid(unknown);
-        try
-        {
-            var outcome = await priorities.CreateAsync(tenant, planId, request, ct);
-            return Respond.Created(http, outcome, "plan " + planId, p => $"/v1/partnerships/{tenant.Slug}/priorities/{p.Id}", p => p.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The plan already has a priority with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid planId, PriorityRequest request, PriorityQueries priorities, HttpContext http, CancellationToken ct) =>
+        Respond.Created(http, await priorities.CreateAsync(tenant, planId, request, ct), "plan " + planId,
+            p => $"/v1/partnerships/{tenant.Slug}/priorities/{p.Id}", p => p.Version);
 
     private static async Task<Results<Ok<Priority>, ValidationProblem, ProblemHttpResult>> UpdatePriority(
-        Tenant tenant, Guid priorityId, PriorityRequest request, PriorityQueries priorities, AgencyQueries agencies, Db db,
-        HttpContext http, CancellationToken ct)
-    {
-        var unknown = await agencies.UnknownReferencesAsync(tenant, [("leadAgencyId", request.LeadAgencyId)], ct);
-        if (unknown.Count > 0) return Errors.Invalid(unknown);
-        try
-        {
-            var outcome = await priorities.UpdateAsync(tenant, priorityId, request, ETags.IfMatch(http.Request), ct);
-            return Respond.Written(http, outcome, "priority " + priorityId, p => p.Version);
-        }
-        catch (System.Data.Common.DbException e) when (db.Dialect.IsUniqueViolation(e))
-        {
-            return Errors.Invalid("code", $"The plan already has a priority with code '{request.Code}'.");
-        }
-    }
+        Tenant tenant, Guid priorityId, PriorityRequest request, PriorityQueries priorities, HttpContext http, CancellationToken ct) =>
+        Respond.Written(http, await priorities.UpdateAsync(tenant, priorityId, request, ETags.IfMatch(http.Request), ct), "priority " + priorityId,
+            p => p.Version);
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePriority(
         Tenant tenant, Guid priorityId, PriorityQueries priorities, HttpContext http, CancellationToken ct) =>

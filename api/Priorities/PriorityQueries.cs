@@ -1,14 +1,14 @@
-using System.Data.Common;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Alignments;
 using Csp.Api.Plans;
 using Dapper;
 
 namespace Csp.Api.Priorities;
 
-public sealed class PriorityQueries(Db db, TimeProvider clock)
+public sealed class PriorityQueries(Db db, AuditedWriter writer)
 {
     internal const string Columns = """
         id AS Id, plan_id AS PlanId, code AS Code, title AS Title, description AS Description, lead_agency_id AS LeadAgencyId,
@@ -30,106 +30,71 @@ public sealed class PriorityQueries(Db db, TimeProvider clock)
     public async Task<Priority?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+        return await c.QuerySingleOrDefaultAsync<Priority?>(new CommandDefinition(
+            $"SELECT {Columns} FROM priorities WHERE partnership_id = @PartnershipId AND id = @id",
+            new { tenant.PartnershipId, id }, cancellationToken: ct));
     }
 
-    internal static Task<Priority?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct) =>
-        c.QuerySingleOrDefaultAsync<Priority?>(new CommandDefinition(
-            $"SELECT {Columns} FROM priorities WHERE partnership_id = @partnershipId AND id = @id",
-            new { partnershipId, id }, tx, cancellationToken: ct));
+    internal static Task<Priority?> GetAsync(WriteUnit w, Guid id) =>
+        w.QuerySingleOrDefaultAsync<Priority?>($"SELECT {Columns} FROM priorities WHERE partnership_id = @PartnershipId AND id = @id",
+            new { w.PartnershipId, id });
 
-    public async Task<WriteOutcome<Priority>> CreateAsync(Tenant tenant, Guid planId, PriorityRequest request, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+    private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"The plan already has a priority with code '{code}'.");
+
+    private static async Task<WriteRefusal?> CheckAsync(WriteUnit w, Guid planId, PriorityRequest request) =>
+        await References.Agencies.CheckAsync(w, [("leadAgencyId", request.LeadAgencyId)]) ?? await PlanQueries.ContentsWritableAsync(w, planId);
+
+    public Task<WriteResult<Priority>> CreateAsync(Tenant tenant, Guid planId, PriorityRequest request, CancellationToken ct) =>
+        writer.CreateAsync(tenant, new Create<Priority>(EntityTypes.Priority, async w =>
         {
-            if (await Writable(c, tx, tenant, planId, ct) is { } refused) return refused;
-            var position = request.Position ?? await c.ExecuteScalarAsync<long>(new CommandDefinition("""
+            var position = request.Position ?? await w.ScalarAsync<long>("""
                 SELECT COALESCE(MAX(position), 0) + 1 FROM priorities WHERE partnership_id = @PartnershipId AND plan_id = @planId
-                """, new { tenant.PartnershipId, planId }, tx, cancellationToken: ct));
-            var now = clock.GetUtcNow();
+                """, new { w.PartnershipId, planId });
             var priority = new Priority(Ids.New(), planId, request.Code, request.Title, request.Description, request.LeadAgencyId,
-                position, 1, now, now);
-            await c.ExecuteAsync(new CommandDefinition("""
+                position, 1, w.Now, w.Now);
+            await w.ExecuteAsync("""
                 INSERT INTO priorities (partnership_id, id, plan_id, code, title, description, lead_agency_id, position, version, created_at, updated_at)
                 VALUES (@PartnershipId, @Id, @PlanId, @Code, @Title, @Description, @LeadAgencyId, @Position, 1, @CreatedAt, @UpdatedAt)
                 """, new
             {
-                tenant.PartnershipId, priority.Id, priority.PlanId, priority.Code, priority.Title, priority.Description,
+                w.PartnershipId, priority.Id, priority.PlanId, priority.Code, priority.Title, priority.Description,
                 priority.LeadAgencyId, priority.Position, priority.CreatedAt, priority.UpdatedAt,
-            }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, planId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Create, EntityTypes.Priority, priority.Id, AuditLog.Diff(null, priority), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Priority>.Done(priority);
-        }
-    }
-
-    public async Task<WriteOutcome<Priority>> UpdateAsync(Tenant tenant, Guid id, PriorityRequest request, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+            });
+            await PlanQueries.TouchAsync(w, planId);
+            return priority;
+        })
         {
-            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (current is null) return WriteOutcome<Priority>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<Priority>.Stale;
-            if (await Writable(c, tx, tenant, current.PlanId, ct) is { } refused) return refused;
-            var proposed = current with
-            {
-                Code = request.Code, Title = request.Title, Description = request.Description, LeadAgencyId = request.LeadAgencyId,
-                Position = request.Position ?? current.Position,
-            };
-            var changes = AuditLog.Diff(current, proposed);
-            if (changes.Count == 0) return WriteOutcome<Priority>.Done(current);
-            var now = clock.GetUtcNow();
-            await c.ExecuteAsync(new CommandDefinition("""
+            Check = w => CheckAsync(w, planId, request),
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
+
+    public Task<WriteResult<Priority>> UpdateAsync(Tenant tenant, Guid id, PriorityRequest request, long? ifMatch, CancellationToken ct) =>
+        writer.UpdateAsync(tenant, ifMatch, new Update<Priority>(EntityTypes.Priority, w => GetAsync(w, id),
+            (w, current) => w.ExecuteAsync("""
                 UPDATE priorities SET code = @Code, title = @Title, description = @Description, lead_agency_id = @LeadAgencyId,
-                       position = @Position, version = version + 1, updated_at = @now
+                       position = @Position, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, new
             {
-                tenant.PartnershipId, id, request.Code, request.Title, request.Description, request.LeadAgencyId,
-                Position = request.Position ?? current.Position, now,
-            }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, current.PlanId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Update, EntityTypes.Priority, id, changes, now, ct);
-            var after = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<Priority>.Done(after!);
-        }
-    }
-
-    public async Task<WriteOutcome<bool>> DeleteAsync(Tenant tenant, Guid id, long? expectedVersion, CancellationToken ct)
-    {
-        var (c, tx) = await db.BeginWriteAsync(tenant, ct);
-        await using (c)
-        await using (tx)
+                w.PartnershipId, id, request.Code, request.Title, request.Description, request.LeadAgencyId,
+                Position = request.Position ?? current.Position, w.Now,
+            }))
         {
-            var current = await GetAsync(c, tx, tenant.PartnershipId, id, ct);
-            if (current is null) return WriteOutcome<bool>.Missing;
-            if (expectedVersion is { } v && v != current.Version) return WriteOutcome<bool>.Stale;
-            if (await Writable(c, tx, tenant, current.PlanId, ct) is { } refused) return new(refused.Status, false, refused.Message);
-            var now = clock.GetUtcNow();
+            Check = (w, current) => CheckAsync(w, current.PlanId, request),
+            AfterChange = (w, current, _) => PlanQueries.TouchAsync(w, current.PlanId),
+            OnUnique = CodeTaken(request.Code),
+        }, ct);
+
+    public Task<WriteResult<Priority>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, CancellationToken ct) =>
+        writer.DeleteAsync(tenant, ifMatch, new Delete<Priority>(EntityTypes.Priority, w => GetAsync(w, id), async (w, current) =>
+        {
             // SQL Server cannot cascade priorities to alignments (db/sqlserver/0004): they go first, each with its tombstone.
-            await Alignments.AlignmentQueries.RemoveAsync(c, tx, db.Dialect, tenant, Alignments.AlignmentQueries.Owner.Priority, id, now, ct);
-            await Tombstones.ForPriorityContentsAsync(c, tx, tenant, id, now, ct);
-            await c.ExecuteAsync(new CommandDefinition("DELETE FROM priorities WHERE partnership_id = @PartnershipId AND id = @id",
-                new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
-            await PlanQueries.TouchAsync(c, tx, tenant.PartnershipId, current.PlanId, now, ct);
-            await AuditLog.RecordAsync(c, tx, tenant, AuditActions.Delete, EntityTypes.Priority, id, AuditLog.Diff(current, null), now, ct);
-            await tx.CommitAsync(ct);
-            return WriteOutcome<bool>.Done(true);
-        }
-    }
-
-    /// <summary>Null when the plan exists and is not archived; otherwise the refusal.</summary>
-    private static async Task<WriteOutcome<Priority>?> Writable(DbConnection c, DbTransaction tx, Tenant tenant, Guid planId, CancellationToken ct) =>
-        await PlanQueries.StatusAsync(c, tx, tenant.PartnershipId, planId, ct) switch
+            await AlignmentQueries.RemoveAsync(w, AlignmentQueries.Owner.Priority, id);
+            await Tombstones.ForPriorityContentsAsync(w, id);
+            await w.ExecuteAsync("DELETE FROM priorities WHERE partnership_id = @PartnershipId AND id = @id", new { w.PartnershipId, id });
+            await PlanQueries.TouchAsync(w, current.PlanId);
+        })
         {
-            null => WriteOutcome<Priority>.Missing,
-            PlanStatus.Archived => WriteOutcome<Priority>.Conflict("The plan is archived; its contents can no longer change."),
-            _ => null,
-        };
+            Check = (w, current) => PlanQueries.ContentsWritableAsync(w, current.PlanId),
+        }, ct);
 }

@@ -31,15 +31,11 @@ public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsa
         foreach (var id in pending.Keys)
             if (pending.TryRemove(id, out var at)) batch.Add((id, at));
         // Keys of every partnership in one batch: the platform's own write, each row named by its key's id.
-        var (c, tx) = await db.BeginPlatformWriteAsync(ct);
-        await using (c)
-        await using (tx)
-        {
-            await c.ExecuteAsync(new CommandDefinition("""
-                UPDATE clients SET last_used_at = @At WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @At)
-                """, batch.Select(b => new { b.Id, b.At }), tx, cancellationToken: ct));
-            await tx.CommitAsync(ct);
-        }
+        await using var w = await db.BeginPlatformWriteAsync(ct);
+        await w.ExecuteAsync("""
+            UPDATE clients SET last_used_at = @At WHERE id = @Id AND (last_used_at IS NULL OR last_used_at < @At)
+            """, batch.Select(b => new { b.Id, b.At }));
+        await w.CommitAsync();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -20,7 +20,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            return Db.Create(options.Provider, ConnectionString(builder.Configuration, options.Provider));
+            return Db.Create(options.Provider, ConnectionString(builder.Configuration, options.Provider), sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton<TenantQueries>();
         builder.Services.AddSingleton<KeyUsage>();

@@ -15,7 +15,8 @@ namespace Csp.Api.Infrastructure.Data;
 /// neither sees and accepts no tenant row at all (db/sqlserver/0006). On SQLite there is no row-level security: the scope
 /// costs nothing and the partnership_id filter every query carries is the only guard.
 /// </remarks>
-public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string connectionString, DbDataSource? writerSource = null)
+public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string connectionString, DbDataSource? writerSource = null,
+    TimeProvider? clock = null)
 {
     /// <summary>Reported instead of CS0618 for the un-scoped overloads, so only they can be let through, file by file.</summary>
     public const string UnscopedDiagnostic = "CSP0001";
@@ -47,13 +48,13 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
             ? OpenScopedAsync(scope, tenant.PartnershipId, ct)
             : dataSource.OpenConnectionAsync(ct);
 
-    /// <summary>Opens a connection and begins a write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue
+    /// <summary>Opens a <see cref="WriteUnit"/>: a connection and its write transaction (BEGIN IMMEDIATE on SQLite, so concurrent writers queue
     /// instead of failing on a lock upgrade; on SQLite the connection holds this process's write turn until it is closed,
     /// so dispose it promptly; on SQL Server the transaction holds the partnership's write turn,
     /// <see cref="SqlDialect.TakePartnershipWriteTurn"/>), scoped to the tenant's partnership as
     /// <see cref="OpenAsync(Tenant, CancellationToken)"/> is.</summary>
-    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(Tenant tenant, CancellationToken ct) =>
-        BeginScopedWriteAsync(Dialect.ScopeToPartnership is { } scope ? scope + Dialect.TakePartnershipWriteTurn : null, tenant.PartnershipId, ct);
+    public Task<WriteUnit> BeginWriteAsync(Tenant tenant, CancellationToken ct) =>
+        BeginScopedWriteAsync(Dialect.ScopeToPartnership is { } scope ? scope + Dialect.TakePartnershipWriteTurn : null, tenant, ct);
 
     /// <summary>
     /// Opens a connection for the platform's own work, which is not one partnership's: authentication (the tenant is not
@@ -66,7 +67,7 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
 
     /// <summary>A write transaction (as <see cref="BeginWriteAsync(Tenant, CancellationToken)"/>) for the platform's own
     /// work (as <see cref="OpenPlatformAsync"/>).</summary>
-    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginPlatformWriteAsync(CancellationToken ct) =>
+    public Task<WriteUnit> BeginPlatformWriteAsync(CancellationToken ct) =>
         BeginScopedWriteAsync(Dialect.ScopeToPlatform, null, ct);
 
     /// <summary>Not for any code: a connection with no named scope. No caller is left; the overloads stay so that writing one
@@ -76,7 +77,7 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
 
     /// <inheritdoc cref="OpenAsync(CancellationToken)"/>
     [Obsolete(UnscopedMessage, DiagnosticId = UnscopedDiagnostic)]
-    public Task<(DbConnection Connection, DbTransaction Transaction)> BeginWriteAsync(CancellationToken ct) => BeginPlatformWriteAsync(ct);
+    public Task<WriteUnit> BeginWriteAsync(CancellationToken ct) => BeginPlatformWriteAsync(ct);
 
     // Pooled connections are reset (sp_reset_connection clears the session context, read-only keys included) before
     // reuse, so a scope never leaks into another request's unit of work.
@@ -95,8 +96,9 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         }
     }
 
-    private async Task<(DbConnection Connection, DbTransaction Transaction)> BeginScopedWriteAsync(string? scope, Guid? partnershipId,
-        CancellationToken ct)
+    private readonly TimeProvider clock = clock ?? TimeProvider.System;
+
+    private async Task<WriteUnit> BeginScopedWriteAsync(string? scope, Tenant? tenant, CancellationToken ct)
     {
         var connection = await OpenForWriteAsync(ct);
         DbTransaction? tx = null;
@@ -105,8 +107,8 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
             tx = connection is SqliteConnection sqlite
                 ? sqlite.BeginTransaction(deferred: false)
                 : await connection.BeginTransactionAsync(ct);
-            if (scope is not null) await connection.ExecuteAsync(new CommandDefinition(scope, Args(partnershipId), tx, cancellationToken: ct));
-            return (connection, tx);
+            if (scope is not null) await connection.ExecuteAsync(new CommandDefinition(scope, Args(tenant?.PartnershipId), tx, cancellationToken: ct));
+            return new WriteUnit(connection, tx, Dialect, tenant, clock.GetUtcNow(), ct);
         }
         catch
         {
@@ -158,13 +160,13 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
 
     private static object? Args(Guid? partnershipId) => partnershipId is { } id ? new { PartnershipId = id } : null;
 
-    public static Db Create(DatabaseProvider provider, string connectionString)
+    public static Db Create(DatabaseProvider provider, string connectionString, TimeProvider? clock = null)
     {
         TypeHandlers.Register();
         if (provider == DatabaseProvider.SqlServer)
-            return new Db(SqlClientFactory.Instance.CreateDataSource(connectionString), SqlDialect.For(provider), connectionString);
+            return new Db(SqlClientFactory.Instance.CreateDataSource(connectionString), SqlDialect.For(provider), connectionString, clock: clock);
         return new Db(SqliteFactory.Instance.CreateDataSource(connectionString), SqlDialect.For(provider), connectionString,
-            WriterSource(connectionString));
+            WriterSource(connectionString), clock);
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Infrastructure;
 
-/// <summary>Turns query outcomes into the standard responses (ETag, 304, 404, 412).</summary>
+/// <summary>Turns reads and writes into the standard responses (ETag, 304, and the one mapping of a refused write to HTTP).</summary>
 public static class Respond
 {
     /// <summary>200 with the ETag, or 304 when If-None-Match already has it.</summary>
@@ -15,37 +15,41 @@ public static class Respond
         return TypedResults.Ok(value);
     }
 
-    public static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Written<T>(HttpContext http, WriteOutcome<T> outcome, string what, Func<T, long> version)
+    /// <summary>200 with the row as it now is and its ETag, or the refusal.</summary>
+    /// <param name="what">What a not-found refers to, e.g. "priority {id}" (a refusal may name its own).</param>
+    public static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Written<T>(HttpContext http, WriteResult<T> result, string what,
+        Func<T, long> version)
     {
-        switch (outcome.Status)
-        {
-            case WriteStatus.Done:
-                ETags.Set(http.Response, version(outcome.Value!));
-                return TypedResults.Ok(outcome.Value!);
-            case WriteStatus.Stale:
-                return Errors.PreconditionFailed();
-            case WriteStatus.Conflict:
-                return Errors.Conflict(outcome.Message!);
-            default:
-                return Errors.NotFound(what);
-        }
+        if (result.Refusal is { } refused) return refused.Status == WriteStatus.Invalid ? Invalid(refused) : Problem(refused, what);
+        ETags.Set(http.Response, version(result.Value!));
+        return TypedResults.Ok(result.Value!);
     }
 
-    /// <summary>201 with Location and ETag, or the problem the write met.</summary>
-    public static Results<Created<T>, ValidationProblem, ProblemHttpResult> Created<T>(HttpContext http, WriteOutcome<T> outcome,
+    /// <summary>201 with Location and ETag, or the refusal.</summary>
+    public static Results<Created<T>, ValidationProblem, ProblemHttpResult> Created<T>(HttpContext http, WriteResult<T> result,
         string what, Func<T, string> location, Func<T, long> version)
     {
-        if (outcome.Status != WriteStatus.Done)
-            return outcome.Status == WriteStatus.Conflict ? Errors.Conflict(outcome.Message!) : Errors.NotFound(what);
-        ETags.Set(http.Response, version(outcome.Value!));
-        return TypedResults.Created(location(outcome.Value!), outcome.Value!);
+        if (result.Refusal is { } refused) return refused.Status == WriteStatus.Invalid ? Invalid(refused) : Problem(refused, what);
+        ETags.Set(http.Response, version(result.Value!));
+        return TypedResults.Created(location(result.Value!), result.Value!);
     }
 
-    public static Results<NoContent, ProblemHttpResult> Deleted(WriteOutcome<bool> outcome, string what) => outcome.Status switch
+    /// <summary>204, or the refusal (a delete names no fields, so it is never refused as invalid).</summary>
+    public static Results<NoContent, ProblemHttpResult> Deleted<T>(WriteResult<T> result, string what) =>
+        result.Refusal is { } refused ? Problem(refused, what) : TypedResults.NoContent();
+
+    /// <summary>The one mapping of a refused write to HTTP: 400 with the fields at fault (<see cref="Invalid"/>), otherwise 404, 412
+    /// or 409 (<see cref="Problem"/>).</summary>
+    public static ValidationProblem Invalid(WriteRefusal refusal) => Errors.Invalid(refusal.Errors!.ToDictionary());
+
+    /// <inheritdoc cref="Invalid"/>
+    /// <param name="refusal">Not found, stale or a conflict.</param>
+    /// <param name="what">What a not-found refers to when the refusal does not say.</param>
+    public static ProblemHttpResult Problem(WriteRefusal refusal, string what) => refusal.Status switch
     {
-        WriteStatus.Done => TypedResults.NoContent(),
-        WriteStatus.Stale => Errors.PreconditionFailed(),
-        WriteStatus.Conflict => Errors.Conflict(outcome.Message!),
-        _ => Errors.NotFound(what),
+        WriteStatus.PreconditionFailed => Errors.PreconditionFailed(),
+        WriteStatus.Conflict => Errors.Conflict(refusal.Message!),
+        WriteStatus.NotFound => Errors.NotFound(refusal.Message ?? what),
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Status, "Not a refusal that maps to a problem."),
     };
 }

@@ -47,14 +47,10 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
         for (var attempt = 0; attempt < 3; attempt++)
         {
             var now = clock.GetUtcNow();
-            var (c, tx) = await db.BeginPlatformWriteAsync(ct);
-            await using (c)
-            await using (tx)
-            {
-                var outcome = await ClaimAsync(c, tx, scope, key, requestHash, now, ct);
-                await tx.CommitAsync(ct);
-                if (outcome is { } claimed) return claimed;
-            }
+            await using var w = await db.BeginPlatformWriteAsync(ct);
+            var outcome = await ClaimAsync(w.Connection, w.Transaction, scope, key, requestHash, now, ct);
+            await w.CommitAsync();
+            if (outcome is { } claimed) return claimed;
         }
         return new BeginOutcome(BeginStatus.InFlight);
     }
@@ -125,13 +121,9 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock)
 
     private async Task<T> WriteAsync<T>(Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Task<T>> write, CancellationToken ct)
     {
-        var (c, tx) = await db.BeginPlatformWriteAsync(ct);
-        await using (c)
-        await using (tx)
-        {
-            var result = await write(c, tx);
-            await tx.CommitAsync(ct);
-            return result;
-        }
+        await using var w = await db.BeginPlatformWriteAsync(ct);
+        var result = await write(w.Connection, w.Transaction);
+        await w.CommitAsync();
+        return result;
     }
 }

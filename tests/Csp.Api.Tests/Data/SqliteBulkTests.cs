@@ -34,10 +34,9 @@ public sealed class SqliteBulkTests : IDisposable
             new(6, "x", 2m, g1, t2),       // back to an earlier id
         ];
 
-        var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
-        await using (c)
-        await using (tx)
+        await using (var w = await db.BeginPlatformWriteAsync(CancellationToken.None))
         {
+            var (c, tx) = (w.Connection, w.Transaction);
             await c.ExecuteAsync("CREATE TABLE bulk (n INTEGER NOT NULL, note TEXT NULL, value TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL)",
                 transaction: tx);
             await SqliteBulk.ExecuteAsync(c, tx, "INSERT INTO bulk (n, note, value, id, at) VALUES (@N, @Note, @Value, @Id, @At)", rows,

@@ -22,32 +22,26 @@ public sealed class WriteTurnTests : IDisposable
     [Fact]
     public async Task The_next_writer_starts_when_the_previous_one_closes_its_connection()
     {
-        var (first, firstTx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
+        var first = await db.BeginPlatformWriteAsync(CancellationToken.None);
         var second = db.BeginPlatformWriteAsync(CancellationToken.None);
         await Task.Delay(300);
         Assert.False(second.IsCompleted, "a second writer started while the first still held its turn");
 
-        await firstTx.DisposeAsync();
         await first.DisposeAsync();
-        var (c, tx) = await second.WaitAsync(TimeSpan.FromSeconds(10));
-        await using (c)
-        await using (tx)
-            Assert.Equal(System.Data.ConnectionState.Open, c.State);
+        await using var w = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(System.Data.ConnectionState.Open, w.Connection.State);
     }
 
     [Fact]
     public async Task A_writer_that_gives_up_waiting_does_not_keep_the_turn()
     {
-        var (first, firstTx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
+        var first = await db.BeginPlatformWriteAsync(CancellationToken.None);
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => db.BeginPlatformWriteAsync(cancel.Token));
-        await firstTx.DisposeAsync();
         await first.DisposeAsync();
 
-        var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-        await using (c)
-        await using (tx)
-            Assert.Equal(System.Data.ConnectionState.Open, c.State);
+        await using var w = await db.BeginPlatformWriteAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(System.Data.ConnectionState.Open, w.Connection.State);
     }
 
     [Fact]
@@ -61,10 +55,9 @@ public sealed class WriteTurnTests : IDisposable
         }
         await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
-            var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
-            await using (c)
-            await using (tx)
+            await using (var w = await db.BeginPlatformWriteAsync(CancellationToken.None))
             {
+                var (c, tx) = (w.Connection, w.Transaction);
                 await using var read = c.CreateCommand();
                 read.Transaction = tx;
                 read.CommandText = "SELECT n FROM counter";
@@ -88,10 +81,9 @@ public sealed class WriteTurnTests : IDisposable
     {
         for (var i = 0; i < 3; i++)
         {
-            var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
-            await using (c)
-            await using (tx)
+            await using (var w = await db.BeginPlatformWriteAsync(CancellationToken.None))
             {
+                var (c, tx) = (w.Connection, w.Transaction);
                 await using var read = c.CreateCommand();
                 read.Transaction = tx;
                 read.CommandText = "PRAGMA cache_size";

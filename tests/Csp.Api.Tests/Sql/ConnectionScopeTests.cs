@@ -118,7 +118,7 @@ public sealed partial class ConnectionScopeTests
     public void Every_way_Db_opens_a_connection_names_its_scope_or_is_the_obsolete_unscoped_one()
     {
         var openers = typeof(Db).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
-            .Where(m => m.ReturnType == typeof(ValueTask<DbConnection>) || m.ReturnType == typeof(Task<(DbConnection, DbTransaction)>))
+            .Where(m => m.ReturnType == typeof(ValueTask<DbConnection>) || m.ReturnType == typeof(Task<WriteUnit>))
             .ToList();
 
         Assert.Contains(openers, m => m.Name == nameof(Db.OpenPlatformAsync));

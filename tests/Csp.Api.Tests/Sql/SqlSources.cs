@@ -38,13 +38,13 @@ public static partial class SqlSources
     [GeneratedRegex(@"^(?:(?:\w+\.)*(?<type>[A-Z]\w*)\.)?(?<name>[A-Za-z_]\w*)(?:\((?<args>[^()]*)\))?$")]
     private static partial Regex MemberCall();
 
-    [GeneratedRegex(@"\b(?:var|string)\s+(?<name>\w+)\s*=\s*(?<expr>(?:db\.)?[Dd]ialect\.\w+\((?:[^;])*?\))\s*;", RegexOptions.Singleline)]
+    [GeneratedRegex(@"\b(?:var|string)\s+(?<name>\w+)\s*=\s*(?<expr>(?:db\.|w\.)?[Dd]ialect\.\w+\((?:[^;])*?\))\s*;", RegexOptions.Singleline)]
     private static partial Regex DialectVariable();
 
-    [GeneratedRegex(@"^(?:db\.)?[Dd]ialect\.(?<member>\w+)$")]
+    [GeneratedRegex(@"^(?:db\.|w\.)?[Dd]ialect\.(?<member>\w+)$")]
     private static partial Regex DialectProperty();
 
-    [GeneratedRegex(@"^(?:db\.)?[Dd]ialect\.(?<member>\w+)\((?<args>.*)\)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?:db\.|w\.)?[Dd]ialect\.(?<member>\w+)\((?<args>.*)\)$", RegexOptions.Singleline)]
     private static partial Regex DialectCall();
 
     [GeneratedRegex("\"(?<s>[^\"]*)\"")]
@@ -131,6 +131,7 @@ public static partial class SqlSources
     private static readonly Dictionary<string, string> Samples = new(StringComparer.Ordinal)
     {
         ["where"] = "a.priority_id = @id", // AlignmentQueries: "a condition over alias a"
+        ["Table"] = "agencies", // References: the table of the rows a request names (References.Agencies, …)
     };
 
     private static readonly Type[] ApiTypes = typeof(SqlDialect).Assembly.GetTypes();

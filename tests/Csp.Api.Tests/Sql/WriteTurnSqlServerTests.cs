@@ -23,9 +23,7 @@ public sealed class WriteTurnSqlServerTests
     {
         var (db, source) = SqlServerDb();
 
-        var (c, tx) = await db.BeginWriteAsync(Tenant, CancellationToken.None);
-        await tx.DisposeAsync();
-        await c.DisposeAsync();
+        await (await db.BeginWriteAsync(Tenant, CancellationToken.None)).DisposeAsync();
 
         var command = Assert.Single(source.Commands);
         Assert.True(command.InTransaction);
@@ -45,9 +43,7 @@ public sealed class WriteTurnSqlServerTests
         var (db, source) = SqlServerDb();
 
         await (await db.OpenAsync(Tenant, CancellationToken.None)).DisposeAsync();
-        var (c, tx) = await db.BeginPlatformWriteAsync(CancellationToken.None);
-        await tx.DisposeAsync();
-        await c.DisposeAsync();
+        await (await db.BeginPlatformWriteAsync(CancellationToken.None)).DisposeAsync();
 
         Assert.Equal(2, source.Commands.Count);
         Assert.All(source.Commands, command => Assert.DoesNotContain("sp_getapplock", command.Text, StringComparison.Ordinal));
