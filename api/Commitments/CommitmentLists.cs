@@ -1,9 +1,6 @@
 using System.ComponentModel;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Data;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.OpenApi;
-using Microsoft.OpenApi;
 
 namespace Csp.Api.Commitments;
 
@@ -20,53 +17,29 @@ internal readonly record struct CommitmentQuery(
     public bool TryGet(TimeProvider clock, out CommitmentFilter filter, out PageRequest page, out Dictionary<string, string[]> errors)
     {
         PageRequest.TryCreate(Limit, Cursor, out page, out errors);
-        CommitmentStatus? status = null;
-        if (!string.IsNullOrEmpty(Status))
-        {
-            if (EnumText<CommitmentStatus>.TryParse(Status, out var parsed)) status = parsed;
-            else errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<CommitmentStatus>.All)}."];
-        }
+        var status = EnumFilter.Parse<CommitmentStatus>(Status, "status", errors);
         if (DueBefore is { } before && DueAfter is { } after && after > before)
             errors["dueAfter"] = ["'dueAfter' must be on or before 'dueBefore'."];
         filter = new CommitmentFilter(status, LeadAgencyId, DueBefore, DueAfter, Overdue == true, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
         return errors.Count == 0;
     }
-
-    /// <summary>The status filter is read as text (minimal APIs bind enums by C# name) but documented as the contract's enum.</summary>
-    public static Task DocumentStatus(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
-            parameter.Schema = new OpenApiSchemaReference(nameof(CommitmentStatus), context.Document);
-        return Task.CompletedTask;
-    }
 }
 
-/// <summary>Commitments as CSV (RFC 4180, header row) for officers who open them in Excel.</summary>
+/// <summary>Commitments as CSV, for officers who open them in Excel.</summary>
 internal static class CommitmentCsv
 {
-    public const string Header =
-        "id,priority_id,code,title,lead_agency_id,partner_agency_ids,start_date,due_date,status,latest_update_at,latest_update_commentary";
-
-    public static string Write(IEnumerable<Commitment> rows) => Csv.Write(Header, rows, (sb, c) =>
+    public static readonly CsvTable<Commitment> Table = new()
     {
-        Csv.Field(sb, c.Id).Append(',');
-        Csv.Field(sb, c.PriorityId).Append(',');
-        Csv.Field(sb, c.Code).Append(',');
-        Csv.Field(sb, c.Title).Append(',');
-        Csv.Field(sb, c.LeadAgencyId).Append(',');
-        Csv.Field(sb, string.Join(' ', c.PartnerAgencyIds.Select(id => id.ToString("D")))).Append(',');
-        Csv.Field(sb, c.StartDate).Append(',');
-        Csv.Field(sb, c.DueDate).Append(',');
-        sb.Append(EnumText<CommitmentStatus>.Text(c.Status)).Append(',');
-        if (c.LatestUpdate is { } u) sb.Append(u.CreatedAt.UtcDateTime.ToString(TypeHandlers.TimestampFormat, System.Globalization.CultureInfo.InvariantCulture));
-        sb.Append(',');
-        Csv.Field(sb, c.LatestUpdate?.Commentary);
-    });
-
-    public static Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult> PageOrCsv(HttpContext http, Page<Commitment> page)
-    {
-        if (!Csv.Wanted(http.Request)) return TypedResults.Ok(page);
-        Csv.LinkNext(http, page.NextCursor);
-        return Csv.Result(Write(page.Items));
-    }
+        { "id", c => c.Id },
+        { "priority_id", c => c.PriorityId },
+        { "code", c => c.Code },
+        { "title", c => c.Title },
+        { "lead_agency_id", c => c.LeadAgencyId },
+        { "partner_agency_ids", c => c.PartnerAgencyIds },
+        { "start_date", c => c.StartDate },
+        { "due_date", c => c.DueDate },
+        { "status", c => c.Status },
+        { "latest_update_at", c => c.LatestUpdate?.CreatedAt },
+        { "latest_update_commentary", c => c.LatestUpdate?.Commentary },
+    };
 }

@@ -16,7 +16,7 @@ internal static class CommitmentsApi
             .WithDescription("Each with its current status and latest update, in creation order, cursor-paginated; filtered by status, lead " +
                              "agency, due date and overdue. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next " +
                              "page's URL in a `Link: <…>; rel=\"next\"` header.").RequireScope(Scopes.Read)
-            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Header)
+            .DocumentEnumFilter<CommitmentStatus>("status").ProducesCsv(CommitmentCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         ofPriority.MapPost("/", CreateCommitment).WithName("createCommitment").WithSummary("Add a commitment to a priority")
             .WithDescription("Starts as not_started. Codes are unique within the priority.")
@@ -30,7 +30,7 @@ internal static class CommitmentsApi
                              "priorities. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's URL in a " +
                              "`Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(CommitmentQuery.DocumentStatus).ProducesCsv(CommitmentCsv.Header)
+            .DocumentEnumFilter<CommitmentStatus>("status").ProducesCsv(CommitmentCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var group = routes.MapGroup("/commitments").WithTags("Commitments");
@@ -62,7 +62,7 @@ internal static class CommitmentsApi
         if (!query.TryGet(clock, out var filter, out var page, out var errors)) return Errors.Invalid(errors);
         if (await priorities.GetAsync(tenant, priorityId, ct) is null) return Errors.NotFound("priority " + priorityId);
         var rows = await commitments.ListByPriorityAsync(tenant, priorityId, filter, page, ct);
-        return CommitmentCsv.PageOrCsv(http, page.ToPage(rows, c => PageRequest.Key(c.Id)));
+        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table);
     }
 
     private static async Task<Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPlanCommitments(
@@ -73,7 +73,7 @@ internal static class CommitmentsApi
         if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
             return Errors.NotFound("plan " + planId);
         var rows = await commitments.ListByPlanAsync(tenant, planId, filter, page, ct);
-        return CommitmentCsv.PageOrCsv(http, page.ToPage(rows, c => PageRequest.Key(c.Id)));
+        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table);
     }
 
     private static async Task<Results<Ok<Commitment>, StatusCodeHttpResult, ProblemHttpResult>> GetCommitment(

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using System.Text;
-using System.Buffers.Text;
 using Csp.Api.Alignments;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
@@ -27,29 +25,10 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
-    private sealed record ObservationRow(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
-        string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-    {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
-            Note, ClientId, Version, CreatedAt, UpdatedAt);
-    }
-
-    private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
-        DateTimeOffset OldRecordedAt, decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
-    {
-        public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
-            OldClientId, OldRecordedAt, NewValue, EnumText<ObservationStatus>.Parse(NewStatus), NewNote, NewClientId, RevisedAt);
-    }
-
     private const string Columns = """
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
         target_value AS TargetValue, target_period AS TargetPeriod, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
-        """;
-
-    internal const string ObservationColumns = """
-        period AS Period, period_start AS PeriodStart, period_end AS PeriodEnd, area AS Area, value AS Value, status AS Status,
-        note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
@@ -158,7 +137,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
-    private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationColumns.Split(',', StringSplitOptions.TrimEntries)
+    private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationQueries.Columns.Split(',', StringSplitOptions.TrimEntries)
         .Select(column => $"{alias}.{column}"));
 
     private static object Values(WriteUnit w, Guid id, IndicatorRequest r)
@@ -259,103 +238,22 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             """, priorityIds.Select(priorityId => new { w.PartnershipId, indicatorId, priorityId }));
     }
 
-    /// <summary>A page of observations ordered by period (then area), within [from, to] by period dates.</summary>
-    public async Task<IReadOnlyList<Observation>> ListObservationsAsync(Tenant tenant, Guid indicatorId, ObservationFilter filter,
-        ObservationPage page, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var rows = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
-            SELECT {ObservationColumns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
-              AND (@Area IS NULL OR area = @Area)
-              AND (@From IS NULL OR period_start >= @From)
-              AND (@To IS NULL OR period_end <= @To)
-              AND (@AfterPeriod IS NULL OR period > @AfterPeriod OR (period = @AfterPeriod AND area > @AfterArea))
-            ORDER BY period, area {db.Dialect.Limit}
-            """, new
-        {
-            tenant.PartnershipId, indicatorId, filter.Area, filter.From, filter.To, page.AfterPeriod, page.AfterArea, Limit = page.Limit + 1,
-        }, cancellationToken: ct));
-        return rows.Select(r => r.ToObservation()).ToList();
-    }
-
-    public async Task<Observation?> GetObservationAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var row = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
-            SELECT {ObservationColumns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
-        return row?.ToObservation();
-    }
-
     /// <summary>The latest observation in <paramref name="area"/> and those of the given periods.</summary>
     public async Task<(Observation? Latest, IReadOnlyList<Observation> Others)> LatestAsync(Tenant tenant, Guid indicatorId, string area,
         Func<string, IReadOnlyList<string>> othersOf, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        var latest = await c.QuerySingleOrDefaultAsync<ObservationRow>(new CommandDefinition($"""
-            SELECT {ObservationColumns} FROM observations
+        var latest = await c.QuerySingleOrDefaultAsync<ObservationQueries.Row>(new CommandDefinition($"""
+            SELECT {ObservationQueries.Columns} FROM observations
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area
             ORDER BY period DESC {db.Dialect.Limit}
             """, new { tenant.PartnershipId, indicatorId, area, Limit = 1 }, cancellationToken: ct));
         if (latest is null) return (null, []);
         var periods = othersOf(latest.Period).ToArray();
-        var others = await c.QueryAsync<ObservationRow>(new CommandDefinition($"""
-            SELECT {ObservationColumns} FROM observations
+        var others = await c.QueryAsync<ObservationQueries.Row>(new CommandDefinition($"""
+            SELECT {ObservationQueries.Columns} FROM observations
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area AND period IN @periods
             """, new { tenant.PartnershipId, indicatorId, area, periods }, cancellationToken: ct));
         return (latest.ToObservation(), others.Select(o => o.ToObservation()).ToList());
     }
-
-    public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,
-        PageRequest page, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var rows = await c.QueryAsync<RevisionRow>(new CommandDefinition($"""
-            SELECT id AS Id, period AS Period, area AS Area, old_value AS OldValue, old_status AS OldStatus, old_note AS OldNote,
-                   old_client_id AS OldClientId, old_recorded_at AS OldRecordedAt, new_value AS NewValue, new_status AS NewStatus,
-                   new_note AS NewNote, new_client_id AS NewClientId, revised_at AS RevisedAt
-            FROM observation_revisions
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-              AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
-            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, indicatorId, period, area, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
-        return rows.Select(r => r.ToRevision()).ToList();
-    }
-}
-
-/// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
-public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);
-
-/// <summary>
-/// Paging of the observations list, ordered by (period, area): the cursor is base64url of
-/// "period|area" of the last row returned (opaque to clients, like every cursor).
-/// </summary>
-public sealed record ObservationPage(int Limit, string? AfterPeriod, string? AfterArea)
-{
-    public static string Cursor(Observation last) => PageRequest.Encode($"{last.Period}|{last.Area}");
-
-    public static bool TryCreate(int? limit, string? cursor, out ObservationPage page, out Dictionary<string, string[]> errors)
-    {
-        errors = [];
-        page = new ObservationPage(limit ?? PageRequest.DefaultLimit, null, null);
-        if (limit is < 1 or > PageRequest.MaxLimit) errors["limit"] = [$"limit must be between 1 and {PageRequest.MaxLimit}."];
-        if (cursor is null) return errors.Count == 0;
-        string? key = null;
-        try
-        {
-            if (cursor.Length is > 0 and <= 200) key = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        }
-        catch (FormatException)
-        {
-        }
-        var bar = key?.IndexOf('|') ?? -1;
-        if (bar <= 0) errors["cursor"] = ["The cursor is not one this API issued."];
-        else page = page with { AfterPeriod = key![..bar], AfterArea = key[(bar + 1)..] };
-        return errors.Count == 0;
-    }
-
-    public Page<Observation> ToPage(IReadOnlyList<Observation> rows) =>
-        rows.Count > Limit ? new Page<Observation>(rows.Take(Limit).ToList(), Cursor(rows[Limit - 1])) : new Page<Observation>(rows, null);
 }

@@ -74,20 +74,6 @@ public sealed record Indicator(Guid Id, string Code, string Name, string? Descri
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
-/// <summary>One value of an indicator for a period and an area.</summary>
-/// <param name="Period">Canonical period.</param>
-/// <param name="PeriodStart">First day of the period.</param>
-/// <param name="PeriodEnd">Last day of the period.</param>
-/// <param name="Area">ONS GSS code.</param>
-/// <param name="ClientId">The client that sent the current value (absent for the operator key).</param>
-public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, ObservationStatus Status,
-    string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
-/// <summary>A change of an observation: the value it replaced (never lost) and the value it became, with who sent each.</summary>
-public sealed record ObservationRevision(Guid Id, string Period, string Area,
-    decimal OldValue, ObservationStatus OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
-    decimal NewValue, ObservationStatus NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
-
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {

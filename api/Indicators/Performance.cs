@@ -1,3 +1,5 @@
+using Csp.Api.Observations;
+
 namespace Csp.Api.Indicators;
 
 /// <summary>How an indicator is doing: computed from its observations and target, never stored.</summary>

@@ -1,5 +1,9 @@
+using System.ComponentModel;
+using System.Globalization;
+using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
 using Csp.Api.Infrastructure.Idempotency;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,6 +34,24 @@ internal static class ObservationsApi
         return group;
     }
 
+    /// <summary>An indicator's observations are read under it (<c>/indicators/{id}/observations</c>): the indicators group mounts these.</summary>
+    public static RouteGroupBuilder MapObservationReads(this RouteGroupBuilder indicators)
+    {
+        indicators.MapGet("/{indicatorId:guid}/observations", ListObservations).WithName("listObservations").WithSummary("An indicator's observations")
+            .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
+                             "`area` keeps one area. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "URL in a `Link: <…>; rel=\"next\"` header.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
+            .ProducesCsv(ObservationCsv.Header)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        indicators.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
+            .WithSummary("An observation's revision history")
+            .WithDescription("Every change of the value of the indicator at this period and area (default: the partnership's area), oldest first: " +
+                             "the old and new value, status and note, and the client that sent each.")
+            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+        return indicators;
+    }
+
     private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
         Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push,
         [FromHeader(Name = IdempotencyFilter.HeaderName)] string? idempotencyKey, CancellationToken ct)
@@ -45,6 +67,77 @@ internal static class ObservationsApi
         var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, rows, options, t), ct);
         return result.Refusal is { } refused ? Respond.Problem(refused, "partnership") : TypedResults.Ok(result.Value!);
     }
+
+    /// <summary>The observations list's filters, as a partner sends them.</summary>
+    internal readonly record struct ObservationQuery(
+        [property: Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
+        [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
+        [property: Description("Keep one area (ONS GSS code).")] string? Area,
+        [property: Description("Page size, 1–200 (default 50).")] int? Limit,
+        [property: Description("The nextCursor of the previous page.")] string? Cursor);
+
+    private static bool TryBound(string? text, bool start, out DateOnly? date)
+    {
+        date = null;
+        if (text is null) return true;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
+        {
+            date = d;
+            return true;
+        }
+        var candidates = Period.Candidates(text);
+        if (candidates.Count == 0) return false;
+        date = start ? candidates[0].Start : candidates[0].End;
+        return true;
+    }
+
+    private static async Task<Results<Ok<Page<Observation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListObservations(
+        Tenant tenant, Guid indicatorId, [AsParameters] ObservationQuery query, IndicatorQueries indicators, ObservationQueries observations,
+        HttpContext http, CancellationToken ct)
+    {
+        PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsKey, out var page, out var errors);
+        if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (errors.Count > 0) return Errors.Invalid(errors);
+        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code));
+    }
+
+    private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(
+        Tenant tenant, Guid indicatorId, string period, string? area, [AsParameters] PageQuery query, IndicatorQueries indicators,
+        ObservationQueries observations, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        var parsed = Period.Parse(period, indicator.Frequency.PeriodType());
+        if (!parsed.Ok) return Errors.Invalid("period", $"'{period}' is not a {EnumText<IndicatorFrequency>.Text(indicator.Frequency)} period.");
+        var where = area ?? tenant.AreaCode;
+        var canonical = parsed.Period.Canonical;
+        if (await observations.GetAsync(tenant, indicatorId, canonical, where, ct) is null)
+            return Errors.NotFound($"observation of indicator {indicator.Code} for {canonical} in {where}");
+        var rows = await observations.ListRevisionsAsync(tenant, indicatorId, canonical, where, page, ct);
+        return TypedResults.Ok(page.ToPage(rows, r => PageRequest.Key(r.Id)));
+    }
+}
+
+/// <summary>The observations list as CSV; each row names its indicator by code.</summary>
+internal static class ObservationCsv
+{
+    public static readonly string Header = Of("").Header;
+
+    public static CsvTable<Observation> Of(string indicatorCode) => new()
+    {
+        { "indicator", _ => indicatorCode },
+        { "period", o => o.Period },
+        { "period_start", o => o.PeriodStart },
+        { "period_end", o => o.PeriodEnd },
+        { "area", o => o.Area },
+        { "value", o => o.Value },
+        { "status", o => o.Status },
+        { "note", o => o.Note },
+        { "updated_at", o => o.UpdatedAt },
+    };
 }
 
 public sealed class ObservationBatchValidator : AbstractValidator<ObservationBatch>

@@ -4,7 +4,6 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
-using Microsoft.Net.Http.Headers;
 using Microsoft.OpenApi;
 
 namespace Csp.Api.Plans;
@@ -51,18 +50,8 @@ internal static class PlanRefreshApi
                 : Errors.Invalid("against", "'against' is required: the id of the plan to compare with.");
         var diff = await diffs.DiffAsync(tenant, planId, otherId, ct);
         if (diff is null) return Errors.NotFound($"plan {planId} or plan {otherId}");
-        if (WantsMarkdown(http.Request)) return TypedResults.Text(PlanDiff.Markdown(diff), MarkdownType + "; charset=utf-8", Encoding.UTF8);
+        if (Negotiate.Prefers(http.Request, MarkdownType)) return TypedResults.Text(PlanDiff.Markdown(diff), MarkdownType + "; charset=utf-8", Encoding.UTF8);
         return TypedResults.Ok(diff);
-    }
-
-    /// <summary>Markdown when the client asks for it and prefers it to JSON.</summary>
-    private static bool WantsMarkdown(HttpRequest request)
-    {
-        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted)) return false;
-        double Quality(string type) => accepted.Where(a => a.MatchesMediaType(type)).Select(a => a.Quality ?? 1).DefaultIfEmpty(0).Max();
-        var markdown = accepted.Where(a => a.MediaType.Equals(MarkdownType, StringComparison.OrdinalIgnoreCase)).Select(a => a.Quality ?? 1)
-            .DefaultIfEmpty(0).Max();
-        return markdown > 0 && markdown >= Quality("application/json");
     }
 
     /// <summary>Produces gives both media types the JSON schema; the Markdown report is text.</summary>

@@ -1,6 +1,5 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
-using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -16,7 +15,7 @@ internal static class PlansApi
         group.MapGet("/", ListPlans).WithName("listPlans").WithSummary("List plans")
             .WithDescription("The partnership's plans (without contents), optionally filtered by status. Without a key (public read) only " +
                              "approved and archived plans are listed.").RequireScope(Scopes.Read).AllowPublicRead()
-            .AddOpenApiOperationTransformer(DocumentStatusFilter);
+            .DocumentEnumFilter<PlanStatus>("status");
         group.MapGet("/current", GetCurrentPlan).WithName("getCurrentPlan").WithSummary("Get the current plan")
             .WithDescription("The whole approved plan whose period covers today (as getPlan); 404 when there is none.")
             .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound)
@@ -59,27 +58,11 @@ internal static class PlansApi
         Tenant tenant, [AsParameters] PageQuery query, string? status, PlanQueries plans, CancellationToken ct)
     {
         query.TryGet(out var page, out var errors);
-        PlanStatus? filter = null;
-        if (!string.IsNullOrEmpty(status))
-        {
-            if (EnumText<PlanStatus>.TryParse(status, out var parsed)) filter = parsed;
-            else errors["status"] = [$"'status' must be one of: {string.Join(", ", EnumText<PlanStatus>.All)}."];
-        }
+        var filter = EnumFilter.Parse<PlanStatus>(status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         // The public sees approved and archived plans only.
         var rows = await plans.ListAsync(tenant, filter, page, ct, excludeDrafts: tenant.Caller.IsAnonymous);
         return TypedResults.Ok(page.ToPage(rows, p => PageRequest.Key(p.Id)));
-    }
-
-    /// <summary>
-    /// Minimal APIs bind an enum parameter by its C# name ("Approved"), so the filter is read as text and
-    /// parsed by the contract's names ("approved"); the document still offers those names.
-    /// </summary>
-    private static Task DocumentStatusFilter(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
-    {
-        if (operation.Parameters?.FirstOrDefault(p => p.Name == "status") is OpenApiParameter parameter)
-            parameter.Schema = new OpenApiSchemaReference(nameof(PlanStatus), context.Document);
-        return Task.CompletedTask;
     }
 
     /// <summary>The whole plan is sent in the coding Accept-Encoding asks for (see <see cref="Cached"/>): its 200 and 304 say so.</summary>

@@ -1,0 +1,91 @@
+using Csp.Api.Infrastructure;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Dapper;
+
+namespace Csp.Api.Observations;
+
+/// <summary>Reads of an indicator's observations and their revisions; <see cref="BatchPush"/> writes them.</summary>
+public sealed class ObservationQueries(Db db)
+{
+    internal const string Columns = """
+        period AS Period, period_start AS PeriodStart, period_end AS PeriodEnd, area AS Area, value AS Value, status AS Status,
+        note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    /// <summary>An observations row as <see cref="Columns"/> reads it.</summary>
+    internal sealed record Row(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
+        string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+            Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
+        DateTimeOffset OldRecordedAt, decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
+    {
+        public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
+            OldClientId, OldRecordedAt, NewValue, EnumText<ObservationStatus>.Parse(NewStatus), NewNote, NewClientId, RevisedAt);
+    }
+
+    /// <summary>The observations list is ordered by (period, area): its cursor's key.</summary>
+    public static string[] Key(Observation o) => [o.Period, o.Area];
+
+    public static bool IsKey(string[] parts) => parts is [{ Length: > 0 }, _];
+
+    /// <summary>A page of observations ordered by period (then area), within [from, to] by period dates.</summary>
+    public async Task<IReadOnlyList<Observation>> ListAsync(Tenant tenant, Guid indicatorId, ObservationFilter filter, PageRequest page,
+        CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
+              AND (@Area IS NULL OR area = @Area)
+              AND (@From IS NULL OR period_start >= @From)
+              AND (@To IS NULL OR period_end <= @To)
+              AND (@AfterPeriod IS NULL OR period > @AfterPeriod OR (period = @AfterPeriod AND area > @AfterArea))
+            ORDER BY period, area {db.Dialect.Limit}
+            """, new
+        {
+            tenant.PartnershipId,
+            indicatorId,
+            filter.Area,
+            filter.From,
+            filter.To,
+            AfterPeriod = page.After?[0],
+            AfterArea = page.After?[1],
+            Limit = page.Fetch,
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToObservation()).ToList();
+    }
+
+    public async Task<Observation?> GetAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
+            SELECT {Columns} FROM observations
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
+            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
+        return row?.ToObservation();
+    }
+
+    public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,
+        PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var rows = await c.QueryAsync<RevisionRow>(new CommandDefinition($"""
+            SELECT id AS Id, period AS Period, area AS Area, old_value AS OldValue, old_status AS OldStatus, old_note AS OldNote,
+                   old_client_id AS OldClientId, old_recorded_at AS OldRecordedAt, new_value AS NewValue, new_status AS NewStatus,
+                   new_note AS NewNote, new_client_id AS NewClientId, revised_at AS RevisedAt
+            FROM observation_revisions
+            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
+              AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
+            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, indicatorId, period, area, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
+        return rows.Select(r => r.ToRevision()).ToList();
+    }
+}
+
+/// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
+public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);
