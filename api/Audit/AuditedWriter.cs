@@ -119,6 +119,7 @@ public sealed class AuditedWriter(Db db)
     /// </summary>
     public async Task<WriteResult<T>> RunAsync<T>(Tenant tenant, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step, CancellationToken ct)
     {
+        if (Ambient.Value is { } outer) return await JoinAsync(outer.For(tenant), op, step);
         try
         {
             await using var w = await db.BeginWriteAsync(tenant, ct);
@@ -126,14 +127,62 @@ public sealed class AuditedWriter(Db db)
             if (result.Changed) await w.CommitAsync();
             return result;
         }
-        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        catch (DbException e) when (Refusal(op, e) is { } refused)
         {
-            return op.OnUnique ?? WriteRefusal.Conflict("The write conflicts with an existing row (a value that must be unique is taken).");
+            return refused;
         }
-        catch (DbException e) when (db.Dialect.IsForeignKeyViolation(e))
+    }
+
+    private WriteRefusal? Refusal(WriteOp op, DbException e) =>
+        db.Dialect.IsUniqueViolation(e)
+            ? op.OnUnique ?? WriteRefusal.Conflict("The write conflicts with an existing row (a value that must be unique is taken).")
+            : db.Dialect.IsForeignKeyViolation(e)
+                ? op.OnForeignKey ?? WriteRefusal.Conflict("The write names something that does not exist, or removes something still referred to.")
+                : null;
+
+    // The unit of an AllOrNothingAsync in progress on this flow, which every write joins.
+    private static readonly AsyncLocal<WriteUnit?> Ambient = new();
+
+    /// <summary>
+    /// Runs <paramref name="body"/>'s writes as one unit: every write through this writer inside it joins the same
+    /// transaction, and they commit together when it returns or not at all (the Development demo seed). Each joined write
+    /// sits in a savepoint, so one that changes nothing or is refused still leaves nothing behind.
+    /// </summary>
+    public async Task<T> AllOrNothingAsync<T>(Tenant tenant, Func<WriteUnit, Task<T>> body, CancellationToken ct)
+    {
+        await using var w = await db.BeginWriteAsync(tenant, ct);
+        Ambient.Value = w;
+        try
         {
-            return op.OnForeignKey ?? WriteRefusal.Conflict(
-                "The write names something that does not exist, or removes something still referred to.");
+            var result = await body(w);
+            await w.CommitAsync();
+            return result;
+        }
+        finally
+        {
+            Ambient.Value = null;
+        }
+    }
+
+    private async Task<WriteResult<T>> JoinAsync<T>(WriteUnit w, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step)
+    {
+        var (mark, rollBack, release) = w.Dialect.Savepoint("joined_write");
+        async Task EndAsync(bool keep)
+        {
+            if (!keep) await w.ExecuteAsync(rollBack);
+            if (release.Length > 0) await w.ExecuteAsync(release);
+        }
+        await w.ExecuteAsync(mark);
+        try
+        {
+            var result = await step(w);
+            await EndAsync(keep: result.Changed);
+            return result;
+        }
+        catch (DbException e) when (Refusal(op, e) is { } refused)
+        {
+            await EndAsync(keep: false);
+            return refused;
         }
     }
 }

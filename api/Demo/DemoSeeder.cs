@@ -1,8 +1,10 @@
 using Csp.Api.Agencies;
 using Csp.Api.Alignments;
+using Csp.Api.Audit;
 using Csp.Api.Clients;
 using Csp.Api.Commitments;
 using Csp.Api.Frameworks;
+using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Partnerships;
@@ -13,10 +15,11 @@ using Dapper;
 namespace Csp.Api.Demo;
 
 /// <summary>
-/// Seeds the Southwark CSP demo (from the scrutiny minute in shared/seed) on an empty database,
-/// through the same query classes the API uses. Refused outside Development.
+/// Seeds the Southwark CSP demo (from the Southwark Overview and Scrutiny Committee's minute on the partnership's priorities
+/// and refreshed plan) on an empty database, through the same query classes the API uses, in one transaction: a seed
+/// interrupted (a crash, a kill) leaves no partial demo, and the next start seeds it whole. Refused outside Development.
 /// </summary>
-public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
+public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
     Indicators.IndicatorQueries indicators, Observations.BatchPush push)
@@ -35,8 +38,16 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
                 return false;
         }
 
-        var p = Written(await partnerships.CreateAsync(new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true), ct));
-        var admin = new Tenant(p.Id, p.Slug, p.AreaCode, p.PublicRead, Caller.Platform);
+        var request = new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true);
+        var admin = new Tenant(Ids.New(), request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
+        await writer.AllOrNothingAsync(admin, w => SeedAsync(w, admin, request, ct), ct);
+        logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
+        return true;
+    }
+
+    private async Task<bool> SeedAsync(WriteUnit w, Tenant admin, PartnershipRequest request, CancellationToken ct)
+    {
+        Written(await partnerships.CreateAsync(request, ct, admin.PartnershipId));
 
         async Task<Guid> Agency(string code, string name, AgencyKind kind) =>
             Written(await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;
@@ -78,8 +89,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
             indicators, push, today, ct);
         Written(await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct));
-        await SeedFrameworksAsync(admin, plan.Id, ct);
-        logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
+        await SeedFrameworksAsync(w, admin, plan.Id, ct);
         return true;
     }
 
@@ -139,7 +149,7 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
 
     /// <summary>Southwark 2030 and the Police and Crime Plan 2025–29, with the plan's priorities and commitments aligned to them.
     /// "A strong and fair economy" is left without alignments on purpose: the coverage report shows it as a gap.</summary>
-    private async Task SeedFrameworksAsync(Tenant admin, Guid planId, CancellationToken ct)
+    private async Task SeedFrameworksAsync(WriteUnit w, Tenant admin, Guid planId, CancellationToken ct)
     {
         async Task<Dictionary<string, Guid>> Framework(FrameworkRequest request, params (string Code, string Title, string? Description)[] outcomes)
         {
@@ -164,19 +174,15 @@ public sealed class DemoSeeder(Db db, IHostEnvironment environment, TimeProvider
             ("PCP-3", "Supporting and overseeing reform of the Met", null),
             ("PCP-4", "Improving the criminal justice system and supporting victims", null!));
 
-        Dictionary<string, Guid> priorityIds, commitmentIds, indicatorIds;
-        await using (var c = await db.OpenAsync(admin, ct))
-        {
-            async Task<Dictionary<string, Guid>> Codes(string sql) =>
-                (await c.QueryAsync<CodeId>(new CommandDefinition(sql, new { p = admin.PartnershipId, planId }, cancellationToken: ct)))
-                .ToDictionary(x => x.Code, x => x.Id);
-            priorityIds = await Codes("SELECT code AS Code, id AS Id FROM priorities WHERE partnership_id = @p AND plan_id = @planId");
-            commitmentIds = await Codes("""
-                SELECT cm.code AS Code, cm.id AS Id FROM commitments cm JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
-                WHERE cm.partnership_id = @p AND p.plan_id = @planId
-                """);
-            indicatorIds = await Codes("SELECT code AS Code, id AS Id FROM indicators WHERE partnership_id = @p");
-        }
+        // Read inside the seed's own unit: nothing of it is committed yet.
+        async Task<Dictionary<string, Guid>> Codes(string sql) =>
+            (await w.QueryAsync<CodeId>(sql, new { p = admin.PartnershipId, planId })).ToDictionary(x => x.Code, x => x.Id);
+        var priorityIds = await Codes("SELECT code AS Code, id AS Id FROM priorities WHERE partnership_id = @p AND plan_id = @planId");
+        var commitmentIds = await Codes("""
+            SELECT cm.code AS Code, cm.id AS Id FROM commitments cm JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+            WHERE cm.partnership_id = @p AND p.plan_id = @planId
+            """);
+        var indicatorIds = await Codes("SELECT code AS Code, id AS Id FROM indicators WHERE partnership_id = @p");
 
         async Task Align(Guid outcomeId, string target, string rationale)
         {

@@ -28,6 +28,33 @@ public sealed class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
         }
     }
 
+    /// <summary>SQLite: starts a write that changes no row and rolls it back (nothing written); a database the service may
+    /// only read refuses it. A writer holding the lock (busy) means writes work.</summary>
+    private static async Task WriteLockAsync(System.Data.Common.DbConnection c, CancellationToken ct)
+    {
+        await using var probe = c.CreateCommand();
+        probe.CommandText = "BEGIN IMMEDIATE";
+        probe.CommandTimeout = 1;
+        try
+        {
+            await probe.ExecuteNonQueryAsync(ct);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+        {
+            return;
+        }
+        try
+        {
+            probe.CommandText = "UPDATE partnerships SET slug = slug WHERE 1 = 0";
+            await probe.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            probe.CommandText = "ROLLBACK";
+            await probe.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
     private static string Sentence(string cause) => char.ToUpperInvariant(cause[0]) + cause[1..] + ".";
 
     private async Task<string?> CheckDatabaseAsync(CancellationToken ct)
@@ -38,6 +65,7 @@ public sealed class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
         var missing = Migrator.ScriptNames(db.Dialect.Provider).Where(s => !applied.Contains(s)).ToList();
         if (missing.Count > 0) return $"The database is not migrated: {missing.Count} script(s) of this build are not applied (first: {missing[0]}).";
         await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM partnerships", cancellationToken: ct));
+        if (db.Dialect.Provider == DatabaseProvider.Sqlite) await WriteLockAsync(c, ct);
         if (db.Dialect.Provider == DatabaseProvider.SqlServer
             && await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT CONVERT(nvarchar(32), DATABASEPROPERTYEX(DB_NAME(), 'Updateability'))",
                 cancellationToken: ct)) is { } updateability && updateability != "READ_WRITE")

@@ -114,14 +114,12 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var dryRun = options.DryRun == true;
         var atomic = options.Atomic == true;
         var force = options.Force == true;
-        var conflicts = new List<ObservationConflict>();
-
-        var indicators = await LoadIndicatorsAsync(tenant, ct);
-        var accepted = Validate(tenant, rows, indicators, conflicts);
 
         if (dryRun)
         {
+            var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
+            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(c, null, tenant, ct), conflicts);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
             var plan = Diff(tenant, accepted, stored, force, conflicts, clock.GetUtcNow());
             return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
@@ -130,6 +128,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             var (connection, tx) = (w.Connection, w.Transaction);
+            var conflicts = new List<ObservationConflict>();
+            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(connection, tx, tenant, ct), conflicts);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
@@ -201,13 +201,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         }
     }
 
-    private async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(Tenant tenant, CancellationToken ct)
+    /// <summary>The partnership's indicators by code, read with the rows they judge (inside the push's unit).</summary>
+    private static async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
+        CancellationToken ct)
     {
-        await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<IndicatorRow>(new CommandDefinition("""
             SELECT id AS Id, code AS Code, unit AS Unit, frequency AS Frequency, source_agency_id AS SourceAgencyId
             FROM indicators WHERE partnership_id = @PartnershipId
-            """, new { tenant.PartnershipId }, cancellationToken: ct));
+            """, new { tenant.PartnershipId }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.Code, r =>
         {
             var frequency = EnumText<IndicatorFrequency>.Parse(r.Frequency);

@@ -46,9 +46,13 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
 
     private static Task<Partnership?> GetAsync(WriteUnit w) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, w.Token);
 
-    public Task<WriteResult<Partnership>> CreateAsync(PartnershipRequest request, CancellationToken ct)
+    /// <param name="id">The new partnership's id: a new one unless the caller has already chosen it (the demo seed, whose
+    /// single write unit is the partnership's before it exists).</param>
+    public Task<WriteResult<Partnership>> CreateAsync(PartnershipRequest request, CancellationToken ct, Guid? id = null) =>
+        CreateAsync(request, id ?? Ids.New(), ct);
+
+    private Task<WriteResult<Partnership>> CreateAsync(PartnershipRequest request, Guid id, CancellationToken ct)
     {
-        var id = Ids.New();
         // The new tenant exists only inside this write, so its first event is recorded as the operator's.
         var tenant = new Tenant(id, request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
         return writer.CreateAsync(tenant, new Create<Partnership>(EntityTypes.Partnership, async w =>

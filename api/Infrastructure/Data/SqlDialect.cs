@@ -26,6 +26,10 @@ public abstract class SqlDialect
     /// the partnership, for longer than the wait limit): nothing was written, and the same request can be sent again.</summary>
     public abstract bool IsBusy(DbException e);
 
+    /// <summary>Statements that mark a point inside a transaction, roll back to it, and let it go (a write inside a larger
+    /// unit that must be undone on its own).</summary>
+    public abstract (string Mark, string RollBack, string Release) Savepoint(string name);
+
     /// <summary>The storage fault behind <paramref name="e"/> (a full disk, a read-only or unreadable database), or null when
     /// the error is not about the storage.</summary>
     public abstract StorageFault? FaultOf(DbException e);
@@ -132,6 +136,9 @@ public sealed class SqliteDialect : SqlDialect
     // SQLITE_BUSY (the busy timeout, or Db's write turn) and SQLITE_LOCKED.
     public override bool IsBusy(DbException e) => e is SqliteException { SqliteErrorCode: 5 or 6 };
 
+    public override (string Mark, string RollBack, string Release) Savepoint(string name) =>
+        ($"SAVEPOINT {name}", $"ROLLBACK TO {name}", $"RELEASE {name}");
+
     // SQLITE_FULL; SQLITE_READONLY; SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_CANTOPEN, SQLITE_NOTADB.
     public override StorageFault? FaultOf(DbException e) => e is SqliteException s
         ? s.SqliteErrorCode switch
@@ -204,6 +211,10 @@ public sealed class SqlServerDialect : SqlDialect
 
     // 51000: TakePartnershipWriteTurn's THROW; 1222: a lock request time-out.
     public override bool IsBusy(DbException e) => e is SqlException { Number: 51000 or 1222 };
+
+    // A savepoint is released by the transaction's end; there is no statement for it.
+    public override (string Mark, string RollBack, string Release) Savepoint(string name) =>
+        ($"SAVE TRANSACTION {name}", $"ROLLBACK TRANSACTION {name}", "");
 
     // 1105 a file group is full, 9002 the log is full; 3906 the database is read-only; 4060 it cannot be opened, 945/946 it
     // is offline or its files are missing.

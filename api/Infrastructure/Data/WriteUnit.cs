@@ -59,6 +59,10 @@ public sealed class WriteUnit : IAsyncDisposable
     /// <summary>A Dapper command in this unit's transaction, for calls the shortcuts above do not cover.</summary>
     public CommandDefinition Command(string sql, object? args = null) => new(sql, args, Transaction, cancellationToken: Token);
 
+    /// <summary>The same transaction acting for another partnership's tenant object (the same partnership on SQL Server,
+    /// whose session is scoped to one): for a write that joins a larger unit (<see cref="Audit.AuditedWriter.AllOrNothingAsync{T}"/>).</summary>
+    public WriteUnit For(Tenant other) => new(Connection, Transaction, Dialect, other, Now, Token) { Committed = Committed };
+
     public async Task CommitAsync()
     {
         await Transaction.CommitAsync(Token);

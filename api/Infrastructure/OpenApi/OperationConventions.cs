@@ -109,12 +109,19 @@ internal static partial class OperationConventions
                 "Seconds to wait before retrying.");
         }
         // A write waits for its turn (SQLite: one writer at a time; SQL Server: per partnership) and answers 503 when it
-        // waited too long (ProblemExceptionHandler).
-        if (context.Description.HttpMethod is not ("GET" or "HEAD") && context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
+        // waited too long; any call answers 503 when its storage fails (read-only, deleted or replaced), and a write 507 when
+        // the disk is full (ProblemExceptionHandler).
+        if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
         {
+            var write = context.Description.HttpMethod is not ("GET" or "HEAD");
             AddProblemToRetry(operation, context, "503",
-                "Other writes held the database for longer than this request could wait; nothing was written. Send the same request again " +
-                "after Retry-After seconds.", "Seconds to wait before sending the request again.");
+                (write ? "Other writes held the database for longer than this request could wait, or " : "") +
+                "the database cannot be used now (read-only, its file deleted or replaced under the service): the problem says which. " +
+                "Nothing was written; send the same request again after Retry-After seconds.",
+                "Seconds to wait before sending the request again.");
+            if (write)
+                AddProblemToRetry(operation, context, "507", "The disk holding the database is full; nothing was written. Send the same " +
+                    "request again after Retry-After seconds.", "Seconds to wait before sending the request again.");
         }
         OpenApiSetup.AddProblem(operation, context, "500",
             "An unexpected error. No internals are sent; quote the problem's `traceId` when reporting it.");

@@ -14,24 +14,43 @@ public sealed class LiveService : IAsyncDisposable
 {
     private readonly Process process;
     private readonly string folder;
+    private readonly bool ownsFolder;
     private readonly StringBuilder output = new();
 
     public Uri BaseAddress { get; }
 
-    private LiveService(Process process, string folder, Uri baseAddress)
+    /// <summary>The folder of the service's SQLite file (csp.db).</summary>
+    public string Folder => folder;
+
+    private LiveService(Process process, string folder, bool ownsFolder, Uri baseAddress)
     {
         this.process = process;
         this.folder = folder;
+        this.ownsFolder = ownsFolder;
         BaseAddress = baseAddress;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash or a pulled plug would: nothing of it runs to the end.</summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     public string Output { get { lock (output) return output.ToString(); } }
 
-    public static async Task<LiveService> StartAsync(TimeSpan? timeout = null)
+    /// <param name="timeout">How long it may take to become ready.</param>
+    /// <param name="folder">A folder whose database to start on (kept when the service is disposed); default: a new one of its own.</param>
+    /// <param name="waitReady">False: return as soon as the process is started (a test that kills it during start-up).</param>
+    /// <param name="settings">More environment variables (configuration), e.g. <c>("Database__X", "1")</c>.</param>
+    public static async Task<LiveService> StartAsync(TimeSpan? timeout = null, string? folder = null, bool waitReady = true,
+        params (string Name, string Value)[] settings)
     {
         // The API's build output (dll, runtimeconfig, deps, appsettings) is copied next to the tests.
         var assembly = typeof(Program).Assembly.Location;
-        var folder = Path.Combine(Path.GetTempPath(), "csp-live", Guid.NewGuid().ToString("N"));
+        var ownsFolder = folder is null;
+        folder ??= Path.Combine(Path.GetTempPath(), "csp-live", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var port = FreePort();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
@@ -47,13 +66,15 @@ public sealed class LiveService : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ConnectionStrings__Csp"] = $"Data Source={Path.Combine(folder, "csp.db")}";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in settings) start.Environment[name] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
-        var service = new LiveService(process, folder, new Uri($"http://127.0.0.1:{port}"));
+        var service = new LiveService(process, folder, ownsFolder, new Uri($"http://127.0.0.1:{port}"));
         process.OutputDataReceived += (_, e) => { lock (service.output) service.output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { lock (service.output) service.output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (!waitReady) return service;
 
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
@@ -94,6 +115,7 @@ public sealed class LiveService : IAsyncDisposable
         catch (InvalidOperationException) { }
         catch (TimeoutException) { }
         process.Dispose();
+        if (!ownsFolder) return;
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
