@@ -1,4 +1,8 @@
 using System.Data.Common;
+using System.Text.Json;
+using Csp.Api.Infrastructure.Idempotency;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 
@@ -65,7 +69,7 @@ public sealed record Delete<T>(string EntityType, Func<WriteUnit, Task<T?>> Load
 /// SQL and the rules (<see cref="Create{T}"/>, <see cref="Update{T}"/>, <see cref="Delete{T}"/>), or a whole multi-row step
 /// (<see cref="RunAsync{T}"/>).
 /// </summary>
-public sealed class AuditedWriter(Db db)
+public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
 {
     public Task<WriteResult<T>> CreateAsync<T>(Tenant tenant, Create<T> op, CancellationToken ct) where T : class, IEntity =>
         RunAsync(tenant, op, async w =>
@@ -120,11 +124,20 @@ public sealed class AuditedWriter(Db db)
     public async Task<WriteResult<T>> RunAsync<T>(Tenant tenant, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step, CancellationToken ct)
     {
         if (Ambient.Value is { } outer) return await JoinAsync(outer.For(tenant), op, step);
+        var idempotency = IdempotencyContext.Current;
+        if (idempotency?.CommittedResult is { } committed)
+            return WriteResult<T>.Done(JsonSerializer.Deserialize<T>(committed, json.Value.SerializerOptions)!);
         try
         {
             await using var w = await db.BeginWriteAsync(tenant, ct);
             var result = await step(w);
-            if (result.Changed) await w.CommitAsync();
+            if (!result.Changed) return result;
+            // The answer's substance commits with the write, so a retry after a crash can replay it (the operator's own key,
+            // which has no partnership, keeps its record outside this partnership's unit).
+            if (idempotency is not null && idempotency.Scope.PartnershipId == tenant.PartnershipId)
+                await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key,
+                    JsonSerializer.Serialize(result.Value, json.Value.SerializerOptions));
+            await w.CommitAsync();
             return result;
         }
         catch (DbException e) when (Refusal(op, e) is { } refused)

@@ -23,6 +23,7 @@ public static class DatabaseSetup
             return Db.Create(options.Provider, ConnectionString(builder.Configuration, options.Provider), sp.GetRequiredService<TimeProvider>());
         });
         builder.Services.AddSingleton<TenantQueries>();
+        builder.Services.AddSingleton(_ => Idempotency.ServiceInstance.From(builder.Configuration));
         builder.Services.AddSingleton<KeyUsage>();
         if (!IsBuildTimeDocumentGeneration)
         {
@@ -88,6 +89,11 @@ public static class DatabaseSetup
         if (options.MigrateOnStartup) app.MigrateDatabase(create);
         else if (db.FilePath is not null) Migrator.PrepareSqliteFile(db.ConnectionString);
         db.RememberFile();
+        // (Where migrations run apart, a retry still takes over a claim of a dead run of this instance when it meets it.)
+        if (options.MigrateOnStartup
+            && app.Services.GetRequiredService<Idempotency.IdempotencyQueries>().ReleaseOrphansAsync(CancellationToken.None).GetAwaiter().GetResult()
+            is > 0 and var released)
+            app.Logger.LogWarning("Released {Count} idempotency claim(s) an earlier run of this instance left in flight.", released);
         if (options.SeedDemoData is false) return;
         if (app.Environment.IsDevelopment())
             app.Services.GetRequiredService<DemoSeeder>().SeedIfEmpty();

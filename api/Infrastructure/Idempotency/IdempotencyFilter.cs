@@ -44,13 +44,19 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
             case BeginStatus.Replay:
                 http.Response.Headers[ReplayedHeader] = "true";
                 return new ReplayResult(outcome.Response!);
+            case BeginStatus.Committed:
+                // The first run committed and died before answering: this run answers with its result (the writer writes nothing).
+                http.Response.Headers[ReplayedHeader] = "true";
+                break;
         }
 
         await purge.MaybePurgeAsync();
         StoredResponse response;
         try
         {
-            var result = await next(context);
+            object? result;
+            using (IdempotencyContext.Enter(scope, key, outcome.ResultJson))
+                result = await next(context);
             response = await ExecuteAndCaptureAsync(http, result);
         }
         catch

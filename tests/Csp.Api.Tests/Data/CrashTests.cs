@@ -73,6 +73,50 @@ public sealed class CrashTests : IDisposable
         Assert.True(seeded.Alignments > 0 && seeded.Observations > 0);
     }
 
+    /// <summary>A push with an Idempotency-Key, the process killed while it runs, the service started again: the retry
+    /// gets the push's answer (run again, or replayed if the first had committed), never 409, and the rows are there once.</summary>
+    [Fact]
+    public async Task A_push_killed_in_flight_is_answered_by_the_retry_after_restart()
+    {
+        const string police = "csp_demopolice_southwark-demo-met-feed-key-not-secret";
+        var codes = new[] { "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES", "ASB-CALLS" };
+        var rows = codes.SelectMany(code => Enumerable.Range(0, 900).Select(m => new
+        {
+            indicator = code, period = $"{1950 + m / 12:D4}-{m % 12 + 1:D2}", area = "E09000028", value = 100 + m % 50, status = "final",
+        })).ToList();
+        HttpRequestMessage Push()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/partnerships/southwark/observations")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { observations = rows }),
+            };
+            request.Headers.Add("X-Api-Key", police);
+            request.Headers.Add("Idempotency-Key", "restated-1950-2024");
+            return request;
+        }
+
+        await using (var service = await LiveService.StartAsync(folder: folder))
+        {
+            using var http = new HttpClient { BaseAddress = service.BaseAddress };
+            var push = http.SendAsync(Push());
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Count("SELECT COUNT(*) FROM idempotency_keys") == 0 && DateTime.UtcNow < deadline) await Task.Delay(1);
+            await service.KillAsync();
+            await Assert.ThrowsAnyAsync<Exception>(() => push); // the first request never got its answer
+        }
+
+        await using (var again = await LiveService.StartAsync(folder: folder))
+        {
+            using var http = new HttpClient { BaseAddress = again.BaseAddress };
+            var retry = await http.SendAsync(Push());
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await retry.Content.ReadAsStringAsync())!;
+
+            Assert.Equal(System.Net.HttpStatusCode.OK, retry.StatusCode);
+            Assert.Equal(rows.Count, body["created"]!.GetValue<int>());
+        }
+        Assert.Equal(rows.Count, Count("SELECT COUNT(*) FROM observations WHERE period < '2025'"));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

@@ -139,4 +139,65 @@ public sealed class IdempotencyTests(CspApiFactory factory)
             INSERT INTO idempotency_keys (partnership_id, client_id, idempotency_key, request_hash, status, response_status, response_content_type, response_body, created_at)
             VALUES (@p, @clientId, @key, @hash, @status, 200, 'application/json', @body, @createdAt)
             """, new { p = t.Id, clientId, key, hash = hashOf ?? new byte[32], status, body = "{}"u8.ToArray(), createdAt });
+
+    /// <summary>The state a crash between the commit and the stored response leaves (the write and its result committed, no
+    /// response, the claim held by a run that is gone): the retry answers exactly as the first request did, writing nothing.</summary>
+    [Fact]
+    public async Task A_retry_after_a_crash_between_commit_and_answer_replays_the_first_answer()
+    {
+        var (t, _, pusher, pusherId) = await SetupAsync();
+        var rows = new[] { Row("ROB-PERSONAL", "2024-05", 101), Row("ROB-PERSONAL", "2024-06", 187) };
+        var first = await Push(pusher, t, "crash-after-commit", rows);
+        var firstBody = await first.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Contains("\"created\":2", firstBody);
+        // The result was written by the push's own transaction.
+        Assert.Equal(1, await factory.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = @c AND result_json LIKE '%\"created\":2%'", new { c = pusherId.ToString() }));
+        await factory.ExecuteAsync("""
+            UPDATE idempotency_keys SET status = 'committed', response_status = NULL, response_content_type = NULL, response_body = NULL,
+                   owner_run = @deadRun
+            WHERE client_id = @c
+            """, new { c = pusherId.ToString(), deadRun = Guid.NewGuid().ToString() });
+        var events = await t.CountAsync("audit_events");
+
+        var retry = await Push(pusher, t, "crash-after-commit", rows);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(firstBody, await retry.Content.ReadAsStringAsync());
+        Assert.True(retry.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        Assert.Equal(events, await t.CountAsync("audit_events"));
+        Assert.Equal(0, await t.CountAsync("observation_revisions"));
+        // Completed now: the next retry replays the stored response.
+        Assert.Equal(firstBody, await (await Push(pusher, t, "crash-after-commit", rows)).Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A claim whose process died before it committed (still in flight, owned by a run that is gone) is taken over
+    /// at once by the retry, not refused with 409 until a lease runs out.</summary>
+    [Fact]
+    public async Task A_retry_takes_over_at_once_a_claim_whose_process_died()
+    {
+        var (t, indicator, pusher, pusherId) = await SetupAsync();
+        var rows = new[] { Row("ROB-PERSONAL", "2024-05", 101) };
+        var instance = factory.Services.GetRequiredService<ServiceInstance>();
+        // What the dead run left: its claim of this very request, in flight, never finished (made from a real claim).
+        var probe = await Push(pusher, t, "probe-for-hash", rows);
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        await factory.ExecuteAsync("""
+            UPDATE idempotency_keys SET idempotency_key = 'died-in-flight', status = 'in_flight', response_status = NULL,
+                   response_content_type = NULL, response_body = NULL, result_json = NULL, owner_instance = @name, owner_run = @deadRun
+            WHERE client_id = @c
+            """, new { c = pusherId.ToString(), name = instance.Name, deadRun = Guid.NewGuid().ToString() });
+        await factory.ExecuteAsync("DELETE FROM observations WHERE indicator_id = @i", new { i = indicator.ToString() });
+
+        var retry = await Push(pusher, t, "died-in-flight", rows);
+
+        var body = await TestTenant.Expect(retry, HttpStatusCode.OK);
+        Assert.Equal(1, body.Int("created"));
+        Assert.False(retry.Headers.Contains(IdempotencyFilter.ReplayedHeader));
+        // A claim of a live run (this one's own) still answers 409.
+        await factory.ExecuteAsync("UPDATE idempotency_keys SET status = 'in_flight', owner_run = @run WHERE client_id = @c AND idempotency_key = 'died-in-flight'",
+            new { c = pusherId.ToString(), run = instance.Run.ToString() });
+        await TestTenant.ExpectProblem(await Push(pusher, t, "died-in-flight", rows), HttpStatusCode.Conflict);
+    }
 }
