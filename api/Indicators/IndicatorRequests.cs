@@ -3,6 +3,8 @@ using Csp.Api.Observations;
 
 namespace Csp.Api.Indicators;
 
+/// <summary>What an indicator's values measure; it decides which values are valid (a count is a non-negative whole number, a percent
+/// is 0–100).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IndicatorUnit>))]
 public enum IndicatorUnit
 {
@@ -23,6 +25,8 @@ public enum IndicatorDirection
     [JsonStringEnumMemberName("maintain")] Maintain,
 }
 
+/// <summary>How often an indicator is measured: the period type of its observations (month <c>2024-06</c>, quarter
+/// <c>2024-Q2</c>, calendar year <c>2024</c>, UK financial year <c>2024-25</c>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IndicatorFrequency>))]
 public enum IndicatorFrequency
 {
@@ -44,30 +48,42 @@ public static class IndicatorFrequencies
 }
 
 /// <summary>A value at a period (a baseline or a target).</summary>
-/// <param name="Value">Up to 6 decimal places; must suit the unit.</param>
+/// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; it must suit the unit (a count is
+/// a non-negative whole number, a percent 0–100).</param>
 /// <param name="Period">A period of the indicator's frequency, e.g. <c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c>, <c>2024-25</c>.</param>
 public sealed record PeriodValue(decimal? Value, string? Period);
 
 /// <summary>Create or replace an indicator (a KPI).</summary>
-/// <param name="Code">Partners' code for it, unique in the partnership, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.</param>
-/// <param name="Name">Display name.</param>
-/// <param name="Description">Optional longer text (definition, source).</param>
+/// <param name="Code">Partners' code for it, unique in the partnership, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.
+/// 1–32 upper-case letters, digits or hyphens, starting with a letter or digit.</param>
+/// <param name="Name">Display name, e.g. "Personal robbery"; 1–200 characters.</param>
+/// <param name="Description">Optional longer text (definition, source), at most 4,000 characters.</param>
 /// <param name="Unit">What a value measures.</param>
 /// <param name="Direction">Which way is better.</param>
 /// <param name="Frequency">The period type of its observations.</param>
-/// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
-/// <param name="PriorityIds">Priorities it measures.</param>
-/// <param name="Baseline">Where it started.</param>
-/// <param name="Target">Where the partnership aims to get it.</param>
+/// <param name="SourceAgencyId">The agency (of this partnership) whose clients may push its observations.</param>
+/// <param name="PriorityIds">Priorities (of this partnership) it measures: at most 50, each once. Omitted or null means none.</param>
+/// <param name="Baseline">Where it started (optional); its period must be of the indicator's frequency.</param>
+/// <param name="Target">Where the partnership aims to get it (optional); its period must be of the indicator's frequency.</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
     IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline, PeriodValue? Target);
 
 /// <summary>A value at a canonical period.</summary>
+/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Period">Canonical period: <c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c> or <c>2024-25</c>.</param>
 public sealed record PeriodValueOut(decimal Value, string Period);
 
 /// <summary>An indicator (a KPI) of the partnership.</summary>
-/// <param name="Baseline">Absent when not set.</param>
-/// <param name="Target">Absent when not set.</param>
+/// <param name="Code">Partners' code for it, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Description">Longer text (definition, source); null when not set.</param>
+/// <param name="Unit">What a value measures.</param>
+/// <param name="Direction">Which way is better.</param>
+/// <param name="Frequency">The period type of its observations.</param>
+/// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
+/// <param name="PriorityIds">Priorities it measures (empty when none).</param>
+/// <param name="Baseline">Where it started. Absent when not set.</param>
+/// <param name="Target">Where the partnership aims to get it. Absent when not set.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
@@ -78,16 +94,37 @@ public sealed record Indicator(Guid Id, string Code, string Name, string? Descri
 /// <param name="Period">Canonical period.</param>
 /// <param name="PeriodStart">First day of the period.</param>
 /// <param name="PeriodEnd">Last day of the period.</param>
-/// <param name="Area">ONS GSS code.</param>
-/// <param name="ClientId">The client that sent the current value (absent for the operator key).</param>
+/// <param name="Area">ONS GSS code of the area, e.g. <c>E09000028</c>.</param>
+/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Status"><c>provisional</c> or <c>final</c>; a final value is not overwritten by a provisional one.</param>
+/// <param name="Note">The sender's note, e.g. the extract it came from; null when none.</param>
+/// <param name="ClientId">The client that sent the current value; null for the operator's platform key.</param>
+/// <param name="Version">Increases each time the value, status or note changes (each change keeps a revision).</param>
+/// <param name="CreatedAt">When the first value for this period and area arrived (UTC).</param>
+/// <param name="UpdatedAt">When the current value arrived (UTC).</param>
 public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, ObservationStatus Status,
     string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A change of an observation: the value it replaced (never lost) and the value it became, with who sent each.</summary>
+/// <param name="Id">The revision's id.</param>
+/// <param name="Period">Canonical period of the observation.</param>
+/// <param name="Area">ONS GSS code of the observation's area.</param>
+/// <param name="OldValue">The value before the change.</param>
+/// <param name="OldStatus">The status before the change.</param>
+/// <param name="OldNote">The note before the change; null when none.</param>
+/// <param name="OldClientId">The client that had sent the old value; null for the operator's platform key.</param>
+/// <param name="OldRecordedAt">When the old value had arrived (UTC).</param>
+/// <param name="NewValue">The value after the change.</param>
+/// <param name="NewStatus">The status after the change.</param>
+/// <param name="NewNote">The note after the change; null when none.</param>
+/// <param name="NewClientId">The client that sent the new value; null for the operator's platform key.</param>
+/// <param name="RevisedAt">When the change was made (UTC).</param>
 public sealed record ObservationRevision(Guid Id, string Period, string Area,
     decimal OldValue, ObservationStatus OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
     decimal NewValue, ObservationStatus NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
 
+/// <summary>The latest value against the target, by direction: <c>on_target</c> when it meets it, <c>near</c> within 10% of it,
+/// else <c>off_target</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {
@@ -96,6 +133,8 @@ public enum PerformanceStatus
     [JsonStringEnumMemberName("off_target")] OffTarget,
 }
 
+/// <summary>The latest value against the previous period's, by direction: <c>stable</c> within 1%, else <c>improving</c> or
+/// <c>worsening</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceTrend>))]
 public enum PerformanceTrend
 {
@@ -105,12 +144,21 @@ public enum PerformanceTrend
 }
 
 /// <summary>A value at a period, as used by performance.</summary>
+/// <param name="Period">Canonical period.</param>
+/// <param name="Value">The observation's value, in the indicator's unit.</param>
+/// <param name="Status"><c>provisional</c> or <c>final</c>.</param>
 public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus Status);
 
 /// <summary>How an indicator is doing in one area, computed from its observations and target.</summary>
+/// <param name="IndicatorId">The indicator.</param>
+/// <param name="Code">The indicator's code.</param>
+/// <param name="Area">ONS GSS code of the area the figures are for.</param>
+/// <param name="Direction">Which way is better (from the indicator).</param>
+/// <param name="Unit">What the values measure (from the indicator).</param>
 /// <param name="Latest">The most recent observation.</param>
 /// <param name="Previous">The observation of the period before the latest.</param>
 /// <param name="SamePeriodLastYear">The observation of the same period a year before the latest.</param>
+/// <param name="Target">The indicator's target. Absent when not set.</param>
 /// <param name="Status">Latest against target, by direction; <c>near</c> is within 10% of the target. Absent without a latest value or target.</param>
 /// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%). Absent without both.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>

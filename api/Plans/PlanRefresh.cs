@@ -61,7 +61,7 @@ public sealed class PlanRefresh(Db db, TimeProvider clock)
 
     private sealed record PartnerRow(Guid CommitmentId, Guid AgencyId);
 
-    /// <summary>The outcome, or (status Done with a null value and <paramref name="invalid"/> set) a carryOver error.</summary>
+    /// <summary>The outcome, or (status Done with a null value and <c>invalid</c> set) a carryOver error.</summary>
     public async Task<(WriteOutcome<PlanRefreshResult> Outcome, string? Invalid)> RefreshAsync(Tenant tenant, Guid planId, PlanRefreshRequest request,
         CancellationToken ct)
     {

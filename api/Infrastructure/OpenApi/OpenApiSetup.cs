@@ -29,6 +29,7 @@ public static class OpenApiSetup
             options.AddOperationTransformer(OperationConventions.Apply);
             options.AddExamples();
             options.AddSchemaTransformer(SchemaConventions.Apply);
+            options.AddDocumentTransformer(SchemaConventions.TidyDescriptions);
         });
 
     /// <summary>What a partner developer reads first; known tags get a line each.</summary>

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OpenApi;
@@ -5,13 +7,15 @@ using Microsoft.OpenApi;
 
 namespace Csp.Api.Infrastructure.OpenApi;
 
-/// <summary>Makes the schemas say what the serializer really writes.</summary>
-internal static class SchemaConventions
+/// <summary>Makes the schemas say what the serializer really writes and what the API really refuses.</summary>
+internal static partial class SchemaConventions
 {
     public static Task Apply(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
-        DescribeTimestamps(schema, context.JsonTypeInfo.Type);
-        DescribeProblemExtensions(schema, context.JsonTypeInfo.Type);
+        var type = context.JsonTypeInfo.Type;
+        DescribeTimestamps(schema, type);
+        DescribeProblems(schema, type);
+        DescribeBookkeeping(schema, context);
         OptionalWhenOmitted(schema, context);
         TypeStringEnums(schema);
         return Task.CompletedTask;
@@ -32,17 +36,85 @@ internal static class SchemaConventions
         }
     }
 
-    /// <summary>Every problem carries the request's traceId (AddProblemDetails customisation in ApiSetup).</summary>
-    private static void DescribeProblemExtensions(OpenApiSchema schema, Type type)
+    /// <summary>
+    /// RFC 9457 fields (the framework's types carry no XML documentation here), and the request's traceId every problem
+    /// carries (AddProblemDetails customisation in ApiSetup).
+    /// </summary>
+    private static void DescribeProblems(OpenApiSchema schema, Type type)
     {
         if (!typeof(ProblemDetails).IsAssignableFrom(type) && !typeof(HttpValidationProblemDetails).IsAssignableFrom(type)) return;
+        schema.Description ??= typeof(HttpValidationProblemDetails).IsAssignableFrom(type)
+            ? "An RFC 9457 problem that names the fields at fault in `errors`."
+            : "An RFC 9457 problem: what went wrong, for programs (`status`, `title`) and for people (`detail`).";
         schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
-        schema.Properties.TryAdd("traceId", new OpenApiSchema
-        {
-            Type = JsonSchemaType.String,
-            Description = "Identifies the request in the service's logs; quote it when reporting a problem.",
-        });
+        schema.Properties.TryAdd("traceId", new OpenApiSchema { Type = JsonSchemaType.String });
+        foreach (var (name, property) in schema.Properties)
+            if (property is OpenApiSchema p && string.IsNullOrEmpty(p.Description) && ProblemFields.TryGetValue(name, out var text))
+                p.Description = text;
     }
+
+    private static readonly Dictionary<string, string> ProblemFields = new(StringComparer.Ordinal)
+    {
+        ["type"] = "A URI naming the kind of problem; here the RFC 9110 section of the status (e.g. `https://tools.ietf.org/html/rfc9110#section-15.5.5`).",
+        ["title"] = "A short summary of the kind of problem, the same for every occurrence (e.g. `Not found`, `Insufficient scope`).",
+        ["status"] = "The HTTP status code, repeated in the body.",
+        ["detail"] = "What went wrong with this request, for people.",
+        ["instance"] = "A URI for this occurrence of the problem; not sent by this API.",
+        ["errors"] = "The fields at fault (JSON names, e.g. `periodEnd`, `baseline.value`), each with what is wrong with it.",
+        ["traceId"] = "Identifies the request in the service's logs; quote it when reporting a problem.",
+    };
+
+    /// <summary>
+    /// The XML comments as a reader of the contract should see them. A nullable property of a component type comes out as
+    /// <c>oneOf: [{type: null}, {$ref, description}]</c>, its comment on the <c>$ref</c> branch where readers (and the spectral rule)
+    /// do not look for it: moved up to the property itself. A comment's line breaks are where the source wrapped it: joined.
+    /// </summary>
+    public static Task TidyDescriptions(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        foreach (var component in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            component.Description = Unwrap(component.Description);
+            foreach (var property in component.Properties?.Values ?? [])
+            {
+                switch (property)
+                {
+                    case OpenApiSchemaReference reference:
+                        reference.Reference.Description = Unwrap(reference.Reference.Description);
+                        break;
+                    case OpenApiSchema { OneOf: { Count: > 0 } branches } nullable when string.IsNullOrEmpty(nullable.Description)
+                        && branches.OfType<OpenApiSchemaReference>().FirstOrDefault(b => !string.IsNullOrEmpty(b.Reference.Description)) is { } described:
+                        nullable.Description = Unwrap(described.Reference.Description);
+                        described.Reference.Description = null;
+                        break;
+                    case OpenApiSchema inline:
+                        inline.Description = Unwrap(inline.Description);
+                        break;
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private static string? Unwrap(string? text) => text is null ? null : WrappedLine().Replace(text, " ");
+
+    /// <summary>A line break inside a paragraph, with the indentation around it (a blank line between paragraphs stays).</summary>
+    [GeneratedRegex(@"(?<!\n[ \t]*)[ \t]*\n(?![ \t]*\n)[ \t]*")]
+    private static partial Regex WrappedLine();
+
+    /// <summary>The fields every resource carries mean the same everywhere; a record's own XML comment says more where it needs to.</summary>
+    private static void DescribeBookkeeping(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        if (string.IsNullOrEmpty(schema.Description) && context.JsonPropertyInfo?.Name is { } name && BookkeepingFields.TryGetValue(name, out var text))
+            schema.Description = text;
+    }
+
+    private static readonly Dictionary<string, string> BookkeepingFields = new(StringComparer.Ordinal)
+    {
+        ["id"] = "Its id (a UUID), assigned by the service when it was created.",
+        ["version"] = "Increases with every change; backs the ETag (send it in If-Match to update only the version you read).",
+        ["createdAt"] = "When it was created (UTC).",
+        ["updatedAt"] = "When it last changed (UTC).",
+    };
 
     /// <summary>
     /// Enums are written as strings (JsonStringEnumConverter), but the exporter emits a bare
