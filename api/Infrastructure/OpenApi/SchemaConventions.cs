@@ -14,6 +14,7 @@ internal static partial class SchemaConventions
     {
         var type = context.JsonTypeInfo.Type;
         DescribeTimestamps(schema, type);
+        DescribeDecimals(schema, type);
         DescribeProblems(schema, type);
         DescribeBookkeeping(schema, context);
         OptionalWhenOmitted(schema, context);
@@ -34,6 +35,19 @@ internal static partial class SchemaConventions
             schema.Type = JsonSchemaType.String;
             schema.Format = "date-time";
         }
+    }
+
+    /// <summary>
+    /// The exporter calls a <c>decimal</c> a <c>double</c>, so generated clients would round values (0.1 + 0.2); values are
+    /// exact decimals (at most 6 places), written as JSON numbers. <c>format: decimal</c> is what NSwag (and Kiota) map to
+    /// <c>decimal</c>.
+    /// </summary>
+    private static void DescribeDecimals(OpenApiSchema schema, Type type)
+    {
+        if ((Nullable.GetUnderlyingType(type) ?? type) != typeof(decimal)) return;
+        schema.Type = type == typeof(decimal) ? JsonSchemaType.Number : JsonSchemaType.Number | JsonSchemaType.Null;
+        schema.Format = "decimal";
+        schema.Pattern = null;
     }
 
     /// <summary>
