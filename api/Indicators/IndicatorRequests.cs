@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Observations;
 
 namespace Csp.Api.Indicators;
@@ -51,7 +52,7 @@ public static class IndicatorFrequencies
 /// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; it must suit the unit (a count is
 /// a non-negative whole number, a percent 0–100).</param>
 /// <param name="Period">A period of the indicator's frequency, e.g. <c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c>, <c>2024-25</c>.</param>
-public sealed record PeriodValue(decimal? Value, string? Period);
+public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [property: RequiredInRequest] string? Period);
 
 /// <summary>Create or replace an indicator (a KPI).</summary>
 /// <param name="Code">Partners' code for it, unique in the partnership, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.

@@ -1,7 +1,11 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using FluentValidation.Validators;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -18,6 +22,7 @@ internal static partial class SchemaConventions
         DescribeProblems(schema, type);
         DescribeBookkeeping(schema, context);
         OptionalWhenOmitted(schema, context);
+        if (context.ParameterDescription?.Source == BindingSource.Body) RequiredAsValidated(schema, context);
         TypeStringEnums(schema);
         return Task.CompletedTask;
     }
@@ -155,4 +160,42 @@ internal static partial class SchemaConventions
                 required.Remove(property.Name);
         }
     }
+
+    /// <summary>
+    /// The exporter marks every constructor parameter required, but in a request body a member is required only when the API
+    /// refuses a body without it: the type's validator has an unconditional <c>NotNull()</c> or <c>NotEmpty()</c> rule for it, or
+    /// (for a rule the validator expresses in code, such as a nested object's fields) the member is marked
+    /// <see cref="RequiredInRequestAttribute"/>. A type without a validator (a batch's rows, whose faults are reported per row)
+    /// requires nothing. tests/…/Contract/RequiredFieldTests holds each request type to this.
+    /// </summary>
+    private static void RequiredAsValidated(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        if (context.JsonTypeInfo.Kind != JsonTypeInfoKind.Object) return;
+        var type = context.JsonTypeInfo.Type;
+        var validator = context.ApplicationServices.GetService(typeof(IValidator<>).MakeGenericType(type)) as IValidator;
+        var refused = validator is null ? [] : RefusedWhenMissing(validator.CreateDescriptor());
+        var required = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in context.JsonTypeInfo.Properties)
+        {
+            var member = (property.AttributeProvider as MemberInfo)?.Name ?? property.Name;
+            var marked = property.AttributeProvider?.IsDefined(typeof(RequiredInRequestAttribute), inherit: true) == true;
+            if (marked || refused.Contains(member)) required.Add(property.Name);
+        }
+        schema.Required = required;
+    }
+
+    private static HashSet<string> RefusedWhenMissing(IValidatorDescriptor descriptor) =>
+        descriptor.GetMembersWithValidators()
+            .Where(member => descriptor.GetRulesForMember(member.Key).Any(rule => !rule.HasCondition && !rule.HasAsyncCondition
+                && rule.Components.Any(c => !c.HasCondition && !c.HasAsyncCondition && c.Validator is INotNullValidator or INotEmptyValidator)))
+            .Select(member => member.Key)
+            // Keys are the names the validator reports (ApiSetup makes them camelCase): match them to members by name.
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>
+/// A request member the API refuses a body without, where the validator says so in code rather than with a plain
+/// <c>NotNull()</c>/<c>NotEmpty()</c> rule (e.g. the fields of a nested object). It only documents: the validator enforces.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+public sealed class RequiredInRequestAttribute : Attribute;
