@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Csp.Api.Infrastructure.Security;
 using Csp.Api.Partnerships;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -100,7 +101,7 @@ internal static partial class OperationConventions
         if (bindsInput) OpenApiSetup.AddProblem(operation, context, ProblemResponses.BadRequest);
         if (operation.RequestBody is not null)
         {
-            OpenApiSetup.AddProblem(operation, context, ProblemResponses.PayloadTooLarge(MaxBodyBytes(context)));
+            OpenApiSetup.AddProblem(operation, context, PayloadTooLarge(context));
             OpenApiSetup.AddProblem(operation, context, ProblemResponses.UnsupportedMediaType);
         }
         // The rate limiter (Security/RateLimitingSetup) guards everything under /v1.
@@ -125,14 +126,18 @@ internal static partial class OperationConventions
         {
             if (!int.TryParse(status, out var code) || code < 400) continue;
             var problem = own.GetValueOrDefault(code)
-                          ?? (response is OpenApiResponseReference ? null : ProblemResponses.ForStatus(code, MaxBodyBytes(context)));
+                          ?? (response is OpenApiResponseReference ? null : code == 413 ? PayloadTooLarge(context) : ProblemResponses.ForStatus(code));
             if (problem is not null) ProblemResponses.Use(operation, context.Document!, problem);
         }
     }
 
-    /// <summary>The body limit of an endpoint that declares none (RequestLimitsMiddleware).</summary>
-    private static long MaxBodyBytes(OpenApiOperationTransformerContext context) =>
-        context.ApplicationServices.GetRequiredService<IOptions<RequestLimitOptions>>().Value.MaxBodyBytes;
+    /// <summary>The operation's body limit, as RequestLimitsMiddleware applies it: the endpoint's own, else the configured default.</summary>
+    private static ProblemResponse PayloadTooLarge(OpenApiOperationTransformerContext context)
+    {
+        var fallback = context.ApplicationServices.GetRequiredService<IOptions<RequestLimitOptions>>().Value.MaxBodyBytes;
+        var own = context.Description.ActionDescriptor.EndpointMetadata.OfType<IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize;
+        return ProblemResponses.PayloadTooLarge(own ?? fallback, isDefault: own is null || own == fallback);
+    }
 
     /// <summary>
     /// GETs whose handler can answer a bare status (<see cref="Respond.WithETag{T}"/> → 304) take

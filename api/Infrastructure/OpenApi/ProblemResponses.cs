@@ -75,8 +75,9 @@ public static class ProblemResponses
             "The resource has changed since you read it (If-Match does not match its ETag). Fetch it again and retry.")],
     };
 
-    /// <summary>The 413 of an operation with the default body limit.</summary>
-    public static ProblemResponse PayloadTooLarge(long maxBodyBytes) => new("PayloadTooLarge", 413,
+    /// <summary>The 413 of an operation whose body limit is <paramref name="maxBodyBytes"/> (one shared response per limit).</summary>
+    public static ProblemResponse PayloadTooLarge(long maxBodyBytes, bool isDefault = true) => new(
+        isDefault ? "PayloadTooLarge" : $"PayloadTooLarge{maxBodyBytes}", 413,
         $"The request body is over {maxBodyBytes:N0} bytes; nothing was read or stored.")
     {
         Examples = [BodyTooLarge(maxBodyBytes)],
@@ -111,16 +112,16 @@ public static class ProblemResponses
 
     /// <summary>
     /// The shared response for a problem status an endpoint declares (its <c>Results</c> union, <c>.ProducesProblem</c>) without saying
-    /// more; a status with no shared response fails the build here, so that one is written rather than a bare reason phrase.
+    /// more (a 413 depends on the endpoint's body limit: <see cref="PayloadTooLarge"/>); a status with no shared response fails the
+    /// build here, so that one is written rather than a bare reason phrase.
     /// </summary>
-    public static ProblemResponse ForStatus(int status, long maxBodyBytes) => status switch
+    public static ProblemResponse ForStatus(int status) => status switch
     {
         400 => BadRequest,
         401 => Unauthorized,
         404 => NotFound,
         409 => Conflict,
         412 => PreconditionFailed,
-        413 => PayloadTooLarge(maxBodyBytes),
         415 => UnsupportedMediaType,
         422 => UnprocessableEntity,
         429 => TooManyRequests,
