@@ -63,8 +63,8 @@ public sealed class ExampleTests
     }
 
     /// <summary>
-    /// Every request example of the contract, sent in the order a new partnership would (each one's ids bound to what the earlier
-    /// ones created), on a database of its own: each answers a success status its operation documents, and the push answers
+    /// Every request example of the contract, sent in the order a new partnership would (the <see cref="ExampleIds"/> in its body
+    /// replaced by the ids the earlier ones got), on a database of its own: each answers a success status its operation documents, and the push answers
     /// exactly its response example. An operation given a request example later must be added here.
     /// </summary>
     [Fact]
@@ -81,8 +81,8 @@ public sealed class ExampleTests
             var operation = Find(doc, operationId);
             var (_, example) = Assert.Single(RequestExamples(doc, operation));
             var url = operation.Template.Replace("{partnership}", Slug, StringComparison.Ordinal);
-            foreach (var (name, exampleId) in path ?? [])
-                url = url.Replace("{" + name + "}", Bind(exampleId).ToString(), StringComparison.Ordinal);
+            foreach (var (name, id) in path ?? [])
+                url = url.Replace("{" + name + "}", id.ToString(), StringComparison.Ordinal);
             var body = ids.Aggregate(example!.ToJsonString(), (json, id) => json.Replace(id.Key.ToString(), id.Value.ToString(), StringComparison.Ordinal));
             var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(operation.Method), url)
             {
@@ -95,7 +95,6 @@ public sealed class ExampleTests
             ran.Add(operationId);
             return JsonNode.Parse(text)!.AsObject();
         }
-        Guid Bind(Guid exampleId) => ids.TryGetValue(exampleId, out var id) ? id : throw new Xunit.Sdk.XunitException($"no id yet for example id {exampleId}");
         async Task<JsonObject> Post(HttpClient client, string path, object body) =>
             await TestTenant.Expect(await client.PostAsJsonAsync($"/v1/partnerships/{Slug}{path}", body), HttpStatusCode.Created);
 
@@ -108,9 +107,9 @@ public sealed class ExampleTests
         var feed = factory.ClientWithKey((await Run(admin, "createClient")).Str("key"));
 
         ids[ExampleIds.Plan] = (await Run(admin, "createPlan")).Id();
-        ids[ExampleIds.Priority] = (await Run(admin, "createPriority", new() { ["planId"] = ExampleIds.Plan })).Id();
-        ids[ExampleIds.Commitment] = (await Run(admin, "createCommitment", new() { ["priorityId"] = ExampleIds.Priority })).Id();
-        await Run(admin, "addCommitmentUpdate", new() { ["commitmentId"] = ExampleIds.Commitment });
+        ids[ExampleIds.Priority] = (await Run(admin, "createPriority", new() { ["planId"] = ids[ExampleIds.Plan] })).Id();
+        ids[ExampleIds.Commitment] = (await Run(admin, "createCommitment", new() { ["priorityId"] = ids[ExampleIds.Priority] })).Id();
+        await Run(admin, "addCommitmentUpdate", new() { ["commitmentId"] = ids[ExampleIds.Commitment] });
 
         await Run(admin, "createIndicator");
         foreach (var (code, name) in new[] { ("THEFT-PERSON", "Theft from the person"), ("KNIFE-INJURY", "Knife crime with injury") })
@@ -120,12 +119,11 @@ public sealed class ExampleTests
         Assert.True(JsonNode.DeepEquals(answer, pushed), $"The push answered\n  {pushed.ToJsonString()}\nnot its example\n  {answer!.ToJsonString()}");
 
         var framework = (await Run(admin, "createFramework")).Id();
-        ids[framework] = framework;
         ids[ExampleIds.Outcome] = (await Run(admin, "createOutcome", new() { ["frameworkId"] = framework })).Id();
         await Run(admin, "createAlignment");
 
         await TestTenant.Expect(await admin.PostAsync($"/v1/partnerships/{Slug}/plans/{ids[ExampleIds.Plan]}/approve", null), HttpStatusCode.OK);
-        var refreshed = await Run(admin, "refreshPlan", new() { ["planId"] = ExampleIds.Plan });
+        var refreshed = await Run(admin, "refreshPlan", new() { ["planId"] = ids[ExampleIds.Plan] });
         Assert.Equal(1, refreshed["carriedOver"]!.GetValue<int>());
 
         var withExamples = Operations(doc).Where(o => RequestExamples(doc, o).Count > 0).Select(o => o.Id).Order().ToList();
