@@ -16,6 +16,7 @@ internal static class AgenciesApi
             .WithDescription("One agency with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAgency).WithName("createAgency").WithSummary("Add an agency")
+            .WithRequestExample(AgencyExamples.Create)
             .WithDescription("Adds a partner agency. The code is unique in the partnership.")
             .RequireScope(Scopes.Admin).Validate<AgencyRequest>();
         group.MapPut("/{agencyId:guid}", UpdateAgency).WithName("updateAgency").WithSummary("Replace an agency")

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Csp.Api.Agencies;
 
+/// <summary>What sort of body an agency is.</summary>
 [JsonConverter(typeof(AgencyKindConverter))]
 public enum AgencyKind
 {
@@ -20,11 +21,15 @@ public enum AgencyKind
 public sealed class AgencyKindConverter() : JsonStringEnumConverter<AgencyKind>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create or replace an agency.</summary>
-/// <param name="Code">Short code, unique in the partnership: <c>^[A-Z0-9][A-Z0-9-]{0,31}$</c>.</param>
-/// <param name="Name">Display name.</param>
+/// <param name="Code">Short code, unique in the partnership, e.g. <c>MET-CS</c>: 1–32 upper-case letters, digits or hyphens, starting
+/// with a letter or digit (<c>^[A-Z0-9][A-Z0-9-]{0,31}$</c>).</param>
+/// <param name="Name">Display name, e.g. "Metropolitan Police, Central South BCU"; 1–200 characters.</param>
 /// <param name="Kind">What sort of body it is.</param>
 public sealed record AgencyRequest(string Code, string Name, AgencyKind? Kind);
 
 /// <summary>A partner agency (council, police BCU, ICB, probation, …).</summary>
+/// <param name="Code">Short code, unique in the partnership, e.g. <c>MET-CS</c>.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Kind">What sort of body it is.</param>
 public sealed record Agency(Guid Id, string Code, string Name, AgencyKind Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     : Audit.IVersioned;

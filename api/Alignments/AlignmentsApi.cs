@@ -19,6 +19,7 @@ internal static class AlignmentsApi
             .WithDescription("One alignment with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAlignment).WithName("createAlignment").WithSummary("Align a priority, commitment or indicator to an outcome")
+            .WithRequestExample(AlignmentExamples.Create)
             .WithDescription("Send the outcome and exactly one target (priorityId, commitmentId or indicatorId) with a rationale. " +
                              "A target already aligned to the outcome answers 409; a target in an archived plan answers 409. " +
                              "The documents of the plans that show the alignment get a new ETag.")

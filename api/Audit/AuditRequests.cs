@@ -4,7 +4,13 @@ namespace Csp.Api.Audit;
 
 /// <summary>One audited mutation.</summary>
 /// <param name="Seq">Position in the partnership's trail; increases in commit order.</param>
-/// <param name="ClientId">The client whose key made the change (absent for the operator key).</param>
-/// <param name="Action">create, update, delete, approve, archive or revoke.</param>
-/// <param name="Changes">Changed fields: <c>{ "field": { "before": …, "after": … } }</c>.</param>
+/// <param name="At">When the change was made (UTC).</param>
+/// <param name="ClientId">The client whose key made the change; null for the operator's platform key.</param>
+/// <param name="Action"><c>create</c>, <c>update</c>, <c>delete</c>, <c>approve</c>, <c>archive</c> or <c>revoke</c>.</param>
+/// <param name="EntityType">What was changed: <c>partnership</c>, <c>agency</c>, <c>client</c>, <c>plan</c>, <c>priority</c>,
+/// <c>commitment</c>, <c>commitment_update</c>, <c>indicator</c>, <c>observation</c>, <c>framework</c>, <c>outcome</c> or
+/// <c>alignment</c>.</param>
+/// <param name="EntityId">The id of the entity changed.</param>
+/// <param name="Changes">Changed fields by JSON name, each with its value before and after: <c>{ "title": { "before": …, "after": … } }</c>
+/// (before is null on create, after is null on delete).</param>
 public sealed record AuditEvent(long Seq, DateTimeOffset At, Guid? ClientId, string Action, string EntityType, Guid EntityId, JsonObject Changes);

@@ -7,10 +7,18 @@ namespace Csp.Api.Changes;
 
 /// <summary>One change: replaying the feed and fetching each entity reproduces the current state.</summary>
 /// <param name="Seq">Commit-ordered position; pass the last one you saw as <c>after</c>.</param>
-/// <param name="Op">create, update or delete (a tombstone: fetch nothing, drop your copy).</param>
+/// <param name="EntityType">What changed: <c>partnership</c>, <c>agency</c>, <c>client</c>, <c>plan</c>, <c>priority</c>,
+/// <c>commitment</c>, <c>commitment_update</c>, <c>indicator</c>, <c>observation</c>, <c>framework</c>, <c>outcome</c> or
+/// <c>alignment</c>.</param>
+/// <param name="EntityId">The id of the entity that changed.</param>
+/// <param name="Op"><c>create</c>, <c>update</c> or <c>delete</c> (a tombstone: fetch nothing, drop your copy).</param>
+/// <param name="At">When the change was committed (UTC).</param>
 public sealed record Change(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At);
 
 /// <summary>A page of the feed. <c>next</c> is the <c>after</c> of the next call, even on the last page.</summary>
+/// <param name="Items">The changes after <c>after</c>, in commit order; at most <c>limit</c>.</param>
+/// <param name="Next">The seq of the last item (or <c>after</c> itself when there are none): send it as <c>after</c> next time.</param>
+/// <param name="HasMore">True when more changes follow at once: call again with <c>after=next</c>.</param>
 public sealed record ChangePage(IReadOnlyList<Change> Items, long Next, bool HasMore);
 
 internal static class ChangesApi

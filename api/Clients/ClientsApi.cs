@@ -15,6 +15,7 @@ internal static class ClientsApi
         group.MapGet("/{clientId:guid}", GetClient).WithName("getClient").WithSummary("Get an API client")
             .WithDescription("One client, without its key.").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateClient).WithName("createClient").WithSummary("Register a client and issue its key")
+            .WithRequestExample(ClientExamples.Create)
             .WithDescription("Returns the key once, in `key`. Only a hash is stored; a lost key is replaced by creating a new client and revoking the old one.")
             .Validate<ClientRequest>();
         group.MapDelete("/{clientId:guid}", RevokeClient).WithName("revokeClient").WithSummary("Revoke a client's key")

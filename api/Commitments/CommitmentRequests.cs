@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Csp.Api.Commitments;
 
+/// <summary>Where a commitment stands: set by its progress updates (<c>not_started</c> until the first).</summary>
 [JsonConverter(typeof(CommitmentStatusConverter))]
 public enum CommitmentStatus
 {
@@ -18,27 +19,42 @@ public enum CommitmentStatus
 public sealed class CommitmentStatusConverter() : JsonStringEnumConverter<CommitmentStatus>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create or replace a commitment (an action) of a priority.</summary>
-/// <param name="Code">e.g. <c>P1-C1</c>; unique within the priority.</param>
-/// <param name="Title">What the partnership commits to do.</param>
-/// <param name="Description">Optional longer text.</param>
-/// <param name="LeadAgencyId">The agency accountable for it.</param>
-/// <param name="PartnerAgencyIds">Agencies that contribute.</param>
-/// <param name="StartDate">When work starts.</param>
-/// <param name="DueDate">When it is due (on or after the start).</param>
+/// <param name="Code">e.g. <c>P1-C1</c>; unique within the priority. 1–32 upper-case letters, digits or hyphens, starting with a
+/// letter or digit.</param>
+/// <param name="Title">What the partnership commits to do; 1–200 characters.</param>
+/// <param name="Description">Optional longer text, at most 4,000 characters.</param>
+/// <param name="LeadAgencyId">The agency of this partnership accountable for it (optional).</param>
+/// <param name="PartnerAgencyIds">Agencies of this partnership that contribute: at most 50, each once. Omitted or null means none.</param>
+/// <param name="StartDate">When work starts (optional).</param>
+/// <param name="DueDate">When it is due (optional; on or after startDate when both are given).</param>
 public sealed record CommitmentRequest(string Code, string Title, string? Description, Guid? LeadAgencyId,
     IReadOnlyList<Guid>? PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate);
 
 /// <summary>Record progress: appended to the history, never overwritten.</summary>
-/// <param name="Status">The commitment's status as of this update.</param>
-/// <param name="Commentary">What happened, in the officer's words.</param>
+/// <param name="Status">The commitment's status as of this update; it becomes the commitment's status.</param>
+/// <param name="Commentary">What happened, in the officer's words; 1–4,000 characters.</param>
 public sealed record CommitmentUpdateRequest(CommitmentStatus? Status, string Commentary);
 
 /// <summary>One entry of a commitment's progress history.</summary>
-/// <param name="ClientId">The client that recorded it (absent for the operator key).</param>
+/// <param name="CommitmentId">The commitment it reports on.</param>
+/// <param name="Status">The commitment's status as of this update.</param>
+/// <param name="Commentary">What happened, in the officer's words.</param>
+/// <param name="ClientId">The client that recorded it; null for the operator's platform key.</param>
+/// <param name="CreatedAt">When it was recorded (UTC).</param>
 public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt)
     : Audit.IEntity;
 
 /// <summary>A commitment with its current status (that of its latest update) and that update.</summary>
+/// <param name="PriorityId">The priority it belongs to.</param>
+/// <param name="Code">e.g. <c>P1-C1</c>; unique within the priority.</param>
+/// <param name="Title">What the partnership commits to do.</param>
+/// <param name="Description">Longer text; null when not set.</param>
+/// <param name="LeadAgencyId">The agency accountable for it; null when not set.</param>
+/// <param name="PartnerAgencyIds">Agencies that contribute (empty when none).</param>
+/// <param name="StartDate">When work starts; null when not set.</param>
+/// <param name="DueDate">When it is due; null when not set.</param>
+/// <param name="Status">Its current status: that of its latest update, <c>not_started</c> before the first.</param>
+/// <param name="LatestUpdate">Its latest progress update; null before the first.</param>
 public sealed record Commitment(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
     IReadOnlyList<Guid> PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate, CommitmentStatus Status,
     CommitmentUpdate? LatestUpdate, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

@@ -19,6 +19,7 @@ internal static class CommitmentsApi
             .DocumentEnumFilter<CommitmentStatus>("status").ProducesCsv(CommitmentCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         ofPriority.MapPost("/", CreateCommitment).WithName("createCommitment").WithSummary("Add a commitment to a priority")
+            .WithRequestExample(CommitmentExamples.Create)
             .WithDescription("Starts as not_started. Codes are unique within the priority.")
             .RequireScope(Scopes.PlansWrite).Validate<CommitmentRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -49,6 +50,7 @@ internal static class CommitmentsApi
         group.MapGet("/{commitmentId:guid}/updates", ListUpdates).WithName("listCommitmentUpdates").WithSummary("Progress history")
             .WithDescription("Every update, oldest first.").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{commitmentId:guid}/updates", AddUpdate).WithName("addCommitmentUpdate").WithSummary("Record progress")
+            .WithRequestExample(CommitmentExamples.Update)
             .WithDescription("Appends to the history (never overwritten); the commitment's status becomes this update's.")
             .RequireScope(Scopes.PlansWrite).Validate<CommitmentUpdateRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

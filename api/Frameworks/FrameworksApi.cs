@@ -19,6 +19,7 @@ internal static class FrameworksApi
             .WithDescription("One framework version with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateFramework).WithName("createFramework").WithSummary("Add a framework")
+            .WithRequestExample(FrameworkExamples.Create)
             .WithDescription("Adds a strategy framework (version 1). The code is unique in the partnership; a new version keeps it.")
             .RequireScope(Scopes.PlansWrite).Validate<FrameworkRequest>();
         group.MapPut("/{frameworkId:guid}", UpdateFramework).WithName("updateFramework").WithSummary("Replace a framework")
@@ -40,6 +41,7 @@ internal static class FrameworksApi
         group.MapGet("/{frameworkId:guid}/outcomes", ListOutcomes).WithName("listOutcomes").WithSummary("List a framework's outcomes")
             .WithDescription("In framework order (position).").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{frameworkId:guid}/outcomes", CreateOutcome).WithName("createOutcome").WithSummary("Add an outcome to a framework")
+            .WithRequestExample(FrameworkExamples.CreateOutcome)
             .WithDescription("Codes are unique within the framework version; without a position the outcome goes last.")
             .RequireScope(Scopes.PlansWrite).Validate<OutcomeRequest>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{frameworkId:guid}/coverage", GetCoverage).WithName("getFrameworkCoverage").WithSummary("How a plan covers a framework")

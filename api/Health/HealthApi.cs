@@ -5,6 +5,10 @@ namespace Csp.Api.Health;
 /// <summary>Liveness (the process answers) and readiness (the database answers and is migrated).</summary>
 internal static class HealthApi
 {
+    /// <summary>The probe's answer.</summary>
+    /// <param name="Status">Always <c>ok</c> (a service that is not ready answers 503 with a problem instead).</param>
+    /// <param name="Database">The database engine the service uses (<c>Sqlite</c> or <c>SqlServer</c>); given by the readiness probe only,
+    /// null from the liveness probe.</param>
     public sealed record HealthReport(string Status, string? Database = null);
 
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)

@@ -1,8 +1,11 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Observations;
 
 namespace Csp.Api.Indicators;
 
+/// <summary>What an indicator's values measure; it decides which values are valid (a count is a non-negative whole number, a percent
+/// is 0–100).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IndicatorUnit>))]
 public enum IndicatorUnit
 {
@@ -23,6 +26,8 @@ public enum IndicatorDirection
     [JsonStringEnumMemberName("maintain")] Maintain,
 }
 
+/// <summary>How often an indicator is measured: the period type of its observations (month <c>2024-06</c>, quarter
+/// <c>2024-Q2</c>, calendar year <c>2024</c>, UK financial year <c>2024-25</c>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IndicatorFrequency>))]
 public enum IndicatorFrequency
 {
@@ -44,36 +49,50 @@ public static class IndicatorFrequencies
 }
 
 /// <summary>A value at a period (a baseline or a target).</summary>
-/// <param name="Value">Up to 6 decimal places; must suit the unit.</param>
+/// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; it must suit the unit (a count is
+/// a non-negative whole number, a percent 0–100).</param>
 /// <param name="Period">A period of the indicator's frequency, e.g. <c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c>, <c>2024-25</c>.</param>
-public sealed record PeriodValue(decimal? Value, string? Period);
+public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [property: RequiredInRequest] string? Period);
 
 /// <summary>Create or replace an indicator (a KPI).</summary>
-/// <param name="Code">Partners' code for it, unique in the partnership, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.</param>
-/// <param name="Name">Display name.</param>
-/// <param name="Description">Optional longer text (definition, source).</param>
+/// <param name="Code">Partners' code for it, unique in the partnership, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.
+/// 1–32 upper-case letters, digits or hyphens, starting with a letter or digit.</param>
+/// <param name="Name">Display name, e.g. "Personal robbery"; 1–200 characters.</param>
+/// <param name="Description">Optional longer text (definition, source), at most 4,000 characters.</param>
 /// <param name="Unit">What a value measures.</param>
 /// <param name="Direction">Which way is better.</param>
 /// <param name="Frequency">The period type of its observations.</param>
-/// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
-/// <param name="PriorityIds">Priorities it measures.</param>
-/// <param name="Baseline">Where it started.</param>
-/// <param name="Target">Where the partnership aims to get it.</param>
+/// <param name="SourceAgencyId">The agency (of this partnership) whose clients may push its observations.</param>
+/// <param name="PriorityIds">Priorities (of this partnership) it measures: at most 50, each once. Omitted or null means none.</param>
+/// <param name="Baseline">Where it started (optional); its period must be of the indicator's frequency.</param>
+/// <param name="Target">Where the partnership aims to get it (optional); its period must be of the indicator's frequency.</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
     IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline, PeriodValue? Target);
 
 /// <summary>A value at a canonical period.</summary>
+/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Period">Canonical period: <c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c> or <c>2024-25</c>.</param>
 public sealed record PeriodValueOut(decimal Value, string Period);
 
 /// <summary>An indicator (a KPI) of the partnership.</summary>
-/// <param name="Baseline">Absent when not set.</param>
-/// <param name="Target">Absent when not set.</param>
+/// <param name="Code">Partners' code for it, e.g. <c>ROB-PERSONAL</c>; the batch push names indicators by it.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Description">Longer text (definition, source); null when not set.</param>
+/// <param name="Unit">What a value measures.</param>
+/// <param name="Direction">Which way is better.</param>
+/// <param name="Frequency">The period type of its observations.</param>
+/// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
+/// <param name="PriorityIds">Priorities it measures (empty when none).</param>
+/// <param name="Baseline">Where it started. Absent when not set.</param>
+/// <param name="Target">Where the partnership aims to get it. Absent when not set.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
+/// <summary>The latest value against the target, by direction: <c>on_target</c> when it meets it, <c>near</c> within 10% of it,
+/// else <c>off_target</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {
@@ -82,6 +101,8 @@ public enum PerformanceStatus
     [JsonStringEnumMemberName("off_target")] OffTarget,
 }
 
+/// <summary>The latest value against the previous period's, by direction: <c>stable</c> within 1%, else <c>improving</c> or
+/// <c>worsening</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceTrend>))]
 public enum PerformanceTrend
 {
@@ -91,12 +112,21 @@ public enum PerformanceTrend
 }
 
 /// <summary>A value at a period, as used by performance.</summary>
+/// <param name="Period">Canonical period.</param>
+/// <param name="Value">The observation's value, in the indicator's unit.</param>
+/// <param name="Status"><c>provisional</c> or <c>final</c>.</param>
 public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus Status);
 
 /// <summary>How an indicator is doing in one area, computed from its observations and target.</summary>
+/// <param name="IndicatorId">The indicator.</param>
+/// <param name="Code">The indicator's code.</param>
+/// <param name="Area">ONS GSS code of the area the figures are for.</param>
+/// <param name="Direction">Which way is better (from the indicator).</param>
+/// <param name="Unit">What the values measure (from the indicator).</param>
 /// <param name="Latest">The most recent observation.</param>
 /// <param name="Previous">The observation of the period before the latest.</param>
 /// <param name="SamePeriodLastYear">The observation of the same period a year before the latest.</param>
+/// <param name="Target">The indicator's target. Absent when not set.</param>
 /// <param name="Status">Latest against target, by direction; <c>near</c> is within 10% of the target. Absent without a latest value or target.</param>
 /// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%). Absent without both.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>

@@ -22,6 +22,7 @@ internal static class IndicatorsApi
             .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateIndicator).WithName("createIndicator").WithSummary("Add an indicator")
+            .WithRequestExample(IndicatorExamples.Create)
             .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency.")
             .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>();
         group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")

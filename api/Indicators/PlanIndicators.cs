@@ -4,7 +4,9 @@ using Csp.Api.Observations;
 namespace Csp.Api.Indicators;
 
 /// <summary>An indicator with its latest observation (in the partnership's area) and how it is doing.</summary>
-/// <param name="LatestObservation">Absent (null) when it has no observation in the area yet.</param>
+/// <param name="Indicator">The indicator.</param>
+/// <param name="LatestObservation">Its most recent observation in the partnership's area; null when it has none there yet.</param>
+/// <param name="Performance">How it is doing in the partnership's area.</param>
 public sealed record PlanIndicator(Indicator Indicator, Observation? LatestObservation, Performance Performance);
 
 /// <summary>The plan's indicators as CSV.</summary>

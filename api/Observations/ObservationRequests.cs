@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace Csp.Api.Observations;
 
+/// <summary>How settled a value is: a <c>provisional</c> value may still change; a <c>final</c> one is not overwritten by a
+/// provisional one (except by an admin with <c>force=true</c>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ObservationStatus>))]
 public enum ObservationStatus
 {
@@ -14,16 +16,36 @@ public enum ObservationStatus
 /// <param name="Period">Canonical period.</param>
 /// <param name="PeriodStart">First day of the period.</param>
 /// <param name="PeriodEnd">Last day of the period.</param>
-/// <param name="Area">ONS GSS code.</param>
-/// <param name="ClientId">The client that sent the current value (absent for the operator key).</param>
+/// <param name="Area">ONS GSS code of the area, e.g. <c>E09000028</c>.</param>
+/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Status"><c>provisional</c> or <c>final</c>; a final value is not overwritten by a provisional one.</param>
+/// <param name="Note">The sender's note, e.g. the extract it came from; null when none.</param>
+/// <param name="ClientId">The client that sent the current value; null for the operator's platform key.</param>
+/// <param name="Version">Increases each time the value, status or note changes (each change keeps a revision).</param>
+/// <param name="CreatedAt">When the first value for this period and area arrived (UTC).</param>
+/// <param name="UpdatedAt">When the current value arrived (UTC).</param>
 public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, ObservationStatus Status,
     string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A change of an observation: the value it replaced (never lost) and the value it became, with who sent each.</summary>
+/// <param name="Id">The revision's id.</param>
+/// <param name="Period">Canonical period of the observation.</param>
+/// <param name="Area">ONS GSS code of the observation's area.</param>
+/// <param name="OldValue">The value before the change.</param>
+/// <param name="OldStatus">The status before the change.</param>
+/// <param name="OldNote">The note before the change; null when none.</param>
+/// <param name="OldClientId">The client that had sent the old value; null for the operator's platform key.</param>
+/// <param name="OldRecordedAt">When the old value had arrived (UTC).</param>
+/// <param name="NewValue">The value after the change.</param>
+/// <param name="NewStatus">The status after the change.</param>
+/// <param name="NewNote">The note after the change; null when none.</param>
+/// <param name="NewClientId">The client that sent the new value; null for the operator's platform key.</param>
+/// <param name="RevisedAt">When the change was made (UTC).</param>
 public sealed record ObservationRevision(Guid Id, string Period, string Area,
     decimal OldValue, ObservationStatus OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
     decimal NewValue, ObservationStatus NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
 
+/// <summary>The outcome of a batch push as a whole.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BatchStatus>))]
 public enum BatchStatus
 {
@@ -36,16 +58,20 @@ public enum BatchStatus
 }
 
 /// <summary>One value to upsert on its natural key (indicator, period, area).</summary>
-/// <param name="Indicator">The indicator's code (e.g. <c>ROB-PERSONAL</c>), not its id.</param>
-/// <param name="Period">Month <c>2024-06</c> (<c>202406</c>), quarter <c>2024-Q2</c> (<c>2024Q2</c>), year <c>2024</c>, or financial year <c>2024-25</c> (<c>2024April</c>); of the indicator's frequency.</param>
+/// <param name="Indicator">The indicator's code (e.g. <c>ROB-PERSONAL</c>), not its id. A row without it is rejected
+/// (<c>unknown_indicator</c>).</param>
+/// <param name="Period">Month <c>2024-06</c> (<c>202406</c>), quarter <c>2024-Q2</c> (<c>2024Q2</c>), year <c>2024</c>, or financial year
+/// <c>2024-25</c> (<c>2024April</c>); of the indicator's frequency. A row without a valid one is rejected (<c>invalid_period</c>).</param>
 /// <param name="Area">ONS GSS code (<c>^[EWSN]\d{8}$</c>); defaults to the partnership's area.</param>
-/// <param name="Value">Up to 6 decimal places; a percent is 0–100, a count a non-negative whole number. Zero is a value.</param>
-/// <param name="Status">Defaults to provisional. A final value is not overwritten by a provisional one.</param>
-/// <param name="Note">Optional, e.g. the extract it came from.</param>
+/// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; a percent is 0–100, a count a
+/// non-negative whole number. Zero is a value. A row without one is rejected (<c>invalid_value</c>): send no row for no data.</param>
+/// <param name="Status">Defaults to <c>provisional</c>. A final value is not overwritten by a provisional one.</param>
+/// <param name="Note">Optional, e.g. the extract it came from; at most 4,000 characters.</param>
 public sealed record ObservationInput(string? Indicator, string? Period, string? Area, decimal? Value, ObservationStatus? Status, string? Note);
 
 /// <summary>The batch push body, modelled on DHIS2's dataValueSets.</summary>
-/// <param name="Observations">Up to 10,000 rows.</param>
+/// <param name="Observations">The rows, at most 10,000 (a larger batch is refused with 413), none of them null. Each row is checked on its
+/// own: a row at fault is reported in <c>conflicts</c>, not as a 400.</param>
 public sealed record ObservationBatch(IReadOnlyList<ObservationInput>? Observations);
 
 /// <summary>Why a row was rejected.</summary>
@@ -57,8 +83,13 @@ public sealed record ObservationBatch(IReadOnlyList<ObservationInput>? Observati
 public sealed record ObservationConflict(int Index, string Field, string Code, string Message);
 
 /// <summary>What the push did (or, with dryRun, would do). created + updated + unchanged + rejected = rows sent.</summary>
+/// <param name="Status"><c>ok</c>, <c>partial</c> or <c>rejected</c>.</param>
+/// <param name="Created">Rows for an (indicator, period, area) that had no value yet.</param>
+/// <param name="Updated">Rows that changed a stored value, status or note (the old one is kept as a revision).</param>
 /// <param name="Unchanged">Rows equal to the stored value, status and note: nothing was written for them.</param>
+/// <param name="Rejected">Rows not kept: those with a conflict, or every row when the batch was rejected as a whole.</param>
 /// <param name="DryRun">True when nothing was written.</param>
+/// <param name="Conflicts">Why each faulty row was rejected, in row order; empty when none.</param>
 public sealed record BatchResult(BatchStatus Status, int Created, int Updated, int Unchanged, int Rejected, bool DryRun,
     IReadOnlyList<ObservationConflict> Conflicts);
 

@@ -18,6 +18,9 @@ internal static class ObservationsApi
         var group = routes.MapGroup("/observations").WithTags("Observations");
 
         group.MapPost("/", PushObservations).WithName("pushObservations").WithSummary("Push a batch of indicator values")
+            .WithRequestExample(ObservationExamples.PoliceExtract)
+            .WithResponseExample(StatusCodes.Status200OK, ObservationExamples.PoliceExtractResult)
+            .WithProblemResponse(ObservationExamples.Forbidden).WithProblemResponse(ObservationExamples.TooLarge)
             .WithDescription("""
                 The batch push partners' systems send their data through, modelled on DHIS2's dataValueSets. Each row is an upsert
                 on (indicator code, period, area): new rows are created, changed rows updated (the old value is kept as a revision),

@@ -1,18 +1,29 @@
 namespace Csp.Api.Partnerships;
 
 /// <summary>Create a partnership (a tenant).</summary>
-/// <param name="Slug">URL name, e.g. <c>southwark</c>: lower-case letters, digits and hyphens.</param>
-/// <param name="Name">Display name.</param>
-/// <param name="AreaCode">ONS GSS code of its area, e.g. <c>E09000028</c>; the default area of observations.</param>
-/// <param name="PublicRead">Whether anyone may read its approved plans without a key.</param>
+/// <param name="Slug">URL name, e.g. <c>southwark</c>: 2–63 lower-case letters, digits or hyphens, starting with a letter or digit
+/// (<c>^[a-z0-9][a-z0-9-]{1,62}$</c>); unique and permanent.</param>
+/// <param name="Name">Display name, e.g. "Southwark Community Safety Partnership"; 1–200 characters.</param>
+/// <param name="AreaCode">ONS GSS code of its area, e.g. <c>E09000028</c> (<c>^[EWSN]\d{8}$</c>); the default area of observations.</param>
+/// <param name="PublicRead">Whether anyone may read its approved plans without a key; false when omitted.</param>
 public sealed record PartnershipRequest(string Slug, string Name, string AreaCode, bool PublicRead = false);
 
 /// <summary>Change a partnership's name, area or public read setting (the slug is permanent).</summary>
+/// <param name="Name">Display name; 1–200 characters.</param>
+/// <param name="AreaCode">ONS GSS code of its area, e.g. <c>E09000028</c> (<c>^[EWSN]\d{8}$</c>).</param>
+/// <param name="PublicRead">Whether anyone may read its approved plans without a key; false when omitted (this replaces the
+/// setting).</param>
 /// <param name="CorsOrigins">Browser origins (e.g. the council portal, <c>https://portal.example.gov.uk</c>) allowed to call
-/// this partnership's routes from a web page. None by default: no CORS headers are sent. At most 20, each of at most 200
-/// characters, and 2,000 characters in all.</param>
+/// this partnership's routes from a web page, each <c>scheme://host[:port]</c> (https, or http for localhost) without a path. None
+/// on a new partnership: no CORS headers are sent. At most 20, each of at most 200 characters, and 2,000 characters in all (with a
+/// space between origins). Omitted or null keeps the current list; an empty list removes them all.</param>
 public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead, IReadOnlyList<string>? CorsOrigins = null);
 
 /// <summary>A Community Safety Partnership.</summary>
+/// <param name="Slug">URL name, e.g. <c>southwark</c>; the <c>{partnership}</c> of every path.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="AreaCode">ONS GSS code of its area; the default area of observations.</param>
+/// <param name="PublicRead">Whether anyone may read its approved plans without a key.</param>
+/// <param name="CorsOrigins">Browser origins allowed to call its routes from a web page (empty when none).</param>
 public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, IReadOnlyList<string> CorsOrigins,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

@@ -12,6 +12,7 @@ internal static class PartnershipsApi
         var group = routes.MapGroup("/v1/partnerships").WithTags("Partnerships");
 
         group.MapPost("/", CreatePartnership).WithName("createPartnership").WithSummary("Create a partnership")
+            .WithRequestExample(PartnershipExamples.Create)
             .WithDescription("Creates a tenant. Needs the operator (platform) key.")
             .RequireScope(Scopes.Platform).Validate<PartnershipRequest>()
             .ProducesProblem(StatusCodes.Status409Conflict);

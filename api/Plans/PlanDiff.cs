@@ -9,34 +9,75 @@ using Dapper;
 namespace Csp.Api.Plans;
 
 /// <summary>One field that differs: its value in the earlier plan and in this one (absent = not set).</summary>
+/// <param name="Field">Which field: <c>title</c>, <c>description</c>, <c>leadAgency</c>, <c>position</c>, <c>priority</c>,
+/// <c>partnerAgencies</c>, <c>startDate</c>, <c>dueDate</c> or <c>status</c>.</param>
+/// <param name="Before">Its value in the earlier plan, as text (agencies by code); null when not set.</param>
+/// <param name="After">Its value in this plan, as text (agencies by code); null when not set.</param>
 public sealed record FieldChange(string Field, string? Before, string? After);
 
 /// <summary>A priority added or removed.</summary>
+/// <param name="Code">The priority's code.</param>
+/// <param name="Title">The priority's title.</param>
 public sealed record PriorityDiffItem(string Code, string Title);
 
 /// <summary>A priority in both plans (same code) whose fields differ.</summary>
+/// <param name="Code">The priority's code.</param>
+/// <param name="Title">The priority's title in this plan.</param>
+/// <param name="Changes">The fields that differ.</param>
 public sealed record PriorityDiffChange(string Code, string Title, IReadOnlyList<FieldChange> Changes);
 
 /// <summary>A commitment added or removed, with the code of its priority.</summary>
+/// <param name="PriorityCode">The code of the priority it is (or was) under.</param>
+/// <param name="Code">The commitment's code.</param>
+/// <param name="Title">The commitment's title.</param>
 public sealed record CommitmentDiffItem(string PriorityCode, string Code, string Title);
 
 /// <summary>A commitment in both plans (same code) whose fields differ.</summary>
+/// <param name="PriorityCode">The code of the priority it is under in this plan.</param>
+/// <param name="Code">The commitment's code.</param>
+/// <param name="Title">The commitment's title in this plan.</param>
+/// <param name="Changes">The fields that differ.</param>
 public sealed record CommitmentDiffChange(string PriorityCode, string Code, string Title, IReadOnlyList<FieldChange> Changes);
 
 /// <summary>An alignment present in only one of the plans.</summary>
-/// <param name="TargetType">priority, commitment or indicator.</param>
+/// <param name="FrameworkCode">The framework's code.</param>
+/// <param name="FrameworkVersionNo">The framework's version number.</param>
+/// <param name="FrameworkTitle">The framework's title.</param>
+/// <param name="OutcomeCode">The outcome's code.</param>
+/// <param name="OutcomeTitle">The outcome's title.</param>
+/// <param name="TargetType"><c>priority</c>, <c>commitment</c> or <c>indicator</c>.</param>
 /// <param name="TargetCode">The code of the priority, commitment or indicator.</param>
+/// <param name="TargetTitle">Its title (an indicator's name).</param>
+/// <param name="Rationale">Why it contributes to the outcome.</param>
 public sealed record AlignmentDiffItem(string FrameworkCode, long FrameworkVersionNo, string FrameworkTitle, string OutcomeCode, string OutcomeTitle,
     string TargetType, string TargetCode, string TargetTitle, string Rationale);
 
+/// <summary>Priorities added, removed and changed (matched by code).</summary>
+/// <param name="Added">In this plan only.</param>
+/// <param name="Removed">In the earlier plan only.</param>
+/// <param name="Changed">In both, with fields that differ.</param>
 public sealed record PriorityDiff(IReadOnlyList<PriorityDiffItem> Added, IReadOnlyList<PriorityDiffItem> Removed, IReadOnlyList<PriorityDiffChange> Changed);
 
+/// <summary>Commitments added, removed and changed (matched by code).</summary>
+/// <param name="Added">In this plan only.</param>
+/// <param name="Removed">In the earlier plan only.</param>
+/// <param name="Changed">In both, with fields that differ.</param>
 public sealed record CommitmentDiff(IReadOnlyList<CommitmentDiffItem> Added, IReadOnlyList<CommitmentDiffItem> Removed, IReadOnlyList<CommitmentDiffChange> Changed);
 
+/// <summary>Alignments added and removed.</summary>
+/// <param name="Added">In this plan only.</param>
+/// <param name="Removed">In the earlier plan only.</param>
 public sealed record AlignmentDiff(IReadOnlyList<AlignmentDiffItem> Added, IReadOnlyList<AlignmentDiffItem> Removed);
 
 /// <summary>What changed from one plan (<c>against</c>, usually the one refreshed) to another: priorities and commitments matched by
 /// code, compared field by field; alignments added and removed.</summary>
+/// <param name="PlanId">This plan.</param>
+/// <param name="PlanTitle">This plan's title.</param>
+/// <param name="AgainstId">The plan compared with (the <c>against</c> query parameter).</param>
+/// <param name="AgainstTitle">Its title.</param>
+/// <param name="Priorities">What changed in the priorities.</param>
+/// <param name="Commitments">What changed in the commitments.</param>
+/// <param name="Alignments">What changed in the alignments.</param>
 public sealed record PlanDiffResult(Guid PlanId, string PlanTitle, Guid AgainstId, string AgainstTitle,
     PriorityDiff Priorities, CommitmentDiff Commitments, AlignmentDiff Alignments);
 

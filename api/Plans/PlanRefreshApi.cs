@@ -17,6 +17,7 @@ internal static class PlanRefreshApi
         var group = routes.MapGroup("/plans").WithTags("Plans");
 
         group.MapPost("/{planId:guid}/refresh", RefreshPlan).WithName("refreshPlan").WithSummary("Refresh a plan into a new draft")
+            .WithRequestExample(PlanExamples.Refresh)
             .WithDescription("Copies an approved (or archived) plan into a new draft for the next period, in one step: its priorities, commitments " +
                              "(with partner agencies and dates), indicator links and alignments. The draft's supersedesId is the refreshed plan. " +
                              "Commitment statuses reset to not_started, except those listed in carryOver (or all, with carryOverAll), which keep " +

@@ -4,6 +4,7 @@ using Csp.Api.Priorities;
 
 namespace Csp.Api.Plans;
 
+/// <summary>A plan's life: <c>draft</c> → <c>approved</c> → <c>archived</c>.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PlanStatus>))]
 public enum PlanStatus
 {
@@ -13,12 +14,20 @@ public enum PlanStatus
 }
 
 /// <summary>Create or edit a plan.</summary>
-/// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26".</param>
+/// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26"; 1–200 characters.</param>
 /// <param name="PeriodStart">First day the plan covers.</param>
-/// <param name="PeriodEnd">Last day the plan covers (on or after the start).</param>
+/// <param name="PeriodEnd">Last day the plan covers (on or after periodStart).</param>
 public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd);
 
 /// <summary>A partnership plan (without its contents; see <see cref="PlanDocument"/>).</summary>
+/// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26".</param>
+/// <param name="PeriodStart">First day the plan covers.</param>
+/// <param name="PeriodEnd">Last day the plan covers.</param>
+/// <param name="Status"><c>draft</c>, <c>approved</c> or <c>archived</c>.</param>
+/// <param name="ApprovedOn">The day it was approved; null while a draft.</param>
+/// <param name="ApprovedBy">Who approved it: the id of the client whose key approved it (<c>platform</c> for the operator's key);
+/// null while a draft.</param>
+/// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
@@ -29,6 +38,16 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 /// linked to its priorities with their latest observation and performance; and the alignments of its priorities, commitments
 /// and indicators to framework outcomes.
 /// </summary>
+/// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26".</param>
+/// <param name="PeriodStart">First day the plan covers.</param>
+/// <param name="PeriodEnd">Last day the plan covers.</param>
+/// <param name="Status"><c>draft</c>, <c>approved</c> or <c>archived</c>.</param>
+/// <param name="ApprovedOn">The day it was approved; null while a draft.</param>
+/// <param name="ApprovedBy">Who approved it: the id of the client whose key approved it (<c>platform</c> for the operator's key);
+/// null while a draft.</param>
+/// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
+/// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
+/// <param name="Priorities">The plan's priorities in order (by position), each with its commitments.</param>
 /// <param name="Indicators">Indicators linked to any of the plan's priorities (each once), in creation order.</param>
 /// <param name="Alignments">Alignments whose target is in the plan, in creation order.</param>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
@@ -36,6 +55,12 @@ public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, D
     IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments);
 
 /// <summary>A priority inside the plan document.</summary>
+/// <param name="Code">e.g. <c>P1</c>; unique within the plan.</param>
+/// <param name="Title">What the priority is about.</param>
+/// <param name="Description">Longer text; null when not set.</param>
+/// <param name="LeadAgencyId">The agency that leads it; null when not set.</param>
+/// <param name="Position">Order in the plan (1 = first).</param>
+/// <param name="Commitments">Its commitments, each with its current status and latest update.</param>
 /// <param name="IndicatorIds">The indicators (in the document's <c>indicators</c>) that measure it.</param>
 public sealed record PlanPriority(Guid Id, string Code, string Title, string? Description, Guid? LeadAgencyId, long Position,
     long Version, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Guid> IndicatorIds);

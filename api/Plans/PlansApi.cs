@@ -30,6 +30,7 @@ internal static class PlansApi
             .RequireScope(Scopes.Read).WithMetadata(new PublicReadAllowed()).ProducesProblem(StatusCodes.Status404NotFound)
             .AddOpenApiOperationTransformer(DocumentContentCoding);
         group.MapPost("/", CreatePlan).WithName("createPlan").WithSummary("Create a draft plan")
+            .WithRequestExample(PlanExamples.Create)
             .WithDescription("Creates a plan in draft.").RequireScope(Scopes.PlansWrite).Validate<PlanRequest>();
         group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title and period")
             .WithDescription("Drafts and approved plans can be edited (an approved plan's new period may not overlap another approved plan); archived plans cannot.")

@@ -13,6 +13,7 @@ internal static class PrioritiesApi
         ofPlan.MapGet("/", ListPriorities).WithName("listPriorities").WithSummary("List a plan's priorities")
             .WithDescription("In plan order (position).").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
         ofPlan.MapPost("/", CreatePriority).WithName("createPriority").WithSummary("Add a priority to a plan")
+            .WithRequestExample(PriorityExamples.Create)
             .WithDescription("Codes are unique within the plan. Archived plans cannot change (409).")
             .RequireScope(Scopes.PlansWrite).Validate<PriorityRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -5,7 +5,7 @@ using Dapper;
 namespace Csp.Api.Infrastructure.Data;
 
 /// <summary>
-/// One write transaction and the connection it runs on, as one disposable unit: opened by <see cref="Db.BeginWriteAsync"/>
+/// One write transaction and the connection it runs on, as one disposable unit: opened by <see cref="Db.BeginWriteAsync(Tenant, CancellationToken)"/>
 /// (one partnership's writes) or <see cref="Db.BeginPlatformWriteAsync"/> (the platform's own bookkeeping). Disposing it
 /// without <see cref="CommitAsync"/> rolls everything back and gives up the write turn. Every statement runs in the
 /// transaction and with the token the unit was opened with.

@@ -6,6 +6,8 @@ using System.Text.Json.Serialization;
 namespace Csp.Api.Infrastructure;
 
 /// <summary>A page of a cursor-paginated list; <c>nextCursor</c> is absent on the last page.</summary>
+/// <param name="Items">This page's items, at most <c>limit</c> of them, in the list's order.</param>
+/// <param name="NextCursor">Opaque: send it as <c>cursor</c> to get the next page. Absent on the last page.</param>
 public sealed record Page<T>(IReadOnlyList<T> Items,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? NextCursor);
 

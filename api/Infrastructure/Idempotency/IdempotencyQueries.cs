@@ -6,8 +6,8 @@ namespace Csp.Api.Infrastructure.Idempotency;
 /// <summary>Whose keys: a client of a partnership (the operator key uses the empty GUID for both).</summary>
 public readonly record struct IdempotencyScope(Guid PartnershipId, Guid ClientId);
 
-/// <param name="Committed">The first request's write committed but its response was never stored (its process died in
-/// between): run the request again and let the writer answer with this result instead of writing.</param>
+/// <summary>What an earlier request with the same key did. <see cref="Committed"/>: its write committed but its response was
+/// never stored (its process died in between), so the request runs again and the writer answers with that result.</summary>
 public enum BeginStatus { Started, Replay, InFlight, Mismatch, Committed }
 
 public sealed record StoredResponse(int Status, string? ContentType, byte[] Body);

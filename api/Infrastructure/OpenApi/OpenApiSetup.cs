@@ -6,10 +6,11 @@ using Microsoft.OpenApi;
 namespace Csp.Api.Infrastructure.OpenApi;
 
 /// <summary>
-/// The contract partners integrate against without talking to us. The transformers make what the
-/// endpoints declare complete (path parameters bound by middleware, the problem statuses every
-/// operation can answer, conditional requests) so that `spectral lint` passes on the generated file
-/// and the test suite can validate every response against it.
+/// The contract partners integrate against without talking to us. The XML comments on the records
+/// describe the schemas; the transformers make what the endpoints declare complete (path parameters
+/// bound by middleware, the problem statuses every operation can answer, shared once under
+/// <c>components/responses</c>, conditional requests, the endpoints' hand-written examples) so that
+/// `spectral lint` passes on the generated file and the test suite can validate every response against it.
 /// </summary>
 public static class OpenApiSetup
 {
@@ -27,8 +28,10 @@ public static class OpenApiSetup
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeAuth);
             options.AddOperationTransformer(OperationConventions.Apply);
-            options.AddExamples();
+            options.AddOperationTransformer(ExampleConventions.Apply);
             options.AddSchemaTransformer(SchemaConventions.Apply);
+            options.AddDocumentTransformer(SchemaConventions.TidyDescriptions);
+            options.AddDocumentTransformer(SortSharedResponses);
         });
 
     /// <summary>What a partner developer reads first; known tags get a line each.</summary>
@@ -85,6 +88,14 @@ public static class OpenApiSetup
                     tag.Description = text;
     }
 
+    /// <summary>The shared problem responses by name (they are published in the order operations first use them).</summary>
+    private static Task SortSharedResponses(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        if (document.Components?.Responses is { Count: > 0 } responses)
+            document.Components.Responses = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToDictionary();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Every keyed operation declares the scheme and the 401/403/404 the tenant middleware can answer.</summary>
     private static Task DescribeAuth(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
@@ -101,35 +112,25 @@ public static class OpenApiSetup
         if (publicRead && !operation.Security.Any(r => r.Count == 0))
             operation.Security.Add(new OpenApiSecurityRequirement());
 
-        operation.Responses ??= new OpenApiResponses();
-        AddProblem(operation, context, "401", publicRead
-            ? "The API key is unknown or revoked, or there is none and the partnership has not enabled public read."
-            : "The API key is missing, unknown or revoked.");
-        AddProblem(operation, context, "403", $"The key lacks the '{scope.Scope}' scope.");
+        AddProblem(operation, context, publicRead ? ProblemResponses.UnauthorizedPublicRead : ProblemResponses.Unauthorized);
+        AddProblem(operation, context, ProblemResponses.Forbidden(scope.Scope));
         if (context.Description.RelativePath?.Contains("{partnership}", StringComparison.Ordinal) == true)
-            AddProblem(operation, context, "404", "No such partnership or resource, or it belongs to another partnership.");
+            AddProblem(operation, context, ProblemResponses.NotFound);
         operation.Description = $"{operation.Description} Scope: `{scope.Scope}`.".Trim();
         if (publicRead && !operation.Description.Contains(PublicReadSentence, StringComparison.Ordinal))
             operation.Description = $"{operation.Description} {PublicReadSentence}";
         return Task.CompletedTask;
     }
 
-    internal static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description,
-        string schema = ProblemSchema)
+    /// <summary>
+    /// Documents <paramref name="problem"/>, or the endpoint's own response for its status
+    /// (<see cref="ContractEndpointExtensions.WithProblemResponse"/>), unless the operation already declares the status.
+    /// </summary>
+    internal static void AddProblem(OpenApiOperation operation, OpenApiOperationTransformerContext context, ProblemResponse problem)
     {
         operation.Responses ??= new OpenApiResponses();
-        if (operation.Responses.TryGetValue(status, out var existing))
-        {
-            if (existing is OpenApiResponse r && string.IsNullOrEmpty(r.Description)) r.Description = description;
-            return;
-        }
-        operation.Responses[status] = new OpenApiResponse
-        {
-            Description = description,
-            Content = new Dictionary<string, OpenApiMediaType>
-            {
-                ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(schema, context.Document) },
-            },
-        };
+        if (operation.Responses.ContainsKey(problem.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))) return;
+        var own = context.Description.ActionDescriptor.EndpointMetadata.OfType<ProblemResponse>().FirstOrDefault(p => p.Status == problem.Status);
+        ProblemResponses.Use(operation, context.Document!, own ?? problem);
     }
 }

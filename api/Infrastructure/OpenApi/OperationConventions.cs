@@ -1,10 +1,13 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Csp.Api.Infrastructure.Security;
 using Csp.Api.Partnerships;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace Csp.Api.Infrastructure.OpenApi;
@@ -24,7 +27,9 @@ internal static partial class OperationConventions
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);
         DeclareConditionalRequests(operation, context, method);
+        ShareProblems(operation, context);
         DescribeResponses(operation);
+        InStatusOrder(operation.Responses);
         return Task.CompletedTask;
     }
 
@@ -93,48 +98,50 @@ internal static partial class OperationConventions
     {
         var bindsInput = operation.RequestBody is not null
                          || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header);
-        if (bindsInput)
-            OpenApiSetup.AddProblem(operation, context, "400",
-                "The request is not valid: a body or query value that does not parse, or fails validation. `errors` names each field.",
-                OpenApiSetup.ValidationProblemSchema);
+        if (bindsInput) OpenApiSetup.AddProblem(operation, context, ProblemResponses.BadRequest);
         if (operation.RequestBody is not null)
         {
-            OpenApiSetup.AddProblem(operation, context, "413", "The request body is over the size limit.");
-            OpenApiSetup.AddProblem(operation, context, "415", "The body is not `application/json`.");
+            OpenApiSetup.AddProblem(operation, context, PayloadTooLarge(context));
+            OpenApiSetup.AddProblem(operation, context, ProblemResponses.UnsupportedMediaType);
         }
         // The rate limiter (Security/RateLimitingSetup) guards everything under /v1.
         if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
-        {
-            AddProblemToRetry(operation, context, "429", "This client (or, without a valid key, this address) has used its request allowance.",
-                "Seconds to wait before retrying.");
-        }
+            OpenApiSetup.AddProblem(operation, context, ProblemResponses.TooManyRequests);
         // A write waits for its turn (SQLite: one writer at a time; SQL Server: per partnership) and answers 503 when it
         // waited too long; any call answers 503 when its storage fails (read-only, deleted or replaced), and a write 507 when
         // the disk is full (ProblemExceptionHandler).
         if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true)
         {
             var write = context.Description.HttpMethod is not ("GET" or "HEAD");
-            AddProblemToRetry(operation, context, "503",
-                (write ? "Other writes held the database for longer than this request could wait, or " : "") +
-                "the database cannot be used now (read-only, its file deleted or replaced under the service): the problem says which. " +
-                "Nothing was written; send the same request again after Retry-After seconds.",
-                "Seconds to wait before sending the request again.");
-            if (write)
-                AddProblemToRetry(operation, context, "507", "The disk holding the database is full; nothing was written. Send the same " +
-                    "request again after Retry-After seconds.", "Seconds to wait before sending the request again.");
+            OpenApiSetup.AddProblem(operation, context, write ? ProblemResponses.WriteUnavailable : ProblemResponses.ReadUnavailable);
+            if (write) OpenApiSetup.AddProblem(operation, context, ProblemResponses.InsufficientStorage);
         }
-        OpenApiSetup.AddProblem(operation, context, "500",
-            "An unexpected error. No internals are sent; quote the problem's `traceId` when reporting it.");
+        OpenApiSetup.AddProblem(operation, context, ProblemResponses.InternalServerError);
     }
 
-    /// <summary>A problem response that says, in Retry-After, when to send the request again.</summary>
-    private static void AddProblemToRetry(OpenApiOperation operation, OpenApiOperationTransformerContext context, string status, string description,
-        string retryAfter)
+    /// <summary>
+    /// Every problem response becomes a reference to a shared one: the endpoint's own for that status
+    /// (<see cref="ContractEndpointExtensions.WithProblemResponse"/>) or the shared one for the status (what a
+    /// <c>.ProducesProblem</c> or a <c>Results</c> union declared).
+    /// </summary>
+    private static void ShareProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
-        OpenApiSetup.AddProblem(operation, context, status, description);
-        if (operation.Responses![status] is not OpenApiResponse response) return;
-        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-        response.Headers.TryAdd("Retry-After", new OpenApiHeader { Description = retryAfter, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } });
+        var own = context.Description.ActionDescriptor.EndpointMetadata.OfType<ProblemResponse>().ToDictionary(p => p.Status);
+        foreach (var (status, response) in operation.Responses!.ToList())
+        {
+            if (!int.TryParse(status, out var code) || code < 400) continue;
+            var problem = own.GetValueOrDefault(code)
+                          ?? (response is OpenApiResponseReference ? null : code == 413 ? PayloadTooLarge(context) : ProblemResponses.ForStatus(code));
+            if (problem is not null) ProblemResponses.Use(operation, context.Document!, problem);
+        }
+    }
+
+    /// <summary>The operation's body limit, as RequestLimitsMiddleware applies it: the endpoint's own, else the configured default.</summary>
+    private static ProblemResponse PayloadTooLarge(OpenApiOperationTransformerContext context)
+    {
+        var fallback = context.ApplicationServices.GetRequiredService<IOptions<RequestLimitOptions>>().Value.MaxBodyBytes;
+        var own = context.Description.ActionDescriptor.EndpointMetadata.OfType<IRequestSizeLimitMetadata>().LastOrDefault()?.MaxRequestBodySize;
+        return ProblemResponses.PayloadTooLarge(own ?? fallback, isDefault: own is null || own == fallback);
     }
 
     /// <summary>
@@ -161,26 +168,20 @@ internal static partial class OperationConventions
         }
     }
 
-    private static readonly Dictionary<string, string> ProblemDescriptions = new()
+    /// <summary>Responses listed by status, as a reader looks them up.</summary>
+    private static void InStatusOrder(OpenApiResponses responses)
     {
-        ["400"] = "The request is not valid. `errors` names each field and what is wrong with it.",
-        ["404"] = "No such resource, or it belongs to another partnership (the same answer, by design).",
-        ["409"] = "The request conflicts with the resource's current state; `detail` says why.",
-        ["412"] = "If-Match does not match the resource's current ETag: read it again, then retry.",
-        ["422"] = "The request is well-formed but cannot be processed; `detail` says why.",
-        ["503"] = "The service cannot answer now (e.g. its database is unreachable); retry later.",
-    };
+        var ordered = responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+        responses.Clear();
+        foreach (var (status, response) in ordered) responses[status] = response;
+    }
 
-    /// <summary>Replaces the bare reason phrases the generator writes with what the status means here.</summary>
+    /// <summary>A response without a description gets the reason phrase (problems are described where they are shared).</summary>
     private static void DescribeResponses(OpenApiOperation operation)
     {
         foreach (var (status, response) in operation.Responses!)
-        {
-            if (response is not OpenApiResponse r || !int.TryParse(status, out var code)) continue;
-            var generic = string.IsNullOrEmpty(r.Description) || r.Description == ReasonPhrases.GetReasonPhrase(code);
-            if (generic && ProblemDescriptions.TryGetValue(status, out var text)) r.Description = text;
-            else if (string.IsNullOrEmpty(r.Description)) r.Description = ReasonPhrases.GetReasonPhrase(code);
-        }
+            if (response is OpenApiResponse r && string.IsNullOrEmpty(r.Description) && int.TryParse(status, out var code))
+                r.Description = ReasonPhrases.GetReasonPhrase(code);
     }
 
     private static void AddHeaderParameter(OpenApiOperation operation, string name, string description)

@@ -77,6 +77,28 @@ public sealed class BreakingChangeTests
     }
 
     [Fact]
+    public void A_request_field_no_longer_required_breaks_nothing()
+    {
+        var current = Doc();
+        current["components"]!["schemas"]!["ThingRequest"]!.AsObject().Remove("required");
+        Assert.Empty(BreakingChanges.Find(Doc(), current));
+    }
+
+    [Fact]
+    public void A_response_moved_under_components_responses_breaks_nothing_and_is_still_checked()
+    {
+        var shared = Doc();
+        var get = shared["paths"]!["/v1/things/{thingId}"]!["get"]!["responses"]!.AsObject();
+        shared["components"]!["responses"] = new JsonObject { ["Thing"] = get["200"]!.DeepClone() };
+        get["200"] = new JsonObject { ["$ref"] = "#/components/responses/Thing" };
+        Assert.Empty(BreakingChanges.Find(Doc(), shared));
+
+        var removed = shared.DeepClone().AsObject();
+        removed["components"]!["schemas"]!["Thing"]!["properties"]!.AsObject().Remove("id");
+        Assert.Contains(BreakingChanges.Find(Doc(), removed), p => p.Contains("GET /v1/things/{} 200: removed response field 'id'"));
+    }
+
+    [Fact]
     public void A_narrowed_enum_is_breaking()
     {
         var current = Doc();

@@ -29,6 +29,8 @@ public sealed class SwaggerUiBrowserTests
         });
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1800 } });
         page.SetDefaultTimeout(30_000);
+        // Expect's own 5 s default is shorter than a cold service on a busy 2-core machine needs to answer "Try it out".
+        Assertions.SetDefaultExpectTimeout(30_000);
         var screenshot = Repo.PathOf("TestResults", "swagger.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 

@@ -1,0 +1,12 @@
+using Csp.Api.Infrastructure.OpenApi;
+
+namespace Csp.Api.Indicators;
+
+/// <summary>Bodies shown in the contract for the indicator endpoints (ExampleTests sends them to the service).</summary>
+internal static class IndicatorExamples
+{
+    public static readonly Example<IndicatorRequest> Create = new("personal-robbery", "A monthly count the police push, measuring the violence priority",
+        new IndicatorRequest("ROB-PERSONAL", "Personal robbery", "Robbery of personal property recorded by the Met in Southwark (CONNECT).",
+            IndicatorUnit.Count, IndicatorDirection.Decrease, IndicatorFrequency.Monthly, ExampleIds.Met, [ExampleIds.Priority],
+            Baseline: new PeriodValue(224, "2024-03"), Target: new PeriodValue(190, "2026-03")));
+}
