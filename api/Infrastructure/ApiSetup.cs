@@ -40,6 +40,10 @@ public static class ApiSetup
             // Unknown properties are an error, not silently dropped: a client can never believe it
             // set an id, a partnership or a timestamp.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // A name is matched as written: "SCOPES" is not "scopes" (it is an unknown property, refused above), and a
+            // property sent twice is refused rather than the last one silently winning.
+            o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -60,6 +64,7 @@ public static class ApiSetup
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
         services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<QueryParameterCheck>();
         return builder;
     }
 
@@ -99,9 +104,9 @@ public static class ApiSetup
     public static WebApplication MapCspApi(this WebApplication app)
     {
         app.MapHealth();
-        app.MapPartnerships();
+        app.MapPartnerships().AddEndpointFilter<QueryParameterCheck>();
 
-        var tenant = app.MapGroup("/v1/partnerships/{partnership}");
+        var tenant = app.MapGroup("/v1/partnerships/{partnership}").AddEndpointFilter<QueryParameterCheck>();
         tenant.MapPartnership();
         tenant.MapAgencies();
         tenant.MapClients();

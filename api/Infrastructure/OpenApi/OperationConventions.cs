@@ -96,8 +96,10 @@ internal static partial class OperationConventions
     /// <summary>What the pipeline answers whatever the handler declares.</summary>
     private static void DeclarePipelineProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
+        // Every /v1 operation refuses a query parameter it does not take (QueryParameterCheck), so each can answer 400.
         var bindsInput = operation.RequestBody is not null
-                         || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header);
+                         || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header)
+                         || context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
         if (bindsInput) OpenApiSetup.AddProblem(operation, context, ProblemResponses.BadRequest);
         if (operation.RequestBody is not null)
         {
