@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 
@@ -77,6 +79,38 @@ public sealed class MetricsTests(CspApiFactory factory)
         Assert.Equal(2, PrometheusText.Value(text, "csp_plan_documents_rebuilt_total", p));
         Assert.Equal(2, PrometheusText.Value(text, "csp_plan_documents_cache_hits_total", p));
         Assert.True(PrometheusText.Value(text, "csp_plan_documents_rebuild_duration_seconds_count") >= 2);
+    }
+
+    /// <summary>The dashboard's queries and the docs' table name the service's metrics as /metrics spells them: a renamed
+    /// instrument fails here, not on an operator's empty panel.</summary>
+    [Fact]
+    public async Task The_dashboard_and_the_docs_name_the_metrics_the_service_exports()
+    {
+        var t = await TestTenant.CreateAsync(factory, "met");
+        var met = (await t.CreateAgencyAsync("MET")).Id();
+        await t.CreateIndicatorAsync(met, "ROB-PERSONAL");
+        await t.Admin.PushOkAsync(t, [Row("ROB-PERSONAL", "2024-06", 187)]);
+        var plan = (await t.CreatePlanAsync()).Id();
+        for (var i = 0; i < 2; i++) await t.Admin.GetAsync(t.Path($"/plans/{plan}"));
+        var scraped = await PrometheusText.ScrapeUntilAsync(factory,
+            s => PrometheusText.Value(s, "csp_plan_documents_cache_hits_total", ("csp_partnership", t.Slug)) == 1);
+
+        var dashboard = JsonNode.Parse(File.ReadAllText(Repo.PathOf("docs", "grafana-dashboard.json")))!;
+        var queries = string.Join("\n", dashboard["panels"]!.AsArray().SelectMany(p => p!["targets"]?.AsArray() ?? [])
+            .Select(target => target!["expr"]!.GetValue<string>()));
+        var docs = File.ReadAllText(Repo.PathOf("docs", "observability.md"));
+        var labels = Regex.Matches(queries, @"\bby \(([^)]*)\)").SelectMany(m => m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries))
+            .Concat(Regex.Matches(queries, @"\b(csp_[a-z_]+)\s*(=~|!~|!=|=)").Select(m => m.Groups[1].Value)).ToHashSet();
+        var inDashboard = Regex.Matches(queries, @"\bcsp_[a-z_]+").Select(m => m.Value).Where(token => !labels.Contains(token))
+            .Select(name => Regex.Replace(name, "_(bucket|count|sum)$", "")).ToHashSet();
+        var exported = Regex.Matches(scraped, @"(?m)^# TYPE (csp_[a-z_]+) ").Select(m => m.Groups[1].Value).ToHashSet();
+
+        Assert.Contains("csp_observations_pushed_total", inDashboard);
+        // Every metric of the service is documented, and the dashboard uses only documented ones that /metrics has (the
+        // jobs gauge has no series until a job queue exists).
+        Assert.All(exported, name => Assert.Contains($"`{name}`", docs, StringComparison.Ordinal));
+        Assert.All(inDashboard, name => Assert.Contains($"`{name}`", docs, StringComparison.Ordinal));
+        Assert.Empty(inDashboard.Except(exported).Except(["csp_jobs_queued"]));
     }
 
     [Fact]
