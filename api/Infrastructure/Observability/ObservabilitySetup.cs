@@ -76,13 +76,14 @@ public static class ObservabilitySetup
         return builder;
     }
 
-    /// <summary>The partnership's logging scope for every request, and the guarded Prometheus scrape endpoint (outside
-    /// /v1, out of the OpenAPI document and the rate limiter).</summary>
+    /// <summary>The partnership's logging scope for every request, and the guarded Prometheus scrape endpoint (GET only,
+    /// outside /v1, out of the OpenAPI document and the rate limiter).</summary>
     public static WebApplication UseCspObservability(this WebApplication app)
     {
         app.UseMiddleware<PartnershipLogScope>();
         app.MapPrometheusScrapingEndpoint(MetricsPath, meterProvider: null,
                 configureBranchedPipeline: branch => branch.Use(MetricsAccess.GuardAsync), optionsName: null)
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .ExcludeFromDescription()
             .DisableRateLimiting();
         return app;

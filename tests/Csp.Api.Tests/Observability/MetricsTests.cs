@@ -34,6 +34,7 @@ public sealed class MetricsTests(CspApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, platform.StatusCode);
         Assert.Equal("text/plain", platform.Content.Headers.ContentType?.MediaType);
         Assert.Contains("# TYPE csp_", await platform.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await factory.OffContractClient(CspApiFactory.PlatformKey).PostAsync("/metrics", null)).StatusCode);
     }
 
     [Fact]
