@@ -12,6 +12,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Observations;
+using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Infrastructure.Security;
 using Csp.Api.Audit;
@@ -59,6 +60,7 @@ public static class ApiSetup
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
+        builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
@@ -70,6 +72,7 @@ public static class ApiSetup
 
     public static WebApplication UseCspApi(this WebApplication app)
     {
+        app.UseCspObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeadersMiddleware>();
