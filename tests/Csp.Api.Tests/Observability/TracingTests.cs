@@ -44,3 +44,21 @@ public sealed class TracingTests(CspApiFactory factory) : IDisposable
 
     public void Dispose() => listener.Dispose();
 }
+
+/// <summary>A problem's <c>traceId</c> is the W3C trace id the logs and traces carry (a caller's <c>traceparent</c> is kept).</summary>
+[Collection(ApiCollection.Name)]
+public sealed class ProblemTraceIdTests(CspApiFactory factory)
+{
+    [Fact]
+    public async Task A_problem_names_the_trace_the_caller_started()
+    {
+        const string trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/partnerships/nobody/agencies");
+        request.Headers.Add("traceparent", $"00-{trace}-00f067aa0ba902b7-01");
+        request.Headers.Add("X-Api-Key", CspApiFactory.PlatformKey);
+
+        var problem = await TestTenant.ExpectProblem(await factory.CreateClient().SendAsync(request), System.Net.HttpStatusCode.NotFound);
+
+        Assert.Equal(trace, problem["traceId"]!.GetValue<string>());
+    }
+}
