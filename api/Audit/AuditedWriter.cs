@@ -138,8 +138,12 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
             // The answer's substance commits with the write, so a retry after a crash can replay it (the operator's own key,
             // which has no partnership, keeps its record outside this partnership's unit).
             if (idempotency is not null && idempotency.Scope.PartnershipId == tenant.PartnershipId)
-                await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key,
-                    JsonSerializer.Serialize(result.Value, json.Value.SerializerOptions));
+            {
+                var answer = JsonSerializer.SerializeToUtf8Bytes(result.Value, json.Value.SerializerOptions);
+                await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key, answer.Length > IdempotencyFilter.MaxStoredBodyBytes
+                    ? BoundedAnswer.Summary(answer) ?? "null"
+                    : System.Text.Encoding.UTF8.GetString(answer));
+            }
             await w.CommitAsync();
             return result;
         }

@@ -108,9 +108,9 @@ public static class ApiSetup
     public static WebApplication MapCspApi(this WebApplication app)
     {
         app.MapHealth();
-        app.MapPartnerships().AddEndpointFilter<QueryParameterCheck>();
+        IdempotencyFilter.IdempotentPosts(app.MapPartnerships().AddEndpointFilter<QueryParameterCheck>());
 
-        var tenant = app.MapGroup("/v1/partnerships/{partnership}").AddEndpointFilter<QueryParameterCheck>();
+        var tenant = IdempotencyFilter.IdempotentPosts(app.MapGroup("/v1/partnerships/{partnership}").AddEndpointFilter<QueryParameterCheck>());
         tenant.MapPartnership();
         tenant.MapAgencies();
         tenant.MapClients();
