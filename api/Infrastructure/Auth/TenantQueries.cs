@@ -23,7 +23,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
             """, new { keyId }, cancellationToken: ct));
     }
 
-    /// <summary>What the request-resolving middleware needs, read in one round trip.</summary>
+    /// <summary>What authentication and the partnership check need, read in one round trip (<see cref="TenantResolver"/>).</summary>
     /// <param name="Key">The stored key of the presented key id (null when no key was looked up or it is unknown).</param>
     /// <param name="Partnership">The partnership of the route's slug (null when unknown).</param>
     /// <param name="ChangeToken">The partnership's latest committed audit seq: any write anywhere in the partnership, in any
@@ -248,7 +248,7 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
 
     /// <summary>The partnership's change token: the one read with the request's key when there is one, else read now.</summary>
     public ValueTask<long> ChangeTokenAsync(HttpContext http, Tenant tenant, CancellationToken ct) =>
-        http.Items[typeof(Resolution)] is Resolution { Partnership: { } p } resolved && p.Id == tenant.PartnershipId
+        TenantResolver.Resolved(http) is { Partnership: { } p } resolved && p.Id == tenant.PartnershipId
             ? ValueTask.FromResult(resolved.ChangeToken)
             : new ValueTask<long>(ChangeTokenAsync(tenant, ct));
 
