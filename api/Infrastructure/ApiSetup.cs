@@ -50,6 +50,7 @@ public static class ApiSetup
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddCspAuth();
+        services.AddPartnershipCors();
         services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
         services.AddCspRateLimiting();
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
@@ -74,7 +75,7 @@ public static class ApiSetup
             // (the container listens on plain 8080) there is no port to redirect to.
             if (ServesHttps(app.Configuration)) app.UseHttpsRedirection();
         }
-        app.UseMiddleware<PartnershipCorsMiddleware>();
+        app.UseCors();
         app.UseMiddleware<RequestLimitsMiddleware>();
         // The rate limiter partitions by the authenticated client, and refuses before authorization answers 401/403/404.
         app.UseAuthentication();

@@ -260,13 +260,4 @@ public sealed class TenantQueries(Db db) : IAsyncDisposable
             SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId {db.Dialect.CommittedEventsOnly}
             """, new { tenant.PartnershipId }, cancellationToken: ct)) ?? 0;
     }
-
-    public async Task<PartnershipRef?> FindPartnershipAsync(string slug, CancellationToken ct)
-    {
-        await using var c = await db.OpenPlatformAsync(ct);
-        return await c.QuerySingleOrDefaultAsync<PartnershipRef>(new CommandDefinition("""
-            SELECT id AS Id, slug AS Slug, area_code AS AreaCode, public_read AS PublicRead, cors_origins AS CorsOrigins
-            FROM partnerships WHERE slug = @slug
-            """, new { slug }, cancellationToken: ct));
-    }
 }

@@ -4,8 +4,8 @@ namespace Csp.Api.Infrastructure.Auth;
 
 /// <summary>
 /// Finds the caller's stored key and the route's partnership for a request: under /v1/partnerships/{slug} both come from one
-/// <see cref="TenantQueries.ResolveAsync"/>, made once per request and shared by authentication, authorization and the cached
-/// reads (its change token).
+/// <see cref="TenantQueries.ResolveAsync"/>, made once per request and shared by CORS, authentication, authorization and the
+/// cached reads (its change token).
 /// </summary>
 public sealed class TenantResolver(TenantQueries queries)
 {
