@@ -28,12 +28,9 @@ public sealed class ApiKeyAuthenticationHandler(
         if (values.Count > 1) return AuthenticateResult.Fail($"More than one {ApiKeys.HeaderName} header.");
 
         var presented = values[0]!;
-        var presentedHash = KnownHashes.TryGetValue(presented, out var known) ? known : ApiKeys.Hash(presented);
+        var presentedHash = ApiKeys.Hash(presented);
         if (PlatformKeyHash() is { } platformHash && CryptographicOperations.FixedTimeEquals(presentedHash, platformHash))
-        {
-            Remember(presented, presentedHash);
             return Success(Caller.Platform);
-        }
 
         var keyId = ApiKeys.KeyIdOf(presented);
         var stored = keyId is null ? null : await resolver.FindKeyAsync(Context, keyId);
@@ -41,7 +38,6 @@ public sealed class ApiKeyAuthenticationHandler(
         if (stored is null || !matches) return AuthenticateResult.Fail("Unknown key.");
         var now = clock.GetUtcNow();
         if (stored.RevokedAt is not null || stored.ExpiresAt <= now) return AuthenticateResult.Fail("Revoked or expired key.");
-        Remember(presented, presentedHash);
         usage.Touch(stored.Id, now);
         return Success(new Caller(stored.Id, stored.PartnershipId, stored.AgencyId, ScopeSet(stored.Scopes), false));
     }
@@ -57,19 +53,6 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>403, as problem+json (authorization writes its own, naming the scope: <see cref="AuthorizationProblems"/>).</summary>
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.Write(Context, StatusCodes.Status403Forbidden, "Insufficient scope", "This key may not make this request.");
-
-    // The hashes of keys that have authenticated, by the presented key: SHA-256 through OpenSSL is a noticeable part of a
-    // cached read's cost. Only a key that matched (the platform key, or a stored hash of a live key) gets in, so guessing
-    // fills nothing; the comparison with the stored hash, read afresh, still runs on every request, so a revocation or expiry
-    // takes effect at once. Bounded; the secrets it holds are ones the process receives on every request anyway.
-    private const int MaxKnownHashes = 1024;
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> KnownHashes = new(StringComparer.Ordinal);
-
-    private static void Remember(string presented, byte[] hash)
-    {
-        if (KnownHashes.Count < MaxKnownHashes) KnownHashes.TryAdd(presented, hash);
-    }
 
     private sealed record PlatformHash(string Key, byte[] Hash);
 

@@ -1,3 +1,4 @@
+using Csp.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
@@ -13,6 +14,7 @@ public static class AuthSetup
     public static IServiceCollection AddCspAuth(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddSingleton<IChangeWatch>(sp => ChangeWatch.For(sp.GetRequiredService<Db>()));
         services.AddSingleton<TenantResolver>();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
