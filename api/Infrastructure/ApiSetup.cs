@@ -55,7 +55,8 @@ public static class ApiSetup
         // Error keys name the JSON properties the client sent (camelCase), not C# members.
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddCspAuth();
+        services.AddPartnershipCors();
         services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
         services.AddCspRateLimiting();
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
@@ -84,12 +85,13 @@ public static class ApiSetup
             // (the container listens on plain 8080) there is no port to redirect to.
             if (ServesHttps(app.Configuration)) app.UseHttpsRedirection();
         }
-        app.UseMiddleware<PartnershipCorsMiddleware>();
+        app.UseCors();
         app.UseMiddleware<RequestLimitsMiddleware>();
-        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        // The rate limiter partitions by the authenticated client, and refuses before authorization answers 401/403/404.
+        app.UseAuthentication();
         app.UseRateLimiter();
-        app.UseMiddleware<TenantMiddleware>();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");

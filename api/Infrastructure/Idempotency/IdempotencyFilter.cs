@@ -101,9 +101,9 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
 
     private static IdempotencyScope ScopeOf(HttpContext http)
     {
-        var caller = http.Items[typeof(Caller)] as Caller;
+        var caller = Caller.From(http.User);
         var tenant = http.Items[Tenant.ItemKey] as Tenant;
-        return new IdempotencyScope(tenant?.PartnershipId ?? caller?.PartnershipId ?? Guid.Empty, caller?.ClientId ?? Guid.Empty);
+        return new IdempotencyScope(tenant?.PartnershipId ?? caller.PartnershipId ?? Guid.Empty, caller.ClientId ?? Guid.Empty);
     }
 
     private byte[] Hash(EndpointFilterInvocationContext context)

@@ -77,7 +77,8 @@ public static class ObservabilitySetup
     }
 
     /// <summary>The partnership's logging scope for every request, and the guarded Prometheus scrape endpoint (GET only,
-    /// outside /v1, out of the OpenAPI document and the rate limiter).</summary>
+    /// outside /v1, out of the OpenAPI document and the rate limiter; anonymous to the framework's authorization, guarded by
+    /// <see cref="MetricsAccess"/>).</summary>
     public static WebApplication UseCspObservability(this WebApplication app)
     {
         app.UseMiddleware<PartnershipLogScope>();
@@ -85,7 +86,8 @@ public static class ObservabilitySetup
                 configureBranchedPipeline: branch => branch.Use(MetricsAccess.GuardAsync), optionsName: null)
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .ExcludeFromDescription()
-            .DisableRateLimiting();
+            .DisableRateLimiting()
+            .AllowAnonymous(); // the guard above is its authorization: the platform key or an allowed network
         return app;
     }
 
