@@ -71,11 +71,13 @@ public static class Negotiate
             });
     }
 
-    /// <summary>The media type the request was negotiated to (by <see cref="Negotiates"/>); the endpoint's default outside it.</summary>
+    /// <summary>The media type the request was negotiated to (by <see cref="Negotiates"/>' filter, or now from the endpoint's declared
+    /// types when that filter has not run); JSON for an endpoint that declares none.</summary>
     public static string Chosen(HttpContext http) =>
         http.Items[ChosenKey] as string
-        ?? http.GetEndpoint()?.Metadata.GetMetadata<NegotiatedMediaTypes>()?.MediaTypes[0]
-        ?? Json;
+        ?? (http.GetEndpoint()?.Metadata.GetMetadata<NegotiatedMediaTypes>() is { } offer
+            ? Choose(http.Request, offer.MediaTypes) ?? offer.MediaTypes[0]
+            : Json);
 
     /// <summary>Whether the request was negotiated to <paramref name="mediaType"/>.</summary>
     public static bool Is(HttpContext http, string mediaType) => string.Equals(Chosen(http), mediaType, StringComparison.OrdinalIgnoreCase);
@@ -84,7 +86,8 @@ public static class Negotiate
     /// The media type of <paramref name="offered"/> to answer in, or null when the client accepts none of them. <c>format</c>
     /// (one of <see cref="Formats"/>) decides when present. Otherwise each type gets the q-value of the most specific
     /// <c>Accept</c> range that matches it (wildcards included); the highest q wins; on a tie a type the client names beats
-    /// one it reaches through a wildcard, then the endpoint's order (its default first). No Accept means the default.
+    /// one it reaches through a wildcard, then an alternative beats the default (a client that names both wants the
+    /// alternative), then the endpoint's order. No Accept means the default.
     /// </summary>
     public static string? Choose(HttpRequest request, IReadOnlyList<string> offered)
     {
@@ -94,15 +97,16 @@ public static class Negotiate
         if (request.Headers.Accept.Count == 0) return offered[0];
         if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted) || accepted.Count == 0) return offered[0];
         string? best = null;
-        (double Q, int Named) bestScore = (0, 0);
-        foreach (var type in offered)
+        (double Q, int Named, int Alternative) bestScore = (0, 0, 0);
+        for (var i = 0; i < offered.Count; i++)
         {
-            var (q, named) = Quality(accepted, type);
+            var (q, named) = Quality(accepted, offered[i]);
             if (q <= 0) continue;
-            if (best is null || q > bestScore.Q || (q == bestScore.Q && named > bestScore.Named))
+            var score = (q, named, Alternative: named == 1 && i > 0 ? 1 : 0);
+            if (best is null || score.CompareTo(bestScore) > 0)
             {
-                best = type;
-                bestScore = (q, named);
+                best = offered[i];
+                bestScore = score;
             }
         }
         return best;
