@@ -64,7 +64,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
-    public async Task The_demo_has_its_indicators_each_with_twelve_months_of_observations_in_the_current_plan()
+    public async Task The_demo_has_its_indicators_each_with_two_years_of_observations_in_the_current_plan()
     {
         var reader = factory.ClientWithKey(DemoKeys.Reader);
         var list = await TestTenant.Expect(await reader.GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
@@ -75,7 +75,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
         {
             var id = item!["id"]!.GetValue<Guid>();
             var observations = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/indicators/{id}/observations?limit=100"), HttpStatusCode.OK);
-            Assert.Equal(12, observations["items"]!.AsArray().Count);
+            Assert.Equal(24, observations["items"]!.AsArray().Count);
         }
 
         var plan = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
@@ -171,7 +171,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
 
 /// <summary>
 /// The README's push example, on a demo of its own: the push adds a value to the demo's data, which the tests of the demo
-/// as seeded (twelve months per indicator) must not see, whatever order xunit runs them in.
+/// as seeded (24 months per indicator) must not see, whatever order xunit runs them in.
 /// </summary>
 public sealed class ReadmePushTests(DevelopmentFactory factory) : IClassFixture<DevelopmentFactory>
 {
