@@ -107,6 +107,10 @@ public static class ReportText
 
     public static string Period(ReportPlan p) => $"{PeriodAxis.Date(p.PeriodStart)} to {PeriodAxis.Date(p.PeriodEnd)}";
 
+    /// <summary>A canonical period of the indicator as the charts label it (<c>Nov 2026</c>).</summary>
+    public static string PeriodLabel(ChartData chart, string period) =>
+        Indicators.Period.Parse(period, chart.PeriodType) is { Ok: true } p ? PeriodAxis.Label(p.Period) : period;
+
     public static string Date(DateOnly? d) => d is { } day ? PeriodAxis.Date(day) : "—";
 
     public static string By(Attribution? by) => by is null ? "" : by.Author is { } a ? $"{a}, {PeriodAxis.Date(by.AsAt)}" : PeriodAxis.Date(by.AsAt);

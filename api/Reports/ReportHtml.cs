@@ -122,9 +122,9 @@ public static class ReportHtml
             {
                 var perf = i.Performance;
                 sb.Append("<tr><th scope=\"row\"><a href=\"#ind-").Append(Html(i.Code.ToLowerInvariant())).Append("\">").Append(Html(i.Name)).Append("</a></th><td>")
-                    .Append(perf.Latest is { } l ? $"{Html(IndicatorChart.Value(i.Unit, l.Value))} <span class=\"lead\">({Html(PeriodLabel(i.Chart, l.Period))})</span>" : "—")
+                    .Append(perf.Latest is { } l ? $"{Html(IndicatorChart.Value(i.Unit, l.Value))} <span class=\"lead\">({Html(ReportText.PeriodLabel(i.Chart, l.Period))})</span>" : "—")
                     .Append("</td><td>")
-                    .Append(perf.Target is { } t ? $"{Html(IndicatorChart.Value(i.Unit, t.Value))} <span class=\"lead\">({Html(PeriodLabel(i.Chart, t.Period))})</span>" : "—")
+                    .Append(perf.Target is { } t ? $"{Html(IndicatorChart.Value(i.Unit, t.Value))} <span class=\"lead\">({Html(ReportText.PeriodLabel(i.Chart, t.Period))})</span>" : "—")
                     .Append("</td><td>").Append(PerformanceBadge(perf.Status)).Append("</td><td>").Append(Html(ReportText.Trend(perf.Trend))).Append("</td></tr>\n");
             }
             sb.Append("</tbody>\n</table>\n");
@@ -188,9 +188,6 @@ public static class ReportHtml
             .Append(PeriodAxis.Date(r.AsAt)).Append(". Figures are for the partnership's area; provisional figures may be revised.</p></footer>\n</body>\n</html>\n");
         return sb.ToString();
     }
-
-    private static string PeriodLabel(ChartData chart, string period) =>
-        Period.Parse(period, chart.PeriodType) is { Ok: true } p ? PeriodAxis.Label(p.Period) : period;
 
     private static string Badge(Rag rag) =>
         $"<span class=\"badge rag-{ReportText.Rag(rag).ToLowerInvariant()}\">{ReportText.Rag(rag)}</span>";

@@ -73,8 +73,8 @@ public static class ReportMarkdown
             {
                 var perf = i.Performance;
                 sb.Append("| ").Append(Markdown(i.Name)).Append(" | ")
-                    .Append(perf.Latest is { } l ? Markdown($"{IndicatorChart.Value(i.Unit, l.Value)} ({l.Period})") : "—").Append(" | ")
-                    .Append(perf.Target is { } t ? Markdown($"{IndicatorChart.Value(i.Unit, t.Value)} ({t.Period})") : "—").Append(" | ")
+                    .Append(perf.Latest is { } l ? Markdown($"{IndicatorChart.Value(i.Unit, l.Value)} ({ReportText.PeriodLabel(i.Chart, l.Period)})") : "—").Append(" | ")
+                    .Append(perf.Target is { } t ? Markdown($"{IndicatorChart.Value(i.Unit, t.Value)} ({ReportText.PeriodLabel(i.Chart, t.Period)})") : "—").Append(" | ")
                     .Append(ReportText.Status(perf.Status)).Append(" | ").Append(ReportText.Trend(perf.Trend)).Append(" |\n");
             }
             foreach (var i in r.Indicators)

@@ -164,8 +164,16 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
         bool Routine(FieldChange f) =>
             (f.Field == "status" && f.After == "not_started")
             || (f.Field is "startDate" or "dueDate" && shift.Moved(Day(f.Before), Day(f.After)));
+        // Values as a reader says them: dates in full, statuses in words.
+        static string Say(string field, string? value) => (field, value) switch
+        {
+            (_, null) => "(none)",
+            ("startDate" or "dueDate", _) when Day(value) is { } day => PeriodAxis.Date(day),
+            ("status", _) when EnumText<CommitmentStatus>.TryParse(value, out var status) => ReportText.Status(status).ToLowerInvariant(),
+            _ => value,
+        };
         static string Words(FieldChange f) =>
-            $"{FieldNames.GetValueOrDefault(f.Field, f.Field)}: {f.Before ?? "(none)"} → {f.After ?? "(none)"}";
+            $"{FieldNames.GetValueOrDefault(f.Field, f.Field)}: {Say(f.Field, f.Before)} → {Say(f.Field, f.After)}";
         var commitments = d.Commitments.Changed
             .Select(x => new ChangedItem($"{x.Code} {x.Title} (priority {x.PriorityCode})", x.Changes.Where(f => !Routine(f)).Select(Words).ToList()))
             .Where(x => x.Changes.Count > 0).ToList();

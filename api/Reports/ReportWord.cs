@@ -94,8 +94,8 @@ public static class ReportWord
             {
                 Table(["Indicator", "Latest", "Target", "Status", "Trend"], r.Indicators.Select(i => (IReadOnlyList<string>)[
                     i.Name,
-                    i.Performance.Latest is { } l ? $"{IndicatorChart.Value(i.Unit, l.Value)} ({l.Period})" : "—",
-                    i.Performance.Target is { } t ? $"{IndicatorChart.Value(i.Unit, t.Value)} ({t.Period})" : "—",
+                    i.Performance.Latest is { } l ? $"{IndicatorChart.Value(i.Unit, l.Value)} ({ReportText.PeriodLabel(i.Chart, l.Period)})" : "—",
+                    i.Performance.Target is { } t ? $"{IndicatorChart.Value(i.Unit, t.Value)} ({ReportText.PeriodLabel(i.Chart, t.Period)})" : "—",
                     ReportText.Status(i.Performance.Status), ReportText.Trend(i.Performance.Trend)]));
                 foreach (var i in r.Indicators)
                 {

@@ -290,7 +290,7 @@ public sealed class ReportTests(CspApiFactory factory)
 
         var changes = md[md.IndexOf("## 7. What changed from Plan 2026-27", StringComparison.Ordinal)..];
         Assert.Contains("- C5 Estate walkabouts (priority P2)", changes);
-        Assert.Contains("- C4 CCTV on every estate (priority P2)\n  - title: CCTV on estates → CCTV on every estate\n  - due date: 2027-03-31 → 2027-12-31\n", changes);
+        Assert.Contains("- C4 CCTV on every estate (priority P2)\n  - title: CCTV on estates → CCTV on every estate\n  - due date: 31 March 2027 → 31 December 2027\n", changes);
         // Statuses reset to not started and dates moved a year are a refresh's routine: not reported.
         Assert.DoesNotContain("status:", changes);
         Assert.DoesNotContain("C1 Hotspot patrols", changes);
