@@ -55,8 +55,9 @@ public sealed record ProgressItem(string PriorityCode, string Code, string Title
 /// <summary>An indicator's performance against target, with its chart.</summary>
 /// <param name="ChartSvg">The chart as an SVG element to inline in HTML.</param>
 /// <param name="ChartPath">The chart's own URL (chart.svg), for formats that link to it.</param>
+/// <param name="CsvPath">The chart's data as CSV (the observations list).</param>
 public sealed record IndicatorLine(string Code, string Name, IndicatorUnit Unit, Performance Performance, ChartData Chart, string ChartSvg,
-    string ChartPath, string Description);
+    string ChartPath, string CsvPath, string Description);
 
 /// <summary>How the plan covers one framework it is aligned to, and the outcomes no commitment delivers.</summary>
 public sealed record CoverageLine(string FrameworkTitle, long VersionNo, int Outcomes, int Covered, IReadOnlyList<string> WithoutCommitment);

@@ -131,7 +131,9 @@ public static class ReportHtml
             foreach (var i in r.Indicators)
                 sb.Append("<figure class=\"chart\" id=\"ind-").Append(Html(i.Code.ToLowerInvariant())).Append("\">\n<h3>").Append(Html(i.Name))
                     .Append(" <span class=\"code\">").Append(Html(i.Code)).Append("</span></h3>\n").Append(i.ChartSvg).Append("\n<figcaption>")
-                    .Append(Html(i.Description)).Append("</figcaption>\n</figure>\n");
+                    // The link inside the SVG is part of an image to assistive technology; this one is reachable.
+                    .Append(Html(i.Description)).Append(" <a class=\"formats\" href=\"").Append(Html(i.CsvPath)).Append("\">The data as CSV</a>.")
+                    .Append("</figcaption>\n</figure>\n");
         }
         sb.Append("</section>\n");
 

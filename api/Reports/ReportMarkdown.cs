@@ -79,7 +79,7 @@ public static class ReportMarkdown
             }
             foreach (var i in r.Indicators)
                 sb.Append("\n### ").Append(Markdown(i.Name)).Append("\n\n![").Append(Markdown(i.Description)).Append("](<").Append(i.ChartPath).Append(">)\n\n")
-                    .Append(Markdown(i.Description)).Append('\n');
+                    .Append(Markdown(i.Description)).Append(" [The data as CSV](<").Append(i.CsvPath).Append(">).\n");
         }
 
         Heading("Strategy coverage");

@@ -125,9 +125,10 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
         {
             var data = ChartData.From(i.Indicator, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
             var chartPath = $"/v1/partnerships/{tenant.Slug}/indicators/{i.Indicator.Id}/chart.svg";
+            var csvPath = IndicatorsApi.ChartCsvHref(tenant, data);
             return new IndicatorLine(i.Indicator.Code, i.Indicator.Name, i.Indicator.Unit, i.Performance, data,
-                IndicatorChart.Svg(data, "chart-" + i.Indicator.Code.ToLowerInvariant(), IndicatorsApi.ChartCsvHref(tenant, data), standalone: false),
-                chartPath, IndicatorChart.Describe(data));
+                IndicatorChart.Svg(data, "chart-" + i.Indicator.Code.ToLowerInvariant(), csvPath, standalone: false),
+                chartPath, csvPath, IndicatorChart.Describe(data));
         }).ToList();
 
         var coverage = new List<CoverageLine>();

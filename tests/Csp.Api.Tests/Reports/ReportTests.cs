@@ -106,6 +106,13 @@ public sealed class ReportTests(CspApiFactory factory)
         Assert.Contains("<desc id=\"chart-rob-personal-desc\">", indicators);
         Assert.Contains("<figcaption>", indicators);
         Assert.Contains("Near target", indicators);
+        // The chart's data as CSV, linked where a keyboard and a screen reader reach it (the SVG's own link is inside an image).
+        var csvHref = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex
+            .Match(indicators, "<figcaption>[^<]*<a class=\"formats\" href=\"([^\"]+)\">The data as CSV</a>").Groups[1].Value);
+        Assert.StartsWith($"/v1/partnerships/{a.T.Slug}/indicators/{a.IndicatorId}/observations?", csvHref);
+        var csv = await a.T.Admin.GetAsync(csvHref);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(11, (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         // Coverage: the gap.
         Assert.Contains("A strong and fair economy (S2030-4)", Section(html, "coverage"));
         // The plan refreshes none: no changes section.
@@ -136,6 +143,7 @@ public sealed class ReportTests(CspApiFactory factory)
         Assert.Contains("| Priority | RAG |", markdown);
         Assert.Contains("| **P1** Tackling VAWG | Red | 1 | 0 | 1 | 1 | 0 | 0 | 1 |", markdown);
         Assert.Contains($"](</v1/partnerships/{a.T.Slug}/indicators/{a.IndicatorId}/chart.svg>)", markdown);
+        Assert.Contains($" [The data as CSV](</v1/partnerships/{a.T.Slug}/indicators/{a.IndicatorId}/observations?area=", markdown);
         Assert.Contains("- A strong and fair economy (S2030-4)", markdown);
 
         Assert.Equal(HttpStatusCode.OK, docx.StatusCode);
