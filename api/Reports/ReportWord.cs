@@ -212,18 +212,19 @@ public static class ReportWord
         });
 
     /// <summary>A line chart of the series and its target trajectory over the chart's periods, with literal data (no workbook).</summary>
-    private static C.ChartSpace ChartSpace(ChartData data)
+    internal static C.ChartSpace ChartSpace(ChartData data)
     {
         var ordinals = data.Points.Select(p => PeriodAxis.Ordinal(p.Period)).Concat(data.Targets.Select(t => PeriodAxis.Ordinal(t.Period))).ToList();
         var min = ordinals.Count == 0 ? 0 : ordinals.Min();
         var max = ordinals.Count == 0 ? 0 : ordinals.Max();
         var labels = Enumerable.Range(min, max - min + 1).Select(o => PeriodAxis.Label(PeriodAxis.FromOrdinal(data.PeriodType, o))).ToList();
-        var actual = data.Points.Where(p => p.Value is not null).ToDictionary(p => PeriodAxis.Ordinal(p.Period) - min, p => (double)p.Value!.Value);
         var targets = Trajectory(data, min, labels.Count);
 
-        var lineChart = new C.LineChart(new C.Grouping { Val = C.GroupingValues.Standard }, new C.VaryColors { Val = false },
-            Series(0, "Actual", "1D70B8", labels, actual, dashed: false));
-        if (targets.Count > 0) lineChart.Append(Series(1, "Target", "B25400", labels, targets, dashed: true));
+        var lineChart = new C.LineChart(new C.Grouping { Val = C.GroupingValues.Standard }, new C.VaryColors { Val = false });
+        var index = 0u;
+        foreach (var (name, values) in Segments(data, min))
+            lineChart.Append(Series(index, name, index++ % 2 == 0 ? "1D70B8" : "003078", labels, values, dashed: false));
+        if (targets.Count > 0) lineChart.Append(Series(index, "Target", "B25400", labels, targets, dashed: true));
         lineChart.Append(new C.ShowMarker { Val = true }, new C.AxisId { Val = 1 }, new C.AxisId { Val = 2 });
 
         var plotArea = new C.PlotArea(new C.Layout(), lineChart,
@@ -251,6 +252,26 @@ public static class ReportWord
                 new C.Legend(new C.LegendPosition { Val = C.LegendPositionValues.Top }, new C.Overlay { Val = false }),
                 new C.PlotVisibleOnly { Val = true },
                 new C.DisplayBlanksAs { Val = C.DisplayBlanksAsValues.Gap }));
+    }
+
+    /// <summary>
+    /// The values by position, one series per stretch between series breaks: Word joins no line across two series, and the legend
+    /// says where and why the series breaks. Suppressed periods have no value, so they are gaps.
+    /// </summary>
+    private static List<(string Name, Dictionary<int, double> Values)> Segments(ChartData data, int min)
+    {
+        var shown = data.Points.Where(p => p.Value is not null).Select(p => (X: PeriodAxis.Ordinal(p.Period) - min, Y: (double)p.Value!.Value)).ToList();
+        var segments = new List<(string, Dictionary<int, double>)>();
+        var breaks = data.Breaks.OrderBy(b => PeriodAxis.Ordinal(b.Period)).ToList();
+        for (var k = 0; k <= breaks.Count; k++)
+        {
+            var from = k == 0 ? int.MinValue : PeriodAxis.Ordinal(breaks[k - 1].Period) - min;
+            var to = k == breaks.Count ? int.MaxValue : PeriodAxis.Ordinal(breaks[k].Period) - min;
+            var values = shown.Where(p => p.X >= from && p.X < to).ToDictionary(p => p.X, p => p.Y);
+            if (values.Count == 0 && (k < breaks.Count || segments.Count > 0)) continue;
+            segments.Add((k == 0 ? "Actual" : $"Actual from {PeriodAxis.Label(breaks[k - 1].Period)} (series break: {breaks[k - 1].Reason})", values));
+        }
+        return segments;
     }
 
     /// <summary>The target trajectory at every position: straight between its points, level from a single target.</summary>
