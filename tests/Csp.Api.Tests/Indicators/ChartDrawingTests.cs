@@ -105,6 +105,27 @@ public sealed class ChartDrawingTests
     }
 
     [Fact]
+    public void The_target_trajectory_is_a_dashed_line_from_baseline_to_target_and_a_single_target_a_dashed_level()
+    {
+        const string targetColour = "rgb(178,84,0)";
+        var svg = Draw(Year(), "chart-whole.svg");
+
+        var trajectory = Assert.Single(Plotted(svg, "polyline"), e => Style(e).Contains("stroke:" + targetColour, StringComparison.Ordinal));
+        Assert.Contains("stroke-dasharray", Style(trajectory));
+        var points = trajectory.Attribute("points")!.Value.Split(' ');
+        Assert.Equal(2, points.Length);
+        // From January (baseline, the first run's first point) to December (target).
+        var run = ActualRuns(svg).Single();
+        Assert.Equal(run[0], double.Parse(points[0].Split(',')[0], CultureInfo.InvariantCulture), 3);
+        Assert.Equal(run[^1], double.Parse(points[1].Split(',')[0], CultureInfo.InvariantCulture), 3);
+
+        var level = Draw(Year() with { Targets = [new ChartTarget(new Period(PeriodType.Month, 2025, 12), 150, "Target")] }, "chart-level.svg");
+        Assert.Contains(level.Descendants(Svg + "text"), t => t.Value == "Target 150 (Dec 2025)");
+        Assert.Contains(Plotted(level, "polyline"), e => Style(e).Contains("stroke:" + targetColour, StringComparison.Ordinal)
+                                                        && Style(e).Contains("stroke-dasharray", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_Word_chart_leaves_suppressed_periods_blank_and_starts_a_new_series_at_a_break()
     {
         static List<(string Name, uint[] Indexes)> Series(ChartData data) =>

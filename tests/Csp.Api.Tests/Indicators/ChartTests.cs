@@ -83,6 +83,34 @@ public sealed class ChartTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task Area_from_and_to_choose_the_series_and_the_CSV_link_keeps_them()
+    {
+        var (t, id) = await IndicatorWithAYearAsync();
+        var met = (await t.GetOkAsync("/agencies"))["items"]![0]!.AsObject().Id();
+        var (pusher, _, _) = await t.KeyAsync(["observations:write"], met);
+        const string ward = "E05011095";
+        await pusher.PushOkAsync(t, Enumerable.Range(1, 6).Select(m => IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 10 + m, area: ward)));
+
+        var svg = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?area={ward}&from=2025-02&to=2025-05")))
+            .Content.ReadAsStringAsync()).Root!;
+
+        Assert.Contains(ward, svg.Element(Svg + "title")!.Value);
+        var desc = svg.Element(Svg + "desc")!.Value;
+        Assert.Contains("4 monthly values from Feb 2025 to May 2025", desc);
+        Assert.Contains("rose from 12 to 15", desc);
+        var link = svg.Descendants(Svg + "a").Single().Attribute("href")!.Value;
+        Assert.Contains($"area={ward}", link);
+        Assert.Contains("from=2025-02", link);
+        Assert.Contains("to=2025-05", link);
+        var rows = (await (await t.Admin.GetAsync(link)).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, rows.Length);
+        Assert.All(rows.Skip(1), r => Assert.Contains(ward, r));
+        // An area with no values is a chart that says so.
+        var empty = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?area=E05011096"))).Content.ReadAsStringAsync()).Root!;
+        Assert.Contains("No values of", empty.Element(Svg + "desc")!.Value);
+    }
+
+    [Fact]
     public async Task A_chart_asked_for_as_JSON_is_406_naming_SVG_and_bad_input_is_400_or_404()
     {
         var (t, id) = await IndicatorWithAYearAsync();

@@ -23,7 +23,7 @@ public sealed class ReportTests(CspApiFactory factory)
     /// <summary>A plan with a summary and findings; P1 with a commitment off track, one at risk and one overdue, P2 all on track; an
     /// indicator with a year of values and a target; a framework with one outcome covered and one gap. Updates by an officer's key.</summary>
     internal static async Task<Arranged> ArrangeAsync(CspApiFactory factory, string title = "Plan 2026-27", string commentary = "Abstractions to pan-London operations",
-        string p1Title = "Tackling VAWG", bool publicRead = false)
+        string p1Title = "Tackling VAWG", bool publicRead = false, string summary = "Our plan for a safer borough.\n\nIt answers the strategic assessment.")
     {
         var t = await TestTenant.CreateAsync(factory, publicRead: publicRead);
         var met = await t.CreateAgencyAsync("MET", "police", "Met Central South BCU");
@@ -31,7 +31,7 @@ public sealed class ReportTests(CspApiFactory factory)
         var plan = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/plans"), new
         {
             title, periodStart = "2026-04-01", periodEnd = "2027-03-31",
-            summary = "Our plan for a safer borough.\n\nIt answers the strategic assessment.",
+            summary,
             assessmentFindings = "Robbery is concentrated in the north-west\nVAWG is under-reported",
         }), HttpStatusCode.Created);
         var p1 = await t.CreatePriorityAsync(plan.Id(), "P1", p1Title, met.Id());
@@ -242,7 +242,8 @@ public sealed class ReportTests(CspApiFactory factory)
         const string title = "<script>alert('t')</script> [x](javascript:alert(1))";
         const string commentary = "=HYPERLINK(\"http://evil.example\",\"click\") <img src=x onerror=alert(1)> | cell\n# Heading\n- item";
         const string priority = "@SUM(1+1) <b>bold</b> `code` *em*";
-        var a = await ArrangeAsync(factory, title, commentary, priority);
+        const string summary = "+CMD|' /C calc'!A0\n\n-2+3\n\n1. not a list\n\n> not a quote";
+        var a = await ArrangeAsync(factory, title, commentary, priority, summary: summary);
         var path = a.T.Path($"/plans/{a.PlanId}/report");
 
         var html = await (await a.T.Admin.GetAsync(path)).Content.ReadAsStringAsync();
@@ -250,6 +251,7 @@ public sealed class ReportTests(CspApiFactory factory)
         Assert.DoesNotContain("<img src=x", html);
         Assert.DoesNotContain("<b>bold</b>", html);
         Assert.Contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;", html);
+        Assert.Contains("<p>+CMD|&#39; /C calc&#39;!A0</p>", html);
         Assert.Contains("=HYPERLINK(&quot;http://evil.example&quot;,&quot;click&quot;) &lt;img src=x onerror=alert(1)&gt;", html);
 
         var md = await (await a.T.Admin.GetAsync(path + "?format=markdown")).Content.ReadAsStringAsync();
@@ -260,7 +262,13 @@ public sealed class ReportTests(CspApiFactory factory)
         // A value that would start a formula, a heading or a list is escaped where it starts, and its line breaks are gone.
         Assert.Contains("| \\=HYPERLINK(\"http://evil.example\",\"click\") \\<img src=x onerror=alert(1)\\> \\| cell # Heading - item |", md);
         Assert.Contains("**P1** \\@SUM(1+1) \\<b\\>bold\\</b\\> \\`code\\` \\*em\\*", md);
+        Assert.Contains("\n\\+CMD\\|' /C calc'\\!A0\n", md);
+        Assert.Contains("\n\\-2+3\n", md);
+        Assert.Contains("\n1\\. not a list\n", md);
+        Assert.Contains("\n\\> not a quote\n", md);
         Assert.DoesNotContain("\n# Heading", md);
+        Assert.DoesNotContain("\n+", md);
+        Assert.DoesNotContain("\n-2", md);
         Assert.DoesNotContain("\n=", md);
         Assert.DoesNotContain("\n@", md);
 
