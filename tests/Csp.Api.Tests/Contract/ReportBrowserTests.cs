@@ -90,7 +90,7 @@ public sealed class ReportBrowserTests
     public async Task The_demo_reports_Word_file_opens_in_LibreOffice_and_converts_to_PDF()
     {
         var soffice = SofficePaths.FirstOrDefault(File.Exists);
-        Skip.If(soffice is null, "LibreOffice is missing: `apt-get install -y libreoffice-writer-nogui` to run the Word → PDF check (docs/reports.md says why CI does not).");
+        Skip.If(soffice is null, "LibreOffice is missing: `apt-get install -y libreoffice-writer-nogui` (.ci/run does) to run the Word → PDF check.");
 
         await using var service = await LiveService.StartAsync();
         var (_, path) = await DemoReportAsync(service);
