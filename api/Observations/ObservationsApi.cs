@@ -4,7 +4,6 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
-using Csp.Api.Infrastructure.Idempotency;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -31,7 +30,6 @@ internal static class ObservationsApi
                 """)
             .RequireScope(Scopes.ObservationsWrite)
             .Validate<ObservationBatch>()
-            .Idempotent()
             .WithMetadata(new RequestSizeLimitAttribute(BatchPush.MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         return group;
@@ -56,10 +54,8 @@ internal static class ObservationsApi
     }
 
     private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
-        Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push,
-        [FromHeader(Name = IdempotencyFilter.HeaderName)] string? idempotencyKey, CancellationToken ct)
+        Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push, CancellationToken ct)
     {
-        _ = idempotencyKey; // read by the idempotency filter; declared here so the contract documents it
         var rows = batch.Observations!;
         if (rows.Count > BatchPush.MaxRows)
             return TypedResults.Problem(title: "Batch too large", statusCode: StatusCodes.Status413PayloadTooLarge,

@@ -27,7 +27,7 @@ internal static class PlanRefreshApi
                              "except those listed in carryOver (or all, with carryOverAll), which keep their status and start their history with " +
                              "one update restating it. A draft plan cannot be refreshed (409), nor can a plan into a period that overlaps another " +
                              "draft refreshed from it (409). Send an Idempotency-Key to retry safely.")
-            .RequireScope(Scopes.PlansWrite).Validate<PlanRefreshRequest>().Idempotent()
+            .RequireScope(Scopes.PlansWrite).Validate<PlanRefreshRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{planId:guid}/diff", DiffPlans).WithName("diffPlans").WithSummary("What changed between two plans")
             .WithDescription("Compares this plan with another (`against`; by default the plan this one supersedes): priorities and commitments " +

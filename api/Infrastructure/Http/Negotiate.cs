@@ -23,6 +23,9 @@ public static class Negotiate
     public const string Svg = "image/svg+xml";
     public const string Word = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
+    /// <summary>The query parameter that chooses the media type instead of <c>Accept</c>.</summary>
+    public const string FormatParameter = "format";
+
     /// <summary>The <c>format</c> query parameter's names for the media types.</summary>
     public static readonly IReadOnlyDictionary<string, string> Formats = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -53,10 +56,10 @@ public static class Negotiate
             {
                 operation.Parameters ??= [];
                 var names = Formats.Where(f => mediaTypes.Contains(f.Value)).Select(f => f.Key).ToList();
-                if (names.Count > 0 && !operation.Parameters.Any(p => p.Name == "format"))
+                if (names.Count > 0 && !operation.Parameters.Any(p => p.Name == FormatParameter))
                     operation.Parameters.Add(new OpenApiParameter
                     {
-                        Name = "format",
+                        Name = FormatParameter,
                         In = ParameterLocation.Query,
                         Required = false,
                         Description = "The answer's media type, instead of Accept (for a link, which cannot set a header): " +
@@ -91,7 +94,7 @@ public static class Negotiate
     /// </summary>
     public static string? Choose(HttpRequest request, IReadOnlyList<string> offered)
     {
-        if (request.Query.TryGetValue("format", out var format) && format.Count > 0)
+        if (request.Query.TryGetValue(FormatParameter, out var format) && format.Count > 0)
             return format.Count == 1 && Formats.TryGetValue(format[0] ?? "", out var named) && offered.Contains(named, StringComparer.OrdinalIgnoreCase)
                 ? named : null;
         if (request.Headers.Accept.Count == 0) return offered[0];

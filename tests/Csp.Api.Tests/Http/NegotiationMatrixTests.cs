@@ -72,6 +72,19 @@ public sealed class NegotiationMatrixTests(CspApiFactory factory)
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
+    [Fact]
+    public async Task Format_is_a_query_parameter_only_of_the_endpoints_that_negotiate()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var plan = await t.CreatePlanAsync();
+
+        var refused = await TestTenant.ExpectProblem(await t.Admin.GetAsync(t.Path($"/plans/{plan.Id()}?format=csv")), HttpStatusCode.BadRequest);
+        Assert.Contains("'format' is not a query parameter", refused["errors"]!["format"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        var misspelt = await TestTenant.ExpectProblem(await t.Admin.GetAsync(t.Path($"/plans/{plan.Id()}/report?fromat=docx")), HttpStatusCode.BadRequest);
+        Assert.Contains("format", misspelt["errors"]!["fromat"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await t.Admin.GetAsync(t.Path($"/plans/{plan.Id()}/commitments?format=csv"))).StatusCode);
+    }
+
     private static string WithFormat(string path, string? format) =>
         format is null ? path : path + (path.Contains('?') ? "&" : "?") + "format=" + format;
 
