@@ -85,6 +85,38 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_demo_has_last_years_plan_archived_with_its_own_progress_which_this_years_refreshes_all_labelled_as_demo_data()
+    {
+        var reader = factory.ClientWithKey(DemoKeys.Reader);
+        var current = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
+        var lastId = current["supersedesId"]!.GetValue<Guid>();
+
+        var last = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/plans/{lastId}"), HttpStatusCode.OK);
+
+        Assert.Equal("archived", last.Str("status"));
+        var start = DateOnly.Parse(current.Str("periodStart"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(start.AddYears(-1), DateOnly.Parse(last.Str("periodStart"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(start.AddDays(-1), DateOnly.Parse(last.Str("periodEnd"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(4, start.Month);
+        Assert.Equal($"Southwark Community Safety Partnership Plan {start.Year - 1}–{start.Year % 100:D2}", last.Str("title"));
+        // Its own progress: every commitment has an update, two were completed (and left behind by the refresh).
+        var lastCommitments = last["priorities"]!.AsArray().SelectMany(p => p!["commitments"]!.AsArray()).Select(c => c!.AsObject()).ToList();
+        Assert.True(lastCommitments.Count(c => c["latestUpdate"] is not null) >= 10);
+        var completed = lastCommitments.Where(c => c.Str("status") == "completed").Select(c => c.Str("code")).ToList();
+        Assert.Equal(2, completed.Count);
+        var currentCodes = current["priorities"]!.AsArray().SelectMany(p => p!["commitments"]!.AsArray()).Select(c => c!["code"]!.GetValue<string>()).ToList();
+        Assert.All(completed, code => Assert.DoesNotContain(code, currentCodes));
+        // Labelled as demo data.
+        Assert.Contains("Demo data", last.Str("summary"));
+        Assert.Contains("Demo data", current.Str("summary"));
+        // The diff compares with it by default, and finds what officers changed.
+        var diff = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/plans/{current.Id()}/diff"), HttpStatusCode.OK);
+        Assert.Equal(lastId, diff["againstId"]!.GetValue<Guid>());
+        Assert.NotEmpty(diff["commitments"]!["added"]!.AsArray());
+        Assert.NotEmpty(diff["priorities"]!["changed"]!.AsArray());
+    }
+
+    [Fact]
     public async Task The_demo_admin_key_manages_clients_and_the_list_shows_no_keys()
     {
         var response = await factory.ClientWithKey(DemoKeys.Admin).GetAsync(Southwark + "/clients");
