@@ -6,8 +6,10 @@ namespace Csp.Api.Demo;
 
 /// <summary>
 /// The demo's indicators (DOMAIN.md: personal robbery, theft from the person, VAWG offences, knife crime with injury, drug
-/// treatment completions %, public confidence %, ASB calls), each with the twelve months before this one for the borough,
-/// pushed through the batch push as a feed would (the last two months provisional). Figures are illustrative, not official.
+/// treatment completions %, public confidence %, ASB calls), each with the 24 months before this one for the borough (so the
+/// year before last year's plan can be compared), pushed through the batch push as a feed would (the last two months
+/// provisional). Each has a baseline (its first month) and a target for the end of this year's plan. Figures are illustrative,
+/// not official, and their notes say so.
 /// </summary>
 internal static class DemoIndicators
 {
@@ -16,33 +18,36 @@ internal static class DemoIndicators
 
     private static readonly Demo[] All =
     [
-        new("ROB-PERSONAL", "Personal robbery offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 182, -2, 150),
-        new("THEFT-PERSON", "Theft from the person offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 410, -4, 350),
-        new("VAWG-OFFENCES", "Violence against women and girls offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P1", 265, -1, 240),
-        new("KNIFE-INJURY", "Knife crime with injury (victims under 25 and over)", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 21, -0.5m, 15),
-        new("DRUG-COMPLETIONS", "Successful drug treatment completions", IndicatorUnit.Percent, IndicatorDirection.Increase, "SEL-ICB", "P3", 18.4m, 0.2m, 22),
-        new("CONFIDENCE", "Public confidence that police do a good job locally", IndicatorUnit.Percent, IndicatorDirection.Increase, "MET-CS", "P4", 61.5m, 0.3m, 68),
-        new("ASB-CALLS", "Anti-social behaviour calls to police", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P5", 1250, -9, 1100),
+        new("ROB-PERSONAL", "Personal robbery offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 182, -1, 150),
+        new("THEFT-PERSON", "Theft from the person offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 410, -2, 350),
+        new("VAWG-OFFENCES", "Violence against women and girls offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P1", 265, -0.5m, 240),
+        new("KNIFE-INJURY", "Knife crime with injury (victims under 25 and over)", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 21, -0.25m, 16),
+        new("DRUG-COMPLETIONS", "Successful drug treatment completions", IndicatorUnit.Percent, IndicatorDirection.Increase, "SEL-ICB", "P3", 18.4m, 0.15m, 22),
+        new("CONFIDENCE", "Public confidence that police do a good job locally", IndicatorUnit.Percent, IndicatorDirection.Increase, "MET-CS", "P4", 64.5m, -0.12m, 70),
+        new("ASB-CALLS", "Anti-social behaviour calls to police", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P5", 1250, -4.5m, 1100),
     ];
 
+    /// <summary>Months of values each indicator has: the 24 before this one.</summary>
+    public const int Months = 24;
+
     public static async Task SeedAsync(Tenant admin, IReadOnlyDictionary<string, Guid> agencies, IReadOnlyDictionary<string, Guid> priorities,
-        IndicatorQueries indicators, BatchPush push, DateOnly today, CancellationToken ct)
+        IndicatorQueries indicators, BatchPush push, DateOnly today, DateOnly targetMonth, CancellationToken ct)
     {
-        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-12);
+        var first = new DateOnly(today.Year, today.Month, 1).AddMonths(-Months);
         var rows = new List<ObservationInput>();
         foreach (var d in All)
         {
             DemoSeeder.Written(await indicators.CreateAsync(admin, new IndicatorRequest(d.Code, d.Name, null, d.Unit, d.Direction, IndicatorFrequency.Monthly,
                 agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"),
-                d.Target is { } target ? new PeriodValue(target, $"{first.AddMonths(11):yyyy-MM}") : null), ct));
-            for (var m = 0; m < 12; m++)
+                d.Target is { } target ? new PeriodValue(target, $"{targetMonth:yyyy-MM}") : null), ct));
+            for (var m = 0; m < Months; m++)
             {
                 var month = first.AddMonths(m);
                 // A gentle trend with a seasonal wobble, rounded as the unit needs.
                 var raw = d.Start + d.MonthlyStep * m + (m % 3 - 1) * Math.Abs(d.MonthlyStep) * 2;
                 var value = d.Unit == IndicatorUnit.Count ? Math.Max(0, Math.Round(raw)) : Math.Round(raw, 1);
                 rows.Add(new ObservationInput(d.Code, $"{month:yyyy-MM}", "E09000028", value,
-                    m >= 10 ? ObservationStatus.Provisional : ObservationStatus.Final, null));
+                    m >= Months - 2 ? ObservationStatus.Provisional : ObservationStatus.Final, "Demo data (illustrative)"));
             }
         }
         var result = DemoSeeder.Written(await push.PushAsync(admin, rows, new PushOptions(null, true, null), ct));

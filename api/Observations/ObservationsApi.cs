@@ -75,7 +75,7 @@ internal static class ObservationsApi
         [property: Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: Description("The nextCursor of the previous page.")] string? Cursor);
 
-    private static bool TryBound(string? text, bool start, out DateOnly? date)
+    internal static bool TryBound(string? text, bool start, out DateOnly? date)
     {
         date = null;
         if (text is null) return true;

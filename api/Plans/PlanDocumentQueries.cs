@@ -98,7 +98,7 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
             priorities.Select(x => new PlanPriority(x.Id, x.Code, x.Title, x.Description, x.LeadAgencyId, x.Position, x.Version,
                 commitments[x.Id].ToList(), measuredBy[x.Id].ToList())).ToList(),
             indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList(),
-            alignments);
+            alignments, plan.Summary, plan.AssessmentFindings);
     }
 
     /// <summary>The plan's indicators with their latest observation and performance (for GET /plans/{id}/indicators).</summary>

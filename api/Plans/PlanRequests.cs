@@ -18,7 +18,11 @@ public enum PlanStatus
 /// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26"; 1–200 characters.</param>
 /// <param name="PeriodStart">First day the plan covers.</param>
 /// <param name="PeriodEnd">Last day the plan covers (on or after periodStart).</param>
-public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd);
+/// <param name="Summary">What the plan sets out to do, in a few paragraphs (blank lines between them); the committee report opens with
+/// it. Optional, at most 8,000 characters; a PUT without it clears it.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers, one per line or paragraph. Optional, at most
+/// 8,000 characters; a PUT without it clears it.</param>
+public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, string? Summary = null, string? AssessmentFindings = null);
 
 /// <summary>A partnership plan (without its contents; see <see cref="PlanDocument"/>).</summary>
 /// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26".</param>
@@ -30,8 +34,12 @@ public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? 
 /// null while a draft.</param>
 /// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
+/// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text, one per line or paragraph);
+/// null when not written.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? Summary = null, string? AssessmentFindings = null)
     : Audit.IVersioned;
 
 /// <summary>
@@ -51,9 +59,12 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 /// <param name="Priorities">The plan's priorities in order (by position), each with its commitments.</param>
 /// <param name="Indicators">Indicators linked to any of the plan's priorities (each once), in creation order.</param>
 /// <param name="Alignments">Alignments whose target is in the plan, in creation order.</param>
+/// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text); null when not written.</param>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments);
+    IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments,
+    string? Summary, string? AssessmentFindings);
 
 /// <summary>A priority inside the plan document.</summary>
 /// <param name="Code">e.g. <c>P1</c>; unique within the plan.</param>
