@@ -78,6 +78,7 @@ public static class ApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<CacheControlDefaults>();
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
         {
             app.UseHsts();
@@ -89,7 +90,7 @@ public static class ApiSetup
         app.UseMiddleware<RequestLimitsMiddleware>();
         // The rate limiter partitions by the authenticated client, and refuses before authorization answers 401/403/404.
         app.UseAuthentication();
-        app.UseRateLimiter();
+        app.UseCspRateLimiting();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>

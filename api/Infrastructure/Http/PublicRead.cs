@@ -40,4 +40,14 @@ public static class PublicRead
         // Accept-Encoding: caches must key on them.
         http.Response.Headers.Vary = byContentCoding ? VaryOnCallerAndCoding : VaryOnCaller;
     }
+
+    /// <summary>Adds <c>Origin</c> and <c>X-Api-Key</c> to the response's Vary, keeping what it already names.</summary>
+    public static void AddVaryOnCaller(HttpResponse response)
+    {
+        var named = response.Headers.Vary.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        foreach (var header in (string[])["Origin", ApiKeys.HeaderName])
+            if (!named.Contains(header, StringComparer.OrdinalIgnoreCase)) named.Add(header);
+        response.Headers.Vary = string.Join(", ", named);
+    }
 }
