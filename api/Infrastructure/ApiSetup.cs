@@ -59,6 +59,7 @@ public static class ApiSetup
         services.AddPartnershipCors();
         services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
         services.AddCspRateLimiting();
+        services.AddCspForwardedHeaders();
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
@@ -74,6 +75,7 @@ public static class ApiSetup
 
     public static WebApplication UseCspApi(this WebApplication app)
     {
+        app.UseCspForwardedHeaders();
         app.UseCspObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

@@ -55,6 +55,7 @@ public static class RateLimitingSetup
             var id = caller.IsPlatform ? "platform" : caller.ClientId!.Value.ToString("N");
             return new Bucket("client", "client:" + id, options.ClientBurst, options.ClientRefill, options.RefillPeriod);
         }
+        // Behind proxies named in ForwardedHeaders:KnownProxies this is the client's address they forwarded (ForwardedHeadersSetup).
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return new Bucket("anonymous", "ip:" + ip, options.AnonymousBurst, options.AnonymousRefill, options.RefillPeriod);
     }
