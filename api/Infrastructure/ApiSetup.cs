@@ -94,7 +94,7 @@ public static class ApiSetup
         app.UseAuthentication();
         app.UseCspRateLimiting();
         app.UseAuthorization();
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapContract();
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");
