@@ -81,6 +81,7 @@ public static class ApiSetup
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<CacheControlDefaults>();
+        app.UseMiddleware<DeprecationHeaders>();
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
         {
             app.UseHsts();
