@@ -98,11 +98,16 @@ public static class ApiSetup
         app.MapContract();
         app.UseSwaggerUI(o =>
         {
-            o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");
+            o.SwaggerEndpoint(ContractEndpoints.DocumentPath, "Csp.Api v1");
             o.RoutePrefix = "swagger";
             o.DocumentTitle = "Csp.Api — Community Safety Partnership plans";
             o.EnableTryItOutByDefault();
-            o.EnablePersistAuthorization();
+            // A link to an operation opens it (#/Plans/getPlan), and the box filters the operations by tag.
+            o.EnableDeepLinking();
+            o.EnableFilter();
+            // Remembering the key in the browser's local storage suits a developer's own machine only: on a shared or public
+            // deployment the next person at the browser would use it.
+            if (app.Environment.IsDevelopment()) o.EnablePersistAuthorization();
         });
         return app;
     }

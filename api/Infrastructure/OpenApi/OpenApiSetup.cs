@@ -73,7 +73,10 @@ public static class OpenApiSetup
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = ApiKeys.HeaderName,
-            Description = "A client key (`csp_…`), shown once when an admin creates the client, or the operator's platform key.",
+            Description = "A client key (`csp_…`) in the `X-Api-Key` header. A partnership's admin issues one to each partner system with " +
+                          "`POST /v1/partnerships/{partnership}/clients`, choosing its scopes; the key is in that answer's `key`, shown " +
+                          "once. The operator's platform key creates partnerships and acts as admin of any. To try the API on a local " +
+                          "copy running the Southwark demo, use one of the demo keys listed in the README.",
         };
 
         // The operation transformers refer to these; make sure they exist even if no endpoint named them.
