@@ -100,7 +100,8 @@ internal static class ObservationsApi
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code));
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
+            Csv.FileName(tenant.Slug, indicator.Code, "observations"));
     }
 
     private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(
