@@ -49,15 +49,39 @@ public static class AuditLog
 
     /// <summary>Records one event whose changes the caller has already written as a JSON object (the batch push, which
     /// writes thousands of entries and skips building them as nodes first).</summary>
-    public static Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes) =>
-        w.ExecuteAsync("""
-            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
-            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes)
+    /// <remarks>
+    /// The event is also the change feed's: it takes the partnership's next <c>feed_seq</c> (the partnership's writes take
+    /// turns, so reading the last one and writing the next is safe) and names its parent and plan (<see cref="FeedParents"/>).
+    /// One unit gives an entity one event in the feed: a later event of the same entity in the unit hides the earlier one from
+    /// the feed (the audit trail keeps both), a create then an update shows as the create, and a create then a delete shows
+    /// as nothing at all.
+    /// </remarks>
+    public static async Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes)
+    {
+        var op = AuditActions.OpOf(action);
+        long? feedSeq = await w.ScalarAsync<long>(
+            "SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM audit_events WHERE partnership_id = @PartnershipId", new { w.PartnershipId });
+        var key = (w.PartnershipId, entityType, entityId);
+        if (w.FeedEvents.TryGetValue(key, out var earlier))
+        {
+            await w.ExecuteAsync("UPDATE audit_events SET feed_seq = NULL WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
+                new { w.PartnershipId, earlier.FeedSeq });
+            if (earlier.FirstOp == AuditActions.Create) op = op == AuditActions.Delete ? op : AuditActions.Create;
+            if (earlier.FirstOp == AuditActions.Create && op == AuditActions.Delete) feedSeq = null;
+        }
+        if (feedSeq is { } taken) w.FeedEvents[key] = (taken, earlier.FirstOp ?? op);
+        else w.FeedEvents.Remove(key);
+
+        var (parentId, planId) = await FeedParents.OfAsync(w, entityType, entityId);
+        await w.ExecuteAsync("""
+            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes, feed_seq, parent_id, plan_id)
+            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes, @feedSeq, @parentId, @planId)
             """, new
         {
-            partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op = AuditActions.OpOf(action),
-            entityType, entityId, changes,
+            partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op,
+            entityType, entityId, changes, feedSeq, parentId, planId,
         });
+    }
 }
 
 /// <summary>What a mutation did. The change feed reduces each to create, update or delete.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,14 +7,27 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Csp.Api.Changes;
 
 /// <summary>One change: replaying the feed and fetching each entity reproduces the current state.</summary>
-/// <param name="Seq">Commit-ordered position; pass the last one you saw as <c>after</c>.</param>
-/// <param name="EntityType">What changed: <c>partnership</c>, <c>agency</c>, <c>client</c>, <c>plan</c>, <c>priority</c>,
-/// <c>commitment</c>, <c>commitment_update</c>, <c>indicator</c>, <c>observation</c>, <c>framework</c>, <c>outcome</c> or
-/// <c>alignment</c>.</param>
-/// <param name="EntityId">The id of the entity that changed.</param>
-/// <param name="Op"><c>create</c>, <c>update</c> or <c>delete</c> (a tombstone: fetch nothing, drop your copy).</param>
+/// <param name="Seq">The change's position in this partnership's feed (1, 2, 3… in commit order; a number may be skipped, never
+/// reordered). Pass the last one you saw as <c>after</c>. Other partnerships' writes never move it.</param>
+/// <param name="EntityType">What changed. Fetch it at its own path by <c>entityId</c>; a <c>commitment_update</c> is listed under
+/// its commitment (<c>parent</c>), an <c>observation</c> event names the indicator whose values changed.</param>
+/// <param name="EntityId">The id of the entity that changed (for <c>observation</c>, the indicator's id).</param>
+/// <param name="Op"><c>create</c> or <c>update</c>: fetch it again; <c>delete</c>: a tombstone, drop your copy (and, for a plan,
+/// priority or commitment, what sits under it). Within one write an entity has one change: created and deleted in the same
+/// write, it does not appear at all.</param>
 /// <param name="At">When the change was committed (UTC).</param>
-public sealed record Change(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At);
+/// <param name="Parent">What the entity sits under: a priority's plan, a commitment's priority, an update's commitment, an
+/// outcome's framework, an alignment's outcome, an observation event's indicator. Absent for top-level entities.</param>
+/// <param name="PlanId">The plan the entity belongs to (priorities, commitments, their updates, alignments of a plan's
+/// priority or commitment). Absent otherwise.</param>
+public sealed record Change(long Seq, ChangeEntityType EntityType, Guid EntityId, ChangeOp Op, DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChangeParent? Parent = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PlanId = null);
+
+/// <summary>The entity a change's entity sits under.</summary>
+/// <param name="Type">The parent's entity type.</param>
+/// <param name="Id">The parent's id.</param>
+public sealed record ChangeParent(ChangeEntityType Type, Guid Id);
 
 /// <summary>A page of the feed. <c>next</c> is the <c>after</c> of the next call, even on the last page.</summary>
 /// <param name="Items">The changes after <c>after</c>, in commit order; at most <c>limit</c>.</param>
@@ -47,6 +61,9 @@ internal static class ChangesApi
         if (after is < 0) return Errors.Invalid("after", "after must be 0 or a seq the feed returned.");
         var from = after ?? 0;
         var rows = await changes.AfterAsync(tenant, from, take + 1, ct);
+        if (rows.Count == 0 && from > 0 && await changes.LatestAsync(tenant, ct) is var latest && from > latest)
+            return Errors.Invalid("after", $"after={from} is beyond the end of this partnership's feed (its latest change is {latest}). " +
+                "The feed counts each partnership's changes on its own since December 2026: start again from after=0.");
         var hasMore = rows.Count > take;
         var items = hasMore ? rows.Take(take).ToList() : rows;
         return TypedResults.Ok(new ChangePage(items, items.Count > 0 ? items[^1].Seq : from, hasMore));

@@ -26,6 +26,10 @@ public sealed class WriteUnit : IAsyncDisposable
 
     private readonly Tenant? tenant;
 
+    /// <summary>The change-feed events this unit has written, by partnership and entity (shared with <see cref="For"/>), so
+    /// that one unit gives each entity one event in the feed (<see cref="Audit.AuditLog"/>).</summary>
+    internal Dictionary<(Guid Partnership, string EntityType, Guid EntityId), (long FeedSeq, string FirstOp)> FeedEvents { get; private init; } = [];
+
     public DbConnection Connection { get; }
     public DbTransaction Transaction { get; }
     public SqlDialect Dialect { get; }
@@ -62,7 +66,7 @@ public sealed class WriteUnit : IAsyncDisposable
 
     /// <summary>The same transaction acting for another partnership's tenant object (the same partnership on SQL Server,
     /// whose session is scoped to one): for a write that joins a larger unit (<see cref="Audit.AuditedWriter.AllOrNothingAsync{T}"/>).</summary>
-    public WriteUnit For(Tenant other) => new(Connection, Transaction, Dialect, other, Now, Token) { Committed = Committed };
+    public WriteUnit For(Tenant other) => new(Connection, Transaction, Dialect, other, Now, Token) { Committed = Committed, FeedEvents = FeedEvents };
 
     public async Task CommitAsync()
     {
