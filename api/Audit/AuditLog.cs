@@ -49,14 +49,18 @@ public static class AuditLog
 
     /// <summary>Records one event whose changes the caller has already written as a JSON object (the batch push, which
     /// writes thousands of entries and skips building them as nodes first).</summary>
-    public static Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes) =>
+    /// <param name="period">With <paramref name="area"/>: the one observation of the indicator <paramref name="entityId"/> the
+    /// event is about (a retraction's tombstone); null for every other event.</param>
+    /// <param name="area">The observation's area (see <paramref name="period"/>).</param>
+    public static Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes, string? period = null,
+        string? area = null) =>
         w.ExecuteAsync("""
-            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
-            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes)
+            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes, period, area)
+            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes, @period, @area)
             """, new
         {
             partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op = AuditActions.OpOf(action),
-            entityType, entityId, changes,
+            entityType, entityId, changes, period, area,
         });
 }
 

@@ -20,7 +20,7 @@ public sealed class ChangeQueries(Db db)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Change>(new CommandDefinition($"""
-            SELECT seq AS Seq, entity_type AS EntityType, entity_id AS EntityId, op AS Op, at AS At
+            SELECT seq AS Seq, entity_type AS EntityType, entity_id AS EntityId, op AS Op, at AS At, period AS Period, area AS Area
             FROM audit_events
             WHERE partnership_id = @PartnershipId AND seq > @after {db.Dialect.CommittedEventsOnly}
             ORDER BY seq {db.Dialect.Limit}

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,10 +11,17 @@ namespace Csp.Api.Changes;
 /// <param name="EntityType">What changed: <c>partnership</c>, <c>agency</c>, <c>client</c>, <c>plan</c>, <c>priority</c>,
 /// <c>commitment</c>, <c>commitment_update</c>, <c>indicator</c>, <c>observation</c>, <c>framework</c>, <c>outcome</c> or
 /// <c>alignment</c>.</param>
-/// <param name="EntityId">The id of the entity that changed.</param>
-/// <param name="Op"><c>create</c>, <c>update</c> or <c>delete</c> (a tombstone: fetch nothing, drop your copy).</param>
+/// <param name="EntityId">The id of the entity that changed. For <c>observation</c>, the id of the indicator whose values changed:
+/// refetch its observations on a create or update.</param>
+/// <param name="Op"><c>create</c>, <c>update</c> or <c>delete</c> (a tombstone: fetch nothing, drop your copy). An <c>observation</c>
+/// delete is the retraction of one value: drop the value of the indicator <c>entityId</c> for <c>period</c> and <c>area</c>, and
+/// nothing else.</param>
 /// <param name="At">When the change was committed (UTC).</param>
-public sealed record Change(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At);
+/// <param name="Period">On an <c>observation</c> delete: the period of the value taken back. Absent otherwise.</param>
+/// <param name="Area">On an <c>observation</c> delete: the ONS GSS code of the area of the value taken back. Absent otherwise.</param>
+public sealed record Change(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Period = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Area = null);
 
 /// <summary>A page of the feed. <c>next</c> is the <c>after</c> of the next call, even on the last page.</summary>
 /// <param name="Items">The changes after <c>after</c>, in commit order; at most <c>limit</c>.</param>

@@ -50,8 +50,16 @@ public sealed partial class BatchPush
             if (!IsAreaCode(area))
                 Reject("area", ConflictCodes.InvalidArea, $"'{area}' is not an ONS GSS code (a letter E, W, S or N and 8 digits).");
 
-            if (row.Value is not { } value)
-                Reject("value", ConflictCodes.InvalidValue, "'value' is required (send no row for no data).");
+            var delete = row.Delete == true;
+            if (delete)
+            {
+                if (row.Value is not null)
+                    Reject("value", ConflictCodes.InvalidValue, "A delete row sends no value: it retracts the stored one. Send the row without 'value'.");
+                if (row.Status is not null)
+                    Reject("status", ConflictCodes.InvalidValue, "A delete row sends no status: it retracts the stored value whatever its status.");
+            }
+            else if (row.Value is not { } value)
+                Reject("value", ConflictCodes.InvalidValue, "'value' is required (send no row for no data, or 'delete': true to retract a value).");
             else if (indicator is not null && IndicatorValues.Problem(indicator.Unit, value) is { } problem)
                 Reject("value", ConflictCodes.InvalidValue, problem);
 
@@ -68,7 +76,7 @@ public sealed partial class BatchPush
                 continue;
             }
             var status = row.Status == ObservationStatus.Final ? Final : Provisional;
-            accepted.Add(new Accepted(i, key, period, row.Value!.Value, status, note));
+            accepted.Add(new Accepted(i, key, period, row.Value ?? 0, status, note, delete));
         }
         return accepted;
     }

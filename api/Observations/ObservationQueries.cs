@@ -22,10 +22,12 @@ public sealed class ObservationQueries(Db db)
     }
 
     private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
-        DateTimeOffset OldRecordedAt, decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
+        DateTimeOffset OldRecordedAt, decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
     {
+        // A retraction has no new status (nor value).
         public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
-            OldClientId, OldRecordedAt, NewValue, EnumText<ObservationStatus>.Parse(NewStatus), NewNote, NewClientId, RevisedAt);
+            OldClientId, OldRecordedAt, NewStatus is null, NewValue, NewStatus is null ? null : EnumText<ObservationStatus>.Parse(NewStatus),
+            NewNote, NewClientId, RevisedAt);
     }
 
     /// <summary>The observations list is ordered by (period, area): its cursor's key.</summary>
@@ -68,6 +70,19 @@ public sealed class ObservationQueries(Db db)
             WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
             """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
         return row?.ToObservation();
+    }
+
+    /// <summary>Whether the indicator has, or ever had, a value for this period and area (a retracted value keeps its history).</summary>
+    public async Task<bool> HasHistoryAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM observations
+                                     WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area)
+                          OR EXISTS (SELECT 1 FROM observation_revisions
+                                     WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area)
+                        THEN 1 ELSE 0 END
+            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct)) == 1;
     }
 
     public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,

@@ -36,14 +36,16 @@ public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly P
 /// <param name="OldNote">The note before the change; null when none.</param>
 /// <param name="OldClientId">The client that had sent the old value; null for the operator's platform key.</param>
 /// <param name="OldRecordedAt">When the old value had arrived (UTC).</param>
-/// <param name="NewValue">The value after the change.</param>
-/// <param name="NewStatus">The status after the change.</param>
-/// <param name="NewNote">The note after the change; null when none.</param>
-/// <param name="NewClientId">The client that sent the new value; null for the operator's platform key.</param>
+/// <param name="Retracted">True when the change took the value back (a row with <c>delete: true</c>, or
+/// <c>DELETE …/observations/{period}</c>): there is no value since, until one is sent again.</param>
+/// <param name="NewValue">The value after the change; null when it was retracted.</param>
+/// <param name="NewStatus">The status after the change; null when it was retracted.</param>
+/// <param name="NewNote">The note after the change (for a retraction, the note sent with it); null when none.</param>
+/// <param name="NewClientId">The client that sent the new value (or the retraction); null for the operator's platform key.</param>
 /// <param name="RevisedAt">When the change was made (UTC).</param>
 public sealed record ObservationRevision(Guid Id, string Period, string Area,
     decimal OldValue, ObservationStatus OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
-    decimal NewValue, ObservationStatus NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
+    bool Retracted, decimal? NewValue, ObservationStatus? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
 
 /// <summary>The outcome of a batch push as a whole.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BatchStatus>))]
@@ -57,17 +59,26 @@ public enum BatchStatus
     [JsonStringEnumMemberName("rejected")] Rejected,
 }
 
-/// <summary>One value to upsert on its natural key (indicator, period, area).</summary>
+/// <summary>One value to upsert on its natural key (indicator, period, area), or with <c>delete: true</c> the stored value to
+/// retract.</summary>
 /// <param name="Indicator">The indicator's code (e.g. <c>ROB-PERSONAL</c>), not its id. A row without it is rejected
 /// (<c>unknown_indicator</c>).</param>
 /// <param name="Period">Month <c>2024-06</c> (<c>202406</c>), quarter <c>2024-Q2</c> (<c>2024Q2</c>), year <c>2024</c>, or financial year
 /// <c>2024-25</c> (<c>2024April</c>); of the indicator's frequency. A row without a valid one is rejected (<c>invalid_period</c>).</param>
 /// <param name="Area">ONS GSS code (<c>^[EWSN]\d{8}$</c>); defaults to the partnership's area.</param>
 /// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; a percent is 0–100, a count a
-/// non-negative whole number. Zero is a value. A row without one is rejected (<c>invalid_value</c>): send no row for no data.</param>
-/// <param name="Status">Defaults to <c>provisional</c>. A final value is not overwritten by a provisional one.</param>
-/// <param name="Note">Optional, e.g. the extract it came from; at most 4,000 characters.</param>
-public sealed record ObservationInput(string? Indicator, string? Period, string? Area, decimal? Value, ObservationStatus? Status, string? Note);
+/// non-negative whole number. Zero is a value. A row without one is rejected (<c>invalid_value</c>): send no row for no data. A
+/// delete row sends none.</param>
+/// <param name="Status">Defaults to <c>provisional</c>. A final value is not overwritten by a provisional one. A delete row sends
+/// none.</param>
+/// <param name="Note">Optional, e.g. the extract it came from (on a delete row, why the value is taken back); at most 4,000
+/// characters.</param>
+/// <param name="Delete">True to retract the stored value of (indicator, period, area): it is removed from every read and kept as
+/// a revision, and the change feed shows a tombstone naming the indicator, period and area. Retracting a value that is not
+/// there changes nothing (<c>unchanged</c>); a <c>final</c> value is retracted only by an admin with <c>force=true</c>
+/// (<c>final_value_locked</c>). Omitted or false: an upsert.</param>
+public sealed record ObservationInput(string? Indicator, string? Period, string? Area, decimal? Value, ObservationStatus? Status, string? Note,
+    bool? Delete = null);
 
 /// <summary>The batch push body, modelled on DHIS2's dataValueSets.</summary>
 /// <param name="Observations">The rows, at most 10,000 (a larger batch is refused with 413), none of them null. Each row is checked on its
@@ -82,22 +93,24 @@ public sealed record ObservationBatch(IReadOnlyList<ObservationInput>? Observati
 /// <param name="Message">For people.</param>
 public sealed record ObservationConflict(int Index, string Field, string Code, string Message);
 
-/// <summary>What the push did (or, with dryRun, would do). created + updated + unchanged + rejected = rows sent.</summary>
+/// <summary>What the push did (or, with dryRun, would do). created + updated + deleted + unchanged + rejected = rows sent.</summary>
 /// <param name="Status"><c>ok</c>, <c>partial</c> or <c>rejected</c>.</param>
 /// <param name="Created">Rows for an (indicator, period, area) that had no value yet.</param>
 /// <param name="Updated">Rows that changed a stored value, status or note (the old one is kept as a revision).</param>
-/// <param name="Unchanged">Rows equal to the stored value, status and note: nothing was written for them.</param>
+/// <param name="Deleted">Delete rows that retracted a stored value (kept as a revision).</param>
+/// <param name="Unchanged">Rows equal to the stored value, status and note, and delete rows for a value that is not there: nothing
+/// was written for them.</param>
 /// <param name="Rejected">Rows not kept: those with a conflict, or every row when the batch was rejected as a whole.</param>
 /// <param name="DryRun">True when nothing was written.</param>
 /// <param name="Conflicts">Why each faulty row was rejected, in row order; empty when none.</param>
-public sealed record BatchResult(BatchStatus Status, int Created, int Updated, int Unchanged, int Rejected, bool DryRun,
+public sealed record BatchResult(BatchStatus Status, int Created, int Updated, int Deleted, int Unchanged, int Rejected, bool DryRun,
     IReadOnlyList<ObservationConflict> Conflicts);
 
 /// <summary>Query options of the batch push.</summary>
 public readonly record struct PushOptions(
     [property: Description("Validate and report without writing.")] bool? DryRun,
     [property: Description("Reject the whole batch if any row has a conflict.")] bool? Atomic,
-    [property: Description("Admin only: let provisional values overwrite final ones.")] bool? Force);
+    [property: Description("Admin only: let provisional values overwrite final ones, and delete rows retract final ones.")] bool? Force);
 
 public static class ConflictCodes
 {

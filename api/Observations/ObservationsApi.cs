@@ -24,7 +24,8 @@ internal static class ObservationsApi
             .WithDescription("""
                 The batch push partners' systems send their data through, modelled on DHIS2's dataValueSets. Each row is an upsert
                 on (indicator code, period, area): new rows are created, changed rows updated (the old value is kept as a revision),
-                rows equal to the stored value, status and note change nothing. Rows that fail a check are rejected with a conflict
+                rows equal to the stored value, status and note change nothing. A row with `delete: true` (and no value) retracts the
+                stored value, keeping it as a revision; the change feed shows a tombstone. Rows that fail a check are rejected with a conflict
                 {index, field, code, message} and the others kept (status `partial`), unless `atomic=true`, where any conflict rejects
                 the batch. `dryRun=true` reports without writing. Up to 10,000 rows (413 beyond); the batch's writes commit together
                 or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
@@ -50,9 +51,46 @@ internal static class ObservationsApi
         indicators.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
             .WithSummary("An observation's revision history")
             .WithDescription("Every change of the value of the indicator at this period and area (default: the partnership's area), oldest first: " +
-                             "the old and new value, status and note, and the client that sent each.")
+                             "the old and new value, status and note, and the client that sent each. A retraction is a revision with " +
+                             "`retracted: true` and no new value; the history of a retracted value stays readable.")
             .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+        indicators.MapDelete("/{indicatorId:guid}/observations/{period}", RetractObservation).WithName("retractObservation")
+            .WithSummary("Retract one value")
+            .WithDescription("Takes back the value of the indicator for this period and area (default: the partnership's area), as a batch " +
+                             "row with `delete: true` does: it is removed from every read, kept as a revision, and the change feed shows a " +
+                             "tombstone naming the indicator, period and area. A key bound to an agency may retract only that agency's " +
+                             "indicators (403). A `final` value is retracted only by an admin with `force=true` (409). 404 when there is no " +
+                             "value to retract.")
+            .RequireScope(Scopes.ObservationsWrite).WithProblemResponse(ObservationExamples.RetractForbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return indicators;
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RetractObservation(
+        Tenant tenant, Guid indicatorId, string period,
+        [Description("The area's ONS GSS code; defaults to the partnership's area.")] string? area,
+        [Description("Admin only: retract a final value.")] bool? force,
+        IndicatorQueries indicators, BatchPush push, CancellationToken ct)
+    {
+        if (force == true && !tenant.Caller.Has(Scopes.Admin))
+            return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
+                detail: $"force=true (retracting a final value) needs a key with the '{Scopes.Admin}' scope.");
+        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        // The push's own row checks and write: the same rules (source agency, final values) and the same tombstone.
+        var row = new ObservationInput(indicator.Code, period, area, null, null, null, Delete: true);
+        var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, [row], new PushOptions(null, null, force), t), ct);
+        if (result.Refusal is { } refused) return Respond.Problem(refused, "indicator " + indicatorId);
+        var outcome = result.Value!;
+        if (outcome.Deleted == 1) return TypedResults.NoContent();
+        if (outcome.Conflicts is [var conflict, ..])
+            return conflict.Code switch
+            {
+                ConflictCodes.ForbiddenIndicator => TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
+                    detail: conflict.Message),
+                ConflictCodes.FinalValueLocked => Errors.Conflict(conflict.Message),
+                _ => Errors.Invalid(conflict.Field, conflict.Message),
+            };
+        return Errors.NotFound($"value of indicator {indicator.Code} for {period} in {area ?? tenant.AreaCode}");
     }
 
     private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
@@ -117,7 +155,7 @@ internal static class ObservationsApi
         if (!parsed.Ok) return Errors.Invalid("period", $"'{period}' is not a {EnumText<IndicatorFrequency>.Text(indicator.Frequency)} period.");
         var where = area ?? tenant.AreaCode;
         var canonical = parsed.Period.Canonical;
-        if (await observations.GetAsync(tenant, indicatorId, canonical, where, ct) is null)
+        if (!await observations.HasHistoryAsync(tenant, indicatorId, canonical, where, ct))
             return Errors.NotFound($"observation of indicator {indicator.Code} for {canonical} in {where}");
         var rows = await observations.ListRevisionsAsync(tenant, indicatorId, canonical, where, page, ct);
         return TypedResults.Ok(page.ToPage(rows, r => PageRequest.Key(r.Id)));

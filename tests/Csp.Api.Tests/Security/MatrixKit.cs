@@ -119,6 +119,7 @@ public static class MatrixKit
         ["GET " + T("/indicators/{indicatorId}/observations")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/observations/{period}/revisions")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/performance")] = (_, _) => null,
+        ["DELETE " + T("/indicators/{indicatorId}/observations/{period}")] = (_, _) => null,
 
         ["POST " + T("/observations")] = (w, n) => new
         {
