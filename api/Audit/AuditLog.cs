@@ -87,6 +87,7 @@ public static class EntityTypes
 {
     public const string Partnership = "partnership";
     public const string Agency = "agency";
+    public const string Area = "area";
     public const string Client = "client";
     public const string Plan = "plan";
     public const string Priority = "priority";

@@ -22,7 +22,7 @@ namespace Csp.Api.Demo;
 public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
-    Indicators.IndicatorQueries indicators, Observations.BatchPush push)
+    Indicators.IndicatorQueries indicators, Observations.BatchPush push, Areas.AreaQueries areas)
 {
     public const string Slug = "southwark";
 
@@ -48,6 +48,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
     private async Task<bool> SeedAsync(WriteUnit w, Tenant admin, PartnershipRequest request, CancellationToken ct)
     {
         Written(await partnerships.CreateAsync(request, ct, admin.PartnershipId));
+        await DemoAreas.SeedAsync(admin, areas, ct);
 
         async Task<Guid> Agency(string code, string name, AgencyKind kind) =>
             Written(await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;

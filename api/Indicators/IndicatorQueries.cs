@@ -98,8 +98,10 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         var result = new Dictionary<Guid, (Observation?, Performance)>();
         if (indicators.Count == 0) return result;
         var ids = SqlDialect.IdList(indicators.Select(i => i.Id));
+        var areaName = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT name FROM areas WHERE partnership_id = @partnershipId AND code = @area", new { partnershipId, area }, cancellationToken: ct));
         var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
-            SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+            SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
             WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
               AND o.period = (SELECT MAX(l.period) FROM observations l
                               WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
@@ -109,36 +111,33 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         var others = wanted.Count == 0
             ? Array.Empty<ObservationRowOf>().ToLookup(r => r.IndicatorId, r => r.ToObservation())
             : (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
-                SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+                SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
                 WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")} AND o.period IN @periods
                 """, new { partnershipId, area, ids = SqlDialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
                 cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.ToObservation());
         foreach (var indicator in indicators)
         {
             var last = latest.GetValueOrDefault(indicator.Id);
-            result[indicator.Id] = (last, PerformanceRules.Compute(indicator, area, last, others[indicator.Id].ToList()));
+            result[indicator.Id] = (last, PerformanceRules.Compute(indicator, area, areaName, last, others[indicator.Id].ToList()));
         }
         return result;
     }
 
-    /// <summary>The latest observation and performance of each indicator in the partnership's area (two queries).</summary>
+    /// <summary>The latest observation and performance of each indicator in <paramref name="area"/> (default: the partnership's).</summary>
     public async Task<IReadOnlyDictionary<Guid, (Observation? Latest, Performance Performance)>> PerformanceAsync(Tenant tenant,
-        IReadOnlyList<Indicator> indicators, CancellationToken ct)
+        IReadOnlyList<Indicator> indicators, CancellationToken ct, string? area = null)
     {
         if (indicators.Count == 0) return new Dictionary<Guid, (Observation?, Performance)>();
         await using var c = await db.OpenAsync(tenant, ct);
-        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, tenant.AreaCode, indicators, ct);
+        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, area ?? tenant.AreaCode, indicators, ct);
     }
 
-    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value,
-        string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
+        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
-
-    private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationQueries.Columns.Split(',', StringSplitOptions.TrimEntries)
-        .Select(column => $"{alias}.{column}"));
 
     private static object Values(WriteUnit w, Guid id, IndicatorRequest r)
     {
@@ -236,24 +235,5 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         await w.ExecuteAsync("""
             INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@PartnershipId, @indicatorId, @priorityId)
             """, priorityIds.Select(priorityId => new { w.PartnershipId, indicatorId, priorityId }));
-    }
-
-    /// <summary>The latest observation in <paramref name="area"/> and those of the given periods.</summary>
-    public async Task<(Observation? Latest, IReadOnlyList<Observation> Others)> LatestAsync(Tenant tenant, Guid indicatorId, string area,
-        Func<string, IReadOnlyList<string>> othersOf, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var latest = await c.QuerySingleOrDefaultAsync<ObservationQueries.Row>(new CommandDefinition($"""
-            SELECT {ObservationQueries.Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area
-            ORDER BY period DESC {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, indicatorId, area, Limit = 1 }, cancellationToken: ct));
-        if (latest is null) return (null, []);
-        var periods = othersOf(latest.Period).ToArray();
-        var others = await c.QueryAsync<ObservationQueries.Row>(new CommandDefinition($"""
-            SELECT {ObservationQueries.Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area AND period IN @periods
-            """, new { tenant.PartnershipId, indicatorId, area, periods }, cancellationToken: ct));
-        return (latest.ToObservation(), others.Select(o => o.ToObservation()).ToList());
     }
 }

@@ -121,6 +121,7 @@ public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus
 /// <param name="IndicatorId">The indicator.</param>
 /// <param name="Code">The indicator's code.</param>
 /// <param name="Area">ONS GSS code of the area the figures are for.</param>
+/// <param name="AreaName">The area's name; null when the area is not registered.</param>
 /// <param name="Direction">Which way is better (from the indicator).</param>
 /// <param name="Unit">What the values measure (from the indicator).</param>
 /// <param name="Latest">The most recent observation.</param>
@@ -130,7 +131,7 @@ public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus
 /// <param name="Status">Latest against target, by direction; <c>near</c> is within 10% of the target. Absent without a latest value or target.</param>
 /// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%). Absent without both.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>
-public sealed record Performance(Guid IndicatorId, string Code, string Area, IndicatorDirection Direction, IndicatorUnit Unit,
+public sealed record Performance(Guid IndicatorId, string Code, string Area, string? AreaName, IndicatorDirection Direction, IndicatorUnit Unit,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? Latest,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? Previous,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? SamePeriodLastYear,

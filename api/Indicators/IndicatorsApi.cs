@@ -1,4 +1,5 @@
 using Csp.Api.Agencies;
+using Csp.Api.Areas;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -131,13 +132,12 @@ internal static class IndicatorsApi
         return Respond.Deleted(outcome, "indicator " + indicatorId);
     }
 
-    private static async Task<Results<Ok<Performance>, ProblemHttpResult>> GetPerformance(
+    private static async Task<Results<Ok<Performance>, ValidationProblem, ProblemHttpResult>> GetPerformance(
         Tenant tenant, Guid indicatorId, string? area, IndicatorQueries indicators, CancellationToken ct)
     {
+        if (area is not null && !AreaRules.IsCode(area)) return Errors.Invalid("area", "'area' " + AreaRules.CodeMessage);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var where = area ?? tenant.AreaCode;
-        var (latest, others) = await indicators.LatestAsync(tenant, indicatorId, where,
-            p => PerformanceRules.ComparedPeriods(indicator.Frequency, p), ct);
-        return TypedResults.Ok(PerformanceRules.Compute(indicator, where, latest, others));
+        var performance = await indicators.PerformanceAsync(tenant, [indicator], ct, area);
+        return TypedResults.Ok(performance[indicator.Id].Performance);
     }
 }

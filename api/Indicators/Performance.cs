@@ -46,15 +46,16 @@ public static class PerformanceRules
         return better ? PerformanceTrend.Improving : PerformanceTrend.Worsening;
     }
 
-    public static Performance Compute(Indicator indicator, string area, Observation? latest, IReadOnlyList<Observation> others)
+    public static Performance Compute(Indicator indicator, string area, string? areaName, Observation? latest, IReadOnlyList<Observation> others)
     {
         if (latest is null)
-            return new Performance(indicator.Id, indicator.Code, area, indicator.Direction, indicator.Unit, null, null, null, indicator.Target, null, null);
+            return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit, null, null, null, indicator.Target,
+                null, null);
         var period = Period.Parse(latest.Period, indicator.Frequency.PeriodType()).Period;
         var previous = others.FirstOrDefault(o => o.Period == period.Previous().Canonical);
         var lastYear = others.FirstOrDefault(o => o.Period == period.SamePeriodLastYear().Canonical);
         var target = indicator.Target?.Value;
-        return new Performance(indicator.Id, indicator.Code, area, indicator.Direction, indicator.Unit,
+        return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit,
             Point(latest), Point(previous), Point(lastYear), indicator.Target,
             target is { } t ? Status(indicator.Direction, latest.Value, t) : null,
             previous is null ? null : Trend(indicator.Direction, latest.Value, previous.Value, target));

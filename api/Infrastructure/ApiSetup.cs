@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Csp.Api.Agencies;
+using Csp.Api.Areas;
 using Csp.Api.Alignments;
 using Csp.Api.Frameworks;
 using Csp.Api.Clients;
@@ -104,6 +105,7 @@ public static class ApiSetup
         var tenant = app.MapGroup("/v1/partnerships/{partnership}");
         tenant.MapPartnership();
         tenant.MapAgencies();
+        tenant.MapAreas();
         tenant.MapClients();
         tenant.MapPlans();
         tenant.MapPriorities();

@@ -1,3 +1,4 @@
+using Csp.Api.Areas;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -47,7 +48,7 @@ public sealed partial class BatchPush
                 Reject("period", ConflictCodes.InvalidPeriod, $"'{row.Period}' is not a period.");
 
             var area = row.Area ?? tenant.AreaCode;
-            if (!IsAreaCode(area))
+            if (!AreaRules.IsCode(area))
                 Reject("area", ConflictCodes.InvalidArea, $"'{area}' is not an ONS GSS code (a letter E, W, S or N and 8 digits).");
 
             var delete = row.Delete == true;
@@ -79,13 +80,5 @@ public sealed partial class BatchPush
             accepted.Add(new Accepted(i, key, period, row.Value ?? 0, status, note, delete));
         }
         return accepted;
-    }
-
-    private static bool IsAreaCode(string area)
-    {
-        if (area.Length != 9 || area[0] is not ('E' or 'W' or 'S' or 'N')) return false;
-        for (var i = 1; i < 9; i++)
-            if (area[i] is < '0' or > '9') return false;
-        return true;
     }
 }

@@ -8,16 +8,20 @@ namespace Csp.Api.Observations;
 /// <summary>Reads of an indicator's observations and their revisions; <see cref="BatchPush"/> writes them.</summary>
 public sealed class ObservationQueries(Db db)
 {
+    /// <summary>An observation's columns (alias <c>o</c>) and its area's name (alias <c>a</c>), as read from <see cref="From"/>.</summary>
     internal const string Columns = """
-        period AS Period, period_start AS PeriodStart, period_end AS PeriodEnd, area AS Area, value AS Value, status AS Status,
-        note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        o.period AS Period, o.period_start AS PeriodStart, o.period_end AS PeriodEnd, o.area AS Area, a.name AS AreaName, o.value AS Value,
+        o.status AS Status, o.note AS Note, o.client_id AS ClientId, o.version AS Version, o.created_at AS CreatedAt, o.updated_at AS UpdatedAt
         """;
 
+    /// <summary>Observations with the name of their area, when it is registered.</summary>
+    internal const string From = "FROM observations o LEFT JOIN areas a ON a.partnership_id = o.partnership_id AND a.code = o.area";
+
     /// <summary>An observations row as <see cref="Columns"/> reads it.</summary>
-    internal sealed record Row(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
+    internal sealed record Row(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal Value, string Status,
         string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
@@ -41,13 +45,13 @@ public sealed class ObservationQueries(Db db)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
-              AND (@Area IS NULL OR area = @Area)
-              AND (@From IS NULL OR period_start >= @From)
-              AND (@To IS NULL OR period_end <= @To)
-              AND (@AfterPeriod IS NULL OR period > @AfterPeriod OR (period = @AfterPeriod AND area > @AfterArea))
-            ORDER BY period, area {db.Dialect.Limit}
+            SELECT {Columns} {From}
+            WHERE o.partnership_id = @PartnershipId AND o.indicator_id = @indicatorId
+              AND (@Area IS NULL OR o.area = @Area)
+              AND (@From IS NULL OR o.period_start >= @From)
+              AND (@To IS NULL OR o.period_end <= @To)
+              AND (@AfterPeriod IS NULL OR o.period > @AfterPeriod OR (o.period = @AfterPeriod AND o.area > @AfterArea))
+            ORDER BY o.period, o.area {db.Dialect.Limit}
             """, new
         {
             tenant.PartnershipId,
@@ -60,16 +64,6 @@ public sealed class ObservationQueries(Db db)
             Limit = page.Fetch,
         }, cancellationToken: ct));
         return rows.Select(r => r.ToObservation()).ToList();
-    }
-
-    public async Task<Observation?> GetAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
-        return row?.ToObservation();
     }
 
     /// <summary>Whether the indicator has, or ever had, a value for this period and area (a retracted value keeps its history).</summary>
@@ -102,5 +96,5 @@ public sealed class ObservationQueries(Db db)
     }
 }
 
-/// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
+/// <summary>Filters of the observations list: an area (null: every area) and the first and last day periods may cover.</summary>
 public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);

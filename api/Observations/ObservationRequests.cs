@@ -17,6 +17,7 @@ public enum ObservationStatus
 /// <param name="PeriodStart">First day of the period.</param>
 /// <param name="PeriodEnd">Last day of the period.</param>
 /// <param name="Area">ONS GSS code of the area, e.g. <c>E09000028</c>.</param>
+/// <param name="AreaName">The area's name, e.g. "Southwark"; null when the area is not registered (see /areas).</param>
 /// <param name="Value">The value, in the indicator's unit.</param>
 /// <param name="Status"><c>provisional</c> or <c>final</c>; a final value is not overwritten by a provisional one.</param>
 /// <param name="Note">The sender's note, e.g. the extract it came from; null when none.</param>
@@ -24,7 +25,8 @@ public enum ObservationStatus
 /// <param name="Version">Increases each time the value, status or note changes (each change keeps a revision).</param>
 /// <param name="CreatedAt">When the first value for this period and area arrived (UTC).</param>
 /// <param name="UpdatedAt">When the current value arrived (UTC).</param>
-public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, ObservationStatus Status,
+public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal Value,
+    ObservationStatus Status,
     string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>A change of an observation: the value it replaced (never lost) and the value it became, with who sent each.</summary>

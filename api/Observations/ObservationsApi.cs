@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Csp.Api.Areas;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -43,7 +44,7 @@ internal static class ObservationsApi
     {
         indicators.MapGet("/{indicatorId:guid}/observations", ListObservations).WithName("listObservations").WithSummary("An indicator's observations")
             .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
-                             "`area` keeps one area. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "`area` keeps one area, the partnership's own unless another is named (`area=*`: every area). With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header.")
             .RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesCsv(ObservationCsv.Header)
@@ -113,9 +114,18 @@ internal static class ObservationsApi
     internal readonly record struct ObservationQuery(
         [property: Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
         [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
-        [property: Description("Keep one area (ONS GSS code).")] string? Area,
+        [property: Description("Keep one area (ONS GSS code); the partnership's own area when omitted; `*` for every area.")] string? Area,
         [property: Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: Description("The nextCursor of the previous page.")] string? Cursor);
+
+    /// <summary>The area a series read keeps: the one named, the partnership's own when none is, or every area (null) for <c>*</c>.</summary>
+    internal static string? AreaFilter(Tenant tenant, string? area, Dictionary<string, string[]> errors)
+    {
+        if (area == "*") return null;
+        if (area is null) return tenant.AreaCode;
+        if (!AreaRules.IsCode(area)) errors["area"] = ["'area' " + AreaRules.CodeMessage + " Or * for every area."];
+        return area;
+    }
 
     private static bool TryBound(string? text, bool start, out DateOnly? date)
     {
@@ -139,9 +149,10 @@ internal static class ObservationsApi
         PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsKey, out var page, out var errors);
         if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        var area = AreaFilter(tenant, query.Area, errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
+        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
         return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code));
     }
 
@@ -174,6 +185,7 @@ internal static class ObservationCsv
         { "period_start", o => o.PeriodStart },
         { "period_end", o => o.PeriodEnd },
         { "area", o => o.Area },
+        { "area_name", o => o.AreaName },
         { "value", o => o.Value },
         { "status", o => o.Status },
         { "note", o => o.Note },

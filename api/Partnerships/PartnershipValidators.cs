@@ -14,6 +14,7 @@ public sealed class PartnershipRequestValidator : AbstractValidator<PartnershipR
             .WithMessage("'Slug' must be 2–63 lower-case letters, digits or hyphens.");
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(AreaPattern).WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
+        RuleFor(x => x.AreaCheck).IsInEnum();
     }
 }
 
@@ -31,6 +32,7 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(PartnershipRequestValidator.AreaPattern)
             .WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
+        RuleFor(x => x.AreaCheck).IsInEnum();
     }
 
     public const int CorsOriginsMax = 2000;

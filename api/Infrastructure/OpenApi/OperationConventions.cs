@@ -80,6 +80,7 @@ internal static partial class OperationConventions
                     $"The {Words(n[..^2])}'s id (a UUID), as returned when it was created.",
                 (ParameterLocation.Path, "period") =>
                     "A period: month `2024-06`, quarter `2024-Q2`, year `2024` or UK financial year `2024-25` (DHIS2 forms `202406`, `2024Q2`, `2024April` accepted).",
+                (ParameterLocation.Path, "areaCode") => "The area's ONS GSS code, e.g. `E05011095`.",
                 (ParameterLocation.Query, "status") => "Only the items in this status.",
                 (ParameterLocation.Query, "area") => "An ONS GSS area code (e.g. `E09000028`); defaults to the partnership's area.",
                 (ParameterLocation.Query, "limit") => "Page size, 1–200 (default 50).",

@@ -102,6 +102,7 @@ public sealed class ExampleTests
         await Run(platform, "createPartnership");
         var admin = factory.ClientWithKey((await Post(platform, "/clients", new { name = "examples admin", scopes = new[] { Scopes.Admin } })).Str("key"));
 
+        await Run(admin, "createArea");
         ids[ExampleIds.Met] = (await Run(admin, "createAgency")).Id();
         ids[ExampleIds.Council] = (await Post(admin, "/agencies", new { code = "SBC", name = "Southwark Council", kind = "local_authority" })).Id();
         var feed = factory.ClientWithKey((await Run(admin, "createClient")).Str("key"));

@@ -25,8 +25,10 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
     /// </summary>
     private static readonly Dictionary<string, string> Bodies = new()
     {
-        ["PartnershipRequest"] = """{"slug":"southwark","name":"Southwark Community Safety Partnership","areaCode":"E09000028","publicRead":true}""",
-        ["PartnershipUpdate"] = """{"name":"Southwark CSP","areaCode":"E09000028","publicRead":true,"corsOrigins":["https://portal.example.gov.uk"]}""",
+        ["PartnershipRequest"] = """{"slug":"southwark","name":"Southwark Community Safety Partnership","areaCode":"E09000028","publicRead":true,"areaCheck":"strict"}""",
+        ["PartnershipUpdate"] = """{"name":"Southwark CSP","areaCode":"E09000028","publicRead":true,"corsOrigins":["https://portal.example.gov.uk"],"areaCheck":"off"}""",
+        ["AreaRequest"] = """{"code":"E05011095","name":"Borough & Bankside","type":"ward","parentCode":"E09000028","validFrom":"2018-05-03","validTo":"2030-05-01"}""",
+        ["AreaUpdate"] = """{"name":"Borough & Bankside","type":"ward","parentCode":"E09000028","validFrom":"2018-05-03","validTo":"2030-05-01"}""",
         ["AgencyRequest"] = """{"code":"MET-CS","name":"Metropolitan Police, Central South BCU","kind":"police"}""",
         ["ClientRequest"] = """{"name":"Met CONNECT extract","agencyId":"@A","scopes":["read","observations:write"],"expiresAt":"2099-03-31T23:59:59Z"}""",
         ["PlanRequest"] = """{"title":"Plan 2025-26","periodStart":"2025-04-01","periodEnd":"2026-03-31"}""",

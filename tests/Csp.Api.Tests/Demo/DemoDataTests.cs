@@ -154,6 +154,25 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_demo_has_the_borough_and_its_23_wards_with_their_ONS_codes_and_checks_areas_strictly()
+    {
+        var reader = factory.ClientWithKey(DemoKeys.Reader);
+        Assert.Equal("strict", (await TestTenant.Expect(await reader.GetAsync(Southwark), HttpStatusCode.OK)).Str("areaCheck"));
+        var borough = await TestTenant.Expect(await reader.GetAsync(Southwark + "/areas/E09000028"), HttpStatusCode.OK);
+        Assert.Equal(("Southwark", "local_authority"), (borough.Str("name"), borough.Str("type")));
+
+        var wards = await TestTenant.Expect(await reader.GetAsync(Southwark + "/areas?type=ward&parentCode=E09000028&limit=50"), HttpStatusCode.OK);
+        var items = wards["items"]!.AsArray().Select(w => w!.AsObject()).ToList();
+        Assert.Equal(23, items.Count);
+        Assert.Equal(Enumerable.Range(11095, 23).Select(n => $"E050{n}"), items.Select(w => w.Str("code")));
+        Assert.Equal(("E05011095", "Borough & Bankside"), (items[0].Str("code"), items[0].Str("name")));
+        Assert.Equal(("E05011104", "London Bridge & West Bermondsey"), (items[9].Str("code"), items[9].Str("name")));
+        Assert.Equal(("E05011117", "Surrey Docks"), (items[22].Str("code"), items[22].Str("name")));
+        Assert.All(items, w => Assert.Equal("2018-05-03", w.Str("validFrom")));
+        Assert.Equal(23, items.Select(w => w.Str("name")).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_second_start_on_the_seeded_database_does_not_seed_again()
     {
         var agencies = await factory.ScalarAsync<long>("SELECT COUNT(*) FROM agencies a JOIN partnerships p ON p.id = a.partnership_id WHERE p.slug = 'southwark'");

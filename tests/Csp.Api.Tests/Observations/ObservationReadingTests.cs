@@ -20,7 +20,10 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
             Row("ROB-PERSONAL", "2024-01", 1), Row("ROB-PERSONAL", "2024-01", 100, "E05011095"), Row("ROB-PERSONAL", "2024-06", 6),
         ]);
 
-        var all = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations")), HttpStatusCode.OK);
+        // The partnership's own area unless another is named; * for every area.
+        var own = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations")), HttpStatusCode.OK);
+        Assert.Equal(["2023-12", "2024-01", "2024-02", "2024-06", "2024-10"], own["items"].Arr().Select(o => o!["period"]!.GetValue<string>()));
+        var all = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?area=*")), HttpStatusCode.OK);
         Assert.Equal(["2023-12", "2024-01", "2024-01", "2024-02", "2024-06", "2024-10"], all["items"].Arr().Select(o => o!["period"]!.GetValue<string>()));
         Assert.Null(all["nextCursor"]);
 
@@ -31,7 +34,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         string? cursor = null;
         do
         {
-            var page = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?limit=4" + (cursor is null ? "" : $"&cursor={cursor}"))), HttpStatusCode.OK);
+            var page = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?area=*&limit=4" + (cursor is null ? "" : $"&cursor={cursor}"))), HttpStatusCode.OK);
             seen.AddRange(page["items"].Arr().Select(o => $"{o!["period"]}/{o["area"]}"));
             cursor = page["nextCursor"]?.GetValue<string>();
         } while (cursor is not null);
@@ -62,9 +65,9 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var updatedAt = (await factory.QueryTextAsync("SELECT updated_at FROM observations WHERE indicator_id = @id ORDER BY period", new { id })).Select(r => r[0]).ToList();
         Assert.Equal(
-            "indicator,period,period_start,period_end,area,value,status,note,updated_at\r\n" +
-            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]}\r\n" +
-            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,0,provisional,,{updatedAt[1]}\r\n", csv);
+            "indicator,period,period_start,period_end,area,area_name,value,status,note,updated_at\r\n" +
+            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,Test {t.Slug},187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]}\r\n" +
+            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,Test {t.Slug},0,provisional,,{updatedAt[1]}\r\n", csv);
         var next = Assert.Single(response.Headers.GetValues("Link"));
         Assert.Contains("rel=\"next\"", next);
         Assert.Contains("cursor=", next);
