@@ -1,3 +1,4 @@
+using Csp.Api.Areas;
 using Csp.Api.Audit;
 using System.Text.Json.Nodes;
 using System.Buffers;
@@ -8,6 +9,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Partnerships;
 using Dapper;
 
 namespace Csp.Api.Observations;
@@ -140,9 +142,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         {
             var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
-            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(c, null, tenant, ct), conflicts);
+            var now = clock.GetUtcNow();
+            var accepted = Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts, clock.GetUtcNow());
+            var plan = Diff(tenant, accepted, stored, force, conflicts, now);
             return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
         }
 
@@ -150,7 +153,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         {
             var (connection, tx) = (w.Connection, w.Transaction);
             var conflicts = new List<ObservationConflict>();
-            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(connection, tx, tenant, ct), conflicts);
+            var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
@@ -239,7 +242,24 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         }
     }
 
-    /// <summary>The partnership's indicators by code, read with the rows they judge (inside the push's unit).</summary>
+    /// <summary>What every row is checked against, read once per push with the rows they judge (inside the push's unit).</summary>
+    /// <param name="Indicators">The partnership's indicators by code.</param>
+    /// <param name="Areas">The partnership's areas by code when its area check is strict; null when it is off.</param>
+    /// <param name="Today">The service's date: no value is for a period that starts after it.</param>
+    private sealed record Rules(Dictionary<string, IndicatorRef> Indicators, Dictionary<string, Area>? Areas, DateOnly Today);
+
+    private static async Task<Rules> LoadRulesAsync(DbConnection c, DbTransaction? tx, Tenant tenant, DateTimeOffset now, CancellationToken ct)
+    {
+        var indicators = await LoadIndicatorsAsync(c, tx, tenant, ct);
+        var check = await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT area_check FROM partnerships WHERE id = @PartnershipId",
+            new { tenant.PartnershipId }, tx, cancellationToken: ct));
+        var areas = check is not null && EnumText<AreaCheck>.Parse(check) == AreaCheck.Strict
+            ? await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)
+            : null;
+        return new Rules(indicators, areas, DateOnly.FromDateTime(now.UtcDateTime));
+    }
+
+    /// <summary>The partnership's indicators by code.</summary>
     private static async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
         CancellationToken ct)
     {
@@ -347,7 +367,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
                 }
                 if (gone.Status == Final && !force)
                 {
-                    conflicts.Add(new ObservationConflict(a.Index, "delete", ConflictCodes.FinalValueLocked,
+                    conflicts.Add(new ObservationConflict(a.Index, "delete", ConflictCode.FinalValueLocked,
                         $"The stored value for {a.Key.Period} in {a.Key.Area} is final; only an admin may retract it, with ?force=true."));
                     continue;
                 }
@@ -369,7 +389,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             }
             if (old.Status == Final && a.Status == Provisional && !force)
             {
-                conflicts.Add(new ObservationConflict(a.Index, "status", ConflictCodes.FinalValueLocked,
+                conflicts.Add(new ObservationConflict(a.Index, "status", ConflictCode.FinalValueLocked,
                     $"The stored value for {a.Key.Period} in {a.Key.Area} is final; a provisional value does not replace it (an admin may push with ?force=true)."));
                 continue;
             }

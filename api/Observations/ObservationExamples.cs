@@ -33,7 +33,7 @@ internal static class ObservationExamples
     public static readonly Example<BatchResult> PoliceExtractResult = new("police-extract", "Partial: eleven rows created, one rejected (month 13)",
         new BatchResult(BatchStatus.Partial, Created: 11, Updated: 0, Deleted: 0, Unchanged: 0, Rejected: 1, DryRun: false,
         [
-            new ObservationConflict(11, "period", ConflictCodes.InvalidPeriod,
+            new ObservationConflict(11, "period", ConflictCode.InvalidPeriod,
                 "'2024-13' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April)."),
         ]));
 

@@ -90,10 +90,38 @@ public sealed record ObservationBatch(IReadOnlyList<ObservationInput>? Observati
 /// <summary>Why a row was rejected.</summary>
 /// <param name="Index">The row's position in <c>observations</c>, from 0.</param>
 /// <param name="Field">The JSON property at fault.</param>
-/// <param name="Code">Stable: <c>unknown_indicator</c>, <c>forbidden_indicator</c>, <c>invalid_period</c>, <c>period_frequency_mismatch</c>,
-/// <c>invalid_area</c>, <c>invalid_value</c>, <c>duplicate_in_batch</c>, <c>final_value_locked</c>.</param>
+/// <param name="Code">What is wrong with the row, for programs (see its values).</param>
 /// <param name="Message">For people.</param>
-public sealed record ObservationConflict(int Index, string Field, string Code, string Message);
+public sealed record ObservationConflict(int Index, string Field, ConflictCode Code, string Message);
+
+/// <summary>
+/// Why a row of a batch was rejected; stable, for programs. <c>unknown_indicator</c>: no indicator of the partnership has this code
+/// (or none was sent). <c>forbidden_indicator</c>: the key is bound to an agency that does not source the indicator.
+/// <c>invalid_period</c>: the period is not one (2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April).
+/// <c>period_frequency_mismatch</c>: the period is not of the indicator's frequency. <c>future_period</c>: the period starts after
+/// today (by the service's clock): a value is for a period that has begun. <c>invalid_area</c>: the area is not an ONS GSS code.
+/// <c>area_outside_partnership</c>: a well-formed GSS code that is not one of the partnership's areas (with <c>areaCheck</c>
+/// strict). <c>area_not_valid_for_period</c>: the area did not exist during the period (outside its validFrom–validTo, with
+/// <c>areaCheck</c> strict). <c>invalid_value</c>: the value is missing or does not suit the unit, the note is too long, or a
+/// delete row sends a value or status. <c>duplicate_in_batch</c>: an earlier row of the batch has the same (indicator, period,
+/// area). <c>final_value_locked</c>: the stored value is final and the row would replace it with a provisional one or retract
+/// it (an admin may, with <c>force=true</c>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConflictCode>))]
+public enum ConflictCode
+{
+    [JsonStringEnumMemberName("unknown_indicator")] UnknownIndicator,
+    [JsonStringEnumMemberName("forbidden_indicator")] ForbiddenIndicator,
+    [JsonStringEnumMemberName("invalid_period")] InvalidPeriod,
+    [JsonStringEnumMemberName("period_frequency_mismatch")] PeriodFrequencyMismatch,
+    [JsonStringEnumMemberName("future_period")] FuturePeriod,
+    [JsonStringEnumMemberName("invalid_area")] InvalidArea,
+    [JsonStringEnumMemberName("area_outside_partnership")] AreaOutsidePartnership,
+    [JsonStringEnumMemberName("area_not_valid_for_period")] AreaNotValidForPeriod,
+    [JsonStringEnumMemberName("invalid_value")] InvalidValue,
+    [JsonStringEnumMemberName("duplicate_in_batch")] DuplicateInBatch,
+    [JsonStringEnumMemberName("final_value_locked")] FinalValueLocked,
+}
 
 /// <summary>What the push did (or, with dryRun, would do). created + updated + deleted + unchanged + rejected = rows sent.</summary>
 /// <param name="Status"><c>ok</c>, <c>partial</c> or <c>rejected</c>.</param>
@@ -113,15 +141,3 @@ public readonly record struct PushOptions(
     [property: Description("Validate and report without writing.")] bool? DryRun,
     [property: Description("Reject the whole batch if any row has a conflict.")] bool? Atomic,
     [property: Description("Admin only: let provisional values overwrite final ones, and delete rows retract final ones.")] bool? Force);
-
-public static class ConflictCodes
-{
-    public const string UnknownIndicator = "unknown_indicator";
-    public const string ForbiddenIndicator = "forbidden_indicator";
-    public const string InvalidPeriod = "invalid_period";
-    public const string PeriodFrequencyMismatch = "period_frequency_mismatch";
-    public const string InvalidArea = "invalid_area";
-    public const string InvalidValue = "invalid_value";
-    public const string DuplicateInBatch = "duplicate_in_batch";
-    public const string FinalValueLocked = "final_value_locked";
-}

@@ -86,9 +86,9 @@ internal static class ObservationsApi
         if (outcome.Conflicts is [var conflict, ..])
             return conflict.Code switch
             {
-                ConflictCodes.ForbiddenIndicator => TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
+                ConflictCode.ForbiddenIndicator => TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
                     detail: conflict.Message),
-                ConflictCodes.FinalValueLocked => Errors.Conflict(conflict.Message),
+                ConflictCode.FinalValueLocked => Errors.Conflict(conflict.Message),
                 _ => Errors.Invalid(conflict.Field, conflict.Message),
             };
         return Errors.NotFound($"value of indicator {indicator.Code} for {period} in {area ?? tenant.AreaCode}");

@@ -19,11 +19,13 @@ public sealed class TestTenant
 
     public string Path(string rest = "") => $"/v1/partnerships/{Slug}{rest}";
 
-    public static async Task<TestTenant> CreateAsync(CspApiFactory factory, string prefix = "t", bool publicRead = false)
+    /// <param name="areaCheck">The partnership's area check; strict (the default for new partnerships) when null. "off" for tests that
+    /// push many made-up areas.</param>
+    public static async Task<TestTenant> CreateAsync(CspApiFactory factory, string prefix = "t", bool publicRead = false, string? areaCheck = null)
     {
         var slug = $"{prefix}-{Guid.NewGuid():N}"[..30];
         var platform = factory.ClientWithKey(CspApiFactory.PlatformKey);
-        var created = await platform.PostAsJsonAsync("/v1/partnerships", new { slug, name = $"Test {slug}", areaCode = "E09000028", publicRead });
+        var created = await platform.PostAsJsonAsync("/v1/partnerships", new { slug, name = $"Test {slug}", areaCode = "E09000028", publicRead, areaCheck });
         await Expect(created, HttpStatusCode.Created);
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
         var client = await platform.PostAsJsonAsync($"/v1/partnerships/{slug}/clients",

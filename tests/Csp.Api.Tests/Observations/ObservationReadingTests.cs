@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 
@@ -12,6 +13,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Observations_are_listed_by_period_with_filters_and_cursor_paging()
     {
         var t = await TestTenant.CreateAsync(factory, "read");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var id = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
         // Pushed out of order, in two areas.
@@ -80,6 +82,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Performance_compares_latest_with_previous_last_year_and_target_by_direction()
     {
         var t = await TestTenant.CreateAsync(factory, "perf");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var robbery = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL", direction: "decrease", target: new { value = 100, period = "2024-12" })).Id();
         var confidence = (await t.CreateIndicatorAsync(met, "CONFIDENCE", unit: "percent", direction: "increase", frequency: "quarterly",
@@ -117,6 +120,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Revisions_list_every_change_with_who_sent_the_old_and_new_value()
     {
         var t = await TestTenant.CreateAsync(factory, "rev");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var id = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
         var (first, _, firstId) = await t.KeyAsync(["observations:write"]);

@@ -1,4 +1,5 @@
 using System.Net;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
@@ -138,6 +139,7 @@ public sealed class RetractionTests(CspApiFactory factory)
     {
         var s = await SetupAsync();
         var council = (await s.T.CreateAgencyAsync("SBC", "local_authority")).Id();
+        await s.T.RegisterWardAsync("E05011095", "Borough & Bankside");
         var (councilFeed, _, _) = await s.T.KeyAsync(["observations:write"], council);
         await s.Feed.PushOkAsync(s.T, [Row("ROB-PERSONAL", "2024-05", 170), Row("ROB-PERSONAL", "2024-06", 187, status: "final"),
             Row("ROB-PERSONAL", "2024-06", 12, "E05011095")]);
