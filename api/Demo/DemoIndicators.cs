@@ -33,8 +33,8 @@ internal static class DemoIndicators
         foreach (var d in All)
         {
             DemoSeeder.Written(await indicators.CreateAsync(admin, new IndicatorRequest(d.Code, d.Name, null, d.Unit, d.Direction, IndicatorFrequency.Monthly,
-                agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"),
-                d.Target is { } target ? new PeriodValue(target, $"{first.AddMonths(11):yyyy-MM}") : null), ct));
+                agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"), null,
+                d.Target is { } target ? [new TargetInput(null, $"{first.AddMonths(11):yyyy-MM}", target)] : []), ct));
             for (var m = 0; m < 12; m++)
             {
                 var month = first.AddMonths(m);

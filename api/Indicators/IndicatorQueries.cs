@@ -12,23 +12,26 @@ namespace Csp.Api.Indicators;
 public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
-        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal? TargetValue, string? TargetPeriod,
+        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds) => new(Id, Code, Name, Description,
-            EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
+        /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
+        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, string partnershipArea) => new(Id, Code, Name,
+            Description, EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
             SourceAgencyId, priorityIds,
             BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
-            TargetValue is { } tv && TargetPeriod is { } tp ? new PeriodValueOut(tv, tp) : null,
-            Version, CreatedAt, UpdatedAt);
+            targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
+            targets, NearTolerancePercent, Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
+    private sealed record TargetRow(Guid IndicatorId, string Area, string Period, decimal Value);
+
     private const string Columns = """
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
-        target_value AS TargetValue, target_period AS TargetPeriod, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        near_tolerance_percent AS NearTolerancePercent, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
@@ -41,42 +44,47 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId }, cancellationToken: ct))).AsList();
-        return await WithLinksAsync(c, null, tenant.PartnershipId, rows, ct);
+        return await WithDetailsAsync(c, null, db.Dialect, tenant, rows, ct);
     }
 
     public async Task<Indicator?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+        return await GetAsync(c, null, tenant, id, ct);
     }
 
-    private async Task<Indicator?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    private async Task<Indicator?> GetAsync(DbConnection c, DbTransaction? tx, Tenant tenant, Guid id, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM indicators WHERE partnership_id = @partnershipId AND id = @id
-            """, new { partnershipId, id }, tx, cancellationToken: ct));
-        return row is null ? null : (await WithLinksAsync(c, tx, partnershipId, [row], ct))[0];
+            SELECT {Columns} FROM indicators WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+        return row is null ? null : (await WithDetailsAsync(c, tx, db.Dialect, tenant, [row], ct))[0];
     }
 
-    private Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, List<Row> rows, CancellationToken ct) =>
-        WithLinksAsync(c, tx, db.Dialect, partnershipId, rows, ct);
-
-    private static async Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Guid partnershipId,
+    /// <summary>The indicators of <paramref name="rows"/> with their priority links and targets: two queries whatever their number.</summary>
+    private static async Task<IReadOnlyList<Indicator>> WithDetailsAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Tenant tenant,
         List<Row> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
+        var partnershipId = tenant.PartnershipId;
         var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
-        return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
+        // Within an indicator (one frequency) canonical periods sort in time, so each area's trajectory reads in order.
+        var targets = (await c.QueryAsync<TargetRow>(new CommandDefinition($"""
+            SELECT indicator_id AS IndicatorId, area AS Area, period AS Period, value AS Value FROM indicator_targets
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY area, period
+            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(t => t.IndicatorId, t => new Target(t.Area, t.Period, t.Value));
+        return rows.Select(r => r.ToIndicator(links[r.Id].ToList(), targets[r.Id].ToList(), tenant.AreaCode)).ToList();
     }
 
     /// <summary>Indicators linked to the plan's priorities (ordered by id), with all their links: two queries whatever the plan's size.</summary>
-    internal static async Task<IReadOnlyList<Indicator>> ListForPlanAsync(DbConnection c, SqlDialect dialect, Guid partnershipId, Guid planId,
+    internal static async Task<IReadOnlyList<Indicator>> ListForPlanAsync(DbConnection c, SqlDialect dialect, Tenant tenant, Guid planId,
         Guid? priorityId, CancellationToken ct)
     {
+        var partnershipId = tenant.PartnershipId;
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM indicators
             WHERE partnership_id = @partnershipId AND id IN (
@@ -85,7 +93,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                 WHERE ip.partnership_id = @partnershipId AND p.plan_id = @planId AND (@priorityId IS NULL OR ip.priority_id = @priorityId))
             ORDER BY {dialect.IdKey("id")}
             """, new { partnershipId, planId, priorityId }, cancellationToken: ct))).AsList();
-        return await WithLinksAsync(c, null, dialect, partnershipId, rows, ct);
+        return await WithDetailsAsync(c, null, dialect, tenant, rows, ct);
     }
 
     /// <summary>
@@ -98,14 +106,17 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         var result = new Dictionary<Guid, (Observation?, Performance)>();
         if (indicators.Count == 0) return result;
         var ids = SqlDialect.IdList(indicators.Select(i => i.Id));
-        var areaName = await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            "SELECT name FROM areas WHERE partnership_id = @partnershipId AND code = @area", new { partnershipId, area }, cancellationToken: ct));
         var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
             SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
             WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
               AND o.period = (SELECT MAX(l.period) FROM observations l
                               WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
             """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.ToObservation());
+        // The latest rows carry the area's name; only when there are none is it read on its own.
+        var areaName = latest.Count > 0
+            ? latest.Values.First().AreaName
+            : await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "SELECT name FROM areas WHERE partnership_id = @partnershipId AND code = @area", new { partnershipId, area }, cancellationToken: ct));
         var wanted = indicators.Where(i => latest.ContainsKey(i.Id))
             .SelectMany(i => PerformanceRules.ComparedPeriods(i.Frequency, latest[i.Id].Period).Select(p => (i.Id, p))).ToHashSet();
         var others = wanted.Count == 0
@@ -149,11 +160,11 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             Unit = EnumText<IndicatorUnit>.Text(r.Unit!.Value), Direction = EnumText<IndicatorDirection>.Text(r.Direction!.Value),
             Frequency = EnumText<IndicatorFrequency>.Text(frequency), r.SourceAgencyId,
             BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
-            TargetValue = r.Target?.Value, TargetPeriod = Canonical(r.Target), w.Now,
+            NearTolerancePercent = r.NearTolerancePercent ?? PerformanceRules.DefaultNearTolerancePercent, w.Now,
         };
     }
 
-    private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
+    private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.Tenant, id, w.Token);
 
     private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"An indicator with code '{code}' already exists.");
 
@@ -166,47 +177,71 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         return WriteRefusal.InvalidIfAny(errors);
     }
 
-    public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct) =>
-        writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
+    public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
+    {
+        IReadOnlyList<Target> targets = [];
+        return writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
         {
             var id = Ids.New();
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
-                                        baseline_value, baseline_period, target_value, target_period, version, created_at, updated_at)
+                                        baseline_value, baseline_period, near_tolerance_percent, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
-                        @BaselineValue, @BaselinePeriod, @TargetValue, @TargetPeriod, 1, @Now, @Now)
+                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, 1, @Now, @Now)
                 """, Values(w, id, request));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
+            await ReplaceTargetsAsync(w, id, targets);
             return (await GetAsync(w, id))!;
         })
         {
-            Check = w => UnknownReferencesAsync(w, request),
+            Check = async w =>
+            {
+                if (await UnknownReferencesAsync(w, request) is { } unknown) return unknown;
+                (targets, var refused) = await IndicatorTargets.ResolveAsync(w, request, current: null);
+                return refused;
+            },
             OnUnique = CodeTaken(request.Code),
         }, ct);
+    }
 
-    public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
+    public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct)
+    {
+        IReadOnlyList<Target> targets = [];
+        return writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
         {
             await w.ExecuteAsync("""
                 UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
-                       baseline_period = @BaselinePeriod, target_value = @TargetValue, target_period = @TargetPeriod,
+                       baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent,
                        version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, Values(w, id, request));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal
+            await ReplaceTargetsAsync(w, id, targets);
         })
         {
             Check = async (w, current) =>
             {
                 if (await UnknownReferencesAsync(w, request) is { } unknown) return unknown;
                 // Stored periods are of the old frequency; changing it would strand them.
-                return current.Frequency != request.Frequency && await HasObservationsAsync(w, id)
-                    ? WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.")
-                    : null;
+                if (current.Frequency != request.Frequency && await HasObservationsAsync(w, id))
+                    return WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.");
+                (targets, var refused) = await IndicatorTargets.ResolveAsync(w, request, current);
+                return refused;
             },
             OnUnique = CodeTaken(request.Code),
         }, ct);
+    }
+
+    private static async Task ReplaceTargetsAsync(WriteUnit w, Guid indicatorId, IReadOnlyList<Target> targets)
+    {
+        await w.ExecuteAsync("DELETE FROM indicator_targets WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId",
+            new { w.PartnershipId, indicatorId });
+        if (targets.Count == 0) return;
+        await w.ExecuteAsync("""
+            INSERT INTO indicator_targets (partnership_id, indicator_id, area, period, value) VALUES (@PartnershipId, @indicatorId, @Area, @Period, @Value)
+            """, targets.Select(t => new { w.PartnershipId, indicatorId, t.Area, t.Period, t.Value }));
+    }
 
     /// <summary>Deletes the indicator; one with observations only when <paramref name="force"/> (its data goes with it).</summary>
     public Task<WriteResult<Indicator>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, bool force, CancellationToken ct) =>

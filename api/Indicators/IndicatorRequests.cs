@@ -65,9 +65,31 @@ public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [
 /// <param name="SourceAgencyId">The agency (of this partnership) whose clients may push its observations.</param>
 /// <param name="PriorityIds">Priorities (of this partnership) it measures: at most 50, each once. Omitted or null means none.</param>
 /// <param name="Baseline">Where it started (optional); its period must be of the indicator's frequency.</param>
-/// <param name="Target">Where the partnership aims to get it (optional); its period must be of the indicator's frequency.</param>
+/// <param name="Target">Deprecated: send <c>targets</c>. Still accepted (the response then carries a <c>Deprecation</c> header): it sets the
+/// partnership-area target of its period, keeping the other targets when <c>targets</c> is not sent; when it is, this must be one of its
+/// entries.</param>
+/// <param name="Targets">The trajectory: one value per (area, period), each area registered in the partnership (omitted: its own), each
+/// period of the indicator's frequency; at most 1,000. Replaces every target. Omitted or null keeps the current ones (none on a new
+/// indicator); an empty list removes them.</param>
+/// <param name="NearTolerancePercent">How close to its target (in % of the target) a value that misses it counts as <c>near</c>:
+/// 0–100, at most 4 decimal places; 10 when omitted.</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
-    IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline, PeriodValue? Target);
+    IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline,
+    [property: DeprecatedInContract] PeriodValue? Target, IReadOnlyList<TargetInput?>? Targets = null, decimal? NearTolerancePercent = null);
+
+/// <summary>One point of a target trajectory.</summary>
+/// <param name="Area">The GSS code of a registered area of the partnership; omitted: the partnership's own area.</param>
+/// <param name="Period">A period of the indicator's frequency, e.g. <c>2025-03</c>: the target holds from this period until the area's next
+/// one.</param>
+/// <param name="Value">The target value; it must suit the unit (a count is a non-negative whole number, a percent 0–100).</param>
+public sealed record TargetInput(string? Area, [property: RequiredInRequest] string? Period, [property: RequiredInRequest] decimal? Value);
+
+/// <summary>One point of an indicator's target trajectory: from its period until the area's next one, the area's values are judged
+/// against it.</summary>
+/// <param name="Area">ONS GSS code of the area the target is for.</param>
+/// <param name="Period">Canonical period from which it holds.</param>
+/// <param name="Value">The target value, in the indicator's unit.</param>
+public sealed record Target(string Area, string Period, decimal Value);
 
 /// <summary>A value at a canonical period.</summary>
 /// <param name="Value">The value, in the indicator's unit.</param>
@@ -84,21 +106,26 @@ public sealed record PeriodValueOut(decimal Value, string Period);
 /// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
 /// <param name="PriorityIds">Priorities it measures (empty when none).</param>
 /// <param name="Baseline">Where it started. Absent when not set.</param>
-/// <param name="Target">Where the partnership aims to get it. Absent when not set.</param>
+/// <param name="Target">Deprecated: read <c>targets</c>. The partnership-area target of the latest period. Absent when there is none.</param>
+/// <param name="Targets">The target trajectory: one value per (area, period), by area then period (empty when none).</param>
+/// <param name="NearTolerancePercent">How close to its target (in % of the target) a value that misses it counts as <c>near</c>.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), DeprecatedInContract] PeriodValueOut? Target,
+    IReadOnlyList<Target> Targets, decimal NearTolerancePercent,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
-/// <summary>The latest value against the target, by direction: <c>on_target</c> when it meets it, <c>near</c> within 10% of it,
-/// else <c>off_target</c>.</summary>
+/// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
+/// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area
+/// has no target (another area's target, such as the borough's for a ward, is never used).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {
     [JsonStringEnumMemberName("on_target")] OnTarget,
     [JsonStringEnumMemberName("near")] Near,
     [JsonStringEnumMemberName("off_target")] OffTarget,
+    [JsonStringEnumMemberName("no_target")] NoTarget,
 }
 
 /// <summary>The latest value against the previous period's, by direction: <c>stable</c> within 1%, else <c>improving</c> or
@@ -127,8 +154,10 @@ public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus
 /// <param name="Latest">The most recent observation.</param>
 /// <param name="Previous">The observation of the period before the latest.</param>
 /// <param name="SamePeriodLastYear">The observation of the same period a year before the latest.</param>
-/// <param name="Target">The indicator's target. Absent when not set.</param>
-/// <param name="Status">Latest against target, by direction; <c>near</c> is within 10% of the target. Absent without a latest value or target.</param>
+/// <param name="Target">The area's target for the latest period: its own, or the nearest earlier one of the area's trajectory (before the
+/// trajectory starts, its first). Absent when the area has no target.</param>
+/// <param name="Status">Latest against target, by direction; <c>near</c> is within the indicator's <c>nearTolerancePercent</c> of the target;
+/// <c>no_target</c> when the area has none. Absent without a latest value.</param>
 /// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%). Absent without both.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>
 public sealed record Performance(Guid IndicatorId, string Code, string Area, string? AreaName, IndicatorDirection Direction, IndicatorUnit Unit,

@@ -24,11 +24,15 @@ internal static class IndicatorsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateIndicator).WithName("createIndicator").WithSummary("Add an indicator")
             .WithRequestExample(IndicatorExamples.Create)
-            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency.")
-            .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>();
-        group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")
-            .WithDescription("Replaces the indicator and its priority links. Send If-Match with its ETag. The frequency cannot change once it has observations (409).")
+            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency, " +
+                             "and each target's area one of the partnership's areas.")
             .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
+            .DocumentsDeprecation("the request sent the deprecated `target`");
+        group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")
+            .WithDescription("Replaces the indicator and its priority links, and its targets when `targets` is sent. Send If-Match with its ETag. " +
+                             "The frequency cannot change once it has observations (409).")
+            .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
+            .DocumentsDeprecation("the request sent the deprecated `target`")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapDelete("/{indicatorId:guid}", DeleteIndicator).WithName("deleteIndicator").WithSummary("Remove an indicator")
@@ -40,8 +44,10 @@ internal static class IndicatorsApi
         group.MapObservationReads();
         group.MapGet("/{indicatorId:guid}/performance", GetPerformance).WithName("getIndicatorPerformance").WithSummary("How an indicator is doing")
             .WithDescription("For one area (default: the partnership's): the latest value, the previous period, the same period last year, the " +
-                             "target, a direction-aware status (on_target, near = within 10% of target, off_target) and the trend against the " +
-                             "previous period (improving, stable = within 1%, worsening). Computed, never stored.")
+                             "area's target for the latest period (its own, or the nearest earlier one of its trajectory), a direction-aware " +
+                             "status (on_target, near = within the indicator's nearTolerancePercent of target, off_target, or no_target when the " +
+                             "area has none) and the trend against the previous period (improving, stable = within 1%, worsening). Computed, " +
+                             "never stored.")
             .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
 
         var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");
@@ -59,7 +65,7 @@ internal static class IndicatorsApi
     /// <summary>The indicator lists' filters.</summary>
     internal readonly record struct IndicatorListQuery(
         [property: System.ComponentModel.Description("Keep indicators linked to this priority.")] Guid? PriorityId,
-        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is this: on_target, near or off_target.")] string? Status,
+        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is this: on_target, near, off_target or no_target.")] string? Status,
         [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
 
@@ -112,14 +118,20 @@ internal static class IndicatorsApi
     }
 
     private static async Task<Results<Created<Indicator>, ValidationProblem, ProblemHttpResult>> CreateIndicator(
-        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
-        Respond.Created(http, await indicators.CreateAsync(tenant, request, ct), "indicator",
+        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
+    {
+        if (request.Target is not null) Deprecation.Mark(http.Response);
+        return Respond.Created(http, await indicators.CreateAsync(tenant, request, ct), "indicator",
             i => $"/v1/partnerships/{tenant.Slug}/indicators/{i.Id}", i => i.Version);
+    }
 
     private static async Task<Results<Ok<Indicator>, ValidationProblem, ProblemHttpResult>> UpdateIndicator(
-        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
-        Respond.Written(http, await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct),
+        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
+    {
+        if (request.Target is not null) Deprecation.Mark(http.Response);
+        return Respond.Written(http, await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct),
             "indicator " + indicatorId, i => i.Version);
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndicator(
         Tenant tenant, Guid indicatorId,

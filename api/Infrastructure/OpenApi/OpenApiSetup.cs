@@ -31,6 +31,7 @@ public static class OpenApiSetup
             options.AddOperationTransformer(ExampleConventions.Apply);
             options.AddSchemaTransformer(SchemaConventions.Apply);
             options.AddDocumentTransformer(SchemaConventions.TidyDescriptions);
+            options.AddDocumentTransformer(SchemaConventions.MarkDeprecated);
             options.AddDocumentTransformer(SortSharedResponses);
         });
 

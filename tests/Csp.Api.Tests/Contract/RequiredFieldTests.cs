@@ -42,7 +42,7 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
         ["IndicatorRequest"] = """
             {"code":"ROB-PERSONAL","name":"Personal robbery","description":"Recorded by the Met.","unit":"count","direction":"decrease",
              "frequency":"monthly","sourceAgencyId":"@A","priorityIds":["@B"],"baseline":{"value":224,"period":"2024-03"},
-             "target":{"value":190,"period":"2026-03"}}
+             "target":{"value":190,"period":"2026-03"},"targets":[{"area":"E09000028","period":"2026-03","value":190}],"nearTolerancePercent":5}
             """,
         ["ObservationBatch"] = """
             {"observations":[{"indicator":"ROB-PERSONAL","period":"2024-06","area":"E09000028","value":187,"status":"provisional","note":"extract"}]}

@@ -19,7 +19,7 @@ public sealed class AreaMigrationTests : IDisposable
     private string ConnectionString => $"Data Source={Path.Combine(folder, "csp.db")};Foreign Keys=True;Pooling=False";
 
     [Fact]
-    public async Task An_existing_partnership_gets_its_own_area_and_the_check_off_and_keeps_its_revisions()
+    public async Task An_existing_partnership_gets_its_own_area_the_check_off_its_target_as_a_trajectory_and_keeps_its_revisions()
     {
         Directory.CreateDirectory(folder);
         Upgrade(upTo: "sqlite/0009");
@@ -57,6 +57,10 @@ public sealed class AreaMigrationTests : IDisposable
         Assert.True(Guid.TryParseExact(area.Id, "D", out _), area.Id);
         Assert.Equal(("11", "12"), Assert.Single(await after.QueryAsync<(string, string)>(
             "SELECT old_value, new_value FROM observation_revisions WHERE partnership_id = @id", new { id })));
+        // Its single target is now the partnership-area entry of the trajectory; the tolerance of near is the old 10%.
+        Assert.Equal(("E09000022", "2025-03", "150"), Assert.Single(await after.QueryAsync<(string, string, string)>(
+            "SELECT area, period, value FROM indicator_targets WHERE indicator_id = @indicator", new { indicator })));
+        Assert.Equal("10", await after.ExecuteScalarAsync<string>("SELECT near_tolerance_percent FROM indicators WHERE id = @indicator", new { indicator }));
         Assert.Equal(0L, await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM pragma_foreign_key_check"));
     }
 
