@@ -26,6 +26,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
+    private sealed record CodeRow(string Code, Guid Id);
+
     private sealed record TargetRow(Guid IndicatorId, string Area, string Period, decimal Value);
 
     private const string Columns = """
@@ -34,7 +36,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         near_tolerance_percent AS NearTolerancePercent, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
+    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, IndicatorFilter? filter = null)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
@@ -42,9 +44,22 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@priorityId IS NULL OR id IN (
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
+              AND (@sourceAgencyId IS NULL OR source_agency_id = @sourceAgencyId)
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId }, cancellationToken: ct))).AsList();
+            """, new
+        {
+            tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId = filter?.PriorityId, sourceAgencyId = filter?.SourceAgencyId,
+        }, cancellationToken: ct))).AsList();
         return await WithDetailsAsync(c, null, db.Dialect, tenant, rows, ct);
+    }
+
+    /// <summary>The partnership's indicator ids by code (the codes partners name indicators by).</summary>
+    public async Task<Dictionary<string, Guid>> IdsByCodeAsync(Tenant tenant, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return (await c.QueryAsync<CodeRow>(new CommandDefinition(
+                "SELECT code AS Code, id AS Id FROM indicators WHERE partnership_id = @PartnershipId", new { tenant.PartnershipId }, cancellationToken: ct)))
+            .ToDictionary(r => r.Code, r => r.Id, StringComparer.Ordinal);
     }
 
     public async Task<Indicator?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
@@ -272,3 +287,6 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             """, priorityIds.Select(priorityId => new { w.PartnershipId, indicatorId, priorityId }));
     }
 }
+
+/// <summary>Filters of the indicators list: linked to a priority, pushed by a source agency.</summary>
+public sealed record IndicatorFilter(Guid? PriorityId, Guid? SourceAgencyId);

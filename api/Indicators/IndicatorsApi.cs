@@ -16,8 +16,9 @@ internal static class IndicatorsApi
         var group = routes.MapGroup("/indicators").WithTags("Indicators");
 
         group.MapGet("/", ListIndicators).WithName("listIndicators").WithSummary("List the partnership's indicators")
-            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority and those " +
-                             "whose performance (in the partnership's area) has a status.").RequireScope(Scopes.Read).AllowPublicRead()
+            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority, those a " +
+                             "source agency pushes, and those whose performance (in the partnership's area) has a status.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
             .DocumentEnumFilter<PerformanceStatus>("status");
         group.MapGet("/{indicatorId:guid}", GetIndicator).WithName("getIndicator").WithSummary("Get an indicator")
             .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
@@ -53,8 +54,8 @@ internal static class IndicatorsApi
         var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");
         ofPlan.MapGet("/", ListPlanIndicators).WithName("listPlanIndicators").WithSummary("A plan's indicators and how they are doing")
             .WithDescription("The indicators linked to the plan's priorities, each with its latest observation and performance in the " +
-                             "partnership's area, in creation order, cursor-paginated; optionally only those of one priority or of one " +
-                             "performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "partnership's area, in creation order, cursor-paginated; optionally only those of one priority, of one source " +
+                             "agency or of one performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
             .DocumentEnumFilter<PerformanceStatus>("status").ProducesCsv(PlanIndicatorCsv.Table.Header)
@@ -65,6 +66,7 @@ internal static class IndicatorsApi
     /// <summary>The indicator lists' filters.</summary>
     internal readonly record struct IndicatorListQuery(
         [property: System.ComponentModel.Description("Keep indicators linked to this priority.")] Guid? PriorityId,
+        [property: System.ComponentModel.Description("Keep indicators whose source agency (the agency whose keys push them) is this one.")] Guid? SourceAgencyId,
         [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is this: on_target, near, off_target or no_target.")] string? Status,
         [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
@@ -81,7 +83,8 @@ internal static class IndicatorsApi
         // A plan's indicators are few (they are read whole for the plan document too): filter and page in memory.
         var all = await documents.IndicatorsAsync(tenant, planId, query.PriorityId, ct);
         var after = page.AfterId;
-        var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0))
+        var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0)
+                && (query.SourceAgencyId is null || i.Indicator.SourceAgencyId == query.SourceAgencyId))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
         return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table);
     }
@@ -92,14 +95,15 @@ internal static class IndicatorsApi
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
         var status = EnumFilter.Parse<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
+        var filter = new IndicatorFilter(query.PriorityId, query.SourceAgencyId);
         if (status is null)
-            return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, query.PriorityId), i => PageRequest.Key(i.Id)));
+            return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, filter), i => PageRequest.Key(i.Id)));
         // Performance is computed, not stored: read candidates a batch at a time and keep those of the status until the page is full.
         var kept = new List<Indicator>();
         var batch = new PageRequest(PageRequest.MaxLimit, page.After);
         while (kept.Count < page.Fetch)
         {
-            var candidates = await indicators.ListAsync(tenant, batch, ct, query.PriorityId);
+            var candidates = await indicators.ListAsync(tenant, batch, ct, filter);
             var window = candidates.Take(batch.Limit).ToList();
             var performance = await indicators.PerformanceAsync(tenant, window, ct);
             kept.AddRange(window.Where(i => performance[i.Id].Performance.Status == status));

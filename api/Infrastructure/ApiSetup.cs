@@ -107,6 +107,7 @@ public static class ApiSetup
         tenant.MapAgencies();
         tenant.MapAreas();
         tenant.MapClients();
+        tenant.MapMe();
         tenant.MapPlans();
         tenant.MapPriorities();
         tenant.MapCommitments();

@@ -66,6 +66,55 @@ public sealed class ObservationQueries(Db db)
         return rows.Select(r => r.ToObservation()).ToList();
     }
 
+    private sealed record SentRow(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,
+        string? AreaName, decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public SentObservation ToObservation() => new(Indicator, IndicatorId, Period, PeriodStart, PeriodEnd, Area, AreaName, Value,
+            EnumText<ObservationStatus>.Parse(Status), Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    /// <summary>The read-back across indicators is ordered by (indicator code, period, area): its cursor's key.</summary>
+    public static string[] SentKey(SentObservation o) => [o.Indicator, o.Period, o.Area];
+
+    public static bool IsSentKey(string[] parts) => parts is [{ Length: > 0 }, { Length: > 0 }, { Length: > 0 }];
+
+    /// <summary>
+    /// A page of the values of <paramref name="indicatorIds"/> (every indicator when null) by indicator code, period and area:
+    /// optionally of some periods only, within [from, to] by period dates, and of one area (null: every area).
+    /// </summary>
+    public async Task<IReadOnlyList<SentObservation>> ListSentAsync(Tenant tenant, IReadOnlyCollection<Guid>? indicatorIds,
+        IReadOnlyCollection<string>? periods, ObservationFilter filter, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var periodRows = db.Dialect.JsonRows("@periods", ("value", "NVARCHAR(16)"));
+        var rows = await c.QueryAsync<SentRow>(new CommandDefinition($"""
+            SELECT i.code AS Indicator, o.indicator_id AS IndicatorId, {Columns} {From}
+            JOIN indicators i ON i.partnership_id = o.partnership_id AND i.id = o.indicator_id
+            WHERE o.partnership_id = @PartnershipId
+              AND (@ids IS NULL OR {db.Dialect.InIds("o.indicator_id", "@ids")})
+              AND (@periods IS NULL OR o.period IN (SELECT p.value FROM {periodRows} p))
+              AND (@Area IS NULL OR o.area = @Area)
+              AND (@From IS NULL OR o.period_start >= @From)
+              AND (@To IS NULL OR o.period_end <= @To)
+              AND (@AfterCode IS NULL OR i.code > @AfterCode OR (i.code = @AfterCode AND (o.period > @AfterPeriod
+                   OR (o.period = @AfterPeriod AND o.area > @AfterArea))))
+            ORDER BY i.code, o.period, o.area {db.Dialect.Limit}
+            """, new
+        {
+            tenant.PartnershipId,
+            ids = indicatorIds is null ? null : SqlDialect.IdList(indicatorIds),
+            periods = periods is null ? null : System.Text.Json.JsonSerializer.Serialize(periods.Select(p => new { value = p })),
+            filter.Area,
+            filter.From,
+            filter.To,
+            AfterCode = page.After?[0],
+            AfterPeriod = page.After?[1],
+            AfterArea = page.After?[2],
+            Limit = page.Fetch,
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToObservation()).ToList();
+    }
+
     /// <summary>Whether the indicator has, or ever had, a value for this period and area (a retracted value keeps its history).</summary>
     public async Task<bool> HasHistoryAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
     {

@@ -29,6 +29,25 @@ public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly P
     ObservationStatus Status,
     string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>One value as it was sent and stored, named by its indicator's code: a row of the read-back across indicators.</summary>
+/// <param name="Indicator">The indicator's code, as a push names it.</param>
+/// <param name="IndicatorId">The indicator's id.</param>
+/// <param name="Period">Canonical period.</param>
+/// <param name="PeriodStart">First day of the period.</param>
+/// <param name="PeriodEnd">Last day of the period.</param>
+/// <param name="Area">ONS GSS code of the area.</param>
+/// <param name="AreaName">The area's name; null when the area is not registered.</param>
+/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Status"><c>provisional</c> or <c>final</c>.</param>
+/// <param name="Note">The sender's note; null when none.</param>
+/// <param name="ClientId">The client that sent the current value; null for the operator's platform key.</param>
+/// <param name="Version">Increases each time the value, status or note changes (each change keeps a revision).</param>
+/// <param name="CreatedAt">When the first value for this period and area arrived (UTC).</param>
+/// <param name="UpdatedAt">When the current value arrived (UTC).</param>
+public sealed record SentObservation(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,
+    string? AreaName, decimal Value, ObservationStatus Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
 /// <summary>A change of an observation: the value it replaced (never lost) and the value it became, with who sent each.</summary>
 /// <param name="Id">The revision's id.</param>
 /// <param name="Period">Canonical period of the observation.</param>

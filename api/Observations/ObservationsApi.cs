@@ -36,7 +36,60 @@ internal static class ObservationsApi
             .Idempotent()
             .WithMetadata(new RequestSizeLimitAttribute(BatchPush.MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        group.MapGet("/", ListSentObservations).WithName("listSentObservations").WithSummary("Read back values across indicators")
+            .WithDescription("The stored values of the indicators named by code (`indicator=ROB-PERSONAL,THEFT-PERSON`; every indicator when " +
+                             "omitted), as a feed checks what it sent: ordered by indicator code, period and area, cursor-paginated. `period` " +
+                             "keeps one period (in any accepted form), `from` and `to` (a period or a date) a range; `area` keeps one area, the " +
+                             "partnership's own unless another is named (`area=*`: every area). With `Accept: text/csv` the page comes as CSV " +
+                             "(RFC 4180, header row) and the next page's URL in a `Link: <…>; rel=\"next\"` header. An unknown code is a 400 " +
+                             "naming it.")
+            .RequireScope(Scopes.Read)
+            .ProducesCsv(ObservationCsv.Header);
         return group;
+    }
+
+    /// <summary>The read-back's filters, as a partner sends them.</summary>
+    internal readonly record struct SentQuery(
+        [property: Description("Indicator codes, comma-separated (e.g. `ROB-PERSONAL,THEFT-PERSON`), at most 100; every indicator when omitted.")] string? Indicator,
+        [property: Description("Keep one period, e.g. `2024-06` (or `202406`); of each indicator's own frequency.")] string? Period,
+        [property: Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
+        [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
+        [property: Description("Keep one area (ONS GSS code); the partnership's own area when omitted; `*` for every area.")] string? Area,
+        [property: Description("Page size, 1–200 (default 50).")] int? Limit,
+        [property: Description("The nextCursor of the previous page.")] string? Cursor);
+
+    private const int MaxCodes = 100;
+
+    private static async Task<Results<Ok<Page<SentObservation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListSentObservations(
+        Tenant tenant, [AsParameters] SentQuery query, IndicatorQueries indicators, ObservationQueries observations, HttpContext http,
+        CancellationToken ct)
+    {
+        PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsSentKey, out var page, out var errors);
+        if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        var area = AreaFilter(tenant, query.Area, errors);
+        IReadOnlyCollection<string>? periods = null;
+        if (query.Period is not null)
+        {
+            periods = Period.Candidates(query.Period).Select(p => p.Canonical).ToList();
+            if (periods.Count == 0) errors["period"] = [$"'{query.Period}' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April)."];
+        }
+        var codes = query.Indicator?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        if (codes is { Count: 0 } || codes?.Count > MaxCodes)
+            errors["indicator"] = [$"'indicator' is 1 to {MaxCodes} indicator codes, comma-separated."];
+        if (errors.Count > 0) return Errors.Invalid(errors);
+
+        IReadOnlyCollection<Guid>? ids = null;
+        if (codes is not null)
+        {
+            var byCode = await indicators.IdsByCodeAsync(tenant, ct);
+            var unknown = codes.Where(code => !byCode.ContainsKey(code)).ToList();
+            if (unknown.Count > 0)
+                return Errors.Invalid("indicator", $"There is no indicator with code {string.Join(", ", unknown.Select(u => $"'{u}'"))} in this partnership.");
+            ids = codes.Select(code => byCode[code]).ToList();
+        }
+        var rows = await observations.ListSentAsync(tenant, ids, periods, new ObservationFilter(area, from, to), page, ct);
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.SentKey), ObservationCsv.Sent);
     }
 
     /// <summary>An indicator's observations are read under it (<c>/indicators/{id}/observations</c>): the indicators group mounts these.</summary>
@@ -173,7 +226,8 @@ internal static class ObservationsApi
     }
 }
 
-/// <summary>The observations list as CSV; each row names its indicator by code.</summary>
+/// <summary>The observations lists as CSV, one table for an indicator's list and the read-back across indicators: each row names its
+/// indicator by code.</summary>
 internal static class ObservationCsv
 {
     public static readonly string Header = Of("").Header;
@@ -181,6 +235,20 @@ internal static class ObservationCsv
     public static CsvTable<Observation> Of(string indicatorCode) => new()
     {
         { "indicator", _ => indicatorCode },
+        { "period", o => o.Period },
+        { "period_start", o => o.PeriodStart },
+        { "period_end", o => o.PeriodEnd },
+        { "area", o => o.Area },
+        { "area_name", o => o.AreaName },
+        { "value", o => o.Value },
+        { "status", o => o.Status },
+        { "note", o => o.Note },
+        { "updated_at", o => o.UpdatedAt },
+    };
+
+    public static readonly CsvTable<SentObservation> Sent = new()
+    {
+        { "indicator", o => o.Indicator },
         { "period", o => o.Period },
         { "period_start", o => o.PeriodStart },
         { "period_end", o => o.PeriodEnd },

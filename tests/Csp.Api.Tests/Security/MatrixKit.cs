@@ -126,6 +126,8 @@ public static class MatrixKit
         ["GET " + T("/indicators/{indicatorId}/performance")] = (_, _) => null,
         ["DELETE " + T("/indicators/{indicatorId}/observations/{period}")] = (_, _) => null,
 
+        ["GET " + T("/observations")] = (_, _) => null,
+        ["GET " + T("/me")] = (_, _) => null,
         ["POST " + T("/observations")] = (w, n) => new
         {
             observations = new[] { new { indicator = w.IndicatorCode ?? "ROB-PERSONAL", period = Period, area = "E09000028", value = 9000 + n, status = "provisional", note = "hijack" } },
