@@ -12,28 +12,41 @@ namespace Csp.Api.Indicators;
 public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
-        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent,
+        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent, string? Definition, string? SourceSystem,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
-        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, string partnershipArea) => new(Id, Code, Name,
+        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, IReadOnlyList<SeriesBreak> breaks,
+            string partnershipArea) => new(Id, Code, Name,
             Description, EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
             SourceAgencyId, priorityIds,
             BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
             targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
-            targets, NearTolerancePercent, Version, CreatedAt, UpdatedAt);
+            targets, NearTolerancePercent, Definition, SourceSystem, breaks, Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
     private sealed record CodeRow(string Code, Guid Id);
 
-    private sealed record TargetRow(Guid IndicatorId, string Area, string Period, decimal Value);
+    /// <summary>A target (Kind <c>t</c>: area, period, value) or a break in the series (Kind <c>b</c>: period, reason) of an indicator.
+    /// Settable properties rather than a positional record: SQLite gives the union's computed columns no declared type, which
+    /// Dapper's constructor matching refuses but its property setters convert.</summary>
+    private sealed class SeriesRow
+    {
+        public Guid IndicatorId { get; init; }
+        public string Kind { get; init; } = "";
+        public string? Area { get; init; }
+        public string Period { get; init; } = "";
+        public decimal? Value { get; init; }
+        public string? Reason { get; init; }
+    }
 
     private const string Columns = """
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
-        near_tolerance_percent AS NearTolerancePercent, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        near_tolerance_percent AS NearTolerancePercent, definition AS Definition, source_system AS SourceSystem,
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, IndicatorFilter? filter = null)
@@ -76,7 +89,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         return row is null ? null : (await WithDetailsAsync(c, tx, db.Dialect, tenant, [row], ct))[0];
     }
 
-    /// <summary>The indicators of <paramref name="rows"/> with their priority links and targets: two queries whatever their number.</summary>
+    /// <summary>The indicators of <paramref name="rows"/> with their priority links, targets and series breaks: two queries whatever their
+    /// number.</summary>
     private static async Task<IReadOnlyList<Indicator>> WithDetailsAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Tenant tenant,
         List<Row> rows, CancellationToken ct)
     {
@@ -87,12 +101,19 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
-        // Within an indicator (one frequency) canonical periods sort in time, so each area's trajectory reads in order.
-        var targets = (await c.QueryAsync<TargetRow>(new CommandDefinition($"""
-            SELECT indicator_id AS IndicatorId, area AS Area, period AS Period, value AS Value FROM indicator_targets
-            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY area, period
-            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(t => t.IndicatorId, t => new Target(t.Area, t.Period, t.Value));
-        return rows.Select(r => r.ToIndicator(links[r.Id].ToList(), targets[r.Id].ToList(), tenant.AreaCode)).ToList();
+        // Targets and breaks in one round trip. Within an indicator (one frequency) canonical periods sort in time, so each area's
+        // trajectory, and the breaks, read in order.
+        var series = (await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
+            SELECT indicator_id AS IndicatorId, 't' AS Kind, area AS Area, period AS Period, value AS Value, NULL AS Reason FROM indicator_targets
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+            UNION ALL
+            SELECT indicator_id AS IndicatorId, 'b' AS Kind, NULL AS Area, period AS Period, NULL AS Value, reason AS Reason FROM indicator_breaks
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+            ORDER BY Kind, Area, Period
+            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToList();
+        var targets = series.Where(x => x.Kind == "t").ToLookup(x => x.IndicatorId, x => new Target(x.Area!, x.Period, x.Value!.Value));
+        var breaks = series.Where(x => x.Kind == "b").ToLookup(x => x.IndicatorId, x => new SeriesBreak(x.Period, x.Reason!));
+        return rows.Select(r => r.ToIndicator(links[r.Id].ToList(), targets[r.Id].ToList(), breaks[r.Id].ToList(), tenant.AreaCode)).ToList();
     }
 
     /// <summary>Indicators linked to the plan's priorities (ordered by id), with all their links: two queries whatever the plan's size.</summary>
@@ -165,18 +186,46 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
-    private static object Values(WriteUnit w, Guid id, IndicatorRequest r)
+    /// <param name="current">The indicator as stored (null for a new one): what the request leaves out of the fields older clients do
+    /// not know (tolerance, definition, source system) is kept.</param>
+    private static object Values(WriteUnit w, Guid id, IndicatorRequest r, Indicator? current)
     {
         var frequency = r.Frequency!.Value;
         string? Canonical(PeriodValue? pv) => pv?.Period is { } p ? Period.Parse(p, frequency.PeriodType()).Period.Canonical : null;
+        static string? Text(string? sent, string? kept) => sent is null ? kept : sent.Length == 0 ? null : sent;
         return new
         {
             w.PartnershipId, id, r.Code, r.Name, r.Description,
             Unit = EnumText<IndicatorUnit>.Text(r.Unit!.Value), Direction = EnumText<IndicatorDirection>.Text(r.Direction!.Value),
             Frequency = EnumText<IndicatorFrequency>.Text(frequency), r.SourceAgencyId,
             BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
-            NearTolerancePercent = r.NearTolerancePercent ?? PerformanceRules.DefaultNearTolerancePercent, w.Now,
+            NearTolerancePercent = r.NearTolerancePercent ?? current?.NearTolerancePercent ?? PerformanceRules.DefaultNearTolerancePercent,
+            Definition = Text(r.Definition, current?.Definition), SourceSystem = Text(r.SourceSystem, current?.SourceSystem), w.Now,
         };
+    }
+
+    /// <summary>The breaks a write stores: those sent (periods canonical, by period), else the current ones.</summary>
+    private static (IReadOnlyList<SeriesBreak> Breaks, WriteRefusal? Refused) BreaksOf(IndicatorRequest request, Indicator? current)
+    {
+        var type = request.Frequency!.Value.PeriodType();
+        if (request.Breaks is { } sent)
+            return (sent.Select(b => new SeriesBreak(Period.Parse(b!.Period, type).Period.Canonical, b.Reason!))
+                .OrderBy(b => b.Period, StringComparer.Ordinal).ToList(), null);
+        if (current is null) return ([], null);
+        return current.Frequency != request.Frequency && current.Breaks.Count > 0
+            ? ([], WriteRefusal.Invalid("breaks",
+                "The frequency changes and the breaks are of the old one: send the breaks of the new frequency, or breaks: [] to remove them."))
+            : (current.Breaks, null);
+    }
+
+    private static async Task ReplaceBreaksAsync(WriteUnit w, Guid indicatorId, IReadOnlyList<SeriesBreak> breaks)
+    {
+        await w.ExecuteAsync("DELETE FROM indicator_breaks WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId",
+            new { w.PartnershipId, indicatorId });
+        if (breaks.Count == 0) return;
+        await w.ExecuteAsync("""
+            INSERT INTO indicator_breaks (partnership_id, indicator_id, period, reason) VALUES (@PartnershipId, @indicatorId, @Period, @Reason)
+            """, breaks.Select(b => new { w.PartnershipId, indicatorId, b.Period, b.Reason }));
     }
 
     private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.Tenant, id, w.Token);
@@ -195,17 +244,19 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
     public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
     {
         IReadOnlyList<Target> targets = [];
+        var (breaks, _) = BreaksOf(request, current: null);
         return writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
         {
             var id = Ids.New();
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
-                                        baseline_value, baseline_period, near_tolerance_percent, version, created_at, updated_at)
+                                        baseline_value, baseline_period, near_tolerance_percent, definition, source_system, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
-                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, 1, @Now, @Now)
-                """, Values(w, id, request));
+                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, 1, @Now, @Now)
+                """, Values(w, id, request, current: null));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
             await ReplaceTargetsAsync(w, id, targets);
+            await ReplaceBreaksAsync(w, id, breaks);
             return (await GetAsync(w, id))!;
         })
         {
@@ -222,17 +273,19 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
     public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct)
     {
         IReadOnlyList<Target> targets = [];
-        return writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
+        IReadOnlyList<SeriesBreak> breaks = [];
+        return writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, current) =>
         {
             await w.ExecuteAsync("""
                 UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
-                       baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent,
-                       version = version + 1, updated_at = @Now
+                       baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent, definition = @Definition,
+                       source_system = @SourceSystem, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
-                """, Values(w, id, request));
+                """, Values(w, id, request, current));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal
             await ReplaceTargetsAsync(w, id, targets);
+            await ReplaceBreaksAsync(w, id, breaks);
         })
         {
             Check = async (w, current) =>
@@ -241,6 +294,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                 // Stored periods are of the old frequency; changing it would strand them.
                 if (current.Frequency != request.Frequency && await HasObservationsAsync(w, id))
                     return WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.");
+                (breaks, var noBreaks) = BreaksOf(request, current);
+                if (noBreaks is not null) return noBreaks;
                 (targets, var refused) = await IndicatorTargets.ResolveAsync(w, request, current);
                 return refused;
             },

@@ -43,9 +43,49 @@ public sealed class IndicatorRequestValidator : AbstractValidator<IndicatorReque
         RuleFor(x => x.Baseline).Custom((v, ctx) => CheckPeriodValue(v?.Value, v?.Period, v is null, ctx.InstanceToValidate, "baseline", ctx));
         RuleFor(x => x.Target).Custom((v, ctx) => CheckPeriodValue(v?.Value, v?.Period, v is null, ctx.InstanceToValidate, "target", ctx));
         RuleFor(x => x.Targets).Custom((v, ctx) => CheckTargets(v, ctx.InstanceToValidate, ctx));
+        RuleFor(x => x.Definition).ValidText();
+        RuleFor(x => x.SourceSystem).MaximumLength(ValidationRules.NameMax);
+        RuleFor(x => x.Breaks).Custom((v, ctx) => CheckBreaks(v, ctx.InstanceToValidate, ctx));
         RuleFor(x => x.NearTolerancePercent)
             .Must(v => v is null || v is >= 0 and <= 100 && TypeHandlers.Normalize(v.Value).Scale <= 4)
             .WithMessage("'nearTolerancePercent' is a percent from 0 to 100, with at most 4 decimal places.");
+    }
+
+    public const int MaxBreaks = 100;
+    public const int ReasonMax = 1000;
+
+    private static void CheckBreaks(IReadOnlyList<BreakInput?>? breaks, IndicatorRequest request, ValidationContext<IndicatorRequest> ctx)
+    {
+        if (breaks is null) return;
+        if (breaks.Count > MaxBreaks)
+        {
+            ctx.AddFailure("breaks", $"'breaks' holds at most {MaxBreaks} entries.");
+            return;
+        }
+        var type = request.Frequency is { } f && Enum.IsDefined(f) ? f.PeriodType() : (PeriodType?)null;
+        var first = new Dictionary<string, int>();
+        for (var i = 0; i < breaks.Count; i++)
+        {
+            var field = $"breaks[{i}]";
+            if (breaks[i] is not { } b)
+            {
+                ctx.AddFailure(field, $"'{field}' is null.");
+                continue;
+            }
+            if (string.IsNullOrWhiteSpace(b.Reason)) ctx.AddFailure(field + ".reason", $"'{field}.reason' is required: say why the series breaks.");
+            else if (b.Reason.Length > ReasonMax) ctx.AddFailure(field + ".reason", $"'{field}.reason' is at most {ReasonMax} characters.");
+            if (b.Period is null) ctx.AddFailure(field + ".period", $"'{field}.period' is required.");
+            else if (type is { } pt)
+            {
+                var parsed = Period.Parse(b.Period, pt);
+                if (!parsed.Ok)
+                    ctx.AddFailure(field + ".period", parsed.Status == PeriodParseStatus.Invalid
+                        ? $"'{b.Period}' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25)."
+                        : $"'{b.Period}' is not a {EnumText<IndicatorFrequency>.Text(request.Frequency!.Value)} period.");
+                else if (!first.TryAdd(parsed.Period.Canonical, i))
+                    ctx.AddFailure(field + ".period", $"'{field}' repeats the break of breaks[{first[parsed.Period.Canonical]}]: one per period.");
+            }
+        }
     }
 
     private static void CheckTargets(IReadOnlyList<TargetInput?>? targets, IndicatorRequest request, ValidationContext<IndicatorRequest> ctx)

@@ -25,12 +25,13 @@ internal static class IndicatorsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateIndicator).WithName("createIndicator").WithSummary("Add an indicator")
             .WithRequestExample(IndicatorExamples.Create)
-            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency, " +
-                             "and each target's area one of the partnership's areas.")
+            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline, target and break periods must be of its " +
+                             "frequency, and each target's area one of the partnership's areas.")
             .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
             .DocumentsDeprecation("the request sent the deprecated `target`");
         group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")
-            .WithDescription("Replaces the indicator and its priority links, and its targets when `targets` is sent. Send If-Match with its ETag. " +
+            .WithDescription("Replaces the indicator and its priority links; its targets, breaks, tolerance, definition and source system " +
+                             "when sent (left out, they are kept). Send If-Match with its ETag. " +
                              "The frequency cannot change once it has observations (409).")
             .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
             .DocumentsDeprecation("the request sent the deprecated `target`")
@@ -47,8 +48,9 @@ internal static class IndicatorsApi
             .WithDescription("For one area (default: the partnership's): the latest value, the previous period, the same period last year, the " +
                              "area's target for the latest period (its own, or the nearest earlier one of its trajectory), a direction-aware " +
                              "status (on_target, near = within the indicator's nearTolerancePercent of target, off_target, or no_target when the " +
-                             "area has none) and the trend against the previous period (improving, stable = within 1%, worsening). Computed, " +
-                             "never stored.")
+                             "area has none) and the trend against the previous period (improving, stable = within 1%, worsening). A value " +
+                             "compared across a break in the indicator's series says `comparable: false`, and the trend is then `unknown`. " +
+                             "Computed, never stored.")
             .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
 
         var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");

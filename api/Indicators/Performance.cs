@@ -59,11 +59,21 @@ public static class PerformanceRules
         var previous = others.FirstOrDefault(o => o.Period == period.Previous().Canonical);
         var lastYear = others.FirstOrDefault(o => o.Period == period.SamePeriodLastYear().Canonical);
         var target = TargetFor(indicator, area, latest.Period);
+        var previousComparable = previous is not null && Comparable(indicator, previous.Period, latest.Period);
+        // A value the latest is compared with says whether the comparison holds.
+        PeriodPoint? Compared(Observation? o) => o is null ? null : new PeriodPoint(o.Period, o.Value, o.Status, Comparable(indicator, o.Period, latest.Period));
         return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit,
-            Point(latest), Point(previous), Point(lastYear), Out(target),
+            Point(latest), Compared(previous), Compared(lastYear), Out(target),
             target is { } t ? Status(indicator.Direction, latest.Value, t.Value, indicator.NearTolerancePercent) : PerformanceStatus.NoTarget,
-            previous is null ? null : Trend(indicator.Direction, latest.Value, previous.Value, target?.Value));
+            previous is null ? null
+            : previousComparable ? Trend(indicator.Direction, latest.Value, previous.Value, target?.Value)
+            : PerformanceTrend.Unknown);
     }
+
+    /// <summary>Whether a value of <paramref name="earlier"/> can be compared with one of <paramref name="later"/>: no break in the
+    /// series starts after the first and at or before the second.</summary>
+    public static bool Comparable(Indicator indicator, string earlier, string later) =>
+        !indicator.Breaks.Any(b => string.CompareOrdinal(b.Period, earlier) > 0 && string.CompareOrdinal(b.Period, later) <= 0);
 
     /// <summary>
     /// The target <paramref name="area"/> is judged against in <paramref name="period"/>: the area's own for that period, else the

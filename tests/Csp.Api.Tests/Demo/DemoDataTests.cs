@@ -85,6 +85,24 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_demo_indicators_say_what_they_count_and_the_Mets_recorded_crime_breaks_at_CONNECT()
+    {
+        var list = await TestTenant.Expect(await factory.ClientWithKey(DemoKeys.Reader).GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
+        var items = list["items"]!.AsArray().Select(i => i!.AsObject()).ToDictionary(i => i.Str("code"));
+
+        Assert.All(items.Values, i => Assert.True(i["definition"]?.GetValue<string>() is { Length: > 20 }, i.ToJsonString()));
+        var recordedCrime = new[] { "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES" };
+        Assert.Equal(recordedCrime, items.Values.Where(i => i["breaks"]!.AsArray().Count > 0).Select(i => i.Str("code")).Order());
+        foreach (var code in recordedCrime)
+        {
+            var connect = Assert.Single(items[code]["breaks"]!.AsArray())!;
+            Assert.Equal("2024-02", connect["period"]!.GetValue<string>());
+            Assert.Contains("CONNECT", connect["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal("CONNECT", items[code].Str("sourceSystem"));
+        }
+    }
+
+    [Fact]
     public async Task The_demo_admin_key_manages_clients_and_the_list_shows_no_keys()
     {
         var response = await factory.ClientWithKey(DemoKeys.Admin).GetAsync(Southwark + "/clients");
