@@ -1,6 +1,8 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Data;
 
+if (await Csp.Api.Health.ProbeCommand.RunAsync(args) is { } probed) return probed;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddCspDatabase();
@@ -8,14 +10,11 @@ builder.AddCspApi();
 
 var app = builder.Build();
 
-if (args.Contains("migrate"))
-{
-    app.MigrateDatabase();
-    return;
-}
+if (OperatorCommands.Run(app, args) is { } exitCode) return exitCode;
 
 app.PrepareDatabase();
 app.UseCspApi();
 app.MapCspApi();
 
 app.Run();
+return 0;

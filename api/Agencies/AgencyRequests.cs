@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Agencies;
 
 /// <summary>What sort of body an agency is.</summary>
-[JsonConverter(typeof(AgencyKindConverter))]
+[JsonConverter(typeof(StringEnumConverter<AgencyKind>))]
 public enum AgencyKind
 {
     [JsonStringEnumMemberName("police")] Police,
@@ -16,9 +17,6 @@ public enum AgencyKind
     [JsonStringEnumMemberName("other")] Other,
 }
 
-/// <summary>Kinds are read by name only. The default converter also takes the numbers 0–7 and maps them by
-/// declaration order, which the contract does not promise and a reordering would silently change.</summary>
-public sealed class AgencyKindConverter() : JsonStringEnumConverter<AgencyKind>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create or replace an agency.</summary>
 /// <param name="Code">Short code, unique in the partnership, e.g. <c>MET-CS</c>: 1–32 upper-case letters, digits or hyphens, starting

@@ -25,18 +25,20 @@ public sealed class AreaQueries(Db db, AuditedWriter writer)
 
     public static bool IsKey(string[] parts) => parts is [var code] && AreaRules.IsCode(code);
 
-    /// <summary>A page of areas by code, optionally of one type or inside one parent.</summary>
-    public async Task<IReadOnlyList<Area>> ListAsync(Tenant tenant, AreaType? type, string? parentCode, PageRequest page, CancellationToken ct)
+    /// <summary>A page of areas by code, optionally of some types or inside one parent.</summary>
+    public async Task<IReadOnlyList<Area>> ListAsync(Tenant tenant, IReadOnlySet<AreaType>? types, string? parentCode, PageRequest page,
+        CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM areas
-            WHERE partnership_id = @PartnershipId AND (@Type IS NULL OR type = @Type) AND (@parentCode IS NULL OR parent_code = @parentCode)
+            WHERE partnership_id = @PartnershipId AND (@AnyType = 1 OR type IN @Types) AND (@parentCode IS NULL OR parent_code = @parentCode)
               AND (@After IS NULL OR code > @After)
             ORDER BY code {db.Dialect.Limit}
             """, new
         {
-            tenant.PartnershipId, Type = type is { } t ? EnumText<AreaType>.Text(t) : null, parentCode, After = page.After?[0], Limit = page.Fetch,
+            tenant.PartnershipId, AnyType = types is null ? 1 : 0, Types = types?.Select(EnumText<AreaType>.Text).ToArray() ?? [], parentCode,
+            After = page.After?[0], Limit = page.Fetch,
         }, cancellationToken: ct));
         return rows.Select(r => r.ToArea()).ToList();
     }

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Areas;
 
 /// <summary>What kind of area it is.</summary>
-[JsonConverter(typeof(AreaTypeConverter))]
+[JsonConverter(typeof(StringEnumConverter<AreaType>))]
 public enum AreaType
 {
     [JsonStringEnumMemberName("local_authority")] LocalAuthority,
@@ -11,9 +12,6 @@ public enum AreaType
     [JsonStringEnumMemberName("lsoa")] Lsoa,
     [JsonStringEnumMemberName("other")] Other,
 }
-
-/// <summary>Types are read by name only (the default converter would also take their numbers, in declaration order).</summary>
-public sealed class AreaTypeConverter() : JsonStringEnumConverter<AreaType>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Register an area the partnership reports on.</summary>
 /// <param name="Code">Its ONS GSS code (<c>^[EWSN]\d{8}$</c>), e.g. the ward <c>E05011095</c>; unique in the partnership and permanent.</param>

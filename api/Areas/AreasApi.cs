@@ -34,7 +34,7 @@ internal static class AreasApi
 
     /// <summary>The areas list's filters.</summary>
     internal readonly record struct AreaListQuery(
-        [property: Description("Keep areas of this type: local_authority, ward, lsoa or other.")] string? Type,
+        [property: Description("Keep areas of one of these types (a comma list): local_authority, ward, lsoa, other.")] string? Type,
         [property: Description("Keep areas whose parent is this GSS code.")] string? ParentCode,
         [property: Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: Description("The nextCursor of the previous page.")] string? Cursor);
@@ -43,10 +43,10 @@ internal static class AreasApi
         Tenant tenant, [AsParameters] AreaListQuery query, AreaQueries areas, CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, AreaQueries.IsKey, out var page, out var errors);
-        var type = EnumFilter.Parse<AreaType>(query.Type, "type", errors);
+        var types = EnumFilter.ParseSet<AreaType>(query.Type, "type", errors);
         if (query.ParentCode is { } parent && !AreaRules.IsCode(parent)) errors["parentCode"] = ["'parentCode' " + AreaRules.CodeMessage];
         if (errors.Count > 0) return Errors.Invalid(errors);
-        var rows = await areas.ListAsync(tenant, type, query.ParentCode, page, ct);
+        var rows = await areas.ListAsync(tenant, types, query.ParentCode, page, ct);
         return TypedResults.Ok(page.ToPage(rows, AreaQueries.Key));
     }
 

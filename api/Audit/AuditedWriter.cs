@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Infrastructure.Observability;
 
 namespace Csp.Api.Audit;
 
@@ -127,16 +128,22 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
         var idempotency = IdempotencyContext.Current;
         if (idempotency?.CommittedResult is { } committed)
             return WriteResult<T>.Done(JsonSerializer.Deserialize<T>(committed, json.Value.SerializerOptions)!);
+        using var span = CspTelemetry.StartSpan("audited write", tenant.Slug);
         try
         {
             await using var w = await db.BeginWriteAsync(tenant, ct);
             var result = await step(w);
+            span?.SetTag("csp.write.changed", result.Changed);
             if (!result.Changed) return result;
             // The answer's substance commits with the write, so a retry after a crash can replay it (the operator's own key,
             // which has no partnership, keeps its record outside this partnership's unit).
             if (idempotency is not null && idempotency.Scope.PartnershipId == tenant.PartnershipId)
-                await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key,
-                    JsonSerializer.Serialize(result.Value, json.Value.SerializerOptions));
+            {
+                var answer = JsonSerializer.SerializeToUtf8Bytes(result.Value, json.Value.SerializerOptions);
+                await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key, answer.Length > IdempotencyFilter.MaxStoredBodyBytes
+                    ? BoundedAnswer.Summary(answer) ?? "null"
+                    : System.Text.Encoding.UTF8.GetString(answer));
+            }
             await w.CommitAsync();
             return result;
         }
@@ -163,6 +170,7 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
     /// </summary>
     public async Task<T> AllOrNothingAsync<T>(Tenant tenant, Func<WriteUnit, Task<T>> body, CancellationToken ct)
     {
+        using var span = CspTelemetry.StartSpan("audited write", tenant.Slug);
         await using var w = await db.BeginWriteAsync(tenant, ct);
         Ambient.Value = w;
         try

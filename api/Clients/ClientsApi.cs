@@ -17,7 +17,9 @@ internal static class ClientsApi
         group.MapPost("/", CreateClient).WithName("createClient").WithSummary("Register a client and issue its key")
             .WithRequestExample(ClientExamples.Create)
             .WithDescription("Returns the key once, in `key`. Only a hash is stored; a lost key is replaced by creating a new client and revoking the old one.")
-            .Validate<ClientRequest>();
+            .Validate<ClientRequest>()
+            // The key is shown once: a retry with the same Idempotency-Key is told it was issued, never given it (or another).
+            .WithMetadata(new Infrastructure.Idempotency.SecretAnswer("client", "key"));
         group.MapDelete("/{clientId:guid}", RevokeClient).WithName("revokeClient").WithSummary("Revoke a client's key")
             .WithDescription("The key stops working at once (401). The client record stays for the audit trail.")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status412PreconditionFailed);

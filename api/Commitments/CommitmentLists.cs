@@ -6,7 +6,7 @@ namespace Csp.Api.Commitments;
 
 /// <summary>The commitment lists' query parameters, as a portal sends them.</summary>
 internal readonly record struct CommitmentQuery(
-    [property: Description("Keep commitments with this status: not_started, on_track, at_risk, off_track, completed or cancelled.")] string? Status,
+    [property: Description("Keep commitments with one of these statuses (a comma list, e.g. off_track,at_risk): not_started, on_track, at_risk, off_track, completed, cancelled.")] string? Status,
     [property: Description("Keep commitments this agency leads.")] Guid? LeadAgencyId,
     [property: Description("Keep commitments due on or before this date (yyyy-MM-dd).")] DateOnly? DueBefore,
     [property: Description("Keep commitments due on or after this date (yyyy-MM-dd).")] DateOnly? DueAfter,
@@ -17,7 +17,7 @@ internal readonly record struct CommitmentQuery(
     public bool TryGet(TimeProvider clock, out CommitmentFilter filter, out PageRequest page, out Dictionary<string, string[]> errors)
     {
         PageRequest.TryCreate(Limit, Cursor, out page, out errors);
-        var status = EnumFilter.Parse<CommitmentStatus>(Status, "status", errors);
+        var status = EnumFilter.ParseSet<CommitmentStatus>(Status, "status", errors);
         if (DueBefore is { } before && DueAfter is { } after && after > before)
             errors["dueAfter"] = ["'dueAfter' must be on or before 'dueBefore'."];
         filter = new CommitmentFilter(status, LeadAgencyId, DueBefore, DueAfter, Overdue == true, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));

@@ -247,7 +247,7 @@ public sealed class CommitmentQueries(Db db, AuditedWriter writer)
 
 /// <summary>The commitment lists' filters (all optional, combined with AND); dates are inclusive.</summary>
 /// <param name="Overdue">Due before <paramref name="Today"/> and neither completed nor cancelled.</param>
-public sealed record CommitmentFilter(CommitmentStatus? Status, Guid? LeadAgencyId, DateOnly? DueBefore, DateOnly? DueAfter, bool Overdue, DateOnly Today)
+public sealed record CommitmentFilter(IReadOnlySet<CommitmentStatus>? Statuses, Guid? LeadAgencyId, DateOnly? DueBefore, DateOnly? DueAfter, bool Overdue, DateOnly Today)
 {
     public static readonly CommitmentFilter None = new(null, null, null, null, false, default);
 
@@ -256,7 +256,7 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, Guid? LeadAgency
 
     /// <summary>Appended to a WHERE over commitments aliased <c>c</c>.</summary>
     internal const string Sql = """
-        AND (@Status IS NULL OR c.status = @Status)
+        AND (@AnyStatus = 1 OR c.status IN @Statuses)
         AND (@LeadAgencyId IS NULL OR c.lead_agency_id = @LeadAgencyId)
         AND (@DueBefore IS NULL OR c.due_date <= @DueBefore)
         AND (@DueAfter IS NULL OR c.due_date >= @DueAfter)
@@ -267,7 +267,7 @@ public sealed record CommitmentFilter(CommitmentStatus? Status, Guid? LeadAgency
     {
         parameters.AddDynamicParams(new
         {
-            Status = Status is { } s ? EnumText<CommitmentStatus>.Text(s) : null,
+            AnyStatus = Statuses is null ? 1 : 0, Statuses = Statuses?.Select(EnumText<CommitmentStatus>.Text).ToArray() ?? [],
             LeadAgencyId, DueBefore, DueAfter, Overdue = Overdue ? 1 : 0, Today, Completed, Cancelled,
         });
         return parameters;

@@ -1,9 +1,10 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Commitments;
 
 /// <summary>Where a commitment stands: set by its progress updates (<c>not_started</c> until the first).</summary>
-[JsonConverter(typeof(CommitmentStatusConverter))]
+[JsonConverter(typeof(StringEnumConverter<CommitmentStatus>))]
 public enum CommitmentStatus
 {
     [JsonStringEnumMemberName("not_started")] NotStarted,
@@ -14,9 +15,6 @@ public enum CommitmentStatus
     [JsonStringEnumMemberName("cancelled")] Cancelled,
 }
 
-/// <summary>Statuses are read by name only. The default converter also takes the numbers 0–5 and maps them by
-/// declaration order, which the contract does not promise and a reordering would silently change.</summary>
-public sealed class CommitmentStatusConverter() : JsonStringEnumConverter<CommitmentStatus>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create or replace a commitment (an action) of a priority.</summary>
 /// <param name="Code">e.g. <c>P1-C1</c>; unique within the priority. 1–32 upper-case letters, digits or hyphens, starting with a

@@ -13,7 +13,7 @@ internal static class HealthApi
 
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/health").WithTags("Health");
+        var group = routes.MapGroup("/health").WithTags("Health").AllowAnonymous();
         group.MapGet("/live", Live).WithName("getLiveness").WithSummary("Liveness probe")
             .WithDescription("Answers 200 while the process is up. Needs no key.");
         group.MapGet("/ready", Ready).WithName("getReadiness").WithSummary("Readiness probe")

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Observations;
 
@@ -6,7 +7,7 @@ namespace Csp.Api.Indicators;
 
 /// <summary>What an indicator's values measure; it decides which values are valid (a count is a non-negative whole number, a percent
 /// is 0–100).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IndicatorUnit>))]
+[JsonConverter(typeof(StringEnumConverter<IndicatorUnit>))]
 public enum IndicatorUnit
 {
     [JsonStringEnumMemberName("count")] Count,
@@ -18,7 +19,7 @@ public enum IndicatorUnit
 }
 
 /// <summary>Which way is better.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IndicatorDirection>))]
+[JsonConverter(typeof(StringEnumConverter<IndicatorDirection>))]
 public enum IndicatorDirection
 {
     [JsonStringEnumMemberName("increase")] Increase,
@@ -28,7 +29,7 @@ public enum IndicatorDirection
 
 /// <summary>How often an indicator is measured: the period type of its observations (month <c>2024-06</c>, quarter
 /// <c>2024-Q2</c>, calendar year <c>2024</c>, UK financial year <c>2024-25</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IndicatorFrequency>))]
+[JsonConverter(typeof(StringEnumConverter<IndicatorFrequency>))]
 public enum IndicatorFrequency
 {
     [JsonStringEnumMemberName("monthly")] Monthly,
@@ -142,7 +143,7 @@ public sealed record Indicator(Guid Id, string Code, string Name, string? Descri
 /// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
 /// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area
 /// has no target (another area's target, such as the borough's for a ward, is never used).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PerformanceStatus>))]
+[JsonConverter(typeof(StringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {
     [JsonStringEnumMemberName("on_target")] OnTarget,
@@ -153,7 +154,7 @@ public enum PerformanceStatus
 
 /// <summary>The latest value against the previous period's, by direction: <c>stable</c> within 1%, else <c>improving</c> or
 /// <c>worsening</c>; <c>unknown</c> when a break in the series lies between them (the two are not comparable).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PerformanceTrend>))]
+[JsonConverter(typeof(StringEnumConverter<PerformanceTrend>))]
 public enum PerformanceTrend
 {
     [JsonStringEnumMemberName("improving")] Improving,

@@ -69,7 +69,7 @@ internal static class IndicatorsApi
     internal readonly record struct IndicatorListQuery(
         [property: System.ComponentModel.Description("Keep indicators linked to this priority.")] Guid? PriorityId,
         [property: System.ComponentModel.Description("Keep indicators whose source agency (the agency whose keys push them) is this one.")] Guid? SourceAgencyId,
-        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is this: on_target, near, off_target or no_target.")] string? Status,
+        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is one of these (a comma list): on_target, near, off_target, no_target.")] string? Status,
         [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
 
@@ -78,14 +78,14 @@ internal static class IndicatorsApi
         CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
-        var status = EnumFilter.Parse<PerformanceStatus>(query.Status, "status", errors);
+        var status = EnumFilter.ParseSet<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
             return Errors.NotFound("plan " + planId);
         // A plan's indicators are few (they are read whole for the plan document too): filter and page in memory.
         var all = await documents.IndicatorsAsync(tenant, planId, query.PriorityId, ct);
         var after = page.AfterId;
-        var rows = all.Where(i => (status is null || i.Performance.Status == status) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0)
+        var rows = all.Where(i => (status is null || i.Performance.Status is { } s && status.Contains(s)) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0)
                 && (query.SourceAgencyId is null || i.Indicator.SourceAgencyId == query.SourceAgencyId))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
         return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table);
@@ -95,7 +95,7 @@ internal static class IndicatorsApi
         Tenant tenant, [AsParameters] IndicatorListQuery query, IndicatorQueries indicators, CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
-        var status = EnumFilter.Parse<PerformanceStatus>(query.Status, "status", errors);
+        var status = EnumFilter.ParseSet<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         var filter = new IndicatorFilter(query.PriorityId, query.SourceAgencyId);
         if (status is null)
@@ -108,7 +108,7 @@ internal static class IndicatorsApi
             var candidates = await indicators.ListAsync(tenant, batch, ct, filter);
             var window = candidates.Take(batch.Limit).ToList();
             var performance = await indicators.PerformanceAsync(tenant, window, ct);
-            kept.AddRange(window.Where(i => performance[i.Id].Performance.Status == status));
+            kept.AddRange(window.Where(i => performance[i.Id].Performance.Status is { } s && status.Contains(s)));
             if (candidates.Count <= batch.Limit) break;
             batch = batch with { After = PageRequest.Key(window[^1].Id) };
         }

@@ -13,6 +13,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Observations;
+using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Infrastructure.Security;
 using Csp.Api.Audit;
@@ -33,7 +34,8 @@ public static class ApiSetup
         System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
         var services = builder.Services;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier);
+            // The W3C trace id: the one the logs and the traces carry, so a client's report leads to both.
+            ctx.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? ctx.HttpContext.TraceIdentifier);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o =>
@@ -41,6 +43,10 @@ public static class ApiSetup
             // Unknown properties are an error, not silently dropped: a client can never believe it
             // set an id, a partnership or a timestamp.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            // A name is matched as written: "SCOPES" is not "scopes" (it is an unknown property, refused above), and a
+            // property sent twice is refused rather than the last one silently winning.
+            o.SerializerOptions.PropertyNameCaseInsensitive = false;
+            o.SerializerOptions.AllowDuplicateProperties = false;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -50,22 +56,26 @@ public static class ApiSetup
         // Error keys name the JSON properties the client sent (camelCase), not C# members.
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.AddCspAuth();
+        services.AddPartnershipCors();
         services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
         services.AddCspRateLimiting();
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
+        builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
         services.AddSingleton<ReadinessProbe>();
+        services.AddSingleton<QueryParameterCheck>();
         return builder;
     }
 
     public static WebApplication UseCspApi(this WebApplication app)
     {
+        app.UseCspObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeadersMiddleware>();
@@ -76,12 +86,13 @@ public static class ApiSetup
             // (the container listens on plain 8080) there is no port to redirect to.
             if (ServesHttps(app.Configuration)) app.UseHttpsRedirection();
         }
-        app.UseMiddleware<PartnershipCorsMiddleware>();
+        app.UseCors();
         app.UseMiddleware<RequestLimitsMiddleware>();
-        app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        // The rate limiter partitions by the authenticated client, and refuses before authorization answers 401/403/404.
+        app.UseAuthentication();
         app.UseRateLimiter();
-        app.UseMiddleware<TenantMiddleware>();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.UseSwaggerUI(o =>
         {
             o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");
@@ -100,9 +111,9 @@ public static class ApiSetup
     public static WebApplication MapCspApi(this WebApplication app)
     {
         app.MapHealth();
-        app.MapPartnerships();
+        IdempotencyFilter.IdempotentPosts(app.MapPartnerships().AddEndpointFilter<QueryParameterCheck>());
 
-        var tenant = app.MapGroup("/v1/partnerships/{partnership}");
+        var tenant = IdempotencyFilter.IdempotentPosts(app.MapGroup("/v1/partnerships/{partnership}").AddEndpointFilter<QueryParameterCheck>());
         tenant.MapPartnership();
         tenant.MapAgencies();
         tenant.MapAreas();

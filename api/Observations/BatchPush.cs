@@ -9,6 +9,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Partnerships;
 using Dapper;
 
@@ -21,7 +22,7 @@ namespace Csp.Api.Observations;
 /// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
 /// write is one set-based statement. Either the whole batch's writes commit or none do.
 /// </summary>
-public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock)
+public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger)
 {
     public const int MaxRows = 10_000;
 
@@ -149,8 +150,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
         }
 
-        return await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+        var ran = false; // false when the writer replays a committed answer instead of running the push again
+        var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
+            ran = true;
             var (connection, tx) = (w.Connection, w.Transaction);
             var conflicts = new List<ObservationConflict>();
             var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts);
@@ -172,6 +175,22 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             await RecordAuditAsync(w, plan);
             return WriteResult<BatchResult>.Done(summary);
         }, ct);
+        if (ran && pushed.Value is { } result) Record(tenant, result);
+        return pushed;
+    }
+
+    /// <summary>The push's metrics and its one log line (counts only: never a row's values).</summary>
+    private void Record(Tenant tenant, BatchResult result)
+    {
+        var status = result.Status switch { BatchStatus.Ok => "ok", BatchStatus.Partial => "partial", _ => "rejected" };
+        CspTelemetry.ObservationsPushed(tenant.Slug, status, result.Created, result.Updated, result.Unchanged, result.Rejected);
+        Log.Pushed(logger, status, result.Created, result.Updated, result.Unchanged, result.Rejected);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Observation batch {Status}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected")]
+        public static partial void Pushed(ILogger logger, string status, int created, int updated, int unchanged, int rejected);
     }
 
     /// <summary>

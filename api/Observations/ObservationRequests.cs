@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Observations;
 
 /// <summary>How settled a value is: a <c>provisional</c> value may still change; a <c>final</c> one is not overwritten by a
 /// provisional one (except by an admin with <c>force=true</c>).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ObservationStatus>))]
+[JsonConverter(typeof(StringEnumConverter<ObservationStatus>))]
 public enum ObservationStatus
 {
     [JsonStringEnumMemberName("provisional")] Provisional,
@@ -69,7 +70,7 @@ public sealed record ObservationRevision(Guid Id, string Period, string Area,
     bool Retracted, decimal? NewValue, ObservationStatus? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
 
 /// <summary>The outcome of a batch push as a whole.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<BatchStatus>))]
+[JsonConverter(typeof(StringEnumConverter<BatchStatus>))]
 public enum BatchStatus
 {
     /// <summary>Every row was accepted.</summary>
@@ -126,7 +127,7 @@ public sealed record ObservationConflict(int Index, string Field, ConflictCode C
 /// area). <c>final_value_locked</c>: the stored value is final and the row would replace it with a provisional one or retract
 /// it (an admin may, with <c>force=true</c>).
 /// </summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConflictCode>))]
+[JsonConverter(typeof(StringEnumConverter<ConflictCode>))]
 public enum ConflictCode
 {
     [JsonStringEnumMemberName("unknown_indicator")] UnknownIndicator,

@@ -5,7 +5,6 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
-using Csp.Api.Infrastructure.Idempotency;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -33,7 +32,6 @@ internal static class ObservationsApi
                 """)
             .RequireScope(Scopes.ObservationsWrite)
             .Validate<ObservationBatch>()
-            .Idempotent()
             .WithMetadata(new RequestSizeLimitAttribute(BatchPush.MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapGet("/", ListSentObservations).WithName("listSentObservations").WithSummary("Read back values across indicators")
@@ -148,10 +146,8 @@ internal static class ObservationsApi
     }
 
     private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
-        Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push,
-        [FromHeader(Name = IdempotencyFilter.HeaderName)] string? idempotencyKey, CancellationToken ct)
+        Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push, CancellationToken ct)
     {
-        _ = idempotencyKey; // read by the idempotency filter; declared here so the contract documents it
         var rows = batch.Observations!;
         if (rows.Count > BatchPush.MaxRows)
             return TypedResults.Problem(title: "Batch too large", statusCode: StatusCodes.Status413PayloadTooLarge,

@@ -1,19 +1,17 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Partnerships;
 
 /// <summary>Whether the batch push checks each row's area against the partnership's registered areas: <c>strict</c> (only its
 /// areas, each for periods within its validity: <c>area_outside_partnership</c>, <c>area_not_valid_for_period</c>) or <c>off</c>
 /// (any well-formed GSS code, as before areas were registered).</summary>
-[JsonConverter(typeof(AreaCheckConverter))]
+[JsonConverter(typeof(StringEnumConverter<AreaCheck>))]
 public enum AreaCheck
 {
     [JsonStringEnumMemberName("strict")] Strict,
     [JsonStringEnumMemberName("off")] Off,
 }
-
-/// <summary>Read by name only (the default converter would also take the numbers, in declaration order).</summary>
-public sealed class AreaCheckConverter() : JsonStringEnumConverter<AreaCheck>(namingPolicy: null, allowIntegerValues: false);
 
 /// <summary>Create a partnership (a tenant).</summary>
 /// <param name="Slug">URL name, e.g. <c>southwark</c>: 2–63 lower-case letters, digits or hyphens, starting with a letter or digit

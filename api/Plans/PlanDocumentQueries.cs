@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Csp.Api.Alignments;
@@ -6,6 +7,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Priorities;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
@@ -46,10 +48,17 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
     public async Task<CachedPlanDocument?> GetAsync(Tenant tenant, Guid planId, long token, CancellationToken ct)
     {
         var key = (tenant.PartnershipId, planId);
-        if (cache.TryGetValue(key, out CachedPlanDocument? hit) && hit!.Token >= token) return hit;
+        if (cache.TryGetValue(key, out CachedPlanDocument? hit) && hit!.Token >= token)
+        {
+            CspTelemetry.PlanDocumentServedFromCache(tenant.Slug);
+            return hit;
+        }
+        var started = Stopwatch.GetTimestamp();
+        using var span = CspTelemetry.StartSpan("plan document rebuild", tenant.Slug);
         var document = await LoadAsync(tenant, planId, ct);
         if (document is null) return null;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(document, options);
+        CspTelemetry.PlanDocumentRebuilt(tenant.Slug, Stopwatch.GetElapsedTime(started));
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes).AsSpan(0, 16));
         var entry = new CachedPlanDocument(planId, document.Status, token, new PrecompressedBody(bytes, hash));
         // The br and gzip forms are made later, on demand; JSON compresses to well under a quarter in either, so half the

@@ -27,18 +27,19 @@ public sealed class PlanQueries(Db db, AuditedWriter writer)
     private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
     private static readonly string Archived = EnumText<PlanStatus>.Text(PlanStatus.Archived);
 
-    public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, PlanStatus? status, PageRequest page, CancellationToken ct,
+    public async Task<IReadOnlyList<Plan>> ListAsync(Tenant tenant, IReadOnlySet<PlanStatus>? statuses, PageRequest page, CancellationToken ct,
         bool excludeDrafts = false)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM plans
-            WHERE partnership_id = @PartnershipId AND (@Status IS NULL OR status = @Status) AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
+            WHERE partnership_id = @PartnershipId AND (@AnyStatus = 1 OR status IN @Statuses) AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@excludeDrafts = 0 OR status <> @Draft)
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new
             {
-                tenant.PartnershipId, Status = status is { } s ? EnumText<PlanStatus>.Text(s) : null, After = page.AfterId, Limit = page.Fetch,
+                tenant.PartnershipId, AnyStatus = statuses is null ? 1 : 0, Statuses = statuses?.Select(EnumText<PlanStatus>.Text).ToArray() ?? [],
+                After = page.AfterId, Limit = page.Fetch,
                 excludeDrafts = excludeDrafts ? 1 : 0, Draft,
             },
             cancellationToken: ct));

@@ -1,11 +1,12 @@
 using System.Text.Json.Serialization;
+using Csp.Api.Infrastructure;
 using Csp.Api.Commitments;
 using Csp.Api.Priorities;
 
 namespace Csp.Api.Plans;
 
 /// <summary>A plan's life: <c>draft</c> → <c>approved</c> → <c>archived</c>.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<PlanStatus>))]
+[JsonConverter(typeof(StringEnumConverter<PlanStatus>))]
 public enum PlanStatus
 {
     [JsonStringEnumMemberName("draft")] Draft,

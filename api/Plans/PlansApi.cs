@@ -59,7 +59,7 @@ internal static class PlansApi
         Tenant tenant, [AsParameters] PageQuery query, string? status, PlanQueries plans, CancellationToken ct)
     {
         query.TryGet(out var page, out var errors);
-        var filter = EnumFilter.Parse<PlanStatus>(status, "status", errors);
+        var filter = EnumFilter.ParseSet<PlanStatus>(status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         // The public sees approved and archived plans only.
         var rows = await plans.ListAsync(tenant, filter, page, ct, excludeDrafts: tenant.Caller.IsAnonymous);

@@ -12,9 +12,16 @@ public static class Scopes
 
     /// <summary>Scopes a partnership admin may grant to a client.</summary>
     public static readonly IReadOnlyList<string> Grantable = [Read, PlansWrite, ObservationsWrite, Admin];
+
+    /// <summary>Every scope, each an authorization policy (<see cref="PolicyName"/>).</summary>
+    public static readonly IReadOnlyList<string> All = [Read, PlansWrite, ObservationsWrite, Admin, Platform];
+
+    /// <summary>The authorization policy that demands <paramref name="scope"/>.</summary>
+    public static string PolicyName(string scope) => "scope:" + scope;
 }
 
-/// <summary>Endpoint metadata: the scope a key must hold. Endpoints under /v1 without it are denied.</summary>
+/// <summary>Endpoint metadata: the scope a key must hold (its policy is <see cref="Scopes.PolicyName"/>). An endpoint without
+/// it falls to the fallback policy, which refuses every caller.</summary>
 public sealed record RequiredScope(string Scope);
 
 /// <summary>Endpoint metadata: anyone may call it without a key when the partnership opts into public read.</summary>
@@ -22,6 +29,7 @@ public sealed record PublicReadAllowed;
 
 public static class ScopeEndpointExtensions
 {
+    /// <summary>Requires the policy of <paramref name="scope"/> (the route's partnership, and the scope inside it).</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequiredScope(scope));
+        builder.WithMetadata(new RequiredScope(scope)).RequireAuthorization(Scopes.PolicyName(scope));
 }

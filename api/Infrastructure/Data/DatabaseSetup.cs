@@ -89,6 +89,7 @@ public static class DatabaseSetup
         if (options.MigrateOnStartup) app.MigrateDatabase(create);
         else if (db.FilePath is not null) Migrator.PrepareSqliteFile(db.ConnectionString);
         db.RememberFile();
+        if (db.FilePath is { } held) app.Lifetime.ApplicationStopped.Register(Backups.HoldServiceLock(held).Dispose);
         // (Where migrations run apart, a retry still takes over a claim of a dead run of this instance when it meets it.)
         if (options.MigrateOnStartup
             && app.Services.GetRequiredService<Idempotency.IdempotencyQueries>().ReleaseOrphansAsync(CancellationToken.None).GetAwaiter().GetResult()

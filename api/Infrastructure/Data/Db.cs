@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Observability;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -169,6 +170,7 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     {
         if (FileProblem() is { } gone)
             throw new DatabaseUnavailableException($"Nothing was written: {gone}. Restore it and restart the service.");
+        using var turn = CspTelemetry.TimeWriteTurn(tenant?.Slug, Dialect.Provider == DatabaseProvider.Sqlite ? "sqlite" : "microsoft.sql_server");
         var connection = await OpenForWriteAsync(ct);
         DbTransaction? tx = null;
         try

@@ -4,24 +4,21 @@ using Microsoft.Data.Sqlite;
 namespace Csp.Api.Infrastructure.Data;
 
 /// <summary>
-/// Tells whether anything has been committed to a SQLite database in WAL mode, by any connection of any process, without a
-/// system call: it reads the WAL-index header straight from the database's shared-memory file (<c>-shm</c>), in the format
-/// SQLite documents (sqlite.org/walformat.html, "The WAL-Index Header"). The header is kept twice, at offsets 0 and 48;
-/// every commit rewrites both (the second copy, a memory barrier, then the first) with a new change counter, frame count
-/// and checksums, and a reader that finds the two copies equal has a consistent one — the lock-free check SQLite's own
-/// readers make before they begin. Equal stamps therefore mean no commit completed between the two reads.
+/// The SQLite <see cref="IChangeWatch"/>: whether anything has been committed to a database in WAL mode, by any connection of
+/// any process, without a system call. It reads the WAL-index header straight from the database's shared-memory file
+/// (<c>-shm</c>), in the format SQLite documents (sqlite.org/walformat.html, "The WAL-Index Header"). The header is kept twice,
+/// at offsets 0 and 48; every commit rewrites both (the second copy, a memory barrier, then the first) with a new change
+/// counter, frame count and checksums, and a reader that finds the two copies equal has a consistent one — the lock-free check
+/// SQLite's own readers make before they begin. Equal stamps therefore mean no commit completed between the two reads.
 /// </summary>
 /// <remarks>
-/// A stamp is null (the caller falls back to asking SQLite) when the copies differ (a commit in progress), the header is
-/// not initialised, or the file cannot be mapped (not WAL, in memory, another VFS). A connection of our own stays open while
-/// the file is mapped, so SQLite never removes the shared-memory file under the mapping (it does that only when the last
-/// connection to the database closes).
+/// A stamp is null (nothing may be reused) when the copies differ (a commit in progress), the header is not initialised, or
+/// the file cannot be mapped (not WAL, in memory, another VFS). A connection of our own stays open while the file is mapped,
+/// so SQLite never removes the shared-memory file under the mapping (it does that only when the last connection to the
+/// database closes).
 /// </remarks>
-public sealed class WalChangeWatch : IDisposable
+public sealed class WalChangeWatch : IChangeWatch, IDisposable
 {
-    /// <summary>The 48-byte header as six words; equal stamps, no commit in between.</summary>
-    public readonly record struct Stamp(ulong A, ulong B, ulong C, ulong D, ulong E, ulong F);
-
     private const int HeaderBytes = 48;
 
     private readonly string connectionString;
@@ -47,8 +44,8 @@ public sealed class WalChangeWatch : IDisposable
         return new WalChangeWatch(connectionString, Path.GetFullPath(csb.DataSource) + "-shm");
     }
 
-    /// <summary>The header now, or null when it cannot be read consistently (ask SQLite instead).</summary>
-    public Stamp? Read()
+    /// <summary>The 48-byte header now, as six words, or null when it cannot be read consistently.</summary>
+    public ChangeStamp? Now()
     {
         var accessor = view ?? (Environment.TickCount64 >= Volatile.Read(ref retryAt) ? Map() : null);
         if (accessor is null) return null;
@@ -59,7 +56,7 @@ public sealed class WalChangeWatch : IDisposable
         return first == second && (first.B >> 32 & 0xFF) != 0 ? first : null;
     }
 
-    private static Stamp ReadCopy(MemoryMappedViewAccessor accessor, long offset) => new(
+    private static ChangeStamp ReadCopy(MemoryMappedViewAccessor accessor, long offset) => new(
         accessor.ReadUInt64(offset), accessor.ReadUInt64(offset + 8), accessor.ReadUInt64(offset + 16),
         accessor.ReadUInt64(offset + 24), accessor.ReadUInt64(offset + 32), accessor.ReadUInt64(offset + 40));
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Observability;
 using Dapper;
 
 namespace Csp.Api.Infrastructure.Data;
@@ -65,6 +66,7 @@ public sealed class WriteUnit : IAsyncDisposable
 
     public async Task CommitAsync()
     {
+        using var span = CspTelemetry.StartSpan("commit");
         await Transaction.CommitAsync(Token);
         Committed = true;
     }

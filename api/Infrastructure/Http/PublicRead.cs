@@ -27,6 +27,9 @@ public static class PublicRead
             return result;
         });
 
+    /// <summary>Whether the request's endpoint is a public read (<see cref="PublicReadAllowed"/>).</summary>
+    public static bool IsAllowed(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<PublicReadAllowed>() is not null;
+
     /// <param name="http">The request being answered.</param>
     /// <param name="byContentCoding">Whether the answer's content coding follows Accept-Encoding (br, gzip or identity).</param>
     public static void SetCacheControl(HttpContext http, bool byContentCoding = false)

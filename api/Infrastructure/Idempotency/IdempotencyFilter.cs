@@ -9,18 +9,45 @@ using Microsoft.Extensions.Options;
 namespace Csp.Api.Infrastructure.Idempotency;
 
 /// <summary>
-/// <c>Idempotency-Key</c> on a POST: the first request with a key runs and its response (status and
-/// body) is kept 24 h per client; a retry with the same key and the same request replays it; the
-/// same key with a different request is 422; a retry while the first still runs is 409. Requests
-/// are compared by method, path, query and the JSON of the bound body (so formatting does not matter).
-/// A request that fails (5xx or an exception) releases its key, so a retry runs again.
+/// <c>Idempotency-Key</c> on every POST: the first request with a key runs and its response (status, body, Location and ETag)
+/// is kept 24 h per client; a retry with the same key and the same request replays it (<c>Idempotent-Replayed: true</c>); the
+/// same key with a different request is 422; a retry while the first still runs is 409 with Retry-After. Requests are
+/// compared by method, path, query and the JSON of the bound body (so formatting does not matter). A request that fails
+/// (5xx or an exception) releases its key, so a retry runs again. An answer over <see cref="MaxStoredBodyBytes"/> is kept as
+/// its summary (<see cref="BoundedAnswer"/>); an answer that carries a secret (a new client's key) is kept as a problem
+/// that says it was issued (<see cref="SecretAnswer"/>).
 /// </summary>
 public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge purge, IOptions<JsonOptions> json,
     ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
+    public const string SummaryHeader = "Idempotent-Summary";
     public const int MaxKeyLength = 255;
+
+    /// <summary>Retry-After of the 409 a retry gets while the first request still runs.</summary>
+    public const int InFlightRetryAfterSeconds = 1;
+
+    /// <summary>The largest answer kept whole for replay; a larger one is kept as its summary.</summary>
+    public const int MaxStoredBodyBytes = 64 * 1024;
+
+    /// <summary>The response headers a replay repeats.</summary>
+    private static readonly string[] ReplayedHeaders = ["Location", "ETag"];
+
+    /// <summary>Applies the filter to every POST of a group (the contract's conventions document it).</summary>
+    public static TBuilder IdempotentPosts<TBuilder>(TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().Any(m => m.HttpMethods.Contains("POST")))
+                endpoint.FilterFactories.Add((context, next) =>
+                {
+                    var filter = ActivatorUtilities.GetServiceOrCreateInstance<IdempotencyFilter>(context.ApplicationServices);
+                    return invocation => filter.InvokeAsync(invocation, next);
+                });
+        });
+        return builder;
+    }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -39,6 +66,7 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
                 return TypedResults.Problem(title: "Idempotency-Key reused", statusCode: StatusCodes.Status422UnprocessableEntity,
                     detail: $"This {HeaderName} was already used with a different request. Use a new key for a new request.");
             case BeginStatus.InFlight:
+                http.Response.Headers.RetryAfter = InFlightRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Problem(title: "Request in progress", statusCode: StatusCodes.Status409Conflict,
                     detail: $"The first request with this {HeaderName} is still running. Retry after it has finished to get its response.");
             case BeginStatus.Replay:
@@ -67,15 +95,15 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
 
         // Failures are not remembered: a retry deserves another attempt.
         if (response.Status >= 500) await keys.AbandonAsync(scope, key, CancellationToken.None);
-        else await keys.CompleteAsync(scope, key, response, CancellationToken.None);
+        else await keys.CompleteAsync(scope, key, Kept(http, response), CancellationToken.None);
         return Results.Empty;
     }
 
     private static IdempotencyScope ScopeOf(HttpContext http)
     {
-        var caller = http.Items[typeof(Caller)] as Caller;
+        var caller = Caller.From(http.User);
         var tenant = http.Items[Tenant.ItemKey] as Tenant;
-        return new IdempotencyScope(tenant?.PartnershipId ?? caller?.PartnershipId ?? Guid.Empty, caller?.ClientId ?? Guid.Empty);
+        return new IdempotencyScope(tenant?.PartnershipId ?? caller.PartnershipId ?? Guid.Empty, caller.ClientId ?? Guid.Empty);
     }
 
     private byte[] Hash(EndpointFilterInvocationContext context)
@@ -106,16 +134,26 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
         {
             response.Body = original;
         }
-        var captured = new StoredResponse(response.StatusCode, response.ContentType, buffer.ToArray());
+        var headers = ReplayedHeaders.Where(h => response.Headers.ContainsKey(h)).ToDictionary(h => h, h => response.Headers[h].ToString());
+        var captured = new StoredResponse(response.StatusCode, response.ContentType, buffer.ToArray(), headers);
         if (captured.Body.Length > 0) await original.WriteAsync(captured.Body);
         logger.LogDebug("Idempotent request answered {Status} with {Bytes} bytes", captured.Status, captured.Body.Length);
         return captured;
+    }
+
+    /// <summary>What is kept of an answer for replay: itself, its summary when it is large, or the notice of a secret.</summary>
+    private static StoredResponse Kept(HttpContext http, StoredResponse response)
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<SecretAnswer>() is { } secret && response.Status is >= 200 and < 300)
+            return secret.Notice(response);
+        return response.Body.Length > MaxStoredBodyBytes ? BoundedAnswer.Of(response) : response;
     }
 
     private sealed class ReplayResult(StoredResponse stored) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
+            foreach (var (name, value) in stored.Headers) httpContext.Response.Headers[name] = value;
             httpContext.Response.StatusCode = stored.Status;
             if (stored.ContentType is not null) httpContext.Response.ContentType = stored.ContentType;
             if (stored.Body.Length > 0) await httpContext.Response.Body.WriteAsync(stored.Body);
@@ -137,13 +175,4 @@ public sealed class IdempotencyPurge(IdempotencyQueries keys, TimeProvider clock
         var purged = await keys.PurgeAsync(CancellationToken.None);
         if (purged > 0) logger.LogInformation("Purged {Count} expired idempotency key(s).", purged);
     }
-}
-
-public static class IdempotencyEndpointExtensions
-{
-    /// <summary>Honours <c>Idempotency-Key</c> on this POST and documents the 409 and 422 it can answer.</summary>
-    public static RouteHandlerBuilder Idempotent(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter<IdempotencyFilter>()
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 }

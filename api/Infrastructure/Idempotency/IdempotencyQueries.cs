@@ -10,7 +10,8 @@ public readonly record struct IdempotencyScope(Guid PartnershipId, Guid ClientId
 /// never stored (its process died in between), so the request runs again and the writer answers with that result.</summary>
 public enum BeginStatus { Started, Replay, InFlight, Mismatch, Committed }
 
-public sealed record StoredResponse(int Status, string? ContentType, byte[] Body);
+/// <param name="Headers">The response headers a replay repeats (Location, ETag; the summary marker of a bounded answer).</param>
+public sealed record StoredResponse(int Status, string? ContentType, byte[] Body, IReadOnlyDictionary<string, string> Headers);
 
 /// <param name="ResultJson">With <see cref="BeginStatus.Committed"/>: the committed write's result.</param>
 public readonly record struct BeginOutcome(BeginStatus Status, StoredResponse? Response = null, string? ResultJson = null);
@@ -52,6 +53,7 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock, ServiceInstanc
         public string? OwnerInstance { get; init; }
         public string? OwnerRun { get; init; }
         public string? ResultJson { get; init; }
+        public string? ResponseHeaders { get; init; }
     }
 
     /// <summary>Claims the key for this request, or says what an earlier request with the same key did.</summary>
@@ -90,7 +92,8 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock, ServiceInstanc
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition("""
             SELECT request_hash AS RequestHash, status AS Status, CAST(response_status AS BIGINT) AS ResponseStatus,
                    response_content_type AS ResponseContentType, response_body AS ResponseBody, created_at AS CreatedAt,
-                   owner_instance AS OwnerInstance, CAST(owner_run AS NVARCHAR(36)) AS OwnerRun, result_json AS ResultJson
+                   owner_instance AS OwnerInstance, CAST(owner_run AS NVARCHAR(36)) AS OwnerRun, result_json AS ResultJson,
+                   response_headers AS ResponseHeaders
             FROM idempotency_keys WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
             """, new { scope.PartnershipId, scope.ClientId, key }, tx, cancellationToken: ct));
         if (row is null) return null; // purged or abandoned meanwhile: claim it again
@@ -110,7 +113,10 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock, ServiceInstanc
         if (row.Status == InFlight && !orphaned) return new BeginOutcome(BeginStatus.InFlight);
         if (!row.RequestHash.AsSpan().SequenceEqual(requestHash)) return new BeginOutcome(BeginStatus.Mismatch);
         if (row.Status == Complete)
-            return new BeginOutcome(BeginStatus.Replay, new StoredResponse((int)(row.ResponseStatus ?? 200), row.ResponseContentType, row.ResponseBody ?? []));
+            return new BeginOutcome(BeginStatus.Replay, new StoredResponse((int)(row.ResponseStatus ?? 200), row.ResponseContentType,
+                row.ResponseBody ?? [], row.ResponseHeaders is { } headers
+                    ? System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(headers)!
+                    : new Dictionary<string, string>()));
         // Taken over by this run: an orphaned in-flight claim runs again; a committed one answers with its stored result.
         await c.ExecuteAsync(new CommandDefinition("""
             UPDATE idempotency_keys SET owner_instance = @Name, owner_run = @Run
@@ -125,9 +131,14 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock, ServiceInstanc
     public async Task CompleteAsync(IdempotencyScope scope, string key, StoredResponse response, CancellationToken ct)
     {
         await WriteAsync((c, tx) => c.ExecuteAsync(new CommandDefinition("""
-            UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body
+            UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body,
+                   response_headers = @headers
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
-            """, new { scope.PartnershipId, scope.ClientId, key, Complete, response.Status, response.ContentType, response.Body },
+            """, new
+            {
+                scope.PartnershipId, scope.ClientId, key, Complete, response.Status, response.ContentType, response.Body,
+                headers = System.Text.Json.JsonSerializer.Serialize(response.Headers),
+            },
             tx, cancellationToken: ct)), ct);
     }
 

@@ -1,6 +1,6 @@
 using Csp.Api.Infrastructure.OpenApi;
 
-// Beside .Validate<T>() and .Idempotent(), so a feature's endpoint list needs no extra using.
+// Beside .Validate<T>(), so a feature's endpoint list needs no extra using.
 namespace Csp.Api.Infrastructure;
 
 /// <summary>What an endpoint adds to the contract in its own words: hand-written examples and its own problem responses.</summary>

@@ -24,6 +24,7 @@ internal static partial class OperationConventions
         operation.Parameters ??= [];
         operation.Responses ??= new OpenApiResponses();
         DeclareRouteParameters(operation, context.Description.RelativePath);
+        DeclareIdempotency(operation, context, method);
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);
         DeclareConditionalRequests(operation, context, method);
@@ -66,6 +67,39 @@ internal static partial class OperationConventions
         }
     }
 
+    /// <summary>Every POST under /v1 takes an Idempotency-Key (IdempotencyFilter.ForPosts): the header, the 409 and 422 it can
+    /// answer, and the headers a replay carries.</summary>
+    private static void DeclareIdempotency(OpenApiOperation operation, OpenApiOperationTransformerContext context, string method)
+    {
+        if (method != "POST" || context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true) return;
+        if (!operation.Parameters!.Any(p => p.In == ParameterLocation.Header && p.Name == Idempotency.IdempotencyFilter.HeaderName))
+            operation.Parameters!.Add(new OpenApiParameter
+            {
+                Name = Idempotency.IdempotencyFilter.HeaderName,
+                In = ParameterLocation.Header,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Idempotency.IdempotencyFilter.MaxKeyLength },
+            });
+        OpenApiSetup.AddProblem(operation, context, ProblemResponses.Conflict);
+        OpenApiSetup.AddProblem(operation, context, ProblemResponses.UnprocessableEntity);
+        foreach (var (status, response) in operation.Responses!)
+        {
+            if (!status.StartsWith('2') || response is not OpenApiResponse r) continue;
+            r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            r.Headers.TryAdd(Idempotency.IdempotencyFilter.ReplayedHeader, new OpenApiHeader
+            {
+                Description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key (status, body, " +
+                              "Location and ETag as first sent).",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+            r.Headers.TryAdd(Idempotency.IdempotencyFilter.SummaryHeader, new OpenApiHeader
+            {
+                Description = "On a replay of an answer that was over 64 KB: `sha256=<digest>, bytes=<size>` of that answer. Only its summary " +
+                              "is kept and replayed: its own values (status, counts) with every list empty.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+        }
+    }
+
     /// <summary>Query names in camelCase (binding is case-insensitive) and a description for the conventional ones.</summary>
     private static void DescribeParameters(OpenApiOperation operation)
     {
@@ -97,8 +131,10 @@ internal static partial class OperationConventions
     /// <summary>What the pipeline answers whatever the handler declares.</summary>
     private static void DeclarePipelineProblems(OpenApiOperation operation, OpenApiOperationTransformerContext context)
     {
+        // Every /v1 operation refuses a query parameter it does not take (QueryParameterCheck), so each can answer 400.
         var bindsInput = operation.RequestBody is not null
-                         || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header);
+                         || operation.Parameters!.Any(p => p.In is ParameterLocation.Query or ParameterLocation.Header)
+                         || context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
         if (bindsInput) OpenApiSetup.AddProblem(operation, context, ProblemResponses.BadRequest);
         if (operation.RequestBody is not null)
         {

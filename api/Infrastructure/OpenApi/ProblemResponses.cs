@@ -66,7 +66,8 @@ public static class ProblemResponses
 
     public static readonly ProblemResponse Conflict = new("Conflict", 409,
         "The request conflicts with the resource's current state (the operation's description says when), or a request with the " +
-        "same Idempotency-Key is still running; `detail` says which.");
+        "same Idempotency-Key is still running (with Retry-After), or (creating a client) already issued its key, which is never " +
+        "shown again; `detail` says which.");
 
     public static readonly ProblemResponse PreconditionFailed = new("PreconditionFailed", 412,
         "If-Match does not match the resource's current ETag: it has changed since you read it. Read it again, then retry.")

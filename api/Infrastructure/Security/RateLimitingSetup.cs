@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Csp.Api.Infrastructure.Security;
 
 /// <summary>
-/// Per-client token buckets (the built-in limiter), partitioned after authentication so a client
+/// Per-client token buckets (the built-in limiter), partitioned by the authenticated principal so a client
 /// cannot escape its bucket by inventing keys; callers without a valid key share their IP's smaller
 /// bucket, which also slows down key guessing.
 /// </summary>
@@ -37,7 +37,8 @@ public static class RateLimitingSetup
         var options = context.RequestServices.GetRequiredService<IOptionsMonitor<RateLimitingOptions>>().CurrentValue;
         if (!options.Enabled || !context.Request.Path.StartsWithSegments("/v1")) return RateLimitPartition.GetNoLimiter("off");
 
-        if (context.Items[typeof(Caller)] is Caller { IsAnonymous: false } caller)
+        var caller = Caller.From(context.User);
+        if (!caller.IsAnonymous)
         {
             var id = caller.IsPlatform ? "platform" : caller.ClientId!.Value.ToString("N");
             return RateLimitPartition.GetTokenBucketLimiter("client:" + id, _ => Bucket(options.ClientBurst, options.ClientRefill, options.RefillPeriod));

@@ -26,18 +26,18 @@ public sealed class WalChangeWatchTests : IDisposable
         Execute("PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER);");
         using var watch = WalChangeWatch.For(ConnectionString)!;
 
-        var seen = new HashSet<WalChangeWatch.Stamp>();
-        var stamp = watch.Read();
+        var seen = new HashSet<ChangeStamp>();
+        var stamp = watch.Now();
         Assert.NotNull(stamp);
-        Assert.Equal(stamp, watch.Read());
+        Assert.Equal(stamp, watch.Now());
         seen.Add(stamp.Value);
         for (var i = 0; i < 5; i++)
         {
             Execute($"INSERT INTO t VALUES ({i})");
-            var next = watch.Read();
+            var next = watch.Now();
             Assert.NotNull(next);
             Assert.True(seen.Add(next.Value), $"commit {i + 1} left the stamp as an earlier one");
-            Assert.Equal(next, watch.Read());
+            Assert.Equal(next, watch.Now());
         }
 
         // A read-only transaction commits nothing.
@@ -48,7 +48,7 @@ public sealed class WalChangeWatchTests : IDisposable
             select.CommandText = "SELECT COUNT(*) FROM t";
             Assert.Equal(5L, select.ExecuteScalar());
         }
-        Assert.Contains(watch.Read()!.Value, seen);
+        Assert.Contains(watch.Now()!.Value, seen);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class WalChangeWatchTests : IDisposable
         Directory.CreateDirectory(folder);
         Execute("PRAGMA journal_mode=DELETE; CREATE TABLE t (n INTEGER);");
         using var watch = WalChangeWatch.For(ConnectionString)!;
-        Assert.Null(watch.Read());
+        Assert.Null(watch.Now());
         Assert.Null(WalChangeWatch.For("Data Source=:memory:"));
     }
 

@@ -97,6 +97,16 @@ public sealed class IsolationMatrixTests(CspApiFactory factory)
                 var answer = await MatrixKit.SendAsync(a.Admin, method, route.Pattern, body);
                 if (MatrixKit.ProblemMismatch(answer, 403) is { } why) failures.Add($"{route.Key} with a tenant admin key: {why}");
             }
+            else if (route.Pattern == "/metrics")
+            {
+                // Its own guard (Observability/MetricsAccessTests): the operator's key or an allowed network, and the test
+                // server's caller has no address. Not in the contract, so asked off it.
+                foreach (var key in new[] { null, a.AdminKey })
+                {
+                    var refused = await MatrixKit.SendAsync(factory.OffContractClient(key), method, route.Pattern, null);
+                    if (MatrixKit.ProblemMismatch(refused, 401) is { } why) failures.Add($"{route.Key} with {(key is null ? "no key" : "a tenant admin key")}: {why}");
+                }
+            }
             else
             {
                 var path = route.Pattern.Replace("{documentName}", "v1", StringComparison.Ordinal);

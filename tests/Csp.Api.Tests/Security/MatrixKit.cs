@@ -167,6 +167,7 @@ public static class MatrixKit
         "GET /health/live",
         "GET /health/ready",
         "GET /openapi/{documentName}.json",
+        "GET /metrics",
     };
 
     private static object IndicatorBody(World w, string code) => new

@@ -26,11 +26,12 @@ public sealed partial class ConnectionScopeTests
     /// <summary>Files that may open a connection other than through Db: the migrator runs as the owner, before any request
     /// (DbUp's own connection, a SQLite one to switch the file to WAL, and SqlServerPreflight's, which reads and sets database
     /// options in sys.databases before the scripts); the WAL watch holds a SQLite connection open
-    /// only so that the file it maps stays (it reads no table; SQLite has no row-level security).</summary>
+    /// only so that the file it maps stays (it reads no table; SQLite has no row-level security); the operator's backup and
+    /// restore open the SQLite file itself (no tenant scope exists there), never a service's connections.</summary>
     private static readonly string[] OwnConnections =
         [
             "api/Infrastructure/Data/Db.cs", "api/Infrastructure/Data/Migrator.cs", "api/Infrastructure/Data/SqlServerPreflight.cs",
-            "api/Infrastructure/Data/WalChangeWatch.cs",
+            "api/Infrastructure/Data/WalChangeWatch.cs", "api/Infrastructure/Data/Backups.cs",
         ];
 
     // A call with one argument: db.OpenAsync(ct), db.BeginWriteAsync(t), x.OpenAsync(CancellationToken.None).

@@ -57,6 +57,9 @@ public static partial class SqlSources
 
     private static readonly SqlServerDialect Dialect = new();
 
+    /// <summary>Files whose SQL only ever runs on a SQLite file (the operator's backup and restore of it), not on SQL Server.</summary>
+    private static readonly HashSet<string> SqliteOnly = new(StringComparer.Ordinal) { "api/Infrastructure/Data/Backups.cs" };
+
     /// <summary>The statements, and the holes that could not be filled (each "file(line): {hole}").</summary>
     public static (List<SqlStatement> Statements, List<string> Unresolved) Collect() => Collect(Repo.PathOf("api"));
 
@@ -64,7 +67,8 @@ public static partial class SqlSources
     {
         var files = Directory.EnumerateFiles(apiFolder, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
-                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+                        && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}")
+                        && !SqliteOnly.Contains(Path.GetRelativePath(Repo.Root, f).Replace('\\', '/')))
             .Order(StringComparer.Ordinal)
             .ToDictionary(f => Path.GetRelativePath(Repo.Root, f).Replace('\\', '/'), File.ReadAllText);
 
