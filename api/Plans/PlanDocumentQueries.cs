@@ -77,7 +77,7 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
         return id;
     }
 
-    /// <summary>Reads the document: ten queries on one connection, whatever the number of priorities, commitments and indicators.</summary>
+    /// <summary>Reads the document: eleven queries on one connection, whatever the number of priorities, commitments and indicators.</summary>
     public async Task<PlanDocument?> LoadAsync(Tenant tenant, Guid planId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
