@@ -89,7 +89,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
 
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
             indicators, push, today, ct);
-        Written(await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct));
+        Written(await plans.ApproveAsync(admin, plan.Id, new PlanApprovalRequest("Southwark Community Safety Partnership", today), null, ct));
         await SeedFrameworksAsync(w, admin, plan.Id, ct);
         return true;
     }

@@ -24,6 +24,7 @@ internal static partial class OperationConventions
         operation.Parameters ??= [];
         operation.Responses ??= new OpenApiResponses();
         DeclareRouteParameters(operation, context.Description.RelativePath);
+        PlainOptionalBody(operation);
         DeclareIdempotency(operation, context, method);
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);
@@ -65,6 +66,19 @@ internal static partial class OperationConventions
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
         }
+    }
+
+    /// <summary>
+    /// A body the operation may go without (a nullable handler parameter) is generated as <c>oneOf: [null, X]</c>; its absence is
+    /// already what <c>requestBody.required: false</c> says, and a JSON <c>null</c> body is not something to invite, so the schema
+    /// is X itself.
+    /// </summary>
+    private static void PlainOptionalBody(OpenApiOperation operation)
+    {
+        if (operation.RequestBody is not OpenApiRequestBody { Required: false, Content: { } content }) return;
+        foreach (var media in content.Values)
+            if (media.Schema is OpenApiSchema { OneOf: { Count: 2 } oneOf } && oneOf.Count(s => s.Type == JsonSchemaType.Null) == 1)
+                media.Schema = oneOf.Single(s => s.Type != JsonSchemaType.Null);
     }
 
     /// <summary>Every POST under /v1 takes an Idempotency-Key (IdempotencyFilter.ForPosts): the header, the 409 and 422 it can

@@ -123,7 +123,7 @@ public sealed class ExampleTests
         ids[ExampleIds.Outcome] = (await Run(admin, "createOutcome", new() { ["frameworkId"] = framework })).Id();
         await Run(admin, "createAlignment");
 
-        await TestTenant.Expect(await admin.PostAsync($"/v1/partnerships/{Slug}/plans/{ids[ExampleIds.Plan]}/approve", null), HttpStatusCode.OK);
+        await Run(admin, "approvePlan", new() { ["planId"] = ids[ExampleIds.Plan] });
         var refreshed = await Run(admin, "refreshPlan", new() { ["planId"] = ids[ExampleIds.Plan] });
         Assert.Equal(1, refreshed["carriedOver"]!.GetValue<int>());
 

@@ -50,8 +50,9 @@ public sealed class TestTenant
     public async Task<JsonObject> CreatePlanAsync(string title = "Plan 2025-26", string start = "2025-04-01", string end = "2026-03-31") =>
         await Expect(await Admin.PostAsJsonAsync(Path("/plans"), new { title, periodStart = start, periodEnd = end }), HttpStatusCode.Created);
 
-    public async Task<JsonObject> ApprovePlanAsync(Guid planId) =>
-        await Expect(await Admin.PostAsync(Path($"/plans/{planId}/approve"), null), HttpStatusCode.OK);
+    public async Task<JsonObject> ApprovePlanAsync(Guid planId, string approvedBy = "Test Community Safety Partnership Board",
+        string approvedOn = "2025-03-20") =>
+        await Expect(await Admin.PostAsJsonAsync(Path($"/plans/{planId}/approve"), new { approvedBy, approvedOn }), HttpStatusCode.OK);
 
     public async Task<JsonObject> CreatePriorityAsync(Guid planId, string code = "P1", string title = "Reducing violence", Guid? leadAgencyId = null) =>
         await Expect(await Admin.PostAsJsonAsync(Path($"/plans/{planId}/priorities"), new { code, title, leadAgencyId }), HttpStatusCode.Created);
