@@ -84,6 +84,38 @@ public sealed class AreaTests(CspApiFactory factory)
         Assert.Equal(1, await t.CountAsync("areas"));
     }
 
+    [Theory]
+    [InlineData("""{"name":"Borough & Bankside","type":"ward","validFrom":"2018-02-30"}""", "validFrom")]
+    [InlineData("""{"name":"Borough & Bankside","type":"ward","validTo":"soon"}""", "validTo")]
+    [InlineData("""{"name":"Borough & Bankside","type":"ward","parentCode":"E09000022"}""", "parentCode")]
+    [InlineData("""{"name":"","type":"ward"}""", "name")]
+    public async Task A_bad_replace_is_a_400_naming_the_field_and_the_area_is_unchanged(string body, string field)
+    {
+        var t = await TestTenant.CreateAsync(factory, "areas");
+        var before = await t.RegisterWardAsync("E05011095", "Borough & Bankside");
+
+        var response = await t.Admin.PutAsync(t.Path("/areas/E05011095"), HttpKit.Raw(body));
+
+        var problem = await TestTenant.ExpectProblem(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.Errors().ContainsKey(field), $"no error for '{field}': {problem.ToJsonString()}");
+        var after = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/areas/E05011095")), HttpStatusCode.OK);
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_type_filter_takes_a_comma_list_and_refuses_a_type_that_is_not_one()
+    {
+        var t = await TestTenant.CreateAsync(factory, "areas");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
+
+        var both = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/areas?type=ward,local_authority")), HttpStatusCode.OK);
+        Assert.Equal(["E05011095", "E09000028"], both["items"].Arr().Select(a => a!["code"]!.GetValue<string>()));
+        var wards = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/areas?type=ward")), HttpStatusCode.OK);
+        Assert.Equal(["E05011095"], wards["items"].Arr().Select(a => a!["code"]!.GetValue<string>()));
+        var bad = await TestTenant.ExpectProblem(await t.Admin.GetAsync(t.Path("/areas?type=ward,county")), HttpStatusCode.BadRequest);
+        Assert.True(bad.Errors().ContainsKey("type"));
+    }
+
     [Fact]
     public async Task An_area_cannot_be_moved_inside_itself()
     {

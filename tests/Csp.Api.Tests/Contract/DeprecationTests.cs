@@ -19,7 +19,8 @@ public sealed class DeprecationTests
     [Theory]
     [InlineData("createIndicator", "201")]
     [InlineData("updateIndicator", "200")]
-    public void An_operation_that_takes_a_deprecated_field_documents_the_Deprecation_header(string operationId, string status)
+    [InlineData("approvePlan", "200")]
+    public void An_operation_that_takes_a_deprecated_form_documents_the_Deprecation_header(string operationId, string status)
     {
         var doc = Committed();
         var operation = Find(doc, operationId);
