@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using Csp.GeneratedClient;
@@ -53,6 +55,39 @@ public sealed class GeneratedClientTests(CspApiFactory factory)
         Assert.Empty(result.Conflicts);
         Assert.Equal(2L, await factory.ScalarAsync<long>(
             "SELECT COUNT(*) FROM observations WHERE partnership_id = @p", new { p = t.Id.ToString() }));
+    }
+
+    [Fact]
+    public async Task A_portal_pages_a_list_and_filters_by_a_set_with_the_generated_client()
+    {
+        var t = await TestTenant.CreateAsync(factory, "gen");
+        var plan = await t.CreatePlanAsync();
+        var priority = await t.CreatePriorityAsync(plan.Id());
+        var codes = new[] { "C1", "C2", "C3", "C4", "C5" };
+        var ids = new List<Guid>();
+        foreach (var code in codes) ids.Add((await t.CreateCommitmentAsync(priority.Id(), code, $"Commitment {code}")).Id());
+        foreach (var (id, status) in new[] { (ids[1], "off_track"), (ids[3], "at_risk"), (ids[4], "completed") })
+            await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/commitments/{id}/updates"), new { status, commentary = "As reported" }),
+                HttpStatusCode.Created);
+        var (reader, _, _) = await t.KeyAsync(["read"]);
+        var client = new CspApiClient(reader);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await client.ListPlanCommitmentsAsync(t.Slug, plan.Id(), limit: 2, cursor: cursor);
+            Assert.InRange(page.Items.Count, 1, 2);
+            seen.AddRange(page.Items.Select(c => c.Code));
+            cursor = page.NextCursor;
+            pages++;
+        } while (cursor is not null);
+
+        Assert.Equal(codes, seen);
+        Assert.Equal(3, pages);
+        var troubled = await client.ListPlanCommitmentsAsync(t.Slug, plan.Id(), status: [CommitmentStatus.Off_track, CommitmentStatus.At_risk]);
+        Assert.Equal(["C2", "C4"], troubled.Items.Select(c => c.Code));
     }
 
     /// <summary>A refused call fails with the server's problem, not just the client's exception type.</summary>
