@@ -14,7 +14,7 @@ public enum AreaType
 }
 
 /// <summary>Register an area the partnership reports on.</summary>
-/// <param name="Code">Its ONS GSS code (<c>^[EWSN]\d{8}$</c>), e.g. the ward <c>E05011095</c>; unique in the partnership and permanent.</param>
+/// <param name="Code">Its ONS GSS code (<c>^[EWSN][0-9]{8}$</c>), e.g. the ward <c>E05011095</c>; unique in the partnership and permanent.</param>
 /// <param name="Name">Its name as ONS publishes it, e.g. "Borough &amp; Bankside"; 1–200 characters.</param>
 /// <param name="Type"><c>local_authority</c>, <c>ward</c>, <c>lsoa</c> or <c>other</c>.</param>
 /// <param name="ParentCode">The GSS code of the area it lies in (e.g. a ward's borough), already registered; optional.</param>

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Csp.Api.Infrastructure;
 using FluentValidation;
 
@@ -6,7 +7,10 @@ namespace Csp.Api.Areas;
 /// <summary>The rules an area's details follow, whether it is registered or replaced.</summary>
 internal static class AreaRules
 {
-    public const string CodePattern = @"^[EWSN]\d{8}$";
+    /// <summary>As the contract publishes it; <see cref="Code"/> is what validators match with (ASCII digits, nothing after).</summary>
+    public const string CodePattern = "^[EWSN][0-9]{8}$";
+
+    public static readonly Regex Code = ValidationRules.Whole(CodePattern);
 
     public const string CodeMessage = "must be an ONS GSS code: a letter E, W, S or N and 8 digits, e.g. E05011095.";
 
@@ -17,10 +21,10 @@ public sealed class AreaRequestValidator : AbstractValidator<AreaRequest>
 {
     public AreaRequestValidator()
     {
-        RuleFor(x => x.Code).NotEmpty().Matches(AreaRules.CodePattern).WithMessage("'code' " + AreaRules.CodeMessage);
+        RuleFor(x => x.Code).NotEmpty().Matches(AreaRules.Code).WithMessage("'code' " + AreaRules.CodeMessage);
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.Type).NotNull().IsInEnum();
-        RuleFor(x => x.ParentCode).Matches(AreaRules.CodePattern).WithMessage("'parentCode' " + AreaRules.CodeMessage)
+        RuleFor(x => x.ParentCode).Matches(AreaRules.Code).WithMessage("'parentCode' " + AreaRules.CodeMessage)
             .NotEqual(x => x.Code).WithMessage("An area cannot lie in itself.");
         RuleFor(x => x.ValidTo).GreaterThanOrEqualTo(x => x.ValidFrom).When(x => x.ValidFrom is not null && x.ValidTo is not null)
             .WithMessage("'validTo' must be on or after 'validFrom'.");
@@ -33,7 +37,7 @@ public sealed class AreaUpdateValidator : AbstractValidator<AreaUpdate>
     {
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.Type).NotNull().IsInEnum();
-        RuleFor(x => x.ParentCode).Matches(AreaRules.CodePattern).WithMessage("'parentCode' " + AreaRules.CodeMessage);
+        RuleFor(x => x.ParentCode).Matches(AreaRules.Code).WithMessage("'parentCode' " + AreaRules.CodeMessage);
         RuleFor(x => x.ValidTo).GreaterThanOrEqualTo(x => x.ValidFrom).When(x => x.ValidFrom is not null && x.ValidTo is not null)
             .WithMessage("'validTo' must be on or after 'validFrom'.");
     }

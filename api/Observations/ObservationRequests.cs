@@ -87,7 +87,7 @@ public enum BatchStatus
 /// (<c>unknown_indicator</c>).</param>
 /// <param name="Period">Month <c>2024-06</c> (<c>202406</c>), quarter <c>2024-Q2</c> (<c>2024Q2</c>), year <c>2024</c>, or financial year
 /// <c>2024-25</c> (<c>2024April</c>); of the indicator's frequency. A row without a valid one is rejected (<c>invalid_period</c>).</param>
-/// <param name="Area">ONS GSS code (<c>^[EWSN]\d{8}$</c>); defaults to the partnership's area.</param>
+/// <param name="Area">ONS GSS code (<c>^[EWSN][0-9]{8}$</c>); defaults to the partnership's area.</param>
 /// <param name="Value">A decimal with at most 6 decimal places and at most 13 digits before the point; a percent is 0–100, a count a
 /// non-negative whole number. Zero is a value. A row without one is rejected (<c>invalid_value</c>): send no row for no data. A
 /// delete row sends none.</param>
