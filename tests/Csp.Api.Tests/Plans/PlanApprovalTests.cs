@@ -23,6 +23,8 @@ public sealed class PlanApprovalTests(CspApiFactory factory)
         { """{"approvedBy":"CSP Board","approvedOn":"2999-03-20"}""", "approvedOn" },
         { """{"approvedBy":"CSP Board","approvedOn":"2025-03-20","minuteUrl":"minutes of 20 March"}""", "minuteUrl" },
         { """{"approvedBy":"CSP Board","approvedOn":"2025-03-20","minuteUrl":"ftp://example.gov.uk/minutes"}""", "minuteUrl" },
+        { """{"approvedBy":"CSP Board","approvedOn":"2025-03-20","minuteUrl":"https://example.gov.uk/minutes\n"}""", "minuteUrl" },
+        { """{"approvedBy":"CSP Board","approvedOn":"2025-03-20","minuteUrl":" https://example.gov.uk/minutes"}""", "minuteUrl" },
         { """{"approvedBy":"CSP Board","approvedOn":"2025-03-20","approvedByClient":"x"}""", "approvedByClient" },
     };
 
