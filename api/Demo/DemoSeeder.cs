@@ -22,7 +22,7 @@ namespace Csp.Api.Demo;
 public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
-    Indicators.IndicatorQueries indicators, Observations.BatchPush push, Areas.AreaQueries areas)
+    Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh, Areas.AreaQueries areas)
 {
     public const string Slug = "southwark";
 
@@ -59,49 +59,144 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
         var lfb = await Agency("LFB", "London Fire Brigade", AgencyKind.FireRescue);
         var cgl = await Agency("CGL", "Change Grow Live", AgencyKind.Voluntary);
 
-        async Task Key(string name, Guid? agency, string key, params string[] scopes) =>
-            Written(await clients.InsertAsync(admin, name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), ct));
+        async Task<Guid> Key(string name, Guid? agency, string key, params string[] scopes) =>
+            Written(await clients.InsertAsync(admin, name, agency, scopes, ApiKeys.KeyIdOf(key)!, ApiKeys.Hash(key), ct)).Id;
         await Key("Demo admin", null, DemoKeys.Admin, Scopes.Admin);
         await Key("Demo council portal (read only)", null, DemoKeys.Reader, Scopes.Read);
-        await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);
+        var officerId = await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);
+        // Progress is recorded by the officer's key, as in the service: the report names who wrote each update.
+        var officer = admin with { Caller = new Caller(officerId, admin.PartnershipId, council, new HashSet<string> { Scopes.Read, Scopes.PlansWrite }, false) };
         await Key("Met CONNECT extract", met, DemoKeys.PoliceFeed, Scopes.Read, Scopes.ObservationsWrite);
         await Key("SEL ICB data warehouse", icb, DemoKeys.NhsFeed, Scopes.Read, Scopes.ObservationsWrite);
 
-        // The plan covers the financial year that contains today, so /plans/current answers.
+        // The current plan covers the financial year that contains today, so /plans/current answers; last year's plan, which it
+        // refreshed, is archived, so the report, the diff and year-on-year figures have something to show.
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // The seed does not know when or where the partnership approved its plans: approved today, by the partnership, no minute.
+        var approval = new PlanApprovalRequest("Southwark Community Safety Partnership", today);
         var fyStart = new DateOnly(today.Month >= 4 ? today.Year : today.Year - 1, 4, 1);
-        var plan = Written(await plans.CreateAsync(admin, new PlanRequest(
-            $"Southwark Community Safety Partnership Plan {fyStart.Year}–{(fyStart.Year + 1) % 100:D2}", fyStart, fyStart.AddYears(1).AddDays(-1)), ct));
+        var lastStart = fyStart.AddYears(-1);
+        static string Title(DateOnly start) => $"Southwark Community Safety Partnership Plan {start.Year}–{(start.Year + 1) % 100:D2}";
 
+        var last = Written(await plans.CreateAsync(admin, new PlanRequest(Title(lastStart), lastStart, fyStart.AddDays(-1),
+            DemoText.LastSummary, DemoText.LastFindings), ct));
         var priorityByCode = new Dictionary<string, Guid>();
-        foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl))
+        foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl, lastYear: true))
         {
-            var priority = Written(await priorities.CreateAsync(admin, plan.Id, new PriorityRequest(code, title, description, lead, null), ct));
+            var priority = Written(await priorities.CreateAsync(admin, last.Id, new PriorityRequest(code, title, description, lead, null), ct));
             priorityByCode[code] = priority.Id;
             foreach (var a in actions)
             {
                 var commitment = Written(await commitments.CreateAsync(admin, priority.Id, new CommitmentRequest(
-                    a.Code, a.Title, a.Description, a.Lead, a.Partners, fyStart, a.Due ?? fyStart.AddYears(1).AddDays(-1)), ct));
+                    a.Code, a.Title, a.Description, a.Lead, a.Partners, lastStart, Due(lastStart, a)), ct));
                 if (a.Status is { } status)
-                    Written(await commitments.AddUpdateAsync(admin, commitment.Id, new CommitmentUpdateRequest(status, a.Commentary!), ct));
+                    Written(await commitments.AddUpdateAsync(officer, commitment.Id, new CommitmentUpdateRequest(status, a.Commentary!), ct));
             }
         }
-
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
-            indicators, push, today, ct);
-        Written(await plans.ApproveAsync(admin, plan.Id, new PlanApprovalRequest("Southwark Community Safety Partnership", today), null, ct));
-        await SeedFrameworksAsync(w, admin, plan.Id, ct);
+            indicators, push, today, fyStart.AddYears(1).AddMonths(-1), ct);
+        await SeedFrameworksAsync(w, admin, last.Id, ct);
+        Written(await plans.ApproveAsync(admin, last.Id, approval, null, ct));
+
+        // This year's plan: last year's refreshed (dates a year on, finished work left behind), then edited by officers.
+        var refreshed = Written(await refresh.RefreshAsync(admin, last.Id, new PlanRefreshRequest(Title(fyStart), fyStart, fyStart.AddYears(1).AddDays(-1),
+            null, null), ct));
+        var plan = refreshed.Plan;
+        Written(await plans.UpdateAsync(admin, plan.Id, new PlanRequest(plan.Title, plan.PeriodStart, plan.PeriodEnd, DemoText.Summary, DemoText.Findings),
+            null, ct));
+        async Task<Dictionary<string, Guid>> Codes(string sql) =>
+            (await w.QueryAsync<CodeId>(sql, new { p = admin.PartnershipId, planId = plan.Id })).ToDictionary(x => x.Code, x => x.Id);
+        var current = await Codes("SELECT code AS Code, id AS Id FROM priorities WHERE partnership_id = @p AND plan_id = @planId");
+        var currentCommitments = await Codes("""
+            SELECT cm.code AS Code, cm.id AS Id FROM commitments cm JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
+            WHERE cm.partnership_id = @p AND p.plan_id = @planId
+            """);
+        foreach (var (code, title, description, lead, actions) in Priorities(council, met, icb, probation, lfb, cgl, lastYear: false))
+        {
+            Written(await priorities.UpdateAsync(admin, current[code], new PriorityRequest(code, title, description, lead, null), null, ct));
+            foreach (var a in actions)
+            {
+                var edit = new CommitmentRequest(a.Code, a.Title, a.Description, a.Lead, a.Partners, fyStart, Due(fyStart, a));
+                var id = currentCommitments.TryGetValue(a.Code, out var existing)
+                    ? Written(await commitments.UpdateAsync(admin, existing, edit, null, ct)).Id
+                    : Written(await commitments.CreateAsync(admin, current[code], edit, ct)).Id;
+                if (a.Status is { } status)
+                    Written(await commitments.AddUpdateAsync(officer, id, new CommitmentUpdateRequest(status, a.Commentary!), ct));
+            }
+        }
+        Written(await plans.ArchiveAsync(admin, last.Id, null, ct));
+        Written(await plans.ApproveAsync(admin, plan.Id, approval, null, ct));
         return true;
     }
+
+    /// <summary>When a commitment is due: months into the plan's year, or at its end.</summary>
+    private static DateOnly Due(DateOnly start, Action a) => start.AddMonths(a.DueInMonths ?? 12).AddDays(-1);
 
     /// <summary>The written row; a demo write that is refused is a bug in the demo, not data to skip.</summary>
     internal static T Written<T>(WriteResult<T> result) =>
         result.Refusal is { } refused ? throw new InvalidOperationException($"A demo write was refused ({refused.Status}): {refused.Message}") : result.Value!;
 
     private sealed record Action(string Code, string Title, string? Description, Guid Lead, Guid[] Partners,
-        CommitmentStatus? Status = null, string? Commentary = null, DateOnly? Due = null);
+        CommitmentStatus? Status = null, string? Commentary = null, int? DueInMonths = null);
 
-    private static IEnumerable<(string, string, string, Guid, Action[])> Priorities(Guid council, Guid met, Guid icb, Guid probation, Guid lfb, Guid cgl) =>
+    /// <summary>The plan's priorities and commitments: this year's, or (<paramref name="lastYear"/>) last year's, which differ as a
+    /// refreshed plan does (a priority reworded, two commitments finished, one added, progress of its own).</summary>
+    private static IEnumerable<(string, string, string, Guid, Action[])> Priorities(Guid council, Guid met, Guid icb, Guid probation, Guid lfb, Guid cgl,
+        bool lastYear) => lastYear ? LastYear(council, met, icb, probation, lfb, cgl) : ThisYear(council, met, icb, probation, lfb, cgl);
+
+    private static IEnumerable<(string, string, string, Guid, Action[])> LastYear(Guid council, Guid met, Guid icb, Guid probation, Guid lfb, Guid cgl) =>
+    [
+        ("P1", "Tackling violence against women and girls and promoting women's safety",
+            "VAWG and misogyny, online and offline, and women's safety at night.", council,
+            [
+                new("VAWG-1", "Advertise the 71 night-time safety spaces", "Make the borough's 71 night-time safety spaces and youth services better known.",
+                    council, [met], CommitmentStatus.OnTrack, "Venues signed up; signage designed with young people."),
+                new("VAWG-2", "Scrutiny of the VAWG forum's work and events", "Overview and Scrutiny Committee to assess the VAWG forum's work and events progress.",
+                    council, [met, icb], CommitmentStatus.AtRisk, "Forum's terms of reference awaiting senior officers' approval."),
+            ]),
+        ("P2", "Reducing violence and vulnerability",
+            "Robbery and theft of personal items on street, knife crime, exploitation of young people.", met,
+            [
+                new("VIOL-1", "\"Look up, look out\" phone-theft posters in several languages", "Posters at hotspots, TikTok drives and a dedicated e-newsletter.",
+                    met, [council], CommitmentStatus.OnTrack, "Designs tested with residents; translations commissioned."),
+                new("VIOL-2", "Priority policing of robbery hotspots", "Focus on the north-west of the borough and the Dulwich area.",
+                    met, [council], CommitmentStatus.OnTrack, "Hotspot patrols running in Walworth and Peckham."),
+                new("VIOL-3", "Community Payback projects", "The probation delivery unit supervises 1,300 people in custody and the community; several payback projects.",
+                    probation, [council], CommitmentStatus.OnTrack, "Four estate clean-up projects delivered."),
+                new("VIOL-4", "Weapons sweeps with youth services", "Joint sweeps of parks and estates where knives have been hidden.",
+                    met, [council], CommitmentStatus.Completed, "Sweeps completed in twelve parks; findings shared with schools."),
+            ]),
+        ("P3", "Reducing drug-related harm",
+            "The Southwark Drug Action Plan: supply routes and demand, treatment and street drinking.", council,
+            [
+                new("DRUG-1", "Tackle drug supply routes", "Southwark Drug Action Plan supply strand; dealing on estates reported to police.",
+                    met, [council], CommitmentStatus.OnTrack, "Two county lines closed."),
+                new("DRUG-2", "Reduce demand through campaigns and treatment", "Public health campaigns and treatment services provided by Change Grow Live.",
+                    cgl, [icb, council], CommitmentStatus.OnTrack, "Treatment referrals up on last quarter."),
+                new("DRUG-3", "Street drinking in Camberwell and Camberwell Green", null, council, [met, cgl], CommitmentStatus.AtRisk,
+                    "Outreach capacity reduced over the winter."),
+            ]),
+        ("P4", "Increasing trust and confidence in policing",
+            "Local accountability after the Casey Review; engagement led by communities.", met,
+            [
+                new("TRUST-1", "Policing Oversight Board with diverse local representation", null, council, [met], CommitmentStatus.OnTrack, "Board established; first meeting held."),
+                new("TRUST-2", "Guidelines for responsible use of live facial recognition", "Civil liberties impact; centrally controlled team in pilot phase.", met, [council]),
+                new("TRUST-3", "Community-led engagement events", "Empowering the public through community-led events (cabinet paper).", council, [met],
+                    CommitmentStatus.OnTrack, "Cabinet paper agreed."),
+            ]),
+        ("P5", "Creating safe and sociable estates and neighbourhoods",
+            "Anti-social behaviour, estates and public spaces.", council,
+            [
+                new("EST-1", "Community wardens with body-worn cameras", "Investment in wardens, mainly a protective presence.", council, [met],
+                    CommitmentStatus.OnTrack, "Cameras procured; training under way."),
+                new("EST-2", "CCTV on estates", "Residential buildings where residents report drug use; evidence for prosecutions.", council, [met]),
+                new("EST-3", "Third-party crime reporting by housing officers", "Council housing officers report crime to the police.", council, [met, lfb]),
+                new("EST-4", "Estate walkabouts with residents", "Quarterly walkabouts with residents, housing officers and police.", council, [met, lfb],
+                    CommitmentStatus.Completed, "Walkabouts held on every estate; actions logged."),
+            ]),
+    ];
+
+    private static IEnumerable<(string, string, string, Guid, Action[])> ThisYear(Guid council, Guid met, Guid icb, Guid probation, Guid lfb, Guid cgl) =>
     [
         ("P1", "Tackling violence against women and girls and promoting women's safety",
             "VAWG and misogyny, online and offline, and women's safety at night.", council,
@@ -117,7 +212,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
                 new("VIOL-1", "\"Look up, look out\" phone-theft posters in several languages", "Posters at hotspots, TikTok drives and a dedicated e-newsletter.",
                     met, [council], CommitmentStatus.OnTrack, "Posters printed in five languages; first hotspots covered."),
                 new("VIOL-2", "Priority policing of robbery hotspots", "Focus on the north-west of the borough and the Dulwich area.",
-                    met, [council], CommitmentStatus.AtRisk, "Abstractions to pan-London operations reduced patrol hours."),
+                    met, [council], CommitmentStatus.AtRisk, "Abstractions to pan-London operations reduced patrol hours.", DueInMonths: 6),
                 new("VIOL-3", "Community Payback projects", "The probation delivery unit supervises 1,300 people in custody and the community; several payback projects.",
                     probation, [council]),
             ]),
@@ -128,7 +223,8 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
                     met, [council]),
                 new("DRUG-2", "Reduce demand through campaigns and treatment", "Public health campaigns and treatment services provided by Change Grow Live.",
                     cgl, [icb, council], CommitmentStatus.OnTrack, "Treatment referrals up on last quarter."),
-                new("DRUG-3", "Street drinking in Camberwell and Camberwell Green", null, council, [met, cgl]),
+                new("DRUG-3", "Street drinking in Camberwell and Camberwell Green", null, council, [met, cgl], CommitmentStatus.OffTrack,
+                    "Public Spaces Protection Order consultation delayed; reports of street drinking up in Camberwell Green."),
             ]),
         ("P4", "Increasing trust and confidence in policing",
             "Local accountability after the Casey Review; engagement led by communities.", met,

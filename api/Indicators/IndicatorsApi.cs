@@ -52,6 +52,16 @@ internal static class IndicatorsApi
                              "compared across a break in the indicator's series says `comparable: false`, and the trend is then `unknown`. " +
                              "Computed, never stored.")
             .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{indicatorId:guid}/chart.svg", GetChart).WithName("getIndicatorChart").WithSummary("An indicator's chart (SVG)")
+            .WithDescription("The indicator's series in one area (default: the partnership's) as an accessible SVG chart, 600 px wide: the values, " +
+                             "the target trajectory (dashed; today the line from baseline to target), series breaks, UK period labels, a " +
+                             "`<title>` and a `<desc>` that say the trend in words, and a link to the same data as CSV. `from` and `to` (a " +
+                             "period or a date) bound the periods, as on the observations list; at most the latest " +
+                             $"{ChartLimit} periods are drawn. The same data gives the same bytes, so its strong ETag answers If-None-Match with 304.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
+            .Negotiates(Negotiate.Svg)
+            .Produces<string>(StatusCodes.Status200OK, Negotiate.Svg)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");
         ofPlan.MapGet("/", ListPlanIndicators).WithName("listPlanIndicators").WithSummary("A plan's indicators and how they are doing")
@@ -148,6 +158,46 @@ internal static class IndicatorsApi
                 detail: "force=true (deleting an indicator with its observations) needs a key with the 'admin' scope.");
         var outcome = await indicators.DeleteAsync(tenant, indicatorId, ETags.IfMatch(http.Request), force == true, ct);
         return Respond.Deleted(outcome, "indicator " + indicatorId);
+    }
+
+    /// <summary>The most periods a chart draws (the latest ones): 10 years of months.</summary>
+    public const int ChartLimit = 120;
+
+    /// <summary>The chart's filters.</summary>
+    internal readonly record struct ChartQuery(
+        [property: System.ComponentModel.Description("An ONS GSS area code (e.g. `E09000028`); defaults to the partnership's area.")] string? Area,
+        [property: System.ComponentModel.Description("Draw periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
+        [property: System.ComponentModel.Description("Draw periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To);
+
+    private static async Task<Results<Representation, StatusCodeHttpResult, ValidationProblem, ProblemHttpResult>> GetChart(
+        Tenant tenant, Guid indicatorId, [AsParameters] ChartQuery query, IndicatorQueries indicators, ObservationQueries observations,
+        HttpContext http, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!ObservationsApi.TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (!ObservationsApi.TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (errors.Count > 0) return Errors.Invalid(errors);
+        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        var area = query.Area ?? tenant.AreaCode;
+        var series = await observations.SeriesAsync(tenant, indicatorId, area, from, to, ct);
+        var data = ChartData.From(indicator, area, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
+        var svg = IndicatorChart.Svg(data, "chart-" + indicator.Code.ToLowerInvariant(), ChartCsvHref(tenant, data), standalone: true);
+        var body = new Representation(System.Text.Encoding.UTF8.GetBytes(svg), Negotiate.Svg + "; charset=utf-8");
+        return Respond.NotModified(http, body) ? Errors.NotModified() : body;
+    }
+
+    /// <summary>The observations list of the chart's data as CSV (a link cannot send Accept, so it says format=csv).</summary>
+    internal static string ChartCsvHref(Tenant tenant, ChartData data)
+    {
+        var query = new List<KeyValuePair<string, string?>> { new("area", data.Area) };
+        if (data.Points.Count > 0)
+        {
+            query.Add(new("from", data.Points[0].Period.Canonical));
+            query.Add(new("to", data.Points[^1].Period.Canonical));
+        }
+        query.Add(new("limit", Infrastructure.PageRequest.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        query.Add(new("format", "csv"));
+        return $"/v1/partnerships/{tenant.Slug}/indicators/{data.IndicatorId}/observations{QueryString.Create(query)}";
     }
 
     private static async Task<Results<Ok<Performance>, ValidationProblem, ProblemHttpResult>> GetPerformance(

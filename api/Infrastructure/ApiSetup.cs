@@ -7,6 +7,7 @@ using Csp.Api.Frameworks;
 using Csp.Api.Clients;
 using Csp.Api.Commitments;
 using Csp.Api.Plans;
+using Csp.Api.Reports;
 using Csp.Api.Priorities;
 using Csp.Api.Health;
 using Csp.Api.Indicators;
@@ -129,6 +130,7 @@ public static class ApiSetup
         tenant.MapFrameworks();
         tenant.MapAlignments();
         tenant.MapPlanRefresh();
+        tenant.MapReports();
         return app;
     }
 }

@@ -66,6 +66,34 @@ public sealed class ObservationQueries(Db db)
         return rows.Select(r => r.ToObservation()).ToList();
     }
 
+    /// <summary>The observations of <paramref name="indicatorIds"/> in one area within [from, to] (period dates), by indicator in period
+    /// order: one query whatever their number (a chart's series, the report's charts).</summary>
+    public static async Task<ILookup<Guid, Observation>> SeriesAsync(System.Data.Common.DbConnection c, SqlDialect dialect, Guid partnershipId,
+        string area, IReadOnlyCollection<Guid> indicatorIds, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        if (indicatorIds.Count == 0) return Array.Empty<Observation>().ToLookup(_ => Guid.Empty);
+        var rows = await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
+            SELECT o.indicator_id AS IndicatorId, {Columns} {From}
+            WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
+              AND (@from IS NULL OR o.period_start >= @from) AND (@to IS NULL OR o.period_end <= @to)
+            ORDER BY o.period
+            """, new { partnershipId, area, ids = SqlDialect.IdList(indicatorIds), from, to }, cancellationToken: ct));
+        return rows.ToLookup(r => r.IndicatorId, r => r.Row.ToObservation());
+    }
+
+    private sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
+        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public Row Row => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, Status, Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    /// <inheritdoc cref="SeriesAsync(System.Data.Common.DbConnection, SqlDialect, Guid, string, IReadOnlyCollection{Guid}, DateOnly?, DateOnly?, CancellationToken)"/>
+    public async Task<IReadOnlyList<Observation>> SeriesAsync(Tenant tenant, Guid indicatorId, string area, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return (await SeriesAsync(c, db.Dialect, tenant.PartnershipId, area, [indicatorId], from, to, ct))[indicatorId].ToList();
+    }
+
     private sealed record SentRow(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,
         string? AreaName, decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {

@@ -176,7 +176,7 @@ internal static class ObservationsApi
         return area;
     }
 
-    private static bool TryBound(string? text, bool start, out DateOnly? date)
+    internal static bool TryBound(string? text, bool start, out DateOnly? date)
     {
         date = null;
         if (text is null) return true;

@@ -221,23 +221,26 @@ public sealed class PlanDiff(Db db)
         ["status"] = "status",
     };
 
-    /// <summary>The diff as Markdown for a committee report: one section each for priorities, commitments and alignments.</summary>
+    private static string Md(string text) => Reports.SafeText.Markdown(text);
+
+    /// <summary>The diff as Markdown for a committee report: one section each for priorities, commitments and alignments. Every value
+    /// is escaped (<see cref="Reports.SafeText.Markdown"/>).</summary>
     public static string Markdown(PlanDiffResult d)
     {
         var sb = new StringBuilder();
-        sb.Append("# What changed: ").Append(d.PlanTitle).Append("\n\n");
-        sb.Append("Compared with ").Append(d.AgainstTitle).Append(".\n");
+        sb.Append("# What changed: ").Append(Md(d.PlanTitle)).Append("\n\n");
+        sb.Append("Compared with ").Append(Md(d.AgainstTitle)).Append(".\n");
 
         sb.Append("\n## Priorities\n");
-        Section(sb, d.Priorities.Added.Select(p => $"**{p.Code}** {p.Title}"), d.Priorities.Removed.Select(p => $"**{p.Code}** {p.Title}"),
-            d.Priorities.Changed.Select(p => (Line: $"**{p.Code}** {p.Title}", p.Changes)));
+        Section(sb, d.Priorities.Added.Select(p => $"**{Md(p.Code)}** {Md(p.Title)}"), d.Priorities.Removed.Select(p => $"**{Md(p.Code)}** {Md(p.Title)}"),
+            d.Priorities.Changed.Select(p => (Line: $"**{Md(p.Code)}** {Md(p.Title)}", p.Changes)));
         sb.Append("\n## Commitments\n");
-        Section(sb, d.Commitments.Added.Select(x => $"**{x.Code}** {x.Title} (priority {x.PriorityCode})"),
-            d.Commitments.Removed.Select(x => $"**{x.Code}** {x.Title} (priority {x.PriorityCode})"),
-            d.Commitments.Changed.Select(x => (Line: $"**{x.Code}** {x.Title} (priority {x.PriorityCode})", x.Changes)));
+        Section(sb, d.Commitments.Added.Select(x => $"**{Md(x.Code)}** {Md(x.Title)} (priority {Md(x.PriorityCode)})"),
+            d.Commitments.Removed.Select(x => $"**{Md(x.Code)}** {Md(x.Title)} (priority {Md(x.PriorityCode)})"),
+            d.Commitments.Changed.Select(x => (Line: $"**{Md(x.Code)}** {Md(x.Title)} (priority {Md(x.PriorityCode)})", x.Changes)));
         sb.Append("\n## Strategy alignments\n");
         string Aligned(AlignmentDiffItem a) =>
-            $"{char.ToUpperInvariant(a.TargetType[0])}{a.TargetType[1..]} **{a.TargetCode}** {a.TargetTitle} → {a.FrameworkTitle}: {a.OutcomeTitle} ({a.OutcomeCode})";
+            $"{char.ToUpperInvariant(a.TargetType[0])}{a.TargetType[1..]} **{Md(a.TargetCode)}** {Md(a.TargetTitle)} → {Md(a.FrameworkTitle)}: {Md(a.OutcomeTitle)} ({Md(a.OutcomeCode)})";
         Section(sb, d.Alignments.Added.Select(Aligned), d.Alignments.Removed.Select(Aligned), []);
         return sb.ToString();
     }
@@ -268,7 +271,7 @@ public sealed class PlanDiff(Db db)
             sb.Append("- ").Append(line).Append('\n');
             foreach (var f in changes)
                 sb.Append("  - ").Append(Labels.GetValueOrDefault(f.Field, f.Field)).Append(": ")
-                    .Append(f.Before ?? "(none)").Append(" → ").Append(f.After ?? "(none)").Append('\n');
+                    .Append(f.Before is null ? "(none)" : Md(f.Before)).Append(" → ").Append(f.After is null ? "(none)" : Md(f.After)).Append('\n');
         }
     }
 }

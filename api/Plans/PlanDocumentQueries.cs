@@ -94,11 +94,11 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
         var alignments = await AlignmentQueries.ForPlanAsync(c, db.Dialect, p, planId, ct);
         var measuredBy = indicators.SelectMany(i => i.PriorityIds.Select(priorityId => (priorityId, i.Id))).ToLookup(x => x.priorityId, x => x.Id);
         return new PlanDocument(plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, plan.Status, plan.ApprovedOn, plan.ApprovedBy,
-            plan.ApprovalMinuteUrl, plan.SupersedesId, plan.Version, plan.CreatedAt, plan.UpdatedAt,
+            plan.SupersedesId, plan.Version, plan.CreatedAt, plan.UpdatedAt,
             priorities.Select(x => new PlanPriority(x.Id, x.Code, x.Title, x.Description, x.LeadAgencyId, x.Position, x.Version,
                 commitments[x.Id].ToList(), measuredBy[x.Id].ToList())).ToList(),
             indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList(),
-            alignments);
+            alignments, plan.Summary, plan.AssessmentFindings, plan.ApprovalMinuteUrl);
     }
 
     /// <summary>The plan's indicators with their latest observation and performance (for GET /plans/{id}/indicators).</summary>

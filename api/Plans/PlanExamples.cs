@@ -6,7 +6,9 @@ namespace Csp.Api.Plans;
 internal static class PlanExamples
 {
     public static readonly Example<PlanRequest> Create = new("plan-2025-26", "A draft plan for the 2025–26 financial year",
-        new PlanRequest("Southwark Community Safety Partnership Plan 2025–26", new DateOnly(2025, 4, 1), new DateOnly(2026, 3, 31)));
+        new PlanRequest("Southwark Community Safety Partnership Plan 2025–26", new DateOnly(2025, 4, 1), new DateOnly(2026, 3, 31),
+            "Five priorities the council, the Met, the fire brigade, probation and the NHS deliver together.\n\nProgress goes to each meeting of the Overview and Scrutiny Committee.",
+            "Robbery is concentrated in the north-west of the borough.\nViolence against women and girls remains under-reported."));
 
     public static readonly Example<PlanApprovalRequest> Approve = new("board-decision", "Approved at a meeting of the partnership's board",
         new PlanApprovalRequest("Community Safety Partnership Board", new DateOnly(2025, 3, 20),

@@ -11,16 +11,18 @@ namespace Csp.Api.Plans;
 public sealed class PlanQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn,
-        string? ApprovedBy, string? ApprovalMinuteUrl, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Summary,
+        string? AssessmentFindings, string? ApprovalMinuteUrl)
     {
         public Plan ToPlan() => new(Id, Title, PeriodStart, PeriodEnd, EnumText<PlanStatus>.Parse(Status), ApprovedOn, ApprovedBy,
-            ApprovalMinuteUrl, SupersedesId, Version, CreatedAt, UpdatedAt);
+            SupersedesId, Version, CreatedAt, UpdatedAt, Summary, AssessmentFindings, ApprovalMinuteUrl);
     }
 
     internal const string Columns = """
         id AS Id, title AS Title, period_start AS PeriodStart, period_end AS PeriodEnd, status AS Status,
-        approved_on AS ApprovedOn, approved_by AS ApprovedBy, approval_minute_url AS ApprovalMinuteUrl, supersedes_id AS SupersedesId,
-        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        approved_on AS ApprovedOn, approved_by AS ApprovedBy, supersedes_id AS SupersedesId,
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt, summary AS Summary, assessment_findings AS AssessmentFindings,
+        approval_minute_url AS ApprovalMinuteUrl
         """;
 
     private static readonly string Approved = EnumText<PlanStatus>.Text(PlanStatus.Approved);
@@ -78,19 +80,25 @@ public sealed class PlanQueries(Db db, AuditedWriter writer)
         writer.CreateAsync(tenant, new Create<Plan>(EntityTypes.Plan, async w =>
         {
             var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft,
-                null, null, null, null, 1, w.Now, w.Now);
+                null, null, null, 1, w.Now, w.Now, request.Summary, request.AssessmentFindings);
             await w.ExecuteAsync("""
-                INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at)
-                VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt)
-                """, new { w.PartnershipId, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft, plan.CreatedAt, plan.UpdatedAt });
+                INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, version, created_at, updated_at, summary,
+                                   assessment_findings)
+                VALUES (@PartnershipId, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, 1, @CreatedAt, @UpdatedAt, @Summary, @AssessmentFindings)
+                """, new
+            {
+                w.PartnershipId, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft, plan.CreatedAt, plan.UpdatedAt, plan.Summary,
+                plan.AssessmentFindings,
+            });
             return plan;
         }), ct);
 
     public Task<WriteResult<Plan>> UpdateAsync(Tenant tenant, Guid id, PlanRequest request, long? ifMatch, CancellationToken ct) =>
         writer.UpdateAsync(tenant, ifMatch, new Update<Plan>(EntityTypes.Plan, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
-            UPDATE plans SET title = @Title, period_start = @PeriodStart, period_end = @PeriodEnd, version = version + 1, updated_at = @Now
+            UPDATE plans SET title = @Title, period_start = @PeriodStart, period_end = @PeriodEnd, summary = @Summary,
+                   assessment_findings = @AssessmentFindings, version = version + 1, updated_at = @Now
             WHERE partnership_id = @PartnershipId AND id = @id
-            """, new { w.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, w.Now }))
+            """, new { w.PartnershipId, id, request.Title, request.PeriodStart, request.PeriodEnd, request.Summary, request.AssessmentFindings, w.Now }))
         {
             Check = async (w, plan) =>
             {

@@ -16,16 +16,22 @@ namespace Csp.Api.Plans;
 /// <param name="PeriodEnd">Last day the new plan covers (on or after the start).</param>
 /// <param name="CarryOver">Commitments of the refreshed plan (ids) whose status carries over; every other copy starts as not_started.</param>
 /// <param name="CarryOverAll">True: every commitment's status carries over (carryOver is then not needed).</param>
-public sealed record PlanRefreshRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, IReadOnlyList<Guid>? CarryOver, bool? CarryOverAll);
+/// <param name="ShiftDates">True (the default): commitments' start and due dates move by the offset between the two plans' periods (whole
+/// months when both periods start on the same day of the month, as financial years do; otherwise days). False: copied as they are.</param>
+/// <param name="Include">Which finished commitments to copy as well: <c>completed</c> and/or <c>cancelled</c>. By default they are left out
+/// (a commitment named in carryOver is always copied).</param>
+public sealed record PlanRefreshRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, IReadOnlyList<Guid>? CarryOver, bool? CarryOverAll,
+    bool? ShiftDates = null, IReadOnlyList<CommitmentStatus>? Include = null);
 
 /// <summary>The new draft and what was copied into it.</summary>
 /// <param name="Plan">The new draft plan; its supersedesId is the refreshed plan.</param>
 /// <param name="Priorities">Priorities copied.</param>
 /// <param name="Commitments">Commitments copied.</param>
+/// <param name="LeftOut">Commitments not copied: completed or cancelled ones that <c>include</c> did not ask for.</param>
 /// <param name="CarriedOver">Commitments whose status carried over (the others start as not_started).</param>
 /// <param name="IndicatorLinks">Indicator-to-priority links copied.</param>
 /// <param name="Alignments">Alignments of priorities and commitments copied (an indicator's alignments are its own and need no copy).</param>
-public sealed record PlanRefreshResult(Plan Plan, int Priorities, int Commitments, int CarriedOver, int IndicatorLinks, int Alignments);
+public sealed record PlanRefreshResult(Plan Plan, int Priorities, int Commitments, int CarriedOver, int IndicatorLinks, int Alignments, int LeftOut);
 
 public sealed class PlanRefreshRequestValidator : AbstractValidator<PlanRefreshRequest>
 {
@@ -38,19 +44,24 @@ public sealed class PlanRefreshRequestValidator : AbstractValidator<PlanRefreshR
             .WithMessage("'periodEnd' must be on or after 'periodStart'.");
         RuleFor(x => x.CarryOver).Must(ids => ids!.Count <= 1000 && ids.Distinct().Count() == ids.Count)
             .When(x => x.CarryOver is not null).WithMessage("'carryOver' must list each commitment once (at most 1,000).");
+        RuleFor(x => x.Include).Must(statuses => statuses!.All(s => s is CommitmentStatus.Completed or CommitmentStatus.Cancelled))
+            .When(x => x.Include is not null).WithMessage("'include' lists finished statuses only: completed, cancelled.");
     }
 }
 
 /// <summary>
 /// The annual refresh: copies an approved (or archived) plan — priorities, commitments with their partners, indicator
 /// links and alignments — into a new draft that supersedes it, in one transaction, with an audit event for everything
-/// created or changed. Commitment statuses reset to not_started unless carried over; a carried-over commitment starts
-/// its new history with one update that restates its status and last commentary, so its status is always that of its
-/// latest update. Dates, codes and everything else are copied as they are, for officers to edit in the draft.
+/// created or changed. Completed and cancelled commitments are left out unless asked for. Commitment statuses reset to
+/// not_started unless carried over; a carried-over commitment starts its new history with one update that restates its
+/// status and last commentary, so its status is always that of its latest update. Commitment dates move with the period
+/// (unless shiftDates is false); codes and everything else are copied as they are, for officers to edit in the draft.
+/// Two drafts refreshed from one plan may not overlap in period.
 /// </summary>
 public sealed class PlanRefresh(AuditedWriter writer)
 {
-    private sealed record PlanRow(Guid Id, string Title, string Status);
+    private sealed record PlanRow(Guid Id, string Title, string Status, DateOnly PeriodStart, DateOnly PeriodEnd, string? Summary,
+        string? AssessmentFindings);
 
     private sealed record CommitmentRow(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
         DateOnly? StartDate, DateOnly? DueDate, string Status, string? LatestCommentary, string? LatestAuthor, DateOnly? LatestAsAt,
@@ -70,11 +81,21 @@ public sealed class PlanRefresh(AuditedWriter writer)
         var p = w.PartnershipId;
         var tenant = w.Tenant;
         var source = await w.Connection.QuerySingleOrDefaultAsync<PlanRow>(w.Command(
-            "SELECT id AS Id, title AS Title, status AS Status FROM plans WHERE partnership_id = @p AND id = @planId",
-            new { p, planId }));
+            """
+            SELECT id AS Id, title AS Title, status AS Status, period_start AS PeriodStart, period_end AS PeriodEnd, summary AS Summary,
+                   assessment_findings AS AssessmentFindings
+            FROM plans WHERE partnership_id = @p AND id = @planId
+            """, new { p, planId }));
         if (source is null) return WriteRefusal.NotFound();
         if (EnumText<PlanStatus>.Parse(source.Status) == PlanStatus.Draft)
             return WriteRefusal.Conflict("Only an approved (or archived) plan can be refreshed; this one is a draft.");
+        var (start, end) = (request.PeriodStart!.Value, request.PeriodEnd!.Value);
+        if (await w.Connection.QueryFirstOrDefaultAsync<Guid?>(w.Command("""
+                SELECT id FROM plans
+                WHERE partnership_id = @p AND supersedes_id = @planId AND status = @draft AND period_start <= @end AND period_end >= @start
+                """, new { p, planId, draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), start, end })) is { } other)
+            return WriteRefusal.Conflict($"Draft plan {other}, refreshed from this plan too, already covers part of {start:yyyy-MM-dd}–{end:yyyy-MM-dd}. " +
+                                         "Edit or delete that draft instead.");
 
         var priorities = (await w.Connection.QueryAsync<Priority>(w.Command($"""
             SELECT {PriorityQueries.Columns} FROM priorities WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {w.Dialect.IdKey("id")}
@@ -92,15 +113,26 @@ public sealed class PlanRefresh(AuditedWriter writer)
         var unknown = (request.CarryOver ?? []).Where(id => commitments.All(x => x.Id != id)).ToList();
         if (unknown.Count > 0)
             return WriteRefusal.Invalid("carryOver", $"Not commitments of plan {planId}: {string.Join(", ", unknown)}.");
-        var carry = request.CarryOverAll == true ? commitments.Select(x => x.Id).ToHashSet() : (request.CarryOver ?? []).ToHashSet();
+        var named = (request.CarryOver ?? []).ToHashSet();
+        var include = (request.Include ?? []).ToHashSet();
+        var all = commitments.Count;
+        commitments = commitments.Where(x => named.Contains(x.Id) || EnumText<CommitmentStatus>.Parse(x.Status) is var status
+            && (status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled) || include.Contains(status))).ToList();
+        var carry = request.CarryOverAll == true ? commitments.Select(x => x.Id).ToHashSet() : named;
+        var shift = RefreshShift.Between(source.PeriodStart, start, request.ShiftDates ?? true);
 
         var now = w.Now;
-        var plan = new Plan(Ids.New(), request.Title, request.PeriodStart!.Value, request.PeriodEnd!.Value, PlanStatus.Draft, null, null,
-            null, planId, 1, now, now);
+        var plan = new Plan(Ids.New(), request.Title, start, end, PlanStatus.Draft, null, null, planId, 1, now, now, source.Summary,
+            source.AssessmentFindings);
         await w.Connection.ExecuteAsync(w.Command("""
-            INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, supersedes_id, version, created_at, updated_at)
-            VALUES (@p, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, @SupersedesId, 1, @now, @now)
-            """, new { p, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), plan.SupersedesId, now }));
+            INSERT INTO plans (partnership_id, id, title, period_start, period_end, status, supersedes_id, version, created_at, updated_at,
+                               summary, assessment_findings)
+            VALUES (@p, @Id, @Title, @PeriodStart, @PeriodEnd, @Draft, @SupersedesId, 1, @now, @now, @Summary, @AssessmentFindings)
+            """, new
+        {
+            p, plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft), plan.SupersedesId, now,
+            plan.Summary, plan.AssessmentFindings,
+        }));
         await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Plan, plan.Id, AuditLog.Diff(null, plan));
 
         var priorityMap = new Dictionary<Guid, Guid>();
@@ -130,14 +162,15 @@ public sealed class PlanRefresh(AuditedWriter writer)
             commitmentMap[old.Id] = id;
             var keeps = carry.Contains(old.Id);
             var status = keeps ? EnumText<CommitmentStatus>.Parse(old.Status) : CommitmentStatus.NotStarted;
+            var (startDate, dueDate) = (shift.Apply(old.StartDate), shift.Apply(old.DueDate));
             await w.Connection.ExecuteAsync(w.Command("""
                 INSERT INTO commitments (partnership_id, id, priority_id, code, title, description, lead_agency_id, start_date, due_date,
                                          status, version, created_at, updated_at)
                 VALUES (@p, @id, @priorityId, @Code, @Title, @Description, @LeadAgencyId, @StartDate, @DueDate, @status, 1, @now, @now)
                 """, new
             {
-                p, id, priorityId = priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId, old.StartDate, old.DueDate,
-                status = EnumText<CommitmentStatus>.Text(status), now,
+                p, id, priorityId = priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId, StartDate = startDate,
+                DueDate = dueDate, status = EnumText<CommitmentStatus>.Text(status), now,
             }));
             var partnerIds = partners[old.Id].ToList();
             if (partnerIds.Count > 0)
@@ -171,7 +204,7 @@ public sealed class PlanRefresh(AuditedWriter writer)
                 }
             }
             var created = new Commitment(id, priorityMap[old.PriorityId], old.Code, old.Title, old.Description, old.LeadAgencyId,
-                partnerIds, old.StartDate, old.DueDate, status, latest, 1, now, now);
+                partnerIds, startDate, dueDate, status, latest, 1, now, now);
             await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.Commitment, id, AuditLog.Diff(null, created));
             if (latest is not null)
                 await AuditLog.RecordAsync(w, AuditActions.Create, EntityTypes.CommitmentUpdate, latest.Id, AuditLog.Diff(null, latest));
@@ -180,7 +213,8 @@ public sealed class PlanRefresh(AuditedWriter writer)
         var links = await CopyIndicatorLinksAsync(w, priorityMap);
         var alignments = await CopyAlignmentsAsync(w, planId, priorityMap, commitmentMap);
 
-        return WriteResult<PlanRefreshResult>.Done(new PlanRefreshResult(plan, priorities.Count, commitments.Count, carried, links, alignments));
+        return WriteResult<PlanRefreshResult>.Done(new PlanRefreshResult(plan, priorities.Count, commitments.Count, carried, links, alignments,
+            all - commitments.Count));
     }
 
     /// <summary>Links each indicator to the copies of its priorities; the indicator changes (its priorityIds), so it gets a new version and an event.</summary>
@@ -231,6 +265,8 @@ public sealed class PlanRefresh(AuditedWriter writer)
                     WHERE cm.partnership_id = @partnershipId AND p.plan_id = @planId))
             ORDER BY {w.Dialect.IdKey("a.id")}
             """, new { partnershipId = p, planId }))).AsList();
+        // Alignments of commitments left out stay with the old plan.
+        rows = rows.Where(r => r.CommitmentId is not { } left || commitmentMap.ContainsKey(left)).ToList();
         foreach (var row in rows)
         {
             var id = Ids.New();
@@ -248,4 +284,19 @@ public sealed class PlanRefresh(AuditedWriter writer)
         }
         return rows.Count;
     }
+}
+
+/// <summary>How a refresh moves commitment dates: by whole months when both plans' periods start on the same day of the month (a
+/// financial year to the next: 31 March stays 31 March, 29 February becomes 28), otherwise by days; not at all when not asked.</summary>
+public readonly record struct RefreshShift(int Months, int Days)
+{
+    public static RefreshShift Between(DateOnly from, DateOnly to, bool shift) =>
+        !shift ? default
+        : from.Day == to.Day ? new RefreshShift((to.Year - from.Year) * 12 + to.Month - from.Month, 0)
+        : new RefreshShift(0, to.DayNumber - from.DayNumber);
+
+    public DateOnly? Apply(DateOnly? date) => date?.AddMonths(Months).AddDays(Days);
+
+    /// <summary>Whether <paramref name="after"/> is just <paramref name="before"/> moved by this shift (a refresh's routine change).</summary>
+    public bool Moved(DateOnly? before, DateOnly? after) => Apply(before) == after;
 }

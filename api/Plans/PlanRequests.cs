@@ -18,7 +18,11 @@ public enum PlanStatus
 /// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26"; 1–200 characters.</param>
 /// <param name="PeriodStart">First day the plan covers.</param>
 /// <param name="PeriodEnd">Last day the plan covers (on or after periodStart).</param>
-public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd);
+/// <param name="Summary">What the plan sets out to do, in a few paragraphs (blank lines between them); the committee report opens with
+/// it. Optional, at most 8,000 characters; a PUT without it clears it.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers, one per line or paragraph. Optional, at most
+/// 8,000 characters; a PUT without it clears it.</param>
+public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, string? Summary = null, string? AssessmentFindings = null);
 
 /// <summary>Approve a draft plan: the decision as its minute records it.</summary>
 /// <param name="ApprovedBy">The body that decided, e.g. "Southwark Community Safety Partnership Board"; 1–200 characters. Not the API
@@ -39,9 +43,13 @@ public sealed record PlanApprovalRequest(string ApprovedBy, DateOnly? ApprovedOn
 /// <param name="ApprovalMinuteUrl">Where the minute of the approving meeting is published; null when not given.</param>
 /// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
+/// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text, one per line or paragraph);
+/// null when not written.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, string? ApprovalMinuteUrl, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? Summary = null, string? AssessmentFindings = null, string? ApprovalMinuteUrl = null)
+    : Audit.IVersioned;
 
 /// <summary>
 /// The whole plan in one document: priorities in order, each with its commitments and their latest update; the indicators
@@ -61,9 +69,12 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 /// <param name="Priorities">The plan's priorities in order (by position), each with its commitments.</param>
 /// <param name="Indicators">Indicators linked to any of the plan's priorities (each once), in creation order.</param>
 /// <param name="Alignments">Alignments whose target is in the plan, in creation order.</param>
+/// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
+/// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text); null when not written.</param>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, string? ApprovalMinuteUrl, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt, IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments);
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments,
+    string? Summary, string? AssessmentFindings, string? ApprovalMinuteUrl);
 
 /// <summary>A priority inside the plan document.</summary>
 /// <param name="Code">e.g. <c>P1</c>; unique within the plan.</param>

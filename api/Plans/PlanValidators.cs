@@ -14,7 +14,11 @@ public sealed class PlanRequestValidator : AbstractValidator<PlanRequest>
         RuleFor(x => x.PeriodEnd).NotNull()
             .GreaterThanOrEqualTo(x => x.PeriodStart).When(x => x.PeriodStart is not null, ApplyConditionTo.CurrentValidator)
             .WithMessage("'periodEnd' must be on or after 'periodStart'.");
+        RuleFor(x => x.Summary).MaximumLength(MaxText).WithMessage($"'summary' is at most {MaxText:N0} characters.");
+        RuleFor(x => x.AssessmentFindings).MaximumLength(MaxText).WithMessage($"'assessmentFindings' is at most {MaxText:N0} characters.");
     }
+
+    public const int MaxText = 8000;
 }
 
 public sealed class PlanApprovalRequestValidator : AbstractValidator<PlanApprovalRequest>

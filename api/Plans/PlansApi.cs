@@ -32,8 +32,9 @@ internal static class PlansApi
         group.MapPost("/", CreatePlan).WithName("createPlan").WithSummary("Create a draft plan")
             .WithRequestExample(PlanExamples.Create)
             .WithDescription("Creates a plan in draft.").RequireScope(Scopes.PlansWrite).Validate<PlanRequest>();
-        group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title and period")
-            .WithDescription("Drafts and approved plans can be edited (an approved plan's new period may not overlap another approved plan); archived plans cannot.")
+        group.MapPut("/{planId:guid}", UpdatePlan).WithName("updatePlan").WithSummary("Edit a plan's title, period, summary and findings")
+            .WithDescription("Drafts and approved plans can be edited (an approved plan's new period may not overlap another approved plan); archived plans " +
+                             "cannot. The summary and the strategic assessment's findings open the plan's report; a PUT without them clears them.")
             .RequireScope(Scopes.PlansWrite).Validate<PlanRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);

@@ -15,13 +15,13 @@ public static class Csv
     public const string MediaType = "text/csv";
 
     /// <summary>
-    /// A page of a list as the client asks for it (<see cref="Negotiate.Prefers"/>): JSON, or CSV of <paramref name="table"/> with
-    /// the next page's URL in a <c>Link</c> header, since a CSV page cannot carry nextCursor.
+    /// A page of a list as the client asks for it (negotiated by <see cref="ProducesCsv"/>): JSON, or CSV of <paramref name="table"/>
+    /// with the next page's URL in a <c>Link</c> header, since a CSV page cannot carry nextCursor.
     /// </summary>
     public static Results<Ok<Page<T>>, ContentHttpResult, ValidationProblem, ProblemHttpResult> PageOr<T>(HttpContext http, Page<T> page,
         CsvTable<T> table)
     {
-        if (!Negotiate.Prefers(http.Request, MediaType)) return TypedResults.Ok(page);
+        if (!Negotiate.Is(http, MediaType)) return TypedResults.Ok(page);
         LinkNext(http, page.NextCursor);
         return TypedResults.Text(table.Write(page.Items), MediaType + "; charset=utf-8", Encoding.UTF8);
     }
@@ -36,9 +36,10 @@ public static class Csv
         http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{qs}>; rel=\"next\"";
     }
 
-    /// <summary>Declares that the 200 also comes as CSV with these columns (one media type per status is all Produces can say).</summary>
+    /// <summary>Negotiates JSON or CSV (<see cref="Negotiate.Negotiates"/>) and declares that the 200 also comes as CSV with these
+    /// columns (one media type per status is all Produces can say).</summary>
     public static RouteHandlerBuilder ProducesCsv(this RouteHandlerBuilder builder, string header) =>
-        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        builder.Negotiates(Negotiate.Json, MediaType).AddOpenApiOperationTransformer((operation, _, _) =>
         {
             if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
             {

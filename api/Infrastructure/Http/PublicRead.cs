@@ -36,8 +36,9 @@ public static class PublicRead
     {
         var anonymous = http.Items[Tenant.ItemKey] is Tenant { Caller.IsAnonymous: true };
         http.Response.Headers.CacheControl = anonymous ? PublicCacheControl : PrivateCacheControl;
-        // The same URL answers differently with and without a key (drafts, 401), and in another coding for another
-        // Accept-Encoding: caches must key on them.
-        http.Response.Headers.Vary = byContentCoding ? VaryOnCallerAndCoding : VaryOnCaller;
+        // The same URL answers differently with and without a key (drafts, 401), in another coding for another
+        // Accept-Encoding, and in another media type for another Accept: caches must key on them.
+        var vary = byContentCoding ? VaryOnCallerAndCoding : VaryOnCaller;
+        http.Response.Headers.Vary = Negotiate.IsNegotiated(http) ? vary + ", Accept" : vary;
     }
 }

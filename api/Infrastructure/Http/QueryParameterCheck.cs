@@ -7,7 +7,8 @@ namespace Csp.Api.Infrastructure;
 /// <summary>
 /// A query parameter the operation does not take is refused (400 naming it and listing those it takes), rather than
 /// ignored: a misspelt filter (<c>?stauts=at_risk</c>) would otherwise answer everything, and the client would believe it had
-/// filtered. The parameters an operation takes are those its contract documents (the API description it is generated from).
+/// filtered. The parameters an operation takes are those its contract documents (the API description it is generated from),
+/// and <c>format</c> where the operation negotiates its media type (<see cref="Negotiate.Negotiates"/> reads and documents it).
 /// </summary>
 public sealed class QueryParameterCheck(IApiDescriptionGroupCollectionProvider descriptions) : IEndpointFilter
 {
@@ -36,5 +37,7 @@ public sealed class QueryParameterCheck(IApiDescriptionGroupCollectionProvider d
         .ToFrozenDictionary(g => g.Key, g => g.SelectMany(x => x.Description.ParameterDescriptions)
             .Where(p => p.Source == BindingSource.Query)
             // As the contract spells them ([AsParameters] properties are described by their C# names).
-            .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name)).ToFrozenSet(StringComparer.OrdinalIgnoreCase));
+            .Select(p => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p.Name))
+            .Concat(g.Any(x => x.Description.ActionDescriptor.EndpointMetadata.OfType<NegotiatedMediaTypes>().Any()) ? [Negotiate.FormatParameter] : [])
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase));
 }

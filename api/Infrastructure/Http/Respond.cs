@@ -15,6 +15,13 @@ public static class Respond
         return TypedResults.Ok(value);
     }
 
+    /// <summary>Sets the rendered body's ETag; true when If-None-Match already has it (answer 304 rather than the body).</summary>
+    public static bool NotModified(HttpContext http, Representation body)
+    {
+        http.Response.Headers.ETag = body.ETag;
+        return ETags.IfNoneMatch(http.Request, body.ETag);
+    }
+
     /// <summary>200 with the row as it now is and its ETag, or the refusal.</summary>
     /// <param name="what">What a not-found refers to, e.g. "priority {id}" (a refusal may name its own).</param>
     public static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Written<T>(HttpContext http, WriteResult<T> result, string what,

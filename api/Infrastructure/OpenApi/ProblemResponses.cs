@@ -64,6 +64,10 @@ public static class ProblemResponses
         Examples = [new("no-partnership", "Not found", "There is no partnership 'southwark'.")],
     };
 
+    public static readonly ProblemResponse NotAcceptable = new("NotAcceptable", 406,
+        "The endpoint cannot answer in any media type the Accept header (or the `format` parameter) asks for; `detail` lists the ones " +
+        "it can.");
+
     public static readonly ProblemResponse Conflict = new("Conflict", 409,
         "The request conflicts with the resource's current state (the operation's description says when), or a request with the " +
         "same Idempotency-Key is still running (with Retry-After), or (creating a client) already issued its key, which is never " +
@@ -130,6 +134,7 @@ public static class ProblemResponses
         400 => BadRequest,
         401 => Unauthorized,
         404 => NotFound,
+        406 => NotAcceptable,
         409 => Conflict,
         412 => PreconditionFailed,
         415 => UnsupportedMediaType,
@@ -199,6 +204,7 @@ public static class ProblemResponses
         401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
         403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        406 => "https://tools.ietf.org/html/rfc9110#section-15.5.7",
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         412 => "https://tools.ietf.org/html/rfc9110#section-15.5.13",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",

@@ -69,7 +69,8 @@ public sealed class BackupTests : IDisposable
         using var c = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         c.Open();
         using var command = c.CreateCommand();
-        command.CommandText = "SELECT DISTINCT value FROM observations WHERE period < '2025' ORDER BY value";
+        // The pushes' periods (2000–2006), well before the demo's own values (the 24 months before today).
+        command.CommandText = "SELECT DISTINCT value FROM observations WHERE period < '2010' ORDER BY value";
         var values = new List<string>();
         using var r = command.ExecuteReader();
         while (r.Read()) values.Add(r.GetString(0));
@@ -95,7 +96,7 @@ public sealed class BackupTests : IDisposable
                 {
                     var rows = codes.SelectMany(code => Enumerable.Range(0, 75).Select(m => new
                     {
-                        indicator = code, period = $"{2018 + m / 12:D4}-{m % 12 + 1:D2}", area = "E09000028", value = n, status = "provisional",
+                        indicator = code, period = $"{2000 + m / 12:D4}-{m % 12 + 1:D2}", area = "E09000028", value = n, status = "provisional",
                     }));
                     var response = await http.PostAsJsonAsync("/v1/partnerships/southwark/observations", new { observations = rows });
                     response.EnsureSuccessStatusCode();

@@ -64,7 +64,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
-    public async Task The_demo_has_its_indicators_each_with_twelve_months_of_observations_in_the_current_plan()
+    public async Task The_demo_has_its_indicators_each_with_two_years_of_observations_in_the_current_plan()
     {
         var reader = factory.ClientWithKey(DemoKeys.Reader);
         var list = await TestTenant.Expect(await reader.GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
@@ -75,7 +75,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
         {
             var id = item!["id"]!.GetValue<Guid>();
             var observations = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/indicators/{id}/observations?limit=100"), HttpStatusCode.OK);
-            Assert.Equal(12, observations["items"]!.AsArray().Count);
+            Assert.Equal(24, observations["items"]!.AsArray().Count);
         }
 
         var plan = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
@@ -100,6 +100,38 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
             Assert.Contains("CONNECT", connect["reason"]!.GetValue<string>(), StringComparison.Ordinal);
             Assert.Equal("CONNECT", items[code].Str("sourceSystem"));
         }
+    }
+
+    [Fact]
+    public async Task The_demo_has_last_years_plan_archived_with_its_own_progress_which_this_years_refreshes_all_labelled_as_demo_data()
+    {
+        var reader = factory.ClientWithKey(DemoKeys.Reader);
+        var current = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
+        var lastId = current["supersedesId"]!.GetValue<Guid>();
+
+        var last = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/plans/{lastId}"), HttpStatusCode.OK);
+
+        Assert.Equal("archived", last.Str("status"));
+        var start = DateOnly.Parse(current.Str("periodStart"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(start.AddYears(-1), DateOnly.Parse(last.Str("periodStart"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(start.AddDays(-1), DateOnly.Parse(last.Str("periodEnd"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(4, start.Month);
+        Assert.Equal($"Southwark Community Safety Partnership Plan {start.Year - 1}–{start.Year % 100:D2}", last.Str("title"));
+        // Its own progress: every commitment has an update, two were completed (and left behind by the refresh).
+        var lastCommitments = last["priorities"]!.AsArray().SelectMany(p => p!["commitments"]!.AsArray()).Select(c => c!.AsObject()).ToList();
+        Assert.True(lastCommitments.Count(c => c["latestUpdate"] is not null) >= 10);
+        var completed = lastCommitments.Where(c => c.Str("status") == "completed").Select(c => c.Str("code")).ToList();
+        Assert.Equal(2, completed.Count);
+        var currentCodes = current["priorities"]!.AsArray().SelectMany(p => p!["commitments"]!.AsArray()).Select(c => c!["code"]!.GetValue<string>()).ToList();
+        Assert.All(completed, code => Assert.DoesNotContain(code, currentCodes));
+        // Labelled as demo data.
+        Assert.Contains("Demo data", last.Str("summary"));
+        Assert.Contains("Demo data", current.Str("summary"));
+        // The diff compares with it by default, and finds what officers changed.
+        var diff = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/plans/{current.Id()}/diff"), HttpStatusCode.OK);
+        Assert.Equal(lastId, diff["againstId"]!.GetValue<Guid>());
+        Assert.NotEmpty(diff["commitments"]!["added"]!.AsArray());
+        Assert.NotEmpty(diff["priorities"]!["changed"]!.AsArray());
     }
 
     [Fact]
@@ -208,7 +240,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
 
 /// <summary>
 /// The README's push example, on a demo of its own: the push adds a value to the demo's data, which the tests of the demo
-/// as seeded (twelve months per indicator) must not see, whatever order xunit runs them in.
+/// as seeded (24 months per indicator) must not see, whatever order xunit runs them in.
 /// </summary>
 public sealed class ReadmePushTests(DevelopmentFactory factory) : IClassFixture<DevelopmentFactory>
 {

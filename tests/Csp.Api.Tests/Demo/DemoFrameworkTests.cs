@@ -47,7 +47,8 @@ public sealed class DemoFrameworkTests(DevelopmentFactory factory) : IClassFixtu
         var response = await writer.PostAsJsonAsync(Southwark + $"/plans/{current.Id()}/refresh", new
         {
             title = "Southwark Community Safety Partnership Plan (refreshed)", periodStart = start.ToString("yyyy-MM-dd"),
-            periodEnd = start.AddYears(1).AddDays(-1).ToString("yyyy-MM-dd"), carryOverAll = true,
+            periodEnd = start.AddYears(1).AddDays(-1).ToString("yyyy-MM-dd"), carryOverAll = true, shiftDates = false,
+            include = new[] { "completed", "cancelled" },
         });
 
         var body = await TestTenant.Expect(response, HttpStatusCode.Created);

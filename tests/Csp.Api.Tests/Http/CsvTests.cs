@@ -103,10 +103,13 @@ public sealed class CsvTests
         Assert.Equal(0, http.Response.Headers.Link.Count);
     }
 
+    /// <summary>A request negotiated as the list endpoints' filter does it (JSON or CSV by Accept).</summary>
     private static DefaultHttpContext Context(string accept)
     {
         var http = new DefaultHttpContext();
         http.Request.Headers.Accept = accept;
+        var endpoint = new Endpoint(null, new EndpointMetadataCollection(new NegotiatedMediaTypes(["application/json", "text/csv"])), "list");
+        http.SetEndpoint(endpoint);
         return http;
     }
 }

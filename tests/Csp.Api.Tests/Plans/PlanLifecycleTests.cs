@@ -46,6 +46,43 @@ public sealed class PlanLifecycleTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task A_plan_carries_a_summary_and_the_assessments_findings_which_a_refresh_copies_and_a_PUT_without_them_clears()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        const string summary = "Five priorities.\n\nProgress goes to each scrutiny meeting.";
+        const string findings = "Robbery is concentrated in the north-west\nVAWG is under-reported";
+
+        var created = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/plans"),
+            new { title = "Plan 2026-27", periodStart = "2026-04-01", periodEnd = "2027-03-31", summary, assessmentFindings = findings }), HttpStatusCode.Created);
+
+        var id = created.Id();
+        Assert.Equal(summary, created.Str("summary"));
+        Assert.Equal(findings, created.Str("assessmentFindings"));
+        var stored = Assert.Single(await factory.QueryTextAsync("SELECT summary, assessment_findings FROM plans WHERE id = @id", new { id = id.ToString() }));
+        Assert.Equal(summary, stored[0]);
+        Assert.Equal(findings, stored[1]);
+        var document = await t.GetOkAsync($"/plans/{id}");
+        Assert.Equal(summary, document.Str("summary"));
+        Assert.Equal(findings, document.Str("assessmentFindings"));
+        await ExpectInvalid(await t.Admin.PutAsJsonAsync(t.Path($"/plans/{id}"),
+            new { title = "Plan 2026-27", periodStart = "2026-04-01", periodEnd = "2027-03-31", summary = new string('x', 8001) }), "summary");
+
+        await t.ApprovePlanAsync(id);
+        var refreshed = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/plans/{id}/refresh"),
+            new { title = "Plan 2027-28", periodStart = "2027-04-01", periodEnd = "2028-03-31" }), HttpStatusCode.Created);
+        var draft = refreshed["plan"]!.AsObject();
+        Assert.Equal(summary, draft.Str("summary"));
+        Assert.Equal(findings, draft.Str("assessmentFindings"));
+
+        var edited = await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/plans/{draft.Id()}"),
+            new { title = "Plan 2027-28", periodStart = "2027-04-01", periodEnd = "2028-03-31", summary = "Refreshed." }), HttpStatusCode.OK);
+        Assert.Equal("Refreshed.", edited.Str("summary"));
+        Assert.Null(edited["assessmentFindings"]);
+        Assert.Null(Assert.Single(await factory.QueryTextAsync("SELECT assessment_findings FROM plans WHERE id = @id",
+            new { id = draft.Id().ToString() }))[0]);
+    }
+
+    [Fact]
     public async Task A_period_ending_before_it_starts_is_a_400_on_periodEnd_and_nothing_is_stored()
     {
         var t = await TestTenant.CreateAsync(factory);

@@ -38,8 +38,9 @@ public sealed class RefreshAndDiffTests(CspApiFactory factory)
         return new Old(t, plan.Id(), met.Id(), sbc.Id(), p1.Id(), p2.Id(), c1.Id(), c2.Id(), c3.Id(), indicator.Id(), safer.Id(), pa.Id(), ca.Id(), ia.Id());
     }
 
-    private static object Refresh(string title = "Plan 2026-27", Guid[]? carryOver = null, bool? carryOverAll = null) =>
-        new { title, periodStart = "2026-04-01", periodEnd = "2027-03-31", carryOver, carryOverAll };
+    private static object Refresh(string title = "Plan 2026-27", Guid[]? carryOver = null, bool? carryOverAll = null, string start = "2026-04-01",
+        string end = "2027-03-31") =>
+        new { title, periodStart = start, periodEnd = end, carryOver, carryOverAll };
 
     [Fact]
     public async Task Refreshing_copies_everything_into_a_draft_that_supersedes_it_resetting_statuses_with_audit_events()
@@ -70,7 +71,8 @@ public sealed class RefreshAndDiffTests(CspApiFactory factory)
         Assert.Equal("not_started", c1.Str("status"));
         Assert.Null(c1["latestUpdate"]);
         Assert.Equal(new[] { o.Met }, c1["partnerAgencyIds"].Guids());
-        Assert.Equal("2026-03-31", c1.Str("dueDate"));
+        // Dates move with the period: one financial year on.
+        Assert.Equal(("2026-04-01", "2027-03-31"), (c1.Str("startDate"), c1.Str("dueDate")));
 
         // In the database: the indicator now measures both P2s; the priority and commitment alignments were copied.
         var newP2 = priorities[1]!["id"]!.GetValue<Guid>();
@@ -121,7 +123,7 @@ public sealed class RefreshAndDiffTests(CspApiFactory factory)
         Assert.Equal(1, await factory.CountAsync("SELECT COUNT(*) FROM commitment_updates WHERE commitment_id = @id", c1.Id()));
         Assert.Equal(["create"], await o.T.AuditActionsAsync("commitment_update", c1["latestUpdate"]!["id"]!.GetValue<Guid>()));
 
-        var all = await TestTenant.Expect(await o.T.Admin.PostAsJsonAsync(o.T.Path($"/plans/{o.PlanId}/refresh"), Refresh("Another", carryOverAll: true)),
+        var all = await TestTenant.Expect(await o.T.Admin.PostAsJsonAsync(o.T.Path($"/plans/{o.PlanId}/refresh"), Refresh("Another", carryOverAll: true, start: "2027-04-01", end: "2028-03-31")),
             HttpStatusCode.Created);
         Assert.Equal(3, all["carriedOver"]!.GetValue<int>());
     }

@@ -125,6 +125,7 @@ public static class MatrixKit
         ["GET " + T("/indicators/{indicatorId}/observations/{period}/revisions")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/performance")] = (_, _) => null,
         ["DELETE " + T("/indicators/{indicatorId}/observations/{period}")] = (_, _) => null,
+        ["GET " + T("/indicators/{indicatorId}/chart.svg")] = (_, _) => null,
 
         ["GET " + T("/observations")] = (_, _) => null,
         ["GET " + T("/me")] = (_, _) => null,
@@ -154,6 +155,7 @@ public static class MatrixKit
         ["DELETE " + T("/alignments/{alignmentId}")] = (_, _) => null,
         ["POST " + T("/plans/{planId}/refresh")] = (_, n) => new { title = $"Hijack refresh {n}", periodStart = "2050-04-01", periodEnd = "2051-03-31" },
         ["GET " + T("/plans/{planId}/diff")] = (_, _) => null,
+        ["GET " + T("/plans/{planId}/report")] = (_, _) => null,
 
         ["GET " + T("/audit")] = (_, _) => null,
         ["GET " + T("/changes")] = (_, _) => null,
