@@ -176,11 +176,12 @@ internal static class IndicatorsApi
         var errors = new Dictionary<string, string[]>();
         if (!ObservationsApi.TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!ObservationsApi.TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (query.Area is { } named && !AreaRules.IsCode(named)) errors["area"] = ["'area' " + AreaRules.CodeMessage];
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var area = query.Area ?? tenant.AreaCode;
         var series = await observations.SeriesAsync(tenant, indicatorId, area, from, to, ct);
-        var data = ChartData.From(indicator, area, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
+        var data = ChartData.From(indicator, area, tenant.AreaCode, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
         var svg = IndicatorChart.Svg(data, "chart-" + indicator.Code.ToLowerInvariant(), ChartCsvHref(tenant, data), standalone: true);
         var body = new Representation(System.Text.Encoding.UTF8.GetBytes(svg), Negotiate.Svg + "; charset=utf-8");
         return Respond.NotModified(http, body) ? Errors.NotModified() : body;

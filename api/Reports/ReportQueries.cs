@@ -126,7 +126,7 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
 
         var indicators = plan.Indicators.Select(i =>
         {
-            var data = ChartData.From(i.Indicator, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
+            var data = ChartData.From(i.Indicator, tenant.AreaCode, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
             var chartPath = $"/v1/partnerships/{tenant.Slug}/indicators/{i.Indicator.Id}/chart.svg";
             var csvPath = IndicatorsApi.ChartCsvHref(tenant, data);
             return new IndicatorLine(i.Indicator.Code, i.Indicator.Name, i.Indicator.Unit, i.Performance, data,
