@@ -66,7 +66,8 @@ internal static class CommitmentsApi
         if (!query.TryGet(clock, out var filter, out var page, out var errors)) return Errors.Invalid(errors);
         if (await priorities.GetAsync(tenant, priorityId, ct) is null) return Errors.NotFound("priority " + priorityId);
         var rows = await commitments.ListByPriorityAsync(tenant, priorityId, filter, page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table);
+        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table,
+            Csv.FileName(tenant.Slug, "priority", priorityId.ToString(), "commitments"));
     }
 
     private static async Task<Results<Ok<Page<Commitment>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListPlanCommitments(
@@ -77,7 +78,8 @@ internal static class CommitmentsApi
         if (await plans.GetAsync(tenant, planId, ct) is not { } plan || (tenant.Caller.IsAnonymous && plan.Status == PlanStatus.Draft))
             return Errors.NotFound("plan " + planId);
         var rows = await commitments.ListByPlanAsync(tenant, planId, filter, page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table);
+        return Csv.PageOr(http, page.ToPage(rows, c => PageRequest.Key(c.Id)), CommitmentCsv.Table,
+            Csv.FileName(tenant.Slug, "plan", planId.ToString(), "commitments"));
     }
 
     private static async Task<Results<Ok<Commitment>, StatusCodeHttpResult, ProblemHttpResult>> GetCommitment(

@@ -98,7 +98,8 @@ internal static class IndicatorsApi
         var rows = all.Where(i => (status is null || i.Performance.Status is { } s && status.Contains(s)) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0)
                 && (query.SourceAgencyId is null || i.Indicator.SourceAgencyId == query.SourceAgencyId))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
-        return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table);
+        return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table,
+            Csv.FileName(tenant.Slug, "plan", planId.ToString(), "indicators"));
     }
 
     private static async Task<Results<Ok<Page<Indicator>>, ValidationProblem>> ListIndicators(

@@ -61,6 +61,7 @@ public static class ApiSetup
         services.AddPartnershipCors();
         services.AddOptions<RequestLimitOptions>().BindConfiguration(RequestLimitOptions.Section).ValidateOnStart();
         services.AddCspRateLimiting();
+        services.AddCspForwardedHeaders();
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
@@ -76,10 +77,13 @@ public static class ApiSetup
 
     public static WebApplication UseCspApi(this WebApplication app)
     {
+        app.UseCspForwardedHeaders();
         app.UseCspObservability();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<CacheControlDefaults>();
+        app.UseMiddleware<DeprecationHeaders>();
         if (!app.Environment.IsDevelopment() && !app.Environment.IsEnvironment("Testing"))
         {
             app.UseHsts();
@@ -91,16 +95,21 @@ public static class ApiSetup
         app.UseMiddleware<RequestLimitsMiddleware>();
         // The rate limiter partitions by the authenticated client, and refuses before authorization answers 401/403/404.
         app.UseAuthentication();
-        app.UseRateLimiter();
+        app.UseCspRateLimiting();
         app.UseAuthorization();
-        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapContract();
         app.UseSwaggerUI(o =>
         {
-            o.SwaggerEndpoint("/openapi/v1.json", "Csp.Api v1");
+            o.SwaggerEndpoint(ContractEndpoints.DocumentPath, "Csp.Api v1");
             o.RoutePrefix = "swagger";
             o.DocumentTitle = "Csp.Api — Community Safety Partnership plans";
             o.EnableTryItOutByDefault();
-            o.EnablePersistAuthorization();
+            // A link to an operation opens it (#/Plans/getPlan), and the box filters the operations by tag.
+            o.EnableDeepLinking();
+            o.EnableFilter();
+            // Remembering the key in the browser's local storage suits a developer's own machine only: on a shared or public
+            // deployment the next person at the browser would use it.
+            if (app.Environment.IsDevelopment()) o.EnablePersistAuthorization();
         });
         return app;
     }

@@ -87,7 +87,7 @@ internal static class ObservationsApi
             ids = codes.Select(code => byCode[code]).ToList();
         }
         var rows = await observations.ListSentAsync(tenant, ids, periods, new ObservationFilter(area, from, to), page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.SentKey), ObservationCsv.Sent);
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.SentKey), ObservationCsv.Sent, Csv.FileName(tenant.Slug, "observations"));
     }
 
     /// <summary>An indicator's observations are read under it (<c>/indicators/{id}/observations</c>): the indicators group mounts these.</summary>
@@ -202,7 +202,8 @@ internal static class ObservationsApi
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
-        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code));
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
+            Csv.FileName(tenant.Slug, indicator.Code, "observations"));
     }
 
     private static async Task<Results<Ok<Page<ObservationRevision>>, ValidationProblem, ProblemHttpResult>> ListRevisions(

@@ -41,4 +41,14 @@ public static class PublicRead
         var vary = byContentCoding ? VaryOnCallerAndCoding : VaryOnCaller;
         http.Response.Headers.Vary = Negotiate.IsNegotiated(http) ? vary + ", Accept" : vary;
     }
+
+    /// <summary>Adds <c>Origin</c> and <c>X-Api-Key</c> to the response's Vary, keeping what it already names.</summary>
+    public static void AddVaryOnCaller(HttpResponse response)
+    {
+        var named = response.Headers.Vary.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+        foreach (var header in (string[])["Origin", ApiKeys.HeaderName])
+            if (!named.Contains(header, StringComparer.OrdinalIgnoreCase)) named.Add(header);
+        response.Headers.Vary = string.Join(", ", named);
+    }
 }

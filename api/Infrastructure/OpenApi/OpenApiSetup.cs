@@ -23,7 +23,7 @@ public static class OpenApiSetup
         "Public read: anonymous access (no `X-Api-Key`) is allowed when the partnership enables public read; otherwise a key is needed.";
 
     public static IServiceCollection AddCspOpenApi(this IServiceCollection services) =>
-        services.AddOpenApi("v1", options =>
+        services.AddSingleton<ServedContract>().AddOpenApi(ContractEndpoints.DocumentName, options =>
         {
             options.AddDocumentTransformer(DescribeDocument);
             options.AddOperationTransformer(DescribeAuth);
@@ -38,6 +38,7 @@ public static class OpenApiSetup
     /// <summary>What a partner developer reads first; known tags get a line each.</summary>
     private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
     {
+        ["Service"] = "Where to start: the service root links to this contract and to Swagger UI. No key needed.",
         ["Health"] = "Liveness and readiness probes for load balancers and orchestrators. No key needed.",
         ["Partnerships"] = "Partnerships are the tenants. The operator's platform key creates them; each partnership's admin manages its own.",
         ["Agencies"] = "The partner agencies of a partnership (council, police, fire, probation, health, voluntary sector).",
@@ -74,7 +75,10 @@ public static class OpenApiSetup
             Type = SecuritySchemeType.ApiKey,
             In = ParameterLocation.Header,
             Name = ApiKeys.HeaderName,
-            Description = "A client key (`csp_…`), shown once when an admin creates the client, or the operator's platform key.",
+            Description = "A client key (`csp_…`) in the `X-Api-Key` header. A partnership's admin issues one to each partner system with " +
+                          "`POST /v1/partnerships/{partnership}/clients`, choosing its scopes; the key is in that answer's `key`, shown " +
+                          "once. The operator's platform key creates partnerships and acts as admin of any. To try the API on a local " +
+                          "copy running the Southwark demo, use one of the demo keys listed in the README.",
         };
 
         // The operation transformers refer to these; make sure they exist even if no endpoint named them.

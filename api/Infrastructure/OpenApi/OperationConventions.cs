@@ -29,6 +29,7 @@ internal static partial class OperationConventions
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);
         DeclareConditionalRequests(operation, context, method);
+        DeclareKeyedResponseHeaders(operation, context);
         ShareProblems(operation, context);
         DescribeResponses(operation);
         InStatusOrder(operation.Responses);
@@ -216,6 +217,21 @@ internal static partial class OperationConventions
             AddHeaderParameter(operation, "If-Match",
                 "The ETag you read. The write is refused with 412 when the resource has changed since; without it the write is unconditional.");
             AddETagHeader(operation, "200");
+        }
+    }
+
+    /// <summary>What every answer under /v1 says besides its body (CacheControlDefaults, RateLimitHeaders); a problem response
+    /// (shared) documents what it adds itself.</summary>
+    private static void DeclareKeyedResponseHeaders(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        if (context.Description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true) return;
+        foreach (var (status, response) in operation.Responses!)
+        {
+            if (status[0] is not ('2' or '3') || response is not OpenApiResponse r) continue;
+            r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            SharedHeaders.Add(r.Headers, context.Document!, SharedHeaders.CacheControl);
+            SharedHeaders.Add(r.Headers, context.Document!, RateLimitHeaders.PolicyHeader);
+            SharedHeaders.Add(r.Headers, context.Document!, RateLimitHeaders.StateHeader);
         }
     }
 

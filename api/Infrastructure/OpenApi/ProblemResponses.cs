@@ -122,7 +122,8 @@ public static class ProblemResponses
         RetryAfter: "Seconds to wait before sending the request again.");
 
     public static readonly ProblemResponse ServiceUnavailable = new("ServiceUnavailable", 503,
-        "The service cannot answer now (its database does not answer or is not migrated); retry later.");
+        "The service cannot answer now (its database does not answer or is not migrated); retry later.",
+        RetryAfter: "Seconds to wait before asking again.");
 
     /// <summary>
     /// The shared response for a problem status an endpoint declares (its <c>Results</c> union, <c>.ProducesProblem</c>) without saying
@@ -186,6 +187,12 @@ public static class ProblemResponses
             {
                 ["Retry-After"] = new OpenApiHeader { Description = retryAfter, Schema = new OpenApiSchema { Type = JsonSchemaType.Integer } },
             };
+        if (problem.Status == StatusCodes.Status429TooManyRequests)
+        {
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            SharedHeaders.Add(response.Headers, document, Security.RateLimitHeaders.PolicyHeader);
+            SharedHeaders.Add(response.Headers, document, Security.RateLimitHeaders.StateHeader);
+        }
         return response;
     }
 

@@ -14,7 +14,13 @@ namespace Csp.Api.Infrastructure.Security;
 public sealed class PartnershipCorsPolicyProvider(TenantResolver resolver) : ICorsPolicyProvider
 {
     private static readonly string[] AllowedHeaders = [ApiKeys.HeaderName, "Content-Type", "Accept", "If-Match", "If-None-Match", "Idempotency-Key"];
-    private static readonly string[] ExposedHeaders = ["ETag", "Location", "Retry-After"];
+    // What a portal's script reads besides the body: versions, new resources, when to retry or slow down, the next CSV page and
+    // its file name, and a deprecation.
+    private static readonly string[] ExposedHeaders =
+    [
+        "ETag", "Location", "Retry-After", RateLimitHeaders.PolicyHeader, RateLimitHeaders.StateHeader, "Link", "Content-Disposition",
+        Deprecation.DeprecationHeader, Deprecation.SunsetHeader,
+    ];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE"];
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(600);
 

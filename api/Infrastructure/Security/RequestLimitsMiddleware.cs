@@ -30,7 +30,8 @@ public sealed class RequestLimitsMiddleware(RequestDelegate next, IOptionsMonito
 /// <summary>Endpoint metadata: a body limit other than the default.</summary>
 public sealed record RequestBodyLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
 
-/// <summary>Headers every response carries.</summary>
+/// <summary>Headers every response carries: no response may be framed by another page (clickjacking Swagger UI's Authorize and
+/// Execute buttons, above all).</summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
@@ -46,11 +47,9 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers.Remove("Server");
-        if (!context.Request.Path.StartsWithSegments("/swagger"))
-        {
-            headers["Referrer-Policy"] = "no-referrer";
-            headers.XFrameOptions = "DENY";
-        }
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        if (!context.Request.Path.StartsWithSegments("/swagger")) headers["Referrer-Policy"] = "no-referrer";
         return Task.CompletedTask;
     };
 }

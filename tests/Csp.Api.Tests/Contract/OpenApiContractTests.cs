@@ -48,6 +48,29 @@ public sealed class OpenApiContractTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task Every_429_and_503_says_when_to_retry_and_every_v1_answer_documents_its_rate_limit_and_caching()
+    {
+        var doc = JsonNode.Parse(await File.ReadAllTextAsync(Repo.PathOf("openapi", "v1.json")))!;
+        JsonNode Resolve(JsonNode node) =>
+            node["$ref"]?.GetValue<string>() is { } reference ? doc["components"]![reference.Split('/')[2]]![reference.Split('/')[3]]! : node;
+        var missing = new List<string>();
+        foreach (var (path, item) in doc["paths"]!.AsObject())
+        foreach (var (method, op) in item!.AsObject())
+        foreach (var (status, response) in op!["responses"]!.AsObject())
+        {
+            var headers = Resolve(response!)["headers"]?.AsObject() ?? [];
+            var expected = new List<string>();
+            if (status is "429" or "503") expected.Add("Retry-After");
+            if (status == "429" || (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3'))
+                expected.AddRange(["RateLimit-Policy", "RateLimit"]);
+            if (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3') expected.Add("Cache-Control");
+            missing.AddRange(expected.Where(h => !headers.ContainsKey(h)).Select(h => $"{method.ToUpperInvariant()} {path} {status}: {h}"));
+        }
+
+        Assert.True(missing.Count == 0, "Responses that do not document the header:\n  " + string.Join("\n  ", missing));
+    }
+
+    [Fact]
     public async Task Swagger_ui_is_served_and_points_at_the_contract()
     {
         var client = factory.CreateClient();

@@ -27,25 +27,33 @@ public sealed class SwaggerUiBrowserTests
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync"],
         });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1800 } });
+        // One context for the reader's pages, so a second page sees what the first one stored.
+        await using var reader = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1800 } });
+        var page = await reader.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         // Expect's own 5 s default is shorter than a cold service on a busy 2-core machine needs to answer "Try it out".
         Assertions.SetDefaultExpectTimeout(30_000);
         var screenshot = Repo.PathOf("TestResults", "swagger.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
 
+        var swagger = new Uri(service.BaseAddress, "/swagger/index.html").ToString();
         try
         {
-            await page.GotoAsync(new Uri(service.BaseAddress, "/swagger/index.html").ToString());
+            await page.GotoAsync(swagger);
 
             await page.Locator("button.authorize").First.ClickAsync();
             var dialog = page.Locator(".modal-ux");
+            // The dialog says where keys come from (the key scheme's description).
+            await Assertions.Expect(dialog).ToContainTextAsync("POST /v1/partnerships/{partnership}/clients");
+            await Assertions.Expect(dialog).ToContainTextAsync("demo keys listed in the README");
             await dialog.Locator("input").First.FillAsync(DemoKeys.Reader);
             await dialog.Locator("button.authorize").ClickAsync();
             await dialog.Locator("button.btn-done").ClickAsync();
 
             var operation = page.Locator("#operations-Plans-getCurrentPlan");
             await operation.Locator(".opblock-summary").First.ClickAsync();
+            // Deep linking: the address now names the operation.
+            await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/Plans/getCurrentPlan$"));
             var tryItOut = operation.Locator("button.try-out__btn");
             if (await tryItOut.CountAsync() > 0 && (await tryItOut.InnerTextAsync()).Contains("Try it out", StringComparison.Ordinal))
                 await tryItOut.ClickAsync();
@@ -55,6 +63,22 @@ public sealed class SwaggerUiBrowserTests
             var live = operation.Locator(".live-responses-table");
             await Assertions.Expect(live.Locator("tbody .response-col_status").First).ToHaveTextAsync("200");
             await Assertions.Expect(live.Locator("tbody .response-col_description").First).ToContainTextAsync("Southwark Community Safety Partnership Plan");
+
+            // A link to the operation opens it; in Development the key is remembered for the next page; the filter box keeps
+            // the tags it names.
+            var linked = await reader.NewPageAsync();
+            await linked.GotoAsync(swagger + "#/Plans/getCurrentPlan");
+            await Assertions.Expect(linked.Locator("#operations-Plans-getCurrentPlan.is-open")).ToBeVisibleAsync();
+            await Assertions.Expect(linked.Locator("button.authorize.locked").First).ToBeVisibleAsync();
+            await linked.Locator("input.operation-filter-input").FillAsync("Health");
+            await Assertions.Expect(linked.Locator("#operations-Plans-getCurrentPlan")).ToHaveCountAsync(0);
+            await Assertions.Expect(linked.Locator("#operations-Health-getReadiness")).ToHaveCountAsync(1);
+
+            // Another site cannot frame it: the frame shows the browser's refusal, not Swagger UI.
+            var framer = await browser.NewPageAsync();
+            await framer.SetContentAsync($"<iframe src=\"{swagger}\" width=\"800\" height=\"600\"></iframe>");
+            var frame = framer.Frames.Single(f => f != framer.MainFrame);
+            Assert.Equal(0, await frame.Locator("#swagger-ui").CountAsync());
         }
         finally
         {

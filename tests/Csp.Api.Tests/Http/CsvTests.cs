@@ -67,6 +67,35 @@ public sealed class CsvTests
         Assert.Equal($"{A},{field},,0,0.25,2025-01-01,1970-01-01T00:00:00.0000000Z,on_track,at_risk,", line);
     }
 
+    [Theory]
+    [InlineData("=1+1", "'=1+1")]
+    [InlineData("+44 20 7525 5000", "'+44 20 7525 5000")]
+    [InlineData("-3.5", "'-3.5")]
+    [InlineData("@SUM(A1)", "'@SUM(A1)")]
+    [InlineData("\t=1+1", "'\t=1+1")]
+    [InlineData("\r=1+1", "\"'\r=1+1\"")]
+    [InlineData("=HYPERLINK(\"https://evil.example\",\"x\")", "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"x\"\")\"")]
+    [InlineData("a=1", "a=1")]
+    [InlineData(" =1", " =1")]
+    public void Text_that_begins_as_a_formula_gets_a_leading_quote(string title, string field)
+    {
+        var row = new Row(A, title, title, 0m, null, new DateOnly(2025, 1, 1), DateTimeOffset.UnixEpoch, Mood.OnTrack, null, []);
+
+        var line = Table.Write([row]).Split("\r\n")[1];
+
+        Assert.StartsWith($"{A},{field},{field},0,", line);
+    }
+
+    [Fact]
+    public void A_negative_number_stays_a_number()
+    {
+        var row = new Row(A, "t", null, -3.5m, -0.25m, new DateOnly(2025, 1, 1), DateTimeOffset.UnixEpoch, Mood.OnTrack, null, []);
+
+        var line = Table.Write([row]).Split("\r\n")[1];
+
+        Assert.StartsWith($"{A},t,,-3.5,-0.25,", line);
+    }
+
     [Fact]
     public void An_empty_list_is_the_header_row_alone() => Assert.Equal(Table.Header + "\r\n", Table.Write([]));
 
@@ -75,7 +104,7 @@ public sealed class CsvTests
     {
         var page = new Page<Row>([], null);
 
-        var json = Csv.PageOr(Context("application/json"), page, Table);
+        var json = Csv.PageOr(Context("application/json"), page, Table, "rows.csv");
 
         Assert.Same(page, Assert.IsType<Ok<Page<Row>>>(json.Result).Value);
     }
@@ -87,10 +116,11 @@ public sealed class CsvTests
         http.Request.Path = "/v1/partnerships/p/commitments";
         http.Request.QueryString = new QueryString("?status=on_track&cursor=old&limit=2");
 
-        var csv = Assert.IsType<ContentHttpResult>(Csv.PageOr(http, new Page<Row>([], "next"), Table).Result);
+        var csv = Assert.IsType<ContentHttpResult>(Csv.PageOr(http, new Page<Row>([], "next"), Table, "p-commitments.csv").Result);
 
         Assert.Equal("text/csv; charset=utf-8", csv.ContentType);
-        Assert.Equal(Table.Header + "\r\n", csv.ResponseContent);
+        Assert.Equal("\uFEFF" + Table.Header + "\r\n", csv.ResponseContent);
+        Assert.Equal("attachment; filename=\"p-commitments.csv\"", http.Response.Headers.ContentDisposition.ToString());
         Assert.Equal("</v1/partnerships/p/commitments?status=on_track&cursor=next&limit=2>; rel=\"next\"", http.Response.Headers.Link.ToString());
     }
 
@@ -99,9 +129,15 @@ public sealed class CsvTests
     {
         var http = Context("text/csv");
 
-        Assert.IsType<ContentHttpResult>(Csv.PageOr(http, new Page<Row>([], null), Table).Result);
+        Assert.IsType<ContentHttpResult>(Csv.PageOr(http, new Page<Row>([], null), Table, "rows.csv").Result);
         Assert.Equal(0, http.Response.Headers.Link.Count);
     }
+
+    [Theory]
+    [InlineData(new[] { "southwark", "plan", "0190a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b", "commitments" }, "southwark-plan-0190a3b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b-commitments.csv")]
+    [InlineData(new[] { "southwark", "ASB-\"x\"/../é;", "observations" }, "southwark-ASB-x..-observations.csv")]
+    public void A_download_name_keeps_only_characters_safe_in_a_header_and_a_file_system(string[] parts, string name) =>
+        Assert.Equal(name, Csv.FileName(parts));
 
     /// <summary>A request negotiated as the list endpoints' filter does it (JSON or CSV by Accept).</summary>
     private static DefaultHttpContext Context(string accept)

@@ -120,7 +120,7 @@ public sealed class ScopePolicyTests(CspApiFactory factory)
         var routes = MatrixKit.Routes(factory);
         var open = routes.Where(r => r.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(r => r.Key).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["GET /health/live", "GET /health/ready", "GET /metrics", "GET /openapi/{documentName}.json"], open);
+        Assert.Equal(["GET /", "GET /health/live", "GET /health/ready", "GET /metrics", "GET /openapi/{documentName}.json"], open);
         foreach (var route in routes.Where(r => r.Endpoint.Metadata.GetMetadata<IAllowAnonymous>() is null))
         {
             Assert.True(route.Scope is not null, $"{route.Key} declares no scope");

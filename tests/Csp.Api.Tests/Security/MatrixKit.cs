@@ -166,6 +166,7 @@ public static class MatrixKit
     {
         "POST /v1/partnerships",
         "GET /v1/partnerships",
+        "GET /",
         "GET /health/live",
         "GET /health/ready",
         "GET /openapi/{documentName}.json",

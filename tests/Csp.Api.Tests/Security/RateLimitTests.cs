@@ -25,13 +25,21 @@ public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<R
         // Creating the tenant uses the platform key's own bucket (3 calls: partnership, client).
         var t = await TestTenant.CreateAsync(factory);
         var (reader, _, _) = await t.KeyAsync(["read"]);
-        for (var i = 0; i < 3; i++)
-            Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(t.Path())).StatusCode);
+        // Each answer says what is left: a bucket of 3 that regains 1 an hour is full again 1, 2, 3 hours after 1, 2, 3 calls.
+        for (var i = 1; i <= 3; i++)
+        {
+            var allowed = await reader.GetAsync(t.Path());
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            Assert.Equal("\"client\";q=3;w=10800", Header(allowed, "RateLimit-Policy"));
+            Assert.Equal($"\"client\";r={3 - i};t={3600 * i}", Header(allowed, "RateLimit"));
+        }
 
         var refused = await reader.GetAsync(t.Path());
         var problem = await TestTenant.ExpectProblem(refused, HttpStatusCode.TooManyRequests);
         Assert.Contains("Retry after", problem.Str("detail"));
-        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), "Retry-After must tell the client how long to wait");
+        Assert.Equal(TimeSpan.FromHours(1), refused.Headers.RetryAfter?.Delta);
+        Assert.Equal("\"client\";q=3;w=10800", Header(refused, "RateLimit-Policy"));
+        Assert.Equal("\"client\";r=0;t=3600", Header(refused, "RateLimit"));
 
         // The admin key has its own bucket (it was used once, for KeyAsync).
         Assert.Equal(HttpStatusCode.OK, (await t.Admin.GetAsync(t.Path())).StatusCode);
@@ -47,4 +55,7 @@ public sealed class RateLimitTests(RateLimitedFactory factory) : IClassFixture<R
         Assert.Contains(HttpStatusCode.Unauthorized, statuses);
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.NonValidated.TryGetValues(name, out var values) ? values.ToString() : null;
 }
