@@ -54,32 +54,44 @@ public static class AuditLog
     /// turns, so reading the last one and writing the next is safe) and names its parent and plan (<see cref="FeedParents"/>).
     /// One unit gives an entity one event in the feed: a later event of the same entity in the unit hides the earlier one from
     /// the feed (the audit trail keeps both), a create then an update shows as the create, and a create then a delete shows
-    /// as nothing at all.
+    /// as nothing at all. Observation events are never merged: each names its own periods and areas.
     /// </remarks>
-    public static async Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes)
+    /// <param name="period">With <paramref name="area"/>: the one observation of the indicator <paramref name="entityId"/> the
+    /// event is about (a retraction's tombstone); null for every other event.</param>
+    /// <param name="area">The observation's area (see <paramref name="period"/>).</param>
+    /// <param name="touched">For an observation create or update event: the periods and the areas of the values it wrote.</param>
+    public static async Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes, string? period = null,
+        string? area = null, (IEnumerable<string> Periods, IEnumerable<string> Areas)? touched = null)
     {
         var op = AuditActions.OpOf(action);
         long? feedSeq = await w.ScalarAsync<long>(
             "SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM audit_events WHERE partnership_id = @PartnershipId", new { w.PartnershipId });
-        var key = (w.PartnershipId, entityType, entityId);
-        if (w.FeedEvents.TryGetValue(key, out var earlier))
+        if (entityType != EntityTypes.Observation)
         {
-            await w.ExecuteAsync("UPDATE audit_events SET feed_seq = NULL WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
-                new { w.PartnershipId, earlier.FeedSeq });
-            if (earlier.FirstOp == AuditActions.Create) op = op == AuditActions.Delete ? op : AuditActions.Create;
-            if (earlier.FirstOp == AuditActions.Create && op == AuditActions.Delete) feedSeq = null;
+            var key = (w.PartnershipId, entityType, entityId);
+            if (w.FeedEvents.TryGetValue(key, out var earlier))
+            {
+                await w.ExecuteAsync("UPDATE audit_events SET feed_seq = NULL WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
+                    new { w.PartnershipId, earlier.FeedSeq });
+                if (earlier.FirstOp == AuditActions.Create && op == AuditActions.Delete) feedSeq = null;
+                else if (earlier.FirstOp == AuditActions.Create) op = AuditActions.Create;
+            }
+            if (feedSeq is { } taken) w.FeedEvents[key] = (taken, earlier.FirstOp ?? op);
+            else w.FeedEvents.Remove(key);
         }
-        if (feedSeq is { } taken) w.FeedEvents[key] = (taken, earlier.FirstOp ?? op);
-        else w.FeedEvents.Remove(key);
 
         var (parentId, planId) = await FeedParents.OfAsync(w, entityType, entityId);
         await w.ExecuteAsync("""
-            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes, feed_seq, parent_id, plan_id)
-            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes, @feedSeq, @parentId, @planId)
+            INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes, period, area, feed_seq,
+                                      parent_id, plan_id, periods, areas)
+            VALUES (@partnershipId, @at, @clientId, @action, @op, @entityType, @entityId, @changes, @period, @area, @feedSeq,
+                    @parentId, @planId, @periods, @areas)
             """, new
         {
             partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op,
-            entityType, entityId, changes, feedSeq, parentId, planId,
+            entityType, entityId, changes, period, area, feedSeq, parentId, planId,
+            periods = touched is { } t ? JsonSerializer.Serialize(t.Periods.Distinct().Order(StringComparer.Ordinal)) : null,
+            areas = touched is { } u ? JsonSerializer.Serialize(u.Areas.Distinct().Order(StringComparer.Ordinal)) : null,
         });
     }
 }
@@ -107,6 +119,7 @@ public static class EntityTypes
 {
     public const string Partnership = "partnership";
     public const string Agency = "agency";
+    public const string Area = "area";
     public const string Client = "client";
     public const string Plan = "plan";
     public const string Priority = "priority";

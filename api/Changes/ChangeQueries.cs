@@ -1,6 +1,7 @@
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Audit;
+using System.Text.Json;
 using Dapper;
 
 namespace Csp.Api.Changes;
@@ -17,21 +18,24 @@ namespace Csp.Api.Changes;
 /// </remarks>
 public sealed class ChangeQueries(Db db)
 {
-    private sealed record Row(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At, Guid? ParentId, Guid? PlanId);
+    private sealed record Row(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At, Guid? ParentId, Guid? PlanId,
+        string? Period, string? Area, string? Periods, string? Areas);
+
+    private static IReadOnlyList<string>? List(string? json) => json is null ? null : JsonSerializer.Deserialize<List<string>>(json);
 
     public async Task<IReadOnlyList<Change>> AfterAsync(Tenant tenant, long after, int take, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT feed_seq AS Seq, entity_type AS EntityType, entity_id AS EntityId, op AS Op, at AS At, parent_id AS ParentId,
-                   plan_id AS PlanId
+                   plan_id AS PlanId, period AS Period, area AS Area, periods AS Periods, areas AS Areas
             FROM audit_events
             WHERE partnership_id = @PartnershipId AND feed_seq > @after {db.Dialect.CommittedEventsOnly}
             ORDER BY feed_seq {db.Dialect.Limit}
             """, new { tenant.PartnershipId, after, Limit = take }, cancellationToken: ct));
         return rows.Select(r => new Change(r.Seq, EnumText<ChangeEntityType>.Parse(r.EntityType), r.EntityId, EnumText<ChangeOp>.Parse(r.Op), r.At,
                 r.ParentId is { } parent ? new ChangeParent(EnumText<ChangeEntityType>.Parse(FeedParents.ParentType[r.EntityType]), parent) : null,
-                r.PlanId))
+                r.PlanId, r.Period, r.Area, List(r.Periods), List(r.Areas)))
             .ToList();
     }
 

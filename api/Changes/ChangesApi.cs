@@ -12,17 +12,27 @@ namespace Csp.Api.Changes;
 /// <param name="EntityType">What changed. Fetch it at its own path by <c>entityId</c>; a <c>commitment_update</c> is listed under
 /// its commitment (<c>parent</c>), an <c>observation</c> event names the indicator whose values changed.</param>
 /// <param name="EntityId">The id of the entity that changed (for <c>observation</c>, the indicator's id).</param>
-/// <param name="Op"><c>create</c> or <c>update</c>: fetch it again; <c>delete</c>: a tombstone, drop your copy (and, for a plan,
-/// priority or commitment, what sits under it). Within one write an entity has one change: created and deleted in the same
-/// write, it does not appear at all.</param>
+/// <param name="Op"><c>create</c> or <c>update</c>: fetch it again (an <c>observation</c> update: the indicator's values for
+/// <c>periods</c> and <c>areas</c>); <c>delete</c>: a tombstone, drop your copy (and, for a plan, priority or commitment, what
+/// sits under it). An <c>observation</c> delete is the retraction of one value: drop the indicator's value for <c>period</c> and
+/// <c>area</c>, and nothing else. Within one write an entity has one change: created and deleted in the same write, it does not
+/// appear at all.</param>
 /// <param name="At">When the change was committed (UTC).</param>
 /// <param name="Parent">What the entity sits under: a priority's plan, a commitment's priority, an update's commitment, an
 /// outcome's framework, an alignment's outcome, an observation event's indicator. Absent for top-level entities.</param>
 /// <param name="PlanId">The plan the entity belongs to (priorities, commitments, their updates, alignments of a plan's
 /// priority or commitment). Absent otherwise.</param>
+/// <param name="Period">On an <c>observation</c> delete: the period of the value taken back. Absent otherwise.</param>
+/// <param name="Area">On an <c>observation</c> delete: the ONS GSS code of the area of the value taken back. Absent otherwise.</param>
+/// <param name="Periods">On an <c>observation</c> update: the periods of the values it wrote (each in some of <c>areas</c>).</param>
+/// <param name="Areas">On an <c>observation</c> update: the areas (GSS codes) of the values it wrote.</param>
 public sealed record Change(long Seq, ChangeEntityType EntityType, Guid EntityId, ChangeOp Op, DateTimeOffset At,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChangeParent? Parent = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PlanId = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PlanId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Period = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Area = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Periods = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Areas = null);
 
 /// <summary>The entity a change's entity sits under.</summary>
 /// <param name="Type">The parent's entity type.</param>

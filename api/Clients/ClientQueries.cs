@@ -33,6 +33,34 @@ public sealed class ClientQueries(Db db, AuditedWriter writer)
         return rows.Select(r => r.ToClient()).ToList();
     }
 
+    private sealed record PushableRow(Guid Id, string Code, string Name, string Frequency, string Unit)
+    {
+        public PushableIndicator ToIndicator() => new(Id, Code, Name, EnumText<Indicators.IndicatorFrequency>.Parse(Frequency),
+            EnumText<Indicators.IndicatorUnit>.Parse(Unit));
+    }
+
+    /// <summary>The caller, its agency, its scopes and the indicators it may push (the batch push's own rule: a key bound to an agency
+    /// pushes that agency's indicators, any other key with the scope every indicator).</summary>
+    public async Task<Me> MeAsync(Tenant tenant, CancellationToken ct)
+    {
+        var caller = tenant.Caller;
+        await using var c = await db.OpenAsync(tenant, ct);
+        var client = caller.ClientId is not { } clientId ? null : await c.QuerySingleOrDefaultAsync<MeClient>(new CommandDefinition("""
+            SELECT id AS Id, name AS Name, key_id AS KeyId, expires_at AS ExpiresAt FROM clients WHERE partnership_id = @PartnershipId AND id = @clientId
+            """, new { tenant.PartnershipId, clientId }, cancellationToken: ct));
+        var agency = caller.AgencyId is not { } agencyId ? null : await c.QuerySingleOrDefaultAsync<MeAgency>(new CommandDefinition("""
+            SELECT id AS Id, code AS Code, name AS Name FROM agencies WHERE partnership_id = @PartnershipId AND id = @agencyId
+            """, new { tenant.PartnershipId, agencyId }, cancellationToken: ct));
+        IReadOnlyList<PushableIndicator> indicators = [];
+        if (caller.Has(Scopes.ObservationsWrite))
+            indicators = (await c.QueryAsync<PushableRow>(new CommandDefinition("""
+                SELECT id AS Id, code AS Code, name AS Name, frequency AS Frequency, unit AS Unit FROM indicators
+                WHERE partnership_id = @PartnershipId AND (@agencyId IS NULL OR source_agency_id = @agencyId)
+                ORDER BY code
+                """, new { tenant.PartnershipId, agencyId = caller.AgencyId }, cancellationToken: ct))).Select(r => r.ToIndicator()).ToList();
+        return new Me(client, agency, caller.Scopes.Order(StringComparer.Ordinal).ToList(), indicators);
+    }
+
     public async Task<Client?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);

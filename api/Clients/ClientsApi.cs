@@ -26,6 +26,20 @@ internal static class ClientsApi
         return group;
     }
 
+    /// <summary>The caller's own view of itself: any key of the partnership that may read.</summary>
+    public static RouteGroupBuilder MapMe(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/me").WithTags("Clients");
+        group.MapGet("/", GetMe).WithName("getMe").WithSummary("Who am I, and what may I push")
+            .WithDescription("The calling client, the agency its key acts for, its scopes, and the indicators it may push, each with the " +
+                             "code, frequency and unit its rows need: what a partner's system checks before its first push.")
+            .RequireScope(Scopes.Read);
+        return group;
+    }
+
+    private static async Task<Ok<Me>> GetMe(Tenant tenant, ClientQueries clients, CancellationToken ct) =>
+        TypedResults.Ok(await clients.MeAsync(tenant, ct));
+
     private static async Task<Results<Ok<Page<Client>>, ValidationProblem>> ListClients(
         Tenant tenant, [AsParameters] PageQuery query, ClientQueries clients, CancellationToken ct)
     {

@@ -11,5 +11,6 @@ internal static class CommitmentExamples
             new DateOnly(2025, 4, 1), new DateOnly(2025, 9, 30)));
 
     public static readonly Example<CommitmentUpdateRequest> Update = new("on-track", "An officer's progress report",
-        new CommitmentUpdateRequest(CommitmentStatus.OnTrack, "Posters are up at the ten hotspots; translations into four languages are with the printer."));
+        new CommitmentUpdateRequest(CommitmentStatus.OnTrack, "Posters are up at the ten hotspots; translations into four languages are with the printer.",
+            Author: "Community Safety Manager", AsAt: new DateOnly(2025, 6, 30), PercentComplete: 60));
 }

@@ -15,9 +15,11 @@ public sealed class CommitmentQueries(Db db, AuditedWriter writer)
     private sealed record Row(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
         DateOnly? StartDate, DateOnly? DueDate, string Status, Guid? LatestUpdateId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-    private sealed record UpdateRow(Guid Id, Guid CommitmentId, string Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt)
+    private sealed record UpdateRow(Guid Id, Guid CommitmentId, string Status, string Commentary, string? Author, DateOnly AsAt,
+        long? PercentComplete, Guid? ClientId, DateTimeOffset CreatedAt)
     {
-        public CommitmentUpdate ToUpdate() => new(Id, CommitmentId, EnumText<CommitmentStatus>.Parse(Status), Commentary, ClientId, CreatedAt);
+        public CommitmentUpdate ToUpdate() => new(Id, CommitmentId, EnumText<CommitmentStatus>.Parse(Status), Commentary, Author, AsAt,
+            PercentComplete is { } p ? (int)p : null, ClientId, CreatedAt);
     }
 
     private sealed record PartnerRow(Guid CommitmentId, Guid AgencyId);
@@ -29,7 +31,8 @@ public sealed class CommitmentQueries(Db db, AuditedWriter writer)
         """;
 
     private const string UpdateColumns = """
-        u.id AS Id, u.commitment_id AS CommitmentId, u.status AS Status, u.commentary AS Commentary, u.client_id AS ClientId, u.created_at AS CreatedAt
+        u.id AS Id, u.commitment_id AS CommitmentId, u.status AS Status, u.commentary AS Commentary, u.author AS Author, u.as_at AS AsAt,
+        u.percent_complete AS PercentComplete, u.client_id AS ClientId, u.created_at AS CreatedAt
         """;
 
     private static readonly string NotStarted = EnumText<CommitmentStatus>.Text(CommitmentStatus.NotStarted);
@@ -187,26 +190,33 @@ public sealed class CommitmentQueries(Db db, AuditedWriter writer)
             Check = async (w, current) => await ArchivedAsync(w, await PlanOfAsync(w, current.PriorityId)),
         }, ct);
 
-    /// <summary>Appends a progress update; the commitment's status becomes the update's.</summary>
+    /// <summary>Appends a progress update. It becomes the commitment's latest (and its status the commitment's) unless the latest
+    /// describes a later date: an update for an earlier date fills in the history.</summary>
     public Task<WriteResult<CommitmentUpdate>> AddUpdateAsync(Tenant tenant, Guid commitmentId, CommitmentUpdateRequest request, CancellationToken ct)
     {
         Commitment? current = null;
         var planId = Guid.Empty;
         return writer.CreateAsync(tenant, new Create<CommitmentUpdate>(EntityTypes.CommitmentUpdate, async w =>
         {
-            var update = new CommitmentUpdate(Ids.New(), commitmentId, request.Status!.Value, request.Commentary, w.Tenant.Caller.ClientId, w.Now);
+            var update = new CommitmentUpdate(Ids.New(), commitmentId, request.Status!.Value, request.Commentary, request.Author,
+                request.AsAt ?? DateOnly.FromDateTime(w.Now.UtcDateTime), request.PercentComplete, w.Tenant.Caller.ClientId, w.Now);
             var status = EnumText<CommitmentStatus>.Text(update.Status);
             await w.ExecuteAsync("""
-                INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
-                VALUES (@PartnershipId, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
-                """, new { w.PartnershipId, update.Id, update.CommitmentId, status, update.Commentary, update.ClientId, update.CreatedAt });
+                INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, author, as_at, percent_complete, client_id, created_at)
+                VALUES (@PartnershipId, @Id, @CommitmentId, @status, @Commentary, @Author, @AsAt, @PercentComplete, @ClientId, @CreatedAt)
+                """, new
+            {
+                w.PartnershipId, update.Id, update.CommitmentId, status, update.Commentary, update.Author, update.AsAt, update.PercentComplete,
+                update.ClientId, update.CreatedAt,
+            });
+            if (current!.LatestUpdate is { } latest && latest.AsAt > update.AsAt) return update;
             await w.ExecuteAsync("""
                 UPDATE commitments SET status = @status, latest_update_id = @Id, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @commitmentId
                 """, new { w.PartnershipId, commitmentId, status, update.Id, w.Now });
             await PlanQueries.TouchAsync(w, planId);
             await AuditLog.RecordAsync(w, AuditActions.Update, EntityTypes.Commitment, commitmentId,
-                AuditLog.Diff(current, current! with { Status = update.Status, LatestUpdate = update }));
+                AuditLog.Diff(current, current with { Status = update.Status, LatestUpdate = update }));
             return update;
         })
         {

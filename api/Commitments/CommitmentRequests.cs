@@ -29,18 +29,28 @@ public sealed record CommitmentRequest(string Code, string Title, string? Descri
     IReadOnlyList<Guid>? PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate);
 
 /// <summary>Record progress: appended to the history, never overwritten.</summary>
-/// <param name="Status">The commitment's status as of this update; it becomes the commitment's status.</param>
+/// <param name="Status">The commitment's status as of <c>asAt</c>; it becomes the commitment's status unless an update already recorded
+/// describes a later date.</param>
 /// <param name="Commentary">What happened, in the officer's words; 1–4,000 characters.</param>
-public sealed record CommitmentUpdateRequest(CommitmentStatus? Status, string Commentary);
+/// <param name="Author">Who reports it: a person's name or role, e.g. "Community Safety Manager"; free text, at most 200 characters.
+/// Not the API client, which the audit trail records anyway.</param>
+/// <param name="AsAt">The date the status describes, e.g. the end of the quarter reported on; today (by the service's clock) when
+/// omitted; not after today.</param>
+/// <param name="PercentComplete">How much of the work is done, as a whole percent from 0 to 100; optional.</param>
+public sealed record CommitmentUpdateRequest(CommitmentStatus? Status, string Commentary, string? Author = null, DateOnly? AsAt = null,
+    int? PercentComplete = null);
 
 /// <summary>One entry of a commitment's progress history.</summary>
 /// <param name="CommitmentId">The commitment it reports on.</param>
-/// <param name="Status">The commitment's status as of this update.</param>
+/// <param name="Status">The commitment's status as of <c>asAt</c>.</param>
 /// <param name="Commentary">What happened, in the officer's words.</param>
-/// <param name="ClientId">The client that recorded it; null for the operator's platform key.</param>
+/// <param name="Author">Who reported it (a person's name or role); null when not given.</param>
+/// <param name="AsAt">The date the status describes (for updates recorded before it could be given, the day they were recorded).</param>
+/// <param name="PercentComplete">How much of the work was done, 0–100; null when not given.</param>
+/// <param name="ClientId">The API client that recorded it; null for the operator's platform key.</param>
 /// <param name="CreatedAt">When it was recorded (UTC).</param>
-public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt)
-    : Audit.IEntity;
+public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, string? Author, DateOnly AsAt,
+    int? PercentComplete, Guid? ClientId, DateTimeOffset CreatedAt) : Audit.IEntity;
 
 /// <summary>A commitment with its current status (that of its latest update) and that update.</summary>
 /// <param name="PriorityId">The priority it belongs to.</param>
@@ -52,7 +62,8 @@ public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStat
 /// <param name="StartDate">When work starts; null when not set.</param>
 /// <param name="DueDate">When it is due; null when not set.</param>
 /// <param name="Status">Its current status: that of its latest update, <c>not_started</c> before the first.</param>
-/// <param name="LatestUpdate">Its latest progress update; null before the first.</param>
+/// <param name="LatestUpdate">Its latest progress update: the one describing the latest date (<c>asAt</c>; of two on the same date, the
+/// one recorded last); null before the first.</param>
 public sealed record Commitment(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
     IReadOnlyList<Guid> PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate, CommitmentStatus Status,
     CommitmentUpdate? LatestUpdate, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

@@ -20,9 +20,14 @@ public sealed class CommitmentRequestValidator : AbstractValidator<CommitmentReq
 
 public sealed class CommitmentUpdateRequestValidator : AbstractValidator<CommitmentUpdateRequest>
 {
-    public CommitmentUpdateRequestValidator()
+    public CommitmentUpdateRequestValidator(TimeProvider clock)
     {
         RuleFor(x => x.Status).NotNull().IsInEnum();
         RuleFor(x => x.Commentary).NotEmpty().MaximumLength(ValidationRules.TextMax);
+        RuleFor(x => x.Author).MaximumLength(ValidationRules.NameMax)
+            .Must(a => a is null || !string.IsNullOrWhiteSpace(a)).WithMessage("'author' names a person or role; leave it out rather than send it blank.");
+        RuleFor(x => x.AsAt).Must(d => d is null || d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))
+            .WithMessage("'asAt' is the date the status describes, which cannot be after today.");
+        RuleFor(x => x.PercentComplete).InclusiveBetween(0, 100).WithMessage("'percentComplete' is a whole percent from 0 to 100.");
     }
 }

@@ -48,10 +48,12 @@ internal static class CommitmentsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/{commitmentId:guid}/updates", ListUpdates).WithName("listCommitmentUpdates").WithSummary("Progress history")
-            .WithDescription("Every update, oldest first.").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Every update in the order recorded, oldest first; each says the date its status describes (`asAt`).").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{commitmentId:guid}/updates", AddUpdate).WithName("addCommitmentUpdate").WithSummary("Record progress")
             .WithRequestExample(CommitmentExamples.Update)
-            .WithDescription("Appends to the history (never overwritten); the commitment's status becomes this update's.")
+            .WithDescription("Appends to the history (never overwritten), with who reports it (`author`), the date the status describes " +
+                             "(`asAt`, today when omitted) and how much is done (`percentComplete`). The commitment's status becomes this " +
+                             "update's, unless an update already recorded describes a later date (this one then fills in the history).")
             .RequireScope(Scopes.PlansWrite).Validate<CommitmentUpdateRequest>()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return routes;

@@ -8,23 +8,38 @@ namespace Csp.Api.Demo;
 /// The demo's indicators (DOMAIN.md: personal robbery, theft from the person, VAWG offences, knife crime with injury, drug
 /// treatment completions %, public confidence %, ASB calls), each with the 24 months before this one for the borough (so the
 /// year before last year's plan can be compared), pushed through the batch push as a feed would (the last two months
-/// provisional). Each has a baseline (its first month) and a target for the end of this year's plan. Figures are illustrative,
-/// not official, and their notes say so.
+/// provisional). Each has a baseline (its first month), a target for the end of this year's plan and a definition in plain
+/// words; the Met's recorded crime carries the break of its move to CONNECT. Figures are illustrative, not official, and their
+/// notes say so.
 /// </summary>
 internal static class DemoIndicators
 {
     private sealed record Demo(string Code, string Name, IndicatorUnit Unit, IndicatorDirection Direction, string SourceAgency, string Priority,
-        decimal Start, decimal MonthlyStep, decimal? Target);
+        decimal Start, decimal MonthlyStep, decimal? Target, string Definition, string? SourceSystem = null, bool RecordedCrime = false);
+
+    /// <summary>The Met replaced CRIS with CONNECT on 28 February 2024 (Met FOI 01.FOI.25.042468), so its recorded crime before
+    /// and after that month are not compared.</summary>
+    private static readonly BreakInput Connect = new("2024-02", "The Met moved crime recording from CRIS to CONNECT on 28 February 2024.");
 
     private static readonly Demo[] All =
     [
-        new("ROB-PERSONAL", "Personal robbery offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 182, -1, 150),
-        new("THEFT-PERSON", "Theft from the person offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 410, -2, 350),
-        new("VAWG-OFFENCES", "Violence against women and girls offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P1", 265, -0.5m, 240),
-        new("KNIFE-INJURY", "Knife crime with injury (victims under 25 and over)", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 21, -0.25m, 16),
-        new("DRUG-COMPLETIONS", "Successful drug treatment completions", IndicatorUnit.Percent, IndicatorDirection.Increase, "SEL-ICB", "P3", 18.4m, 0.15m, 22),
-        new("CONFIDENCE", "Public confidence that police do a good job locally", IndicatorUnit.Percent, IndicatorDirection.Increase, "MET-CS", "P4", 64.5m, -0.12m, 70),
-        new("ASB-CALLS", "Anti-social behaviour calls to police", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P5", 1250, -4.5m, 1100),
+        new("ROB-PERSONAL", "Personal robbery offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 182, -1, 150,
+            "Count of personal robbery offences recorded by the Metropolitan Police in the area during the month.", "CONNECT", RecordedCrime: true),
+        new("THEFT-PERSON", "Theft from the person offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 410, -2, 350,
+            "Count of theft from the person offences recorded by the Metropolitan Police in the area during the month.", "CONNECT",
+            RecordedCrime: true),
+        new("VAWG-OFFENCES", "Violence against women and girls offences", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P1", 265, -0.5m, 240,
+            "Count of violence against women and girls offences recorded by the Metropolitan Police in the area during the month.", "CONNECT",
+            RecordedCrime: true),
+        new("KNIFE-INJURY", "Knife crime with injury (victims under 25 and over)", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P2", 21, -0.25m, 16,
+            "Count of knife crime offences with injury recorded by the Metropolitan Police in the area during the month.", "CONNECT",
+            RecordedCrime: true),
+        new("DRUG-COMPLETIONS", "Successful drug treatment completions", IndicatorUnit.Percent, IndicatorDirection.Increase, "SEL-ICB", "P3", 18.4m, 0.15m, 22,
+            "Percentage of people in drug treatment in the area who completed their treatment successfully, for the month."),
+        new("CONFIDENCE", "Public confidence that police do a good job locally", IndicatorUnit.Percent, IndicatorDirection.Increase, "MET-CS", "P4", 64.5m, -0.12m, 70,
+            "Percentage of people surveyed in the area who say the police do a good job in their local area, for the month."),
+        new("ASB-CALLS", "Anti-social behaviour calls to police", IndicatorUnit.Count, IndicatorDirection.Decrease, "MET-CS", "P5", 1250, -4.5m, 1100,
+            "Count of calls to the Metropolitan Police about anti-social behaviour in the area during the month."),
     ];
 
     /// <summary>Months of values each indicator has: the 24 before this one.</summary>
@@ -38,8 +53,9 @@ internal static class DemoIndicators
         foreach (var d in All)
         {
             DemoSeeder.Written(await indicators.CreateAsync(admin, new IndicatorRequest(d.Code, d.Name, null, d.Unit, d.Direction, IndicatorFrequency.Monthly,
-                agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"),
-                d.Target is { } target ? new PeriodValue(target, $"{targetMonth:yyyy-MM}") : null), ct));
+                agencies[d.SourceAgency], [priorities[d.Priority]], new PeriodValue(d.Start, $"{first:yyyy-MM}"), null,
+                d.Target is { } target ? [new TargetInput(null, $"{targetMonth:yyyy-MM}", target)] : [],
+                Definition: d.Definition, SourceSystem: d.SourceSystem, Breaks: d.RecordedCrime ? [Connect] : []), ct));
             for (var m = 0; m < Months; m++)
             {
                 var month = first.AddMonths(m);

@@ -22,7 +22,7 @@ namespace Csp.Api.Demo;
 public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
-    Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh)
+    Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh, Areas.AreaQueries areas)
 {
     public const string Slug = "southwark";
 
@@ -48,6 +48,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
     private async Task<bool> SeedAsync(WriteUnit w, Tenant admin, PartnershipRequest request, CancellationToken ct)
     {
         Written(await partnerships.CreateAsync(request, ct, admin.PartnershipId));
+        await DemoAreas.SeedAsync(admin, areas, ct);
 
         async Task<Guid> Agency(string code, string name, AgencyKind kind) =>
             Written(await agencies.CreateAsync(admin, new AgencyRequest(code, name, kind), ct)).Id;
@@ -71,6 +72,8 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
         // The current plan covers the financial year that contains today, so /plans/current answers; last year's plan, which it
         // refreshed, is archived, so the report, the diff and year-on-year figures have something to show.
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // The seed does not know when or where the partnership approved its plans: approved today, by the partnership, no minute.
+        var approval = new PlanApprovalRequest("Southwark Community Safety Partnership", today);
         var fyStart = new DateOnly(today.Month >= 4 ? today.Year : today.Year - 1, 4, 1);
         var lastStart = fyStart.AddYears(-1);
         static string Title(DateOnly start) => $"Southwark Community Safety Partnership Plan {start.Year}–{(start.Year + 1) % 100:D2}";
@@ -93,7 +96,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
             indicators, push, today, fyStart.AddYears(1).AddMonths(-1), ct);
         await SeedFrameworksAsync(w, admin, last.Id, ct);
-        Written(await plans.ApproveAsync(admin, last.Id, "Southwark CSP Board", null, ct));
+        Written(await plans.ApproveAsync(admin, last.Id, approval, null, ct));
 
         // This year's plan: last year's refreshed (dates a year on, finished work left behind), then edited by officers.
         var refreshed = Written(await refresh.RefreshAsync(admin, last.Id, new PlanRefreshRequest(Title(fyStart), fyStart, fyStart.AddYears(1).AddDays(-1),
@@ -122,7 +125,7 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
             }
         }
         Written(await plans.ArchiveAsync(admin, last.Id, null, ct));
-        Written(await plans.ApproveAsync(admin, plan.Id, "Southwark CSP Board", null, ct));
+        Written(await plans.ApproveAsync(admin, plan.Id, approval, null, ct));
         return true;
     }
 

@@ -7,8 +7,10 @@ internal static class FrameworkRules
 {
     public const int UrlMax = 2000;
 
+    // Uri.TryCreate trims surrounding whitespace and control characters: the text itself, which is what is stored, must have none.
     public static bool IsWebUrl(string? url) =>
-        url is null || (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp));
+        url is null || (url.All(c => c > ' ' && !char.IsControl(c)) && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+                        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp));
 
     public static void ValidUrl<T>(this IRuleBuilder<T, string?> rule) =>
         rule.MaximumLength(UrlMax).Must(IsWebUrl).WithMessage("'{PropertyName}' must be an absolute http or https URL.");

@@ -17,32 +17,41 @@ public sealed record ChartBreak(Period Period, string Reason);
 
 /// <summary>Everything a chart draws, and nothing else: built from the data by <see cref="ChartData.From"/> alone, so a new kind of
 /// data (per-period targets, breaks, suppression) changes that one function, not the renderers.</summary>
-/// <param name="AreaName">How the area is named in words (its GSS code until areas have names).</param>
+/// <param name="AreaName">How the area is named in words: its registered name, else its GSS code.</param>
+/// <param name="NearTolerancePercent">How close to its target a value that misses it counts as near (the indicator's).</param>
 public sealed record ChartData(Guid IndicatorId, string Code, string Name, IndicatorUnit Unit, IndicatorDirection Direction, PeriodType PeriodType,
-    string Area, string AreaName, IReadOnlyList<ChartPoint> Points, IReadOnlyList<ChartTarget> Targets, IReadOnlyList<ChartBreak> Breaks)
+    string Area, string AreaName, IReadOnlyList<ChartPoint> Points, IReadOnlyList<ChartTarget> Targets, IReadOnlyList<ChartBreak> Breaks,
+    decimal NearTolerancePercent = PerformanceRules.DefaultNearTolerancePercent)
 {
     /// <summary>
     /// The chart of <paramref name="indicator"/> in <paramref name="area"/> from its observations there (in period order): the
-    /// series, the target trajectory and the series breaks. Today the trajectory is the indicator's baseline and target (one line
-    /// from one to the other), there are no breaks and nothing is suppressed; <paramref name="publicView"/> is where a public
-    /// read's disclosure control applies.
+    /// series; the area's own target trajectory (never another area's), which in the partnership's own area starts from the
+    /// indicator's baseline; and the breaks in the series between its first and last period. Nothing is suppressed yet;
+    /// <paramref name="publicView"/> is where a public read's disclosure control applies.
     /// </summary>
-    public static ChartData From(Indicator indicator, string area, IReadOnlyList<Observation> observations, bool publicView)
+    /// <param name="partnershipArea">The partnership's own area, whose figures the indicator's baseline is.</param>
+    public static ChartData From(Indicator indicator, string area, string partnershipArea, IReadOnlyList<Observation> observations, bool publicView)
     {
         _ = publicView;
         var type = indicator.Frequency.PeriodType();
         var points = observations
             .Select(o => new ChartPoint(Period.Parse(o.Period, type).Period, o.Value, Suppressed: false, o.Status == ObservationStatus.Provisional))
             .ToList();
+        // Stored periods are canonical and of the indicator's frequency.
+        var trajectory = indicator.Targets.Where(t => t.Area == area)
+            .Select(t => new ChartTarget(Period.Parse(t.Period, type).Period, t.Value, "Target")).ToList();
         var targets = new List<ChartTarget>();
-        if (indicator.Target is { } target)
-        {
-            if (indicator.Baseline is { } baseline && Period.Parse(baseline.Period, type) is { Ok: true } from
-                && Period.Parse(target.Period, type) is { Ok: true } to && PeriodAxis.Ordinal(from.Period) < PeriodAxis.Ordinal(to.Period))
-                targets.Add(new ChartTarget(from.Period, baseline.Value, "Baseline"));
-            if (Period.Parse(target.Period, type) is { Ok: true } at) targets.Add(new ChartTarget(at.Period, target.Value, "Target"));
-        }
-        return new ChartData(indicator.Id, indicator.Code, indicator.Name, indicator.Unit, indicator.Direction, type, area, area, points, targets, []);
+        if (trajectory.Count > 0 && area == partnershipArea && indicator.Baseline is { } baseline && Period.Parse(baseline.Period, type) is { Ok: true } from
+            && PeriodAxis.Ordinal(from.Period) < PeriodAxis.Ordinal(trajectory[0].Period))
+            targets.Add(new ChartTarget(from.Period, baseline.Value, "Baseline"));
+        targets.AddRange(trajectory);
+        var breaks = points.Count < 2 ? [] : indicator.Breaks
+            .Select(b => new ChartBreak(Period.Parse(b.Period, type).Period, b.Reason))
+            .Where(b => PeriodAxis.Ordinal(b.Period) > PeriodAxis.Ordinal(points[0].Period) && PeriodAxis.Ordinal(b.Period) <= PeriodAxis.Ordinal(points[^1].Period))
+            .ToList();
+        var areaName = observations.Select(o => o.AreaName).FirstOrDefault(n => n is not null) ?? area;
+        return new ChartData(indicator.Id, indicator.Code, indicator.Name, indicator.Unit, indicator.Direction, type, area, areaName, points, targets,
+            breaks, indicator.NearTolerancePercent);
     }
 }
 

@@ -51,7 +51,9 @@ public static class IndicatorChart
         return sb.ToString();
     }
 
-    public static string Title(ChartData data) => $"{data.Name} ({data.Code}), {data.AreaName}";
+    public static string Title(ChartData data) => data.AreaName == data.Area
+        ? $"{data.Name} ({data.Code}), {data.AreaName}"
+        : $"{data.Name} ({data.Code}), {data.AreaName} ({data.Area})";
 
     /// <summary>The chart in words: the span, how the value moved and whether that is better, the target, breaks and gaps.</summary>
     public static string Describe(ChartData data)
@@ -81,22 +83,26 @@ public static class IndicatorChart
                     IndicatorDirection.Increase => "; higher is better",
                     _ => "; the aim is to hold it steady",
                 });
-                var trend = PerformanceRules.Trend(data.Direction, to, from, data.Targets.LastOrDefault()?.Value);
+                // Across a break the two ends are not comparable: no verdict (the break is named below).
+                var broken = data.Breaks.Any(b => PeriodAxis.Ordinal(b.Period) > PeriodAxis.Ordinal(first.Period)
+                                                  && PeriodAxis.Ordinal(b.Period) <= PeriodAxis.Ordinal(last.Period));
+                var trend = broken ? PerformanceTrend.Unknown : PerformanceRules.Trend(data.Direction, to, from, data.Targets.LastOrDefault()?.Value);
                 sb.Append(trend switch
                 {
                     PerformanceTrend.Improving => ", so it has improved.",
                     PerformanceTrend.Worsening => ", so it has got worse.",
+                    PerformanceTrend.Unknown => ", but the series breaks in between, so whether it has improved cannot be said.",
                     _ => ".",
                 });
             }
             if (data.Targets.LastOrDefault(t => t.Label == "Target") is { } target)
             {
-                var status = PerformanceRules.Status(data.Direction, last.Value!.Value, target.Value);
+                var status = PerformanceRules.Status(data.Direction, last.Value!.Value, target.Value, data.NearTolerancePercent);
                 sb.Append($" The target is {Value(data.Unit, target.Value)} by {PeriodAxis.Label(target.Period)}: ")
                     .Append(status switch
                     {
                         PerformanceStatus.OnTarget => "the latest value meets it.",
-                        PerformanceStatus.Near => "the latest value is within 10% of it.",
+                        PerformanceStatus.Near => $"the latest value is within {data.NearTolerancePercent.ToString("0.####", CultureInfo.InvariantCulture)}% of it.",
                         _ => "the latest value is short of it.",
                     });
             }

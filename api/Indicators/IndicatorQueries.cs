@@ -12,26 +12,44 @@ namespace Csp.Api.Indicators;
 public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
-        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal? TargetValue, string? TargetPeriod,
+        Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent, string? Definition, string? SourceSystem,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds) => new(Id, Code, Name, Description,
-            EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
+        /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
+        public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, IReadOnlyList<SeriesBreak> breaks,
+            string partnershipArea) => new(Id, Code, Name,
+            Description, EnumText<IndicatorUnit>.Parse(Unit), EnumText<IndicatorDirection>.Parse(Direction), EnumText<IndicatorFrequency>.Parse(Frequency),
             SourceAgencyId, priorityIds,
             BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
-            TargetValue is { } tv && TargetPeriod is { } tp ? new PeriodValueOut(tv, tp) : null,
-            Version, CreatedAt, UpdatedAt);
+            targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
+            targets, NearTolerancePercent, Definition, SourceSystem, breaks, Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
+    private sealed record CodeRow(string Code, Guid Id);
+
+    /// <summary>A target (Kind <c>t</c>: area, period, value) or a break in the series (Kind <c>b</c>: period, reason) of an indicator.
+    /// Settable properties rather than a positional record: SQLite gives the union's computed columns no declared type, which
+    /// Dapper's constructor matching refuses but its property setters convert.</summary>
+    private sealed class SeriesRow
+    {
+        public Guid IndicatorId { get; init; }
+        public string Kind { get; init; } = "";
+        public string? Area { get; init; }
+        public string Period { get; init; } = "";
+        public decimal? Value { get; init; }
+        public string? Reason { get; init; }
+    }
+
     private const string Columns = """
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
-        target_value AS TargetValue, target_period AS TargetPeriod, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        near_tolerance_percent AS NearTolerancePercent, definition AS Definition, source_system AS SourceSystem,
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, Guid? priorityId = null)
+    public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, IndicatorFilter? filter = null)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
@@ -39,44 +57,70 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             WHERE partnership_id = @PartnershipId AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@priorityId IS NULL OR id IN (
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
+              AND (@sourceAgencyId IS NULL OR source_agency_id = @sourceAgencyId)
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId }, cancellationToken: ct))).AsList();
-        return await WithLinksAsync(c, null, tenant.PartnershipId, rows, ct);
+            """, new
+        {
+            tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId = filter?.PriorityId, sourceAgencyId = filter?.SourceAgencyId,
+        }, cancellationToken: ct))).AsList();
+        return await WithDetailsAsync(c, null, db.Dialect, tenant, rows, ct);
+    }
+
+    /// <summary>The partnership's indicator ids by code (the codes partners name indicators by).</summary>
+    public async Task<Dictionary<string, Guid>> IdsByCodeAsync(Tenant tenant, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return (await c.QueryAsync<CodeRow>(new CommandDefinition(
+                "SELECT code AS Code, id AS Id FROM indicators WHERE partnership_id = @PartnershipId", new { tenant.PartnershipId }, cancellationToken: ct)))
+            .ToDictionary(r => r.Code, r => r.Id, StringComparer.Ordinal);
     }
 
     public async Task<Indicator?> GetAsync(Tenant tenant, Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        return await GetAsync(c, null, tenant.PartnershipId, id, ct);
+        return await GetAsync(c, null, tenant, id, ct);
     }
 
-    private async Task<Indicator?> GetAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid id, CancellationToken ct)
+    private async Task<Indicator?> GetAsync(DbConnection c, DbTransaction? tx, Tenant tenant, Guid id, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM indicators WHERE partnership_id = @partnershipId AND id = @id
-            """, new { partnershipId, id }, tx, cancellationToken: ct));
-        return row is null ? null : (await WithLinksAsync(c, tx, partnershipId, [row], ct))[0];
+            SELECT {Columns} FROM indicators WHERE partnership_id = @PartnershipId AND id = @id
+            """, new { tenant.PartnershipId, id }, tx, cancellationToken: ct));
+        return row is null ? null : (await WithDetailsAsync(c, tx, db.Dialect, tenant, [row], ct))[0];
     }
 
-    private Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, List<Row> rows, CancellationToken ct) =>
-        WithLinksAsync(c, tx, db.Dialect, partnershipId, rows, ct);
-
-    private static async Task<IReadOnlyList<Indicator>> WithLinksAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Guid partnershipId,
+    /// <summary>The indicators of <paramref name="rows"/> with their priority links, targets and series breaks: two queries whatever their
+    /// number.</summary>
+    private static async Task<IReadOnlyList<Indicator>> WithDetailsAsync(DbConnection c, DbTransaction? tx, SqlDialect dialect, Tenant tenant,
         List<Row> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
+        var partnershipId = tenant.PartnershipId;
         var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
             WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
             """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
-        return rows.Select(r => r.ToIndicator(links[r.Id].ToList())).ToList();
+        // Targets and breaks in one round trip. Within an indicator (one frequency) canonical periods sort in time, so each area's
+        // trajectory, and the breaks, read in order.
+        var series = (await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
+            SELECT indicator_id AS IndicatorId, 't' AS Kind, area AS Area, period AS Period, value AS Value, NULL AS Reason FROM indicator_targets
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+            UNION ALL
+            SELECT indicator_id AS IndicatorId, 'b' AS Kind, NULL AS Area, period AS Period, NULL AS Value, reason AS Reason FROM indicator_breaks
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+            ORDER BY Kind, Area, Period
+            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToList();
+        var targets = series.Where(x => x.Kind == "t").ToLookup(x => x.IndicatorId, x => new Target(x.Area!, x.Period, x.Value!.Value));
+        var breaks = series.Where(x => x.Kind == "b").ToLookup(x => x.IndicatorId, x => new SeriesBreak(x.Period, x.Reason!));
+        return rows.Select(r => r.ToIndicator(links[r.Id].ToList(), targets[r.Id].ToList(), breaks[r.Id].ToList(), tenant.AreaCode)).ToList();
     }
 
     /// <summary>Indicators linked to the plan's priorities (ordered by id), with all their links: two queries whatever the plan's size.</summary>
-    internal static async Task<IReadOnlyList<Indicator>> ListForPlanAsync(DbConnection c, SqlDialect dialect, Guid partnershipId, Guid planId,
+    internal static async Task<IReadOnlyList<Indicator>> ListForPlanAsync(DbConnection c, SqlDialect dialect, Tenant tenant, Guid planId,
         Guid? priorityId, CancellationToken ct)
     {
+        var partnershipId = tenant.PartnershipId;
         var rows = (await c.QueryAsync<Row>(new CommandDefinition($"""
             SELECT {Columns} FROM indicators
             WHERE partnership_id = @partnershipId AND id IN (
@@ -85,7 +129,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                 WHERE ip.partnership_id = @partnershipId AND p.plan_id = @planId AND (@priorityId IS NULL OR ip.priority_id = @priorityId))
             ORDER BY {dialect.IdKey("id")}
             """, new { partnershipId, planId, priorityId }, cancellationToken: ct))).AsList();
-        return await WithLinksAsync(c, null, dialect, partnershipId, rows, ct);
+        return await WithDetailsAsync(c, null, dialect, tenant, rows, ct);
     }
 
     /// <summary>
@@ -99,62 +143,92 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         if (indicators.Count == 0) return result;
         var ids = SqlDialect.IdList(indicators.Select(i => i.Id));
         var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
-            SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+            SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
             WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
               AND o.period = (SELECT MAX(l.period) FROM observations l
                               WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
             """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.ToObservation());
+        // The latest rows carry the area's name; only when there are none is it read on its own.
+        var areaName = latest.Count > 0
+            ? latest.Values.First().AreaName
+            : await c.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+                "SELECT name FROM areas WHERE partnership_id = @partnershipId AND code = @area", new { partnershipId, area }, cancellationToken: ct));
         var wanted = indicators.Where(i => latest.ContainsKey(i.Id))
             .SelectMany(i => PerformanceRules.ComparedPeriods(i.Frequency, latest[i.Id].Period).Select(p => (i.Id, p))).ToHashSet();
         var others = wanted.Count == 0
             ? Array.Empty<ObservationRowOf>().ToLookup(r => r.IndicatorId, r => r.ToObservation())
             : (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
-                SELECT o.indicator_id AS IndicatorId, {ObservationColumnsOf("o")} FROM observations o
+                SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
                 WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")} AND o.period IN @periods
                 """, new { partnershipId, area, ids = SqlDialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
                 cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.ToObservation());
         foreach (var indicator in indicators)
         {
             var last = latest.GetValueOrDefault(indicator.Id);
-            result[indicator.Id] = (last, PerformanceRules.Compute(indicator, area, last, others[indicator.Id].ToList()));
+            result[indicator.Id] = (last, PerformanceRules.Compute(indicator, area, areaName, last, others[indicator.Id].ToList()));
         }
         return result;
     }
 
-    /// <summary>The latest observation and performance of each indicator in the partnership's area (two queries).</summary>
+    /// <summary>The latest observation and performance of each indicator in <paramref name="area"/> (default: the partnership's).</summary>
     public async Task<IReadOnlyDictionary<Guid, (Observation? Latest, Performance Performance)>> PerformanceAsync(Tenant tenant,
-        IReadOnlyList<Indicator> indicators, CancellationToken ct)
+        IReadOnlyList<Indicator> indicators, CancellationToken ct, string? area = null)
     {
         if (indicators.Count == 0) return new Dictionary<Guid, (Observation?, Performance)>();
         await using var c = await db.OpenAsync(tenant, ct);
-        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, tenant.AreaCode, indicators, ct);
+        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, area ?? tenant.AreaCode, indicators, ct);
     }
 
-    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value,
-        string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
+        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
-    private static string ObservationColumnsOf(string alias) => string.Join(", ", ObservationQueries.Columns.Split(',', StringSplitOptions.TrimEntries)
-        .Select(column => $"{alias}.{column}"));
-
-    private static object Values(WriteUnit w, Guid id, IndicatorRequest r)
+    /// <param name="current">The indicator as stored (null for a new one): what the request leaves out of the fields older clients do
+    /// not know (tolerance, definition, source system) is kept.</param>
+    private static object Values(WriteUnit w, Guid id, IndicatorRequest r, Indicator? current)
     {
         var frequency = r.Frequency!.Value;
         string? Canonical(PeriodValue? pv) => pv?.Period is { } p ? Period.Parse(p, frequency.PeriodType()).Period.Canonical : null;
+        static string? Text(string? sent, string? kept) => sent is null ? kept : sent.Length == 0 ? null : sent;
         return new
         {
             w.PartnershipId, id, r.Code, r.Name, r.Description,
             Unit = EnumText<IndicatorUnit>.Text(r.Unit!.Value), Direction = EnumText<IndicatorDirection>.Text(r.Direction!.Value),
             Frequency = EnumText<IndicatorFrequency>.Text(frequency), r.SourceAgencyId,
             BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
-            TargetValue = r.Target?.Value, TargetPeriod = Canonical(r.Target), w.Now,
+            NearTolerancePercent = r.NearTolerancePercent ?? current?.NearTolerancePercent ?? PerformanceRules.DefaultNearTolerancePercent,
+            Definition = Text(r.Definition, current?.Definition), SourceSystem = Text(r.SourceSystem, current?.SourceSystem), w.Now,
         };
     }
 
-    private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
+    /// <summary>The breaks a write stores: those sent (periods canonical, by period), else the current ones.</summary>
+    private static (IReadOnlyList<SeriesBreak> Breaks, WriteRefusal? Refused) BreaksOf(IndicatorRequest request, Indicator? current)
+    {
+        var type = request.Frequency!.Value.PeriodType();
+        if (request.Breaks is { } sent)
+            return (sent.Select(b => new SeriesBreak(Period.Parse(b!.Period, type).Period.Canonical, b.Reason!))
+                .OrderBy(b => b.Period, StringComparer.Ordinal).ToList(), null);
+        if (current is null) return ([], null);
+        return current.Frequency != request.Frequency && current.Breaks.Count > 0
+            ? ([], WriteRefusal.Invalid("breaks",
+                "The frequency changes and the breaks are of the old one: send the breaks of the new frequency, or breaks: [] to remove them."))
+            : (current.Breaks, null);
+    }
+
+    private static async Task ReplaceBreaksAsync(WriteUnit w, Guid indicatorId, IReadOnlyList<SeriesBreak> breaks)
+    {
+        await w.ExecuteAsync("DELETE FROM indicator_breaks WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId",
+            new { w.PartnershipId, indicatorId });
+        if (breaks.Count == 0) return;
+        await w.ExecuteAsync("""
+            INSERT INTO indicator_breaks (partnership_id, indicator_id, period, reason) VALUES (@PartnershipId, @indicatorId, @Period, @Reason)
+            """, breaks.Select(b => new { w.PartnershipId, indicatorId, b.Period, b.Reason }));
+    }
+
+    private Task<Indicator?> GetAsync(WriteUnit w, Guid id) => GetAsync(w.Connection, w.Transaction, w.Tenant, id, w.Token);
 
     private static WriteRefusal CodeTaken(string code) => WriteRefusal.Invalid("code", $"An indicator with code '{code}' already exists.");
 
@@ -167,47 +241,77 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         return WriteRefusal.InvalidIfAny(errors);
     }
 
-    public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct) =>
-        writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
+    public Task<WriteResult<Indicator>> CreateAsync(Tenant tenant, IndicatorRequest request, CancellationToken ct)
+    {
+        IReadOnlyList<Target> targets = [];
+        var (breaks, _) = BreaksOf(request, current: null);
+        return writer.CreateAsync(tenant, new Create<Indicator>(EntityTypes.Indicator, async w =>
         {
             var id = Ids.New();
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
-                                        baseline_value, baseline_period, target_value, target_period, version, created_at, updated_at)
+                                        baseline_value, baseline_period, near_tolerance_percent, definition, source_system, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
-                        @BaselineValue, @BaselinePeriod, @TargetValue, @TargetPeriod, 1, @Now, @Now)
-                """, Values(w, id, request));
+                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, 1, @Now, @Now)
+                """, Values(w, id, request, current: null));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
+            await ReplaceTargetsAsync(w, id, targets);
+            await ReplaceBreaksAsync(w, id, breaks);
             return (await GetAsync(w, id))!;
         })
         {
-            Check = w => UnknownReferencesAsync(w, request),
+            Check = async w =>
+            {
+                if (await UnknownReferencesAsync(w, request) is { } unknown) return unknown;
+                (targets, var refused) = await IndicatorTargets.ResolveAsync(w, request, current: null);
+                return refused;
+            },
             OnUnique = CodeTaken(request.Code),
         }, ct);
+    }
 
-    public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct) =>
-        writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, _) =>
+    public Task<WriteResult<Indicator>> UpdateAsync(Tenant tenant, Guid id, IndicatorRequest request, long? ifMatch, CancellationToken ct)
+    {
+        IReadOnlyList<Target> targets = [];
+        IReadOnlyList<SeriesBreak> breaks = [];
+        return writer.UpdateAsync(tenant, ifMatch, new Update<Indicator>(EntityTypes.Indicator, w => GetAsync(w, id), async (w, current) =>
         {
             await w.ExecuteAsync("""
                 UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
-                       baseline_period = @BaselinePeriod, target_value = @TargetValue, target_period = @TargetPeriod,
-                       version = version + 1, updated_at = @Now
+                       baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent, definition = @Definition,
+                       source_system = @SourceSystem, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
-                """, Values(w, id, request));
+                """, Values(w, id, request, current));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal
+            await ReplaceTargetsAsync(w, id, targets);
+            await ReplaceBreaksAsync(w, id, breaks);
         })
         {
             Check = async (w, current) =>
             {
                 if (await UnknownReferencesAsync(w, request) is { } unknown) return unknown;
                 // Stored periods are of the old frequency; changing it would strand them.
-                return current.Frequency != request.Frequency && await HasObservationsAsync(w, id)
-                    ? WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.")
-                    : null;
+                if (current.Frequency != request.Frequency && await HasObservationsAsync(w, id))
+                    return WriteRefusal.Conflict("The indicator has observations; its frequency can no longer change.");
+                (breaks, var noBreaks) = BreaksOf(request, current);
+                if (noBreaks is not null) return noBreaks;
+                (targets, var refused) = await IndicatorTargets.ResolveAsync(w, request, current);
+                return refused;
             },
             OnUnique = CodeTaken(request.Code),
         }, ct);
+    }
+
+    private static async Task ReplaceTargetsAsync(WriteUnit w, Guid indicatorId, IReadOnlyList<Target> targets)
+    {
+        await w.ExecuteAsync("DELETE FROM indicator_targets WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId",
+            new { w.PartnershipId, indicatorId });
+        if (targets.Count == 0) return;
+        await w.ExecuteAsync("""
+            INSERT INTO indicator_targets (partnership_id, indicator_id, area, period, value) VALUES (@PartnershipId, @indicatorId, @Area, @Period, @Value)
+            """, targets.Select(t => new { w.PartnershipId, indicatorId, t.Area, t.Period, t.Value }));
+    }
 
     /// <summary>Deletes the indicator; one with observations only when <paramref name="force"/> (its data goes with it).</summary>
     public Task<WriteResult<Indicator>> DeleteAsync(Tenant tenant, Guid id, long? ifMatch, bool force, CancellationToken ct) =>
@@ -237,23 +341,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             INSERT INTO indicator_priorities (partnership_id, indicator_id, priority_id) VALUES (@PartnershipId, @indicatorId, @priorityId)
             """, priorityIds.Select(priorityId => new { w.PartnershipId, indicatorId, priorityId }));
     }
-
-    /// <summary>The latest observation in <paramref name="area"/> and those of the given periods.</summary>
-    public async Task<(Observation? Latest, IReadOnlyList<Observation> Others)> LatestAsync(Tenant tenant, Guid indicatorId, string area,
-        Func<string, IReadOnlyList<string>> othersOf, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(tenant, ct);
-        var latest = await c.QuerySingleOrDefaultAsync<ObservationQueries.Row>(new CommandDefinition($"""
-            SELECT {ObservationQueries.Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area
-            ORDER BY period DESC {db.Dialect.Limit}
-            """, new { tenant.PartnershipId, indicatorId, area, Limit = 1 }, cancellationToken: ct));
-        if (latest is null) return (null, []);
-        var periods = othersOf(latest.Period).ToArray();
-        var others = await c.QueryAsync<ObservationQueries.Row>(new CommandDefinition($"""
-            SELECT {ObservationQueries.Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND area = @area AND period IN @periods
-            """, new { tenant.PartnershipId, indicatorId, area, periods }, cancellationToken: ct));
-        return (latest.ToObservation(), others.Select(o => o.ToObservation()).ToList());
-    }
 }
+
+/// <summary>Filters of the indicators list: linked to a priority, pushed by a source agency.</summary>
+public sealed record IndicatorFilter(Guid? PriorityId, Guid? SourceAgencyId);

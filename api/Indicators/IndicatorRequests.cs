@@ -66,9 +66,51 @@ public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [
 /// <param name="SourceAgencyId">The agency (of this partnership) whose clients may push its observations.</param>
 /// <param name="PriorityIds">Priorities (of this partnership) it measures: at most 50, each once. Omitted or null means none.</param>
 /// <param name="Baseline">Where it started (optional); its period must be of the indicator's frequency.</param>
-/// <param name="Target">Where the partnership aims to get it (optional); its period must be of the indicator's frequency.</param>
+/// <param name="Target">Deprecated: send <c>targets</c>. Still accepted (the response then carries a <c>Deprecation</c> header): it sets the
+/// partnership-area target of its period, keeping the other targets when <c>targets</c> is not sent; when it is, this must be one of its
+/// entries.</param>
+/// <param name="Targets">The trajectory: one value per (area, period), each area registered in the partnership (omitted: its own), each
+/// period of the indicator's frequency; at most 1,000. Replaces every target. Omitted or null keeps the current ones (none on a new
+/// indicator); an empty list removes them.</param>
+/// <param name="NearTolerancePercent">How close to its target (in % of the target) a value that misses it counts as <c>near</c>:
+/// 0–100, at most 4 decimal places. Omitted or null keeps the current tolerance (10 on a new indicator).</param>
+/// <param name="Definition">What it counts, in plain words: the counting rules a reader needs to understand a value, e.g. "Offences of
+/// robbery of personal property recorded by the police, by the month recorded"; at most 4,000 characters. Omitted or null keeps the
+/// current one; an empty string removes it.</param>
+/// <param name="SourceSystem">Where its figures come from, e.g. <c>CONNECT</c> (the Met's crime recording system) or <c>NDTMS</c>; at
+/// most 200 characters. Omitted or null keeps the current one; an empty string removes it.</param>
+/// <param name="Breaks">Breaks in the series: periods (of the indicator's frequency, each once) from which values are not comparable
+/// with earlier ones, each with its reason (a new recording system, a counting-rule change); at most 100. Omitted or null keeps the
+/// current ones; an empty list removes them.</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
-    IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline, PeriodValue? Target);
+    IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline,
+    [property: DeprecatedInContract] PeriodValue? Target, IReadOnlyList<TargetInput?>? Targets = null, decimal? NearTolerancePercent = null,
+    string? Definition = null, string? SourceSystem = null, IReadOnlyList<BreakInput?>? Breaks = null);
+
+/// <summary>A break in an indicator's series.</summary>
+/// <param name="Period">The first period of the indicator's frequency whose values are not comparable with earlier ones, e.g.
+/// <c>2024-02</c>.</param>
+/// <param name="Reason">Why, in plain words, e.g. "The Met moved crime recording to CONNECT"; 1–1,000 characters.</param>
+public sealed record BreakInput([property: RequiredInRequest] string? Period, [property: RequiredInRequest] string? Reason);
+
+/// <summary>A break in an indicator's series: values from its period on are not comparable with earlier ones.</summary>
+/// <param name="Period">Canonical period of the first value after the break.</param>
+/// <param name="Reason">Why the series breaks there.</param>
+public sealed record SeriesBreak(string Period, string Reason);
+
+/// <summary>One point of a target trajectory.</summary>
+/// <param name="Area">The GSS code of a registered area of the partnership; omitted: the partnership's own area.</param>
+/// <param name="Period">A period of the indicator's frequency, e.g. <c>2025-03</c>: the target holds from this period until the area's next
+/// one.</param>
+/// <param name="Value">The target value; it must suit the unit (a count is a non-negative whole number, a percent 0–100).</param>
+public sealed record TargetInput(string? Area, [property: RequiredInRequest] string? Period, [property: RequiredInRequest] decimal? Value);
+
+/// <summary>One point of an indicator's target trajectory: from its period until the area's next one, the area's values are judged
+/// against it.</summary>
+/// <param name="Area">ONS GSS code of the area the target is for.</param>
+/// <param name="Period">Canonical period from which it holds.</param>
+/// <param name="Value">The target value, in the indicator's unit.</param>
+public sealed record Target(string Area, string Period, decimal Value);
 
 /// <summary>A value at a canonical period.</summary>
 /// <param name="Value">The value, in the indicator's unit.</param>
@@ -85,53 +127,69 @@ public sealed record PeriodValueOut(decimal Value, string Period);
 /// <param name="SourceAgencyId">The agency whose clients may push its observations.</param>
 /// <param name="PriorityIds">Priorities it measures (empty when none).</param>
 /// <param name="Baseline">Where it started. Absent when not set.</param>
-/// <param name="Target">Where the partnership aims to get it. Absent when not set.</param>
+/// <param name="Target">Deprecated: read <c>targets</c>. The partnership-area target of the latest period. Absent when there is none.</param>
+/// <param name="Targets">The target trajectory: one value per (area, period), by area then period (empty when none).</param>
+/// <param name="NearTolerancePercent">How close to its target (in % of the target) a value that misses it counts as <c>near</c>.</param>
+/// <param name="Definition">What it counts, in plain words; null when not given.</param>
+/// <param name="SourceSystem">Where its figures come from, e.g. <c>CONNECT</c>; null when not given.</param>
+/// <param name="Breaks">Breaks in the series, by period (empty when none): a comparison across one is <c>comparable: false</c>.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), DeprecatedInContract] PeriodValueOut? Target,
+    IReadOnlyList<Target> Targets, decimal NearTolerancePercent, string? Definition, string? SourceSystem, IReadOnlyList<SeriesBreak> Breaks,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
-/// <summary>The latest value against the target, by direction: <c>on_target</c> when it meets it, <c>near</c> within 10% of it,
-/// else <c>off_target</c>.</summary>
+/// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
+/// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area
+/// has no target (another area's target, such as the borough's for a ward, is never used).</summary>
 [JsonConverter(typeof(StringEnumConverter<PerformanceStatus>))]
 public enum PerformanceStatus
 {
     [JsonStringEnumMemberName("on_target")] OnTarget,
     [JsonStringEnumMemberName("near")] Near,
     [JsonStringEnumMemberName("off_target")] OffTarget,
+    [JsonStringEnumMemberName("no_target")] NoTarget,
 }
 
 /// <summary>The latest value against the previous period's, by direction: <c>stable</c> within 1%, else <c>improving</c> or
-/// <c>worsening</c>.</summary>
+/// <c>worsening</c>; <c>unknown</c> when a break in the series lies between them (the two are not comparable).</summary>
 [JsonConverter(typeof(StringEnumConverter<PerformanceTrend>))]
 public enum PerformanceTrend
 {
     [JsonStringEnumMemberName("improving")] Improving,
     [JsonStringEnumMemberName("stable")] Stable,
     [JsonStringEnumMemberName("worsening")] Worsening,
+    [JsonStringEnumMemberName("unknown")] Unknown,
 }
 
 /// <summary>A value at a period, as used by performance.</summary>
 /// <param name="Period">Canonical period.</param>
 /// <param name="Value">The observation's value, in the indicator's unit.</param>
 /// <param name="Status"><c>provisional</c> or <c>final</c>.</param>
-public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus Status);
+/// <param name="Comparable">On a value the latest is compared with (previous, same period last year): false when a break in the series
+/// lies between them, so the difference says nothing; true otherwise. Absent on the latest value itself.</param>
+public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Comparable = null);
 
 /// <summary>How an indicator is doing in one area, computed from its observations and target.</summary>
 /// <param name="IndicatorId">The indicator.</param>
 /// <param name="Code">The indicator's code.</param>
 /// <param name="Area">ONS GSS code of the area the figures are for.</param>
+/// <param name="AreaName">The area's name; null when the area is not registered.</param>
 /// <param name="Direction">Which way is better (from the indicator).</param>
 /// <param name="Unit">What the values measure (from the indicator).</param>
 /// <param name="Latest">The most recent observation.</param>
 /// <param name="Previous">The observation of the period before the latest.</param>
 /// <param name="SamePeriodLastYear">The observation of the same period a year before the latest.</param>
-/// <param name="Target">The indicator's target. Absent when not set.</param>
-/// <param name="Status">Latest against target, by direction; <c>near</c> is within 10% of the target. Absent without a latest value or target.</param>
-/// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%). Absent without both.</param>
+/// <param name="Target">The area's target for the latest period: its own, or the nearest earlier one of the area's trajectory (before the
+/// trajectory starts, its first). Absent when the area has no target.</param>
+/// <param name="Status">Latest against target, by direction; <c>near</c> is within the indicator's <c>nearTolerancePercent</c> of the target;
+/// <c>no_target</c> when the area has none. Absent without a latest value.</param>
+/// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%); <c>unknown</c> when a break in the
+/// series lies between them. Absent without both.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>
-public sealed record Performance(Guid IndicatorId, string Code, string Area, IndicatorDirection Direction, IndicatorUnit Unit,
+public sealed record Performance(Guid IndicatorId, string Code, string Area, string? AreaName, IndicatorDirection Direction, IndicatorUnit Unit,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? Latest,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? Previous,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? SamePeriodLastYear,

@@ -1,4 +1,5 @@
 using Csp.Api.Agencies;
+using Csp.Api.Areas;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
@@ -15,19 +16,25 @@ internal static class IndicatorsApi
         var group = routes.MapGroup("/indicators").WithTags("Indicators");
 
         group.MapGet("/", ListIndicators).WithName("listIndicators").WithSummary("List the partnership's indicators")
-            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority and those " +
-                             "whose performance (in the partnership's area) has a status.").RequireScope(Scopes.Read).AllowPublicRead()
+            .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority, those a " +
+                             "source agency pushes, and those whose performance (in the partnership's area) has a status.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
             .DocumentEnumFilter<PerformanceStatus>("status");
         group.MapGet("/{indicatorId:guid}", GetIndicator).WithName("getIndicator").WithSummary("Get an indicator")
             .WithDescription("One indicator with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateIndicator).WithName("createIndicator").WithSummary("Add an indicator")
             .WithRequestExample(IndicatorExamples.Create)
-            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline and target periods must be of its frequency.")
-            .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>();
-        group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")
-            .WithDescription("Replaces the indicator and its priority links. Send If-Match with its ETag. The frequency cannot change once it has observations (409).")
+            .WithDescription("Adds an indicator. The code is unique in the partnership; baseline, target and break periods must be of its " +
+                             "frequency, and each target's area one of the partnership's areas.")
             .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
+            .DocumentsDeprecation("the request sent the deprecated `target`");
+        group.MapPut("/{indicatorId:guid}", UpdateIndicator).WithName("updateIndicator").WithSummary("Replace an indicator")
+            .WithDescription("Replaces the indicator and its priority links; its targets, breaks, tolerance, definition and source system " +
+                             "when sent (left out, they are kept). Send If-Match with its ETag. " +
+                             "The frequency cannot change once it has observations (409).")
+            .RequireScope(Scopes.PlansWrite).Validate<IndicatorRequest>()
+            .DocumentsDeprecation("the request sent the deprecated `target`")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapDelete("/{indicatorId:guid}", DeleteIndicator).WithName("deleteIndicator").WithSummary("Remove an indicator")
@@ -39,8 +46,11 @@ internal static class IndicatorsApi
         group.MapObservationReads();
         group.MapGet("/{indicatorId:guid}/performance", GetPerformance).WithName("getIndicatorPerformance").WithSummary("How an indicator is doing")
             .WithDescription("For one area (default: the partnership's): the latest value, the previous period, the same period last year, the " +
-                             "target, a direction-aware status (on_target, near = within 10% of target, off_target) and the trend against the " +
-                             "previous period (improving, stable = within 1%, worsening). Computed, never stored.")
+                             "area's target for the latest period (its own, or the nearest earlier one of its trajectory), a direction-aware " +
+                             "status (on_target, near = within the indicator's nearTolerancePercent of target, off_target, or no_target when the " +
+                             "area has none) and the trend against the previous period (improving, stable = within 1%, worsening). A value " +
+                             "compared across a break in the indicator's series says `comparable: false`, and the trend is then `unknown`. " +
+                             "Computed, never stored.")
             .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{indicatorId:guid}/chart.svg", GetChart).WithName("getIndicatorChart").WithSummary("An indicator's chart (SVG)")
             .WithDescription("The indicator's series in one area (default: the partnership's) as an accessible SVG chart, 600 px wide: the values, " +
@@ -56,8 +66,8 @@ internal static class IndicatorsApi
         var ofPlan = routes.MapGroup("/plans/{planId:guid}/indicators").WithTags("Indicators");
         ofPlan.MapGet("/", ListPlanIndicators).WithName("listPlanIndicators").WithSummary("A plan's indicators and how they are doing")
             .WithDescription("The indicators linked to the plan's priorities, each with its latest observation and performance in the " +
-                             "partnership's area, in creation order, cursor-paginated; optionally only those of one priority or of one " +
-                             "performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "partnership's area, in creation order, cursor-paginated; optionally only those of one priority, of one source " +
+                             "agency or of one performance status. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header. Without a key (public read) only approved and archived plans answer.")
             .RequireScope(Scopes.Read).AllowPublicRead()
             .DocumentEnumFilter<PerformanceStatus>("status").ProducesCsv(PlanIndicatorCsv.Table.Header)
@@ -68,7 +78,8 @@ internal static class IndicatorsApi
     /// <summary>The indicator lists' filters.</summary>
     internal readonly record struct IndicatorListQuery(
         [property: System.ComponentModel.Description("Keep indicators linked to this priority.")] Guid? PriorityId,
-        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is one of these (a comma list): on_target, near, off_target.")] string? Status,
+        [property: System.ComponentModel.Description("Keep indicators whose source agency (the agency whose keys push them) is this one.")] Guid? SourceAgencyId,
+        [property: System.ComponentModel.Description("Keep indicators whose performance status (in the partnership's area) is one of these (a comma list): on_target, near, off_target, no_target.")] string? Status,
         [property: System.ComponentModel.Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: System.ComponentModel.Description("The nextCursor of the previous page.")] string? Cursor);
 
@@ -84,7 +95,8 @@ internal static class IndicatorsApi
         // A plan's indicators are few (they are read whole for the plan document too): filter and page in memory.
         var all = await documents.IndicatorsAsync(tenant, planId, query.PriorityId, ct);
         var after = page.AfterId;
-        var rows = all.Where(i => (status is null || i.Performance.Status is { } s && status.Contains(s)) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0))
+        var rows = all.Where(i => (status is null || i.Performance.Status is { } s && status.Contains(s)) && (after is null || i.Indicator.Id.CompareTo(after.Value) > 0)
+                && (query.SourceAgencyId is null || i.Indicator.SourceAgencyId == query.SourceAgencyId))
             .OrderBy(i => i.Indicator.Id).Take(page.Fetch).ToList();
         return Csv.PageOr(http, page.ToPage(rows, i => PageRequest.Key(i.Indicator.Id)), PlanIndicatorCsv.Table,
             Csv.FileName(tenant.Slug, "plan", planId.ToString(), "indicators"));
@@ -96,14 +108,15 @@ internal static class IndicatorsApi
         PageRequest.TryCreate(query.Limit, query.Cursor, out var page, out var errors);
         var status = EnumFilter.ParseSet<PerformanceStatus>(query.Status, "status", errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
+        var filter = new IndicatorFilter(query.PriorityId, query.SourceAgencyId);
         if (status is null)
-            return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, query.PriorityId), i => PageRequest.Key(i.Id)));
+            return TypedResults.Ok(page.ToPage(await indicators.ListAsync(tenant, page, ct, filter), i => PageRequest.Key(i.Id)));
         // Performance is computed, not stored: read candidates a batch at a time and keep those of the status until the page is full.
         var kept = new List<Indicator>();
         var batch = new PageRequest(PageRequest.MaxLimit, page.After);
         while (kept.Count < page.Fetch)
         {
-            var candidates = await indicators.ListAsync(tenant, batch, ct, query.PriorityId);
+            var candidates = await indicators.ListAsync(tenant, batch, ct, filter);
             var window = candidates.Take(batch.Limit).ToList();
             var performance = await indicators.PerformanceAsync(tenant, window, ct);
             kept.AddRange(window.Where(i => performance[i.Id].Performance.Status is { } s && status.Contains(s)));
@@ -122,14 +135,20 @@ internal static class IndicatorsApi
     }
 
     private static async Task<Results<Created<Indicator>, ValidationProblem, ProblemHttpResult>> CreateIndicator(
-        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
-        Respond.Created(http, await indicators.CreateAsync(tenant, request, ct), "indicator",
+        Tenant tenant, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
+    {
+        if (request.Target is not null) Deprecation.Mark(http.Response);
+        return Respond.Created(http, await indicators.CreateAsync(tenant, request, ct), "indicator",
             i => $"/v1/partnerships/{tenant.Slug}/indicators/{i.Id}", i => i.Version);
+    }
 
     private static async Task<Results<Ok<Indicator>, ValidationProblem, ProblemHttpResult>> UpdateIndicator(
-        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct) =>
-        Respond.Written(http, await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct),
+        Tenant tenant, Guid indicatorId, IndicatorRequest request, IndicatorQueries indicators, HttpContext http, CancellationToken ct)
+    {
+        if (request.Target is not null) Deprecation.Mark(http.Response);
+        return Respond.Written(http, await indicators.UpdateAsync(tenant, indicatorId, request, ETags.IfMatch(http.Request), ct),
             "indicator " + indicatorId, i => i.Version);
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteIndicator(
         Tenant tenant, Guid indicatorId,
@@ -158,11 +177,12 @@ internal static class IndicatorsApi
         var errors = new Dictionary<string, string[]>();
         if (!ObservationsApi.TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!ObservationsApi.TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (query.Area is { } named && !AreaRules.IsCode(named)) errors["area"] = ["'area' " + AreaRules.CodeMessage];
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var area = query.Area ?? tenant.AreaCode;
         var series = await observations.SeriesAsync(tenant, indicatorId, area, from, to, ct);
-        var data = ChartData.From(indicator, area, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
+        var data = ChartData.From(indicator, area, tenant.AreaCode, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
         var svg = IndicatorChart.Svg(data, "chart-" + indicator.Code.ToLowerInvariant(), ChartCsvHref(tenant, data), standalone: true);
         var body = new Representation(System.Text.Encoding.UTF8.GetBytes(svg), Negotiate.Svg + "; charset=utf-8");
         return Respond.NotModified(http, body) ? Errors.NotModified() : body;
@@ -182,13 +202,12 @@ internal static class IndicatorsApi
         return $"/v1/partnerships/{tenant.Slug}/indicators/{data.IndicatorId}/observations{QueryString.Create(query)}";
     }
 
-    private static async Task<Results<Ok<Performance>, ProblemHttpResult>> GetPerformance(
+    private static async Task<Results<Ok<Performance>, ValidationProblem, ProblemHttpResult>> GetPerformance(
         Tenant tenant, Guid indicatorId, string? area, IndicatorQueries indicators, CancellationToken ct)
     {
+        if (area is not null && !AreaRules.IsCode(area)) return Errors.Invalid("area", "'area' " + AreaRules.CodeMessage);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var where = area ?? tenant.AreaCode;
-        var (latest, others) = await indicators.LatestAsync(tenant, indicatorId, where,
-            p => PerformanceRules.ComparedPeriods(indicator.Frequency, p), ct);
-        return TypedResults.Ok(PerformanceRules.Compute(indicator, where, latest, others));
+        var performance = await indicators.PerformanceAsync(tenant, [indicator], ct, area);
+        return TypedResults.Ok(performance[indicator.Id].Performance);
     }
 }

@@ -5,18 +5,19 @@ namespace Csp.Api.Indicators;
 /// <summary>How an indicator is doing: computed from its observations and target, never stored.</summary>
 public static class PerformanceRules
 {
-    /// <summary>A value within this share of the target (but not meeting it) is <c>near</c>.</summary>
-    public const decimal NearShare = 0.10m;
+    /// <summary>A value within this percent of the target (but not meeting it) is <c>near</c>, unless the indicator says otherwise.</summary>
+    public const decimal DefaultNearTolerancePercent = 10m;
 
     /// <summary>A change within this share of the previous value is <c>stable</c>.</summary>
     public const decimal StableShare = 0.01m;
 
     /// <summary>
     /// Latest against target: <c>on_target</c> when it meets the target in the better direction
-    /// (increase: at or above; decrease: at or below; maintain: equal), <c>near</c> when within 10% of
-    /// the target, else <c>off_target</c>.
+    /// (increase: at or above; decrease: at or below; maintain: equal), <c>near</c> when within
+    /// <paramref name="nearTolerancePercent"/> of the target, else <c>off_target</c>.
     /// </summary>
-    public static PerformanceStatus Status(IndicatorDirection direction, decimal latest, decimal target)
+    public static PerformanceStatus Status(IndicatorDirection direction, decimal latest, decimal target,
+        decimal nearTolerancePercent = DefaultNearTolerancePercent)
     {
         var met = direction switch
         {
@@ -25,7 +26,7 @@ public static class PerformanceRules
             _ => latest == target,
         };
         if (met) return PerformanceStatus.OnTarget;
-        return Math.Abs(latest - target) <= Math.Abs(target) * NearShare ? PerformanceStatus.Near : PerformanceStatus.OffTarget;
+        return Math.Abs(latest - target) <= Math.Abs(target) * nearTolerancePercent / 100 ? PerformanceStatus.Near : PerformanceStatus.OffTarget;
     }
 
     /// <summary>
@@ -46,19 +47,53 @@ public static class PerformanceRules
         return better ? PerformanceTrend.Improving : PerformanceTrend.Worsening;
     }
 
-    public static Performance Compute(Indicator indicator, string area, Observation? latest, IReadOnlyList<Observation> others)
+    public static Performance Compute(Indicator indicator, string area, string? areaName, Observation? latest, IReadOnlyList<Observation> others)
     {
         if (latest is null)
-            return new Performance(indicator.Id, indicator.Code, area, indicator.Direction, indicator.Unit, null, null, null, indicator.Target, null, null);
+        {
+            var last = indicator.Targets.LastOrDefault(t => t.Area == area);
+            return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit, null, null, null,
+                Out(last), null, null);
+        }
         var period = Period.Parse(latest.Period, indicator.Frequency.PeriodType()).Period;
         var previous = others.FirstOrDefault(o => o.Period == period.Previous().Canonical);
         var lastYear = others.FirstOrDefault(o => o.Period == period.SamePeriodLastYear().Canonical);
-        var target = indicator.Target?.Value;
-        return new Performance(indicator.Id, indicator.Code, area, indicator.Direction, indicator.Unit,
-            Point(latest), Point(previous), Point(lastYear), indicator.Target,
-            target is { } t ? Status(indicator.Direction, latest.Value, t) : null,
-            previous is null ? null : Trend(indicator.Direction, latest.Value, previous.Value, target));
+        var target = TargetFor(indicator, area, latest.Period);
+        var previousComparable = previous is not null && Comparable(indicator, previous.Period, latest.Period);
+        // A value the latest is compared with says whether the comparison holds.
+        PeriodPoint? Compared(Observation? o) => o is null ? null : new PeriodPoint(o.Period, o.Value, o.Status, Comparable(indicator, o.Period, latest.Period));
+        return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit,
+            Point(latest), Compared(previous), Compared(lastYear), Out(target),
+            target is { } t ? Status(indicator.Direction, latest.Value, t.Value, indicator.NearTolerancePercent) : PerformanceStatus.NoTarget,
+            previous is null ? null
+            : previousComparable ? Trend(indicator.Direction, latest.Value, previous.Value, target?.Value)
+            : PerformanceTrend.Unknown);
     }
+
+    /// <summary>Whether a value of <paramref name="earlier"/> can be compared with one of <paramref name="later"/>: no break in the
+    /// series starts after the first and at or before the second.</summary>
+    public static bool Comparable(Indicator indicator, string earlier, string later) =>
+        !indicator.Breaks.Any(b => string.CompareOrdinal(b.Period, earlier) > 0 && string.CompareOrdinal(b.Period, later) <= 0);
+
+    /// <summary>
+    /// The target <paramref name="area"/> is judged against in <paramref name="period"/>: the area's own for that period, else the
+    /// nearest earlier one of its trajectory, else (before the trajectory starts) its first. Null when the area has no target: a
+    /// borough's target is never applied to a ward.
+    /// </summary>
+    public static Target? TargetFor(Indicator indicator, string area, string period)
+    {
+        // Targets are ordered by area then period, and canonical periods of one frequency sort in time.
+        Target? first = null, atOrBefore = null;
+        foreach (var t in indicator.Targets)
+        {
+            if (t.Area != area) continue;
+            first ??= t;
+            if (string.CompareOrdinal(t.Period, period) <= 0) atOrBefore = t;
+        }
+        return atOrBefore ?? first;
+    }
+
+    private static PeriodValueOut? Out(Target? target) => target is null ? null : new PeriodValueOut(target.Value, target.Period);
 
     /// <summary>The periods whose observations <see cref="Compute"/> needs besides the latest.</summary>
     public static IReadOnlyList<string> ComparedPeriods(IndicatorFrequency frequency, string latestPeriod)

@@ -22,6 +22,7 @@ internal static class PlanIndicatorCsv
         { "frequency", r => r.Indicator.Frequency },
         { "priority_ids", r => r.Indicator.PriorityIds },
         { "area", r => r.Performance.Area },
+        { "area_name", r => r.Performance.AreaName },
         { "latest_period", r => r.Performance.Latest?.Period },
         { "latest_value", r => r.Performance.Latest?.Value },
         { "latest_status", r => r.Performance.Latest?.Status },

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Csp.Api.Agencies;
+using Csp.Api.Areas;
 using Csp.Api.Alignments;
 using Csp.Api.Frameworks;
 using Csp.Api.Clients;
@@ -125,7 +126,9 @@ public static class ApiSetup
         var tenant = IdempotencyFilter.IdempotentPosts(app.MapGroup("/v1/partnerships/{partnership}").AddEndpointFilter<QueryParameterCheck>());
         tenant.MapPartnership();
         tenant.MapAgencies();
+        tenant.MapAreas();
         tenant.MapClients();
+        tenant.MapMe();
         tenant.MapPlans();
         tenant.MapPriorities();
         tenant.MapCommitments();

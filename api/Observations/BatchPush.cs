@@ -1,3 +1,4 @@
+using Csp.Api.Areas;
 using Csp.Api.Audit;
 using System.Text.Json.Nodes;
 using System.Buffers;
@@ -9,6 +10,7 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Infrastructure.Observability;
+using Csp.Api.Partnerships;
 using Dapper;
 
 namespace Csp.Api.Observations;
@@ -41,14 +43,21 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     private readonly record struct Key(Guid IndicatorId, string Period, string Area);
 
-    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note);
+    /// <param name="Delete">A retraction: <see cref="Value"/> and <see cref="Status"/> mean nothing.</param>
+    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note, bool Delete);
+
+    private sealed record KeyRow(Guid PartnershipId, Guid IndicatorId, string Period, string Area);
 
     private sealed record WriteRow(Guid PartnershipId, Guid IndicatorId, string Period, string Area, DateOnly PeriodStart, DateOnly PeriodEnd,
         decimal Value, string Status, string? Note, Guid? ClientId, DateTimeOffset Now);
 
     private sealed record RevisionRow(Guid PartnershipId, Guid Id, Guid IndicatorId, string Period, string Area,
         decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
-        decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset Now);
+        decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset Now)
+    {
+        /// <summary>A retraction keeps the old value here and has no new one.</summary>
+        public bool Retracted => NewStatus is null;
+    }
 
     private const string InsertSql = """
         INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note, client_id,
@@ -66,6 +75,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     private const string UpdateSql = """
         UPDATE observations SET value = @Value, status = @Status, note = @Note, client_id = @ClientId, version = version + 1, updated_at = @Now
+        WHERE partnership_id = @PartnershipId AND indicator_id = @IndicatorId AND period = @Period AND area = @Area
+        """;
+
+    private const string DeleteSql = """
+        DELETE FROM observations
         WHERE partnership_id = @PartnershipId AND indicator_id = @IndicatorId AND period = @Period AND area = @Area
         """;
 
@@ -87,6 +101,15 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         ("OldStatus", "NVARCHAR(16)"), ("OldNote", "NVARCHAR(4000)"), ("OldClientId", "UNIQUEIDENTIFIER"), ("OldRecordedAt", "DATETIMEOFFSET(7)"),
         ("NewValue", "DECIMAL(19,6)"), ("NewStatus", "NVARCHAR(16)"), ("NewNote", "NVARCHAR(4000)"), ("NewClientId", "UNIQUEIDENTIFIER"),
         ("Now", "DATETIMEOFFSET(7)"));
+
+    private readonly string keyRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("IndicatorId", "UNIQUEIDENTIFIER"),
+        ("Period", "NVARCHAR(16)"), ("Area", "NVARCHAR(9)"));
+
+    private string DeleteSetSql => $"""
+        DELETE o FROM observations o
+        JOIN {keyRows} r
+          ON o.partnership_id = r.PartnershipId AND o.indicator_id = r.IndicatorId AND o.period = r.Period AND o.area = r.Area
+        """;
 
     private string InsertSetSql => $"""
         INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note, client_id,
@@ -120,9 +143,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         {
             var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
-            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(c, null, tenant, ct), conflicts);
+            var now = clock.GetUtcNow();
+            var accepted = Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts, clock.GetUtcNow());
+            var plan = Diff(tenant, accepted, stored, force, conflicts, now);
             return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
         }
 
@@ -132,21 +156,22 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             ran = true;
             var (connection, tx) = (w.Connection, w.Transaction);
             var conflicts = new List<ObservationConflict>();
-            var accepted = Validate(tenant, rows, await LoadIndicatorsAsync(connection, tx, tenant, ct), conflicts);
+            var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
             var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
             // Rejected, or nothing to write: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
-            if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count == 0)
+            if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count == 0)
                 return WriteResult<BatchResult>.Unchanged(summary);
             if (plan.Inserts.Count > plan.InsertedAlready)
                 await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
             if (plan.Updates.Count > 0)
-            {
                 await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
+            if (plan.Deletes.Count > 0)
+                await db.Dialect.ExecuteManyAsync(connection, tx, DeleteSql, DeleteSetSql, plan.Deletes, ct);
+            if (plan.Revisions.Count > 0)
                 await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
-            }
             await RecordAuditAsync(w, plan);
             return WriteResult<BatchResult>.Done(summary);
         }, ct);
@@ -169,15 +194,17 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <summary>
-    /// One audit event per indicator the batch changed (entity <c>observation</c>, id = the indicator's id),
-    /// keyed "period|area" with each value before → after: a 1,000-row push costs a handful of rows,
-    /// and a portal following the change feed refetches just those indicators' observations.
+    /// One audit event per indicator the batch created or changed values of (entity <c>observation</c>, id = the indicator's
+    /// id), keyed "period|area" with each value before → after: a 1,000-row push costs a handful of rows, and a portal
+    /// following the change feed refetches just those indicators' observations. Each retraction is a delete event of its own
+    /// (a tombstone) that names its period and area, so a portal drops exactly that value.
     /// </summary>
     private static async Task RecordAuditAsync(WriteUnit w, Plan plan)
     {
         // Written straight to UTF-8 (this runs inside the write transaction, once per changed row): the same JSON as
         // JsonObject nodes would give, without building them.
         var events = new Dictionary<Guid, (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)>();
+        var touched = new Dictionary<Guid, (HashSet<string> Periods, HashSet<string> Areas)>();
         Utf8JsonWriter For(Guid indicatorId)
         {
             if (events.TryGetValue(indicatorId, out var e)) return e.Json;
@@ -186,6 +213,12 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             json.WriteStartObject();
             events[indicatorId] = (buffer, json);
             return json;
+        }
+        void Touch(Guid indicatorId, string period, string area)
+        {
+            if (!touched.TryGetValue(indicatorId, out var t)) touched[indicatorId] = t = ([], []);
+            t.Periods.Add(period);
+            t.Areas.Add(area);
         }
         static void State(Utf8JsonWriter json, string name, decimal value, string status, string? note)
         {
@@ -198,17 +231,19 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         foreach (var row in plan.Inserts)
         {
             var json = For(row.IndicatorId);
+            Touch(row.IndicatorId, row.Period, row.Area);
             json.WriteStartObject($"{row.Period}|{row.Area}");
             json.WriteNull("before");
             State(json, "after", row.Value, row.Status, row.Note);
             json.WriteEndObject();
         }
-        foreach (var r in plan.Revisions)
+        foreach (var r in plan.Revisions.Where(r => !r.Retracted))
         {
             var json = For(r.IndicatorId);
+            Touch(r.IndicatorId, r.Period, r.Area);
             json.WriteStartObject($"{r.Period}|{r.Area}");
             State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
-            State(json, "after", r.NewValue, r.NewStatus, r.NewNote);
+            State(json, "after", r.NewValue!.Value, r.NewStatus!, r.NewNote);
             json.WriteEndObject();
         }
         foreach (var (indicatorId, (buffer, json)) in events)
@@ -216,11 +251,44 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             json.WriteEndObject();
             json.Flush();
             await json.DisposeAsync();
-            await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan));
+            await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
+                touched: touched[indicatorId]);
+        }
+        foreach (var r in plan.Revisions.Where(r => r.Retracted))
+        {
+            var buffer = new ArrayBufferWriter<byte>(256);
+            await using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteStartObject($"{r.Period}|{r.Area}");
+                State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
+                json.WriteNull("after");
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+            await AuditLog.RecordJsonAsync(w, AuditActions.Delete, EntityTypes.Observation, r.IndicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
+                r.Period, r.Area);
         }
     }
 
-    /// <summary>The partnership's indicators by code, read with the rows they judge (inside the push's unit).</summary>
+    /// <summary>What every row is checked against, read once per push with the rows they judge (inside the push's unit).</summary>
+    /// <param name="Indicators">The partnership's indicators by code.</param>
+    /// <param name="Areas">The partnership's areas by code when its area check is strict; null when it is off.</param>
+    /// <param name="Today">The service's date: no value is for a period that starts after it.</param>
+    private sealed record Rules(Dictionary<string, IndicatorRef> Indicators, Dictionary<string, Area>? Areas, DateOnly Today);
+
+    private static async Task<Rules> LoadRulesAsync(DbConnection c, DbTransaction? tx, Tenant tenant, DateTimeOffset now, CancellationToken ct)
+    {
+        var indicators = await LoadIndicatorsAsync(c, tx, tenant, ct);
+        var check = await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT area_check FROM partnerships WHERE id = @PartnershipId",
+            new { tenant.PartnershipId }, tx, cancellationToken: ct));
+        var areas = check is not null && EnumText<AreaCheck>.Parse(check) == AreaCheck.Strict
+            ? await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)
+            : null;
+        return new Rules(indicators, areas, DateOnly.FromDateTime(now.UtcDateTime));
+    }
+
+    /// <summary>The partnership's indicators by code.</summary>
     private static async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
         CancellationToken ct)
     {
@@ -278,7 +346,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <param name="InsertedAlready">How many of <paramref name="Inserts"/>, from the start, are already written.</param>
-    private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<RevisionRow> Revisions, int Unchanged, int InsertedAlready = 0);
+    /// <param name="Revisions">The revision of each update and each retraction.</param>
+    private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<KeyRow> Deletes, List<RevisionRow> Revisions, int Unchanged,
+        int InsertedAlready = 0);
 
     private static WriteRow WriteRowOf(Tenant tenant, Accepted a, DateTimeOffset now) =>
         new(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area, a.Period.Start, a.Period.End, a.Value, a.Status, a.Note,
@@ -286,19 +356,21 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     /// <summary>
     /// SQLite: inserts every accepted row whose key is new (one pass, the key's existence checked by the insert itself), then
-    /// reads and diffs only the rows whose key was there. A monthly push of new periods, the usual case, reads nothing.
+    /// reads and diffs only the rows whose key was there, and the retractions. A monthly push of new periods, the usual case,
+    /// reads nothing.
     /// </summary>
     private async Task<Plan> InsertNewThenDiffAsync(DbConnection c, DbTransaction tx, Tenant tenant, List<Accepted> accepted, bool force,
         List<ObservationConflict> conflicts, DateTimeOffset now, CancellationToken ct)
     {
-        var candidates = accepted.Select(a => WriteRowOf(tenant, a, now)).ToList();
+        var upserts = accepted.Where(a => !a.Delete).ToList();
+        var candidates = upserts.Select(a => WriteRowOf(tenant, a, now)).ToList();
         var inserted = SqliteBulk.ExecuteEach(c, tx, insertNewSql, candidates, ct);
         var inserts = new List<WriteRow>(candidates.Count);
-        var existing = new List<Accepted>();
+        var existing = accepted.Where(a => a.Delete).ToList();
         for (var i = 0; i < candidates.Count; i++)
             if (inserted[i]) inserts.Add(candidates[i]);
-            else existing.Add(accepted[i]);
-        if (existing.Count == 0) return new Plan(inserts, [], [], 0, inserts.Count);
+            else existing.Add(upserts[i]);
+        if (existing.Count == 0) return new Plan(inserts, [], [], [], 0, inserts.Count);
         var plan = Diff(tenant, existing, await LoadStoredAsync(c, tx, tenant, existing, ct), force, conflicts, now);
         // (A key that was there for the insert is there for the read: this transaction holds the only write lock.)
         return plan with { Inserts = [.. inserts, .. plan.Inserts], InsertedAlready = inserts.Count };
@@ -310,10 +382,29 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var clientId = tenant.Caller.ClientId;
         var inserts = new List<WriteRow>();
         var updates = new List<WriteRow>();
+        var deletes = new List<KeyRow>();
         var revisions = new List<RevisionRow>();
         var unchanged = 0;
         foreach (var a in accepted)
         {
+            if (a.Delete)
+            {
+                if (!stored.TryGetValue(a.Key, out var gone))
+                {
+                    unchanged++;
+                    continue;
+                }
+                if (gone.Status == Final && !force)
+                {
+                    conflicts.Add(new ObservationConflict(a.Index, "delete", ConflictCode.FinalValueLocked,
+                        $"The stored value for {a.Key.Period} in {a.Key.Area} is final; only an admin may retract it, with ?force=true."));
+                    continue;
+                }
+                deletes.Add(new KeyRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area));
+                revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
+                    gone.Value, gone.Status, gone.Note, gone.ClientId, gone.UpdatedAt, null, null, a.Note, clientId, now));
+                continue;
+            }
             var write = WriteRowOf(tenant, a, now);
             if (!stored.TryGetValue(a.Key, out var old))
             {
@@ -327,7 +418,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             }
             if (old.Status == Final && a.Status == Provisional && !force)
             {
-                conflicts.Add(new ObservationConflict(a.Index, "status", ConflictCodes.FinalValueLocked,
+                conflicts.Add(new ObservationConflict(a.Index, "status", ConflictCode.FinalValueLocked,
                     $"The stored value for {a.Key.Period} in {a.Key.Area} is final; a provisional value does not replace it (an admin may push with ?force=true)."));
                 continue;
             }
@@ -335,7 +426,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
                 old.Value, old.Status, old.Note, old.ClientId, old.UpdatedAt, a.Value, a.Status, a.Note, clientId, now));
         }
-        return new Plan(inserts, updates, revisions, unchanged);
+        return new Plan(inserts, updates, deletes, revisions, unchanged);
     }
 
     private static BatchResult Summarise(int total, Plan plan, List<ObservationConflict> conflicts, bool atomic, bool dryRun)
@@ -343,8 +434,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var ordered = conflicts.OrderBy(c => c.Index).ToList();
         var rejected = ordered.Select(c => c.Index).Distinct().Count();
         if (atomic && rejected > 0 || rejected > 0 && rejected == total)
-            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, total, dryRun, ordered);
+            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered);
         return new BatchResult(rejected == 0 ? BatchStatus.Ok : BatchStatus.Partial,
-            plan.Inserts.Count, plan.Updates.Count, plan.Unchanged, rejected, dryRun, ordered);
+            plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, rejected, dryRun, ordered);
     }
 }

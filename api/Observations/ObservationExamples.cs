@@ -31,9 +31,9 @@ internal static class ObservationExamples
 
     /// <summary>What <see cref="PoliceExtract"/> gets the first time it is pushed: the eleven good rows kept, the bad one reported.</summary>
     public static readonly Example<BatchResult> PoliceExtractResult = new("police-extract", "Partial: eleven rows created, one rejected (month 13)",
-        new BatchResult(BatchStatus.Partial, Created: 11, Updated: 0, Unchanged: 0, Rejected: 1, DryRun: false,
+        new BatchResult(BatchStatus.Partial, Created: 11, Updated: 0, Deleted: 0, Unchanged: 0, Rejected: 1, DryRun: false,
         [
-            new ObservationConflict(11, "period", ConflictCodes.InvalidPeriod,
+            new ObservationConflict(11, "period", ConflictCode.InvalidPeriod,
                 "'2024-13' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April)."),
         ]));
 
@@ -45,6 +45,17 @@ internal static class ObservationExamples
             ProblemResponses.InsufficientScope(Scopes.ObservationsWrite),
             new("force-needs-admin", "Insufficient scope",
                 $"force=true (overwriting final values with provisional ones) needs a key with the '{Scopes.Admin}' scope."),
+        ],
+    };
+
+    public static readonly ProblemResponse RetractForbidden = new("RetractForbidden", 403,
+        $"The key lacks the `{Scopes.ObservationsWrite}` scope, is bound to an agency that does not source the indicator, or sends " +
+        $"`force=true` without the `{Scopes.Admin}` scope. Nothing was retracted.")
+    {
+        Examples =
+        [
+            ProblemResponses.InsufficientScope(Scopes.ObservationsWrite),
+            new("force-needs-admin", "Insufficient scope", $"force=true (retracting a final value) needs a key with the '{Scopes.Admin}' scope."),
         ],
     };
 

@@ -8,24 +8,30 @@ namespace Csp.Api.Observations;
 /// <summary>Reads of an indicator's observations and their revisions; <see cref="BatchPush"/> writes them.</summary>
 public sealed class ObservationQueries(Db db)
 {
+    /// <summary>An observation's columns (alias <c>o</c>) and its area's name (alias <c>a</c>), as read from <see cref="From"/>.</summary>
     internal const string Columns = """
-        period AS Period, period_start AS PeriodStart, period_end AS PeriodEnd, area AS Area, value AS Value, status AS Status,
-        note AS Note, client_id AS ClientId, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        o.period AS Period, o.period_start AS PeriodStart, o.period_end AS PeriodEnd, o.area AS Area, a.name AS AreaName, o.value AS Value,
+        o.status AS Status, o.note AS Note, o.client_id AS ClientId, o.version AS Version, o.created_at AS CreatedAt, o.updated_at AS UpdatedAt
         """;
 
+    /// <summary>Observations with the name of their area, when it is registered.</summary>
+    internal const string From = "FROM observations o LEFT JOIN areas a ON a.partnership_id = o.partnership_id AND a.code = o.area";
+
     /// <summary>An observations row as <see cref="Columns"/> reads it.</summary>
-    internal sealed record Row(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
+    internal sealed record Row(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal Value, string Status,
         string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, Value, EnumText<ObservationStatus>.Parse(Status),
+        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
             Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
-        DateTimeOffset OldRecordedAt, decimal NewValue, string NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
+        DateTimeOffset OldRecordedAt, decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
     {
+        // A retraction has no new status (nor value).
         public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
-            OldClientId, OldRecordedAt, NewValue, EnumText<ObservationStatus>.Parse(NewStatus), NewNote, NewClientId, RevisedAt);
+            OldClientId, OldRecordedAt, NewStatus is null, NewValue, NewStatus is null ? null : EnumText<ObservationStatus>.Parse(NewStatus),
+            NewNote, NewClientId, RevisedAt);
     }
 
     /// <summary>The observations list is ordered by (period, area): its cursor's key.</summary>
@@ -39,13 +45,13 @@ public sealed class ObservationQueries(Db db)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId
-              AND (@Area IS NULL OR area = @Area)
-              AND (@From IS NULL OR period_start >= @From)
-              AND (@To IS NULL OR period_end <= @To)
-              AND (@AfterPeriod IS NULL OR period > @AfterPeriod OR (period = @AfterPeriod AND area > @AfterArea))
-            ORDER BY period, area {db.Dialect.Limit}
+            SELECT {Columns} {From}
+            WHERE o.partnership_id = @PartnershipId AND o.indicator_id = @indicatorId
+              AND (@Area IS NULL OR o.area = @Area)
+              AND (@From IS NULL OR o.period_start >= @From)
+              AND (@To IS NULL OR o.period_end <= @To)
+              AND (@AfterPeriod IS NULL OR o.period > @AfterPeriod OR (o.period = @AfterPeriod AND o.area > @AfterArea))
+            ORDER BY o.period, o.area {db.Dialect.Limit}
             """, new
         {
             tenant.PartnershipId,
@@ -67,18 +73,18 @@ public sealed class ObservationQueries(Db db)
     {
         if (indicatorIds.Count == 0) return Array.Empty<Observation>().ToLookup(_ => Guid.Empty);
         var rows = await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
-            SELECT indicator_id AS IndicatorId, {Columns} FROM observations
-            WHERE partnership_id = @partnershipId AND area = @area AND {dialect.InIds("indicator_id", "@ids")}
-              AND (@from IS NULL OR period_start >= @from) AND (@to IS NULL OR period_end <= @to)
-            ORDER BY period
+            SELECT o.indicator_id AS IndicatorId, {Columns} {From}
+            WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
+              AND (@from IS NULL OR o.period_start >= @from) AND (@to IS NULL OR o.period_end <= @to)
+            ORDER BY o.period
             """, new { partnershipId, area, ids = SqlDialect.IdList(indicatorIds), from, to }, cancellationToken: ct));
         return rows.ToLookup(r => r.IndicatorId, r => r.Row.ToObservation());
     }
 
-    private sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, decimal Value, string Status,
-        string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    private sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
+        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
-        public Row Row => new(Period, PeriodStart, PeriodEnd, Area, Value, Status, Note, ClientId, Version, CreatedAt, UpdatedAt);
+        public Row Row => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, Status, Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
     /// <inheritdoc cref="SeriesAsync(System.Data.Common.DbConnection, SqlDialect, Guid, string, IReadOnlyCollection{Guid}, DateOnly?, DateOnly?, CancellationToken)"/>
@@ -88,14 +94,66 @@ public sealed class ObservationQueries(Db db)
         return (await SeriesAsync(c, db.Dialect, tenant.PartnershipId, area, [indicatorId], from, to, ct))[indicatorId].ToList();
     }
 
-    public async Task<Observation?> GetAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
+    private sealed record SentRow(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,
+        string? AreaName, decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    {
+        public SentObservation ToObservation() => new(Indicator, IndicatorId, Period, PeriodStart, PeriodEnd, Area, AreaName, Value,
+            EnumText<ObservationStatus>.Parse(Status), Note, ClientId, Version, CreatedAt, UpdatedAt);
+    }
+
+    /// <summary>The read-back across indicators is ordered by (indicator code, period, area): its cursor's key.</summary>
+    public static string[] SentKey(SentObservation o) => [o.Indicator, o.Period, o.Area];
+
+    public static bool IsSentKey(string[] parts) => parts is [{ Length: > 0 }, { Length: > 0 }, { Length: > 0 }];
+
+    /// <summary>
+    /// A page of the values of <paramref name="indicatorIds"/> (every indicator when null) by indicator code, period and area:
+    /// optionally of some periods only, within [from, to] by period dates, and of one area (null: every area).
+    /// </summary>
+    public async Task<IReadOnlyList<SentObservation>> ListSentAsync(Tenant tenant, IReadOnlyCollection<Guid>? indicatorIds,
+        IReadOnlyCollection<string>? periods, ObservationFilter filter, PageRequest page, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        var row = await c.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
-            SELECT {Columns} FROM observations
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct));
-        return row?.ToObservation();
+        var periodRows = db.Dialect.JsonRows("@periods", ("value", "NVARCHAR(16)"));
+        var rows = await c.QueryAsync<SentRow>(new CommandDefinition($"""
+            SELECT i.code AS Indicator, o.indicator_id AS IndicatorId, {Columns} {From}
+            JOIN indicators i ON i.partnership_id = o.partnership_id AND i.id = o.indicator_id
+            WHERE o.partnership_id = @PartnershipId
+              AND (@ids IS NULL OR {db.Dialect.InIds("o.indicator_id", "@ids")})
+              AND (@periods IS NULL OR o.period IN (SELECT p.value FROM {periodRows} p))
+              AND (@Area IS NULL OR o.area = @Area)
+              AND (@From IS NULL OR o.period_start >= @From)
+              AND (@To IS NULL OR o.period_end <= @To)
+              AND (@AfterCode IS NULL OR i.code > @AfterCode OR (i.code = @AfterCode AND (o.period > @AfterPeriod
+                   OR (o.period = @AfterPeriod AND o.area > @AfterArea))))
+            ORDER BY i.code, o.period, o.area {db.Dialect.Limit}
+            """, new
+        {
+            tenant.PartnershipId,
+            ids = indicatorIds is null ? null : SqlDialect.IdList(indicatorIds),
+            periods = periods is null ? null : System.Text.Json.JsonSerializer.Serialize(periods.Select(p => new { value = p })),
+            filter.Area,
+            filter.From,
+            filter.To,
+            AfterCode = page.After?[0],
+            AfterPeriod = page.After?[1],
+            AfterArea = page.After?[2],
+            Limit = page.Fetch,
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToObservation()).ToList();
+    }
+
+    /// <summary>Whether the indicator has, or ever had, a value for this period and area (a retracted value keeps its history).</summary>
+    public async Task<bool> HasHistoryAsync(Tenant tenant, Guid indicatorId, string period, string area, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM observations
+                                     WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area)
+                          OR EXISTS (SELECT 1 FROM observation_revisions
+                                     WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area)
+                        THEN 1 ELSE 0 END
+            """, new { tenant.PartnershipId, indicatorId, period, area }, cancellationToken: ct)) == 1;
     }
 
     public async Task<IReadOnlyList<ObservationRevision>> ListRevisionsAsync(Tenant tenant, Guid indicatorId, string period, string area,
@@ -115,5 +173,5 @@ public sealed class ObservationQueries(Db db)
     }
 }
 
-/// <summary>Filters of the observations list: an area and the first and last day periods may cover.</summary>
+/// <summary>Filters of the observations list: an area (null: every area) and the first and last day periods may cover.</summary>
 public sealed record ObservationFilter(string? Area, DateOnly? From, DateOnly? To);

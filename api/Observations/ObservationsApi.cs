@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using Csp.Api.Areas;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -23,7 +24,8 @@ internal static class ObservationsApi
             .WithDescription("""
                 The batch push partners' systems send their data through, modelled on DHIS2's dataValueSets. Each row is an upsert
                 on (indicator code, period, area): new rows are created, changed rows updated (the old value is kept as a revision),
-                rows equal to the stored value, status and note change nothing. Rows that fail a check are rejected with a conflict
+                rows equal to the stored value, status and note change nothing. A row with `delete: true` (and no value) retracts the
+                stored value, keeping it as a revision; the change feed shows a tombstone. Rows that fail a check are rejected with a conflict
                 {index, field, code, message} and the others kept (status `partial`), unless `atomic=true`, where any conflict rejects
                 the batch. `dryRun=true` reports without writing. Up to 10,000 rows (413 beyond); the batch's writes commit together
                 or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
@@ -32,7 +34,60 @@ internal static class ObservationsApi
             .Validate<ObservationBatch>()
             .WithMetadata(new RequestSizeLimitAttribute(BatchPush.MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        group.MapGet("/", ListSentObservations).WithName("listSentObservations").WithSummary("Read back values across indicators")
+            .WithDescription("The stored values of the indicators named by code (`indicator=ROB-PERSONAL,THEFT-PERSON`; every indicator when " +
+                             "omitted), as a feed checks what it sent: ordered by indicator code, period and area, cursor-paginated. `period` " +
+                             "keeps one period (in any accepted form), `from` and `to` (a period or a date) a range; `area` keeps one area, the " +
+                             "partnership's own unless another is named (`area=*`: every area). With `Accept: text/csv` the page comes as CSV " +
+                             "(RFC 4180, header row) and the next page's URL in a `Link: <…>; rel=\"next\"` header. An unknown code is a 400 " +
+                             "naming it.")
+            .RequireScope(Scopes.Read)
+            .ProducesCsv(ObservationCsv.Header);
         return group;
+    }
+
+    /// <summary>The read-back's filters, as a partner sends them.</summary>
+    internal readonly record struct SentQuery(
+        [property: Description("Indicator codes, comma-separated (e.g. `ROB-PERSONAL,THEFT-PERSON`), at most 100; every indicator when omitted.")] string? Indicator,
+        [property: Description("Keep one period, e.g. `2024-06` (or `202406`); of each indicator's own frequency.")] string? Period,
+        [property: Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
+        [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
+        [property: Description("Keep one area (ONS GSS code); the partnership's own area when omitted; `*` for every area.")] string? Area,
+        [property: Description("Page size, 1–200 (default 50).")] int? Limit,
+        [property: Description("The nextCursor of the previous page.")] string? Cursor);
+
+    private const int MaxCodes = 100;
+
+    private static async Task<Results<Ok<Page<SentObservation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListSentObservations(
+        Tenant tenant, [AsParameters] SentQuery query, IndicatorQueries indicators, ObservationQueries observations, HttpContext http,
+        CancellationToken ct)
+    {
+        PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsSentKey, out var page, out var errors);
+        if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        var area = AreaFilter(tenant, query.Area, errors);
+        IReadOnlyCollection<string>? periods = null;
+        if (query.Period is not null)
+        {
+            periods = Period.Candidates(query.Period).Select(p => p.Canonical).ToList();
+            if (periods.Count == 0) errors["period"] = [$"'{query.Period}' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April)."];
+        }
+        var codes = query.Indicator?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        if (codes is { Count: 0 } || codes?.Count > MaxCodes)
+            errors["indicator"] = [$"'indicator' is 1 to {MaxCodes} indicator codes, comma-separated."];
+        if (errors.Count > 0) return Errors.Invalid(errors);
+
+        IReadOnlyCollection<Guid>? ids = null;
+        if (codes is not null)
+        {
+            var byCode = await indicators.IdsByCodeAsync(tenant, ct);
+            var unknown = codes.Where(code => !byCode.ContainsKey(code)).ToList();
+            if (unknown.Count > 0)
+                return Errors.Invalid("indicator", $"There is no indicator with code {string.Join(", ", unknown.Select(u => $"'{u}'"))} in this partnership.");
+            ids = codes.Select(code => byCode[code]).ToList();
+        }
+        var rows = await observations.ListSentAsync(tenant, ids, periods, new ObservationFilter(area, from, to), page, ct);
+        return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.SentKey), ObservationCsv.Sent, Csv.FileName(tenant.Slug, "observations"));
     }
 
     /// <summary>An indicator's observations are read under it (<c>/indicators/{id}/observations</c>): the indicators group mounts these.</summary>
@@ -40,7 +95,7 @@ internal static class ObservationsApi
     {
         indicators.MapGet("/{indicatorId:guid}/observations", ListObservations).WithName("listObservations").WithSummary("An indicator's observations")
             .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
-                             "`area` keeps one area. With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
+                             "`area` keeps one area, the partnership's own unless another is named (`area=*`: every area). With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
                              "URL in a `Link: <…>; rel=\"next\"` header.")
             .RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesCsv(ObservationCsv.Header)
@@ -48,9 +103,46 @@ internal static class ObservationsApi
         indicators.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
             .WithSummary("An observation's revision history")
             .WithDescription("Every change of the value of the indicator at this period and area (default: the partnership's area), oldest first: " +
-                             "the old and new value, status and note, and the client that sent each.")
+                             "the old and new value, status and note, and the client that sent each. A retraction is a revision with " +
+                             "`retracted: true` and no new value; the history of a retracted value stays readable.")
             .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+        indicators.MapDelete("/{indicatorId:guid}/observations/{period}", RetractObservation).WithName("retractObservation")
+            .WithSummary("Retract one value")
+            .WithDescription("Takes back the value of the indicator for this period and area (default: the partnership's area), as a batch " +
+                             "row with `delete: true` does: it is removed from every read, kept as a revision, and the change feed shows a " +
+                             "tombstone naming the indicator, period and area. A key bound to an agency may retract only that agency's " +
+                             "indicators (403). A `final` value is retracted only by an admin with `force=true` (409). 404 when there is no " +
+                             "value to retract.")
+            .RequireScope(Scopes.ObservationsWrite).WithProblemResponse(ObservationExamples.RetractForbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return indicators;
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> RetractObservation(
+        Tenant tenant, Guid indicatorId, string period,
+        [Description("The area's ONS GSS code; defaults to the partnership's area.")] string? area,
+        [Description("Admin only: retract a final value.")] bool? force,
+        IndicatorQueries indicators, BatchPush push, CancellationToken ct)
+    {
+        if (force == true && !tenant.Caller.Has(Scopes.Admin))
+            return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
+                detail: $"force=true (retracting a final value) needs a key with the '{Scopes.Admin}' scope.");
+        if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        // The push's own row checks and write: the same rules (source agency, final values) and the same tombstone.
+        var row = new ObservationInput(indicator.Code, period, area, null, null, null, Delete: true);
+        var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, [row], new PushOptions(null, null, force), t), ct);
+        if (result.Refusal is { } refused) return Respond.Problem(refused, "indicator " + indicatorId);
+        var outcome = result.Value!;
+        if (outcome.Deleted == 1) return TypedResults.NoContent();
+        if (outcome.Conflicts is [var conflict, ..])
+            return conflict.Code switch
+            {
+                ConflictCode.ForbiddenIndicator => TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
+                    detail: conflict.Message),
+                ConflictCode.FinalValueLocked => Errors.Conflict(conflict.Message),
+                _ => Errors.Invalid(conflict.Field, conflict.Message),
+            };
+        return Errors.NotFound($"value of indicator {indicator.Code} for {period} in {area ?? tenant.AreaCode}");
     }
 
     private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
@@ -71,9 +163,18 @@ internal static class ObservationsApi
     internal readonly record struct ObservationQuery(
         [property: Description("Keep periods starting on or after this period's start (or this date, yyyy-MM-dd).")] string? From,
         [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
-        [property: Description("Keep one area (ONS GSS code).")] string? Area,
+        [property: Description("Keep one area (ONS GSS code); the partnership's own area when omitted; `*` for every area.")] string? Area,
         [property: Description("Page size, 1–200 (default 50).")] int? Limit,
         [property: Description("The nextCursor of the previous page.")] string? Cursor);
+
+    /// <summary>The area a series read keeps: the one named, the partnership's own when none is, or every area (null) for <c>*</c>.</summary>
+    internal static string? AreaFilter(Tenant tenant, string? area, Dictionary<string, string[]> errors)
+    {
+        if (area == "*") return null;
+        if (area is null) return tenant.AreaCode;
+        if (!AreaRules.IsCode(area)) errors["area"] = ["'area' " + AreaRules.CodeMessage + " Or * for every area."];
+        return area;
+    }
 
     internal static bool TryBound(string? text, bool start, out DateOnly? date)
     {
@@ -97,9 +198,10 @@ internal static class ObservationsApi
         PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsKey, out var page, out var errors);
         if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
+        var area = AreaFilter(tenant, query.Area, errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(query.Area, from, to), page, ct);
+        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
         return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
             Csv.FileName(tenant.Slug, indicator.Code, "observations"));
     }
@@ -114,14 +216,15 @@ internal static class ObservationsApi
         if (!parsed.Ok) return Errors.Invalid("period", $"'{period}' is not a {EnumText<IndicatorFrequency>.Text(indicator.Frequency)} period.");
         var where = area ?? tenant.AreaCode;
         var canonical = parsed.Period.Canonical;
-        if (await observations.GetAsync(tenant, indicatorId, canonical, where, ct) is null)
+        if (!await observations.HasHistoryAsync(tenant, indicatorId, canonical, where, ct))
             return Errors.NotFound($"observation of indicator {indicator.Code} for {canonical} in {where}");
         var rows = await observations.ListRevisionsAsync(tenant, indicatorId, canonical, where, page, ct);
         return TypedResults.Ok(page.ToPage(rows, r => PageRequest.Key(r.Id)));
     }
 }
 
-/// <summary>The observations list as CSV; each row names its indicator by code.</summary>
+/// <summary>The observations lists as CSV, one table for an indicator's list and the read-back across indicators: each row names its
+/// indicator by code.</summary>
 internal static class ObservationCsv
 {
     public static readonly string Header = Of("").Header;
@@ -133,6 +236,21 @@ internal static class ObservationCsv
         { "period_start", o => o.PeriodStart },
         { "period_end", o => o.PeriodEnd },
         { "area", o => o.Area },
+        { "area_name", o => o.AreaName },
+        { "value", o => o.Value },
+        { "status", o => o.Status },
+        { "note", o => o.Note },
+        { "updated_at", o => o.UpdatedAt },
+    };
+
+    public static readonly CsvTable<SentObservation> Sent = new()
+    {
+        { "indicator", o => o.Indicator },
+        { "period", o => o.Period },
+        { "period_start", o => o.PeriodStart },
+        { "period_end", o => o.PeriodEnd },
+        { "area", o => o.Area },
+        { "area_name", o => o.AreaName },
         { "value", o => o.Value },
         { "status", o => o.Status },
         { "note", o => o.Note },

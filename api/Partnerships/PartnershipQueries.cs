@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Csp.Api.Areas;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
@@ -12,16 +13,16 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
     /// <summary>The origins as the cors_origins column holds them: distinct, space-separated (the validator limits this length).</summary>
     internal static string StoredCorsOrigins(IEnumerable<string> origins) => string.Join(' ', origins.Distinct());
 
-    private sealed record Row(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, string CorsOrigins,
+    private sealed record Row(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, string CorsOrigins, string AreaCheck,
         long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public Partnership ToPartnership() => new(Id, Slug, Name, AreaCode, PublicRead,
-            CorsOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries), Version, CreatedAt, UpdatedAt);
+            CorsOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries), EnumText<AreaCheck>.Parse(AreaCheck), Version, CreatedAt, UpdatedAt);
     }
 
     private const string Columns = """
         id AS Id, slug AS Slug, name AS Name, area_code AS AreaCode, public_read AS PublicRead, cors_origins AS CorsOrigins,
-        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        area_check AS AreaCheck, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     public async Task<Partnership?> GetAsync(Tenant tenant, CancellationToken ct)
@@ -57,23 +58,30 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
         var tenant = new Tenant(id, request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
         return writer.CreateAsync(tenant, new Create<Partnership>(EntityTypes.Partnership, async w =>
         {
-            var p = new Partnership(id, request.Slug, request.Name, request.AreaCode, request.PublicRead, [], 1, w.Now, w.Now);
+            var p = new Partnership(id, request.Slug, request.Name, request.AreaCode, request.PublicRead, [],
+                request.AreaCheck ?? AreaCheck.Strict, 1, w.Now, w.Now);
             await w.ExecuteAsync("""
-                INSERT INTO partnerships (id, slug, name, area_code, public_read, version, created_at, updated_at)
-                VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, 1, @CreatedAt, @UpdatedAt)
-                """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, p.CreatedAt, p.UpdatedAt });
+                INSERT INTO partnerships (id, slug, name, area_code, public_read, area_check, version, created_at, updated_at)
+                VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, @AreaCheck, 1, @CreatedAt, @UpdatedAt)
+                """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, AreaCheck = EnumText<AreaCheck>.Text(p.AreaCheck), p.CreatedAt, p.UpdatedAt });
+            await AreaQueries.EnsureOwnAreaAsync(w, p.AreaCode, p.Name);
             return p;
         }) { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
     }
 
     public Task<WriteResult<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? ifMatch, CancellationToken ct) =>
         writer.UpdateAsync(tenant, ifMatch, new Update<Partnership>(EntityTypes.Partnership, GetAsync, (w, current) => w.ExecuteAsync("""
-            UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors,
+            UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors, area_check = @AreaCheck,
                    version = version + 1, updated_at = @Now
             WHERE id = @PartnershipId
             """, new
         {
             w.PartnershipId, update.Name, update.AreaCode, update.PublicRead,
-            Cors = StoredCorsOrigins(update.CorsOrigins ?? current.CorsOrigins), w.Now,
-        })), ct);
+            Cors = StoredCorsOrigins(update.CorsOrigins ?? current.CorsOrigins),
+            AreaCheck = EnumText<AreaCheck>.Text(update.AreaCheck ?? current.AreaCheck), w.Now,
+        }))
+        {
+            // The partnership's own area is always one of its areas.
+            AfterChange = (w, before, after) => before.AreaCode == after.AreaCode ? Task.CompletedTask : AreaQueries.EnsureOwnAreaAsync(w, after.AreaCode, after.Name),
+        }, ct);
 }

@@ -17,6 +17,7 @@ public sealed class PartnershipRequestValidator : AbstractValidator<PartnershipR
             .WithMessage("'Slug' must be 2–63 lower-case letters, digits or hyphens.");
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(Area).WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
+        RuleFor(x => x.AreaCheck).IsInEnum();
     }
 }
 
@@ -34,6 +35,7 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(PartnershipRequestValidator.Area)
             .WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
+        RuleFor(x => x.AreaCheck).IsInEnum();
     }
 
     public const int CorsOriginsMax = 2000;

@@ -77,7 +77,7 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
         return id;
     }
 
-    /// <summary>Reads the document: ten queries on one connection, whatever the number of priorities, commitments and indicators.</summary>
+    /// <summary>Reads the document: eleven queries on one connection, whatever the number of priorities, commitments and indicators.</summary>
     public async Task<PlanDocument?> LoadAsync(Tenant tenant, Guid planId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
@@ -89,7 +89,7 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
             WHERE partnership_id = @p AND plan_id = @planId ORDER BY position, {db.Dialect.IdKey("id")}
             """, new { p, planId }, cancellationToken: ct));
         var commitments = (await CommitmentQueries.ListByPlanAsync(c, db.Dialect, p, planId, ct)).ToLookup(x => x.PriorityId);
-        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, p, planId, null, ct);
+        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, tenant, planId, null, ct);
         var performance = await IndicatorQueries.PerformanceOfAsync(c, db.Dialect, p, tenant.AreaCode, indicators, ct);
         var alignments = await AlignmentQueries.ForPlanAsync(c, db.Dialect, p, planId, ct);
         var measuredBy = indicators.SelectMany(i => i.PriorityIds.Select(priorityId => (priorityId, i.Id))).ToLookup(x => x.priorityId, x => x.Id);
@@ -98,14 +98,14 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
             priorities.Select(x => new PlanPriority(x.Id, x.Code, x.Title, x.Description, x.LeadAgencyId, x.Position, x.Version,
                 commitments[x.Id].ToList(), measuredBy[x.Id].ToList())).ToList(),
             indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList(),
-            alignments, plan.Summary, plan.AssessmentFindings);
+            alignments, plan.Summary, plan.AssessmentFindings, plan.ApprovalMinuteUrl);
     }
 
     /// <summary>The plan's indicators with their latest observation and performance (for GET /plans/{id}/indicators).</summary>
     public async Task<IReadOnlyList<PlanIndicator>> IndicatorsAsync(Tenant tenant, Guid planId, Guid? priorityId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, tenant.PartnershipId, planId, priorityId, ct);
+        var indicators = await IndicatorQueries.ListForPlanAsync(c, db.Dialect, tenant, planId, priorityId, ct);
         var performance = await IndicatorQueries.PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, tenant.AreaCode, indicators, ct);
         return indicators.Select(i => new PlanIndicator(i, performance[i.Id].Latest, performance[i.Id].Performance)).ToList();
     }

@@ -12,16 +12,17 @@ public sealed class PlanQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, string Status, DateOnly? ApprovedOn,
         string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? Summary,
-        string? AssessmentFindings)
+        string? AssessmentFindings, string? ApprovalMinuteUrl)
     {
         public Plan ToPlan() => new(Id, Title, PeriodStart, PeriodEnd, EnumText<PlanStatus>.Parse(Status), ApprovedOn, ApprovedBy,
-            SupersedesId, Version, CreatedAt, UpdatedAt, Summary, AssessmentFindings);
+            SupersedesId, Version, CreatedAt, UpdatedAt, Summary, AssessmentFindings, ApprovalMinuteUrl);
     }
 
     internal const string Columns = """
         id AS Id, title AS Title, period_start AS PeriodStart, period_end AS PeriodEnd, status AS Status,
         approved_on AS ApprovedOn, approved_by AS ApprovedBy, supersedes_id AS SupersedesId,
-        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt, summary AS Summary, assessment_findings AS AssessmentFindings
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt, summary AS Summary, assessment_findings AS AssessmentFindings,
+        approval_minute_url AS ApprovalMinuteUrl
         """;
 
     private static readonly string Approved = EnumText<PlanStatus>.Text(PlanStatus.Approved);
@@ -109,11 +110,18 @@ public sealed class PlanQueries(Db db, AuditedWriter writer)
             },
         }, ct);
 
-    public Task<WriteResult<Plan>> ApproveAsync(Tenant tenant, Guid id, string approvedBy, long? ifMatch, CancellationToken ct) =>
+    /// <param name="approval">The decision (validated); null (a deprecated approval without a body): approved today, by a body not
+    /// named.</param>
+    public Task<WriteResult<Plan>> ApproveAsync(Tenant tenant, Guid id, PlanApprovalRequest? approval, long? ifMatch, CancellationToken ct) =>
         writer.UpdateAsync(tenant, ifMatch, new Update<Plan>(EntityTypes.Plan, w => GetAsync(w, id), (w, _) => w.ExecuteAsync("""
-            UPDATE plans SET status = @Approved, approved_on = @today, approved_by = @approvedBy, version = version + 1, updated_at = @Now
+            UPDATE plans SET status = @Approved, approved_on = @approvedOn, approved_by = @approvedBy, approval_minute_url = @minuteUrl,
+                   version = version + 1, updated_at = @Now
             WHERE partnership_id = @PartnershipId AND id = @id
-            """, new { w.PartnershipId, id, Approved, today = DateOnly.FromDateTime(w.Now.UtcDateTime), approvedBy, w.Now }))
+            """, new
+        {
+            w.PartnershipId, id, Approved, approvedOn = approval?.ApprovedOn ?? DateOnly.FromDateTime(w.Now.UtcDateTime),
+            approvedBy = approval?.ApprovedBy, minuteUrl = approval?.MinuteUrl, w.Now,
+        }))
         {
             Action = AuditActions.Approve,
             Check = async (w, plan) =>

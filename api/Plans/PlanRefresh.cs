@@ -64,7 +64,8 @@ public sealed class PlanRefresh(AuditedWriter writer)
         string? AssessmentFindings);
 
     private sealed record CommitmentRow(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
-        DateOnly? StartDate, DateOnly? DueDate, string Status, string? LatestCommentary);
+        DateOnly? StartDate, DateOnly? DueDate, string Status, string? LatestCommentary, string? LatestAuthor, DateOnly? LatestAsAt,
+        long? LatestPercentComplete);
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
 
@@ -102,7 +103,7 @@ public sealed class PlanRefresh(AuditedWriter writer)
         var commitments = (await w.Connection.QueryAsync<CommitmentRow>(w.Command($"""
             SELECT cm.id AS Id, cm.priority_id AS PriorityId, cm.code AS Code, cm.title AS Title, cm.description AS Description,
                    cm.lead_agency_id AS LeadAgencyId, cm.start_date AS StartDate, cm.due_date AS DueDate, cm.status AS Status,
-                   u.commentary AS LatestCommentary
+                   u.commentary AS LatestCommentary, u.author AS LatestAuthor, u.as_at AS LatestAsAt, u.percent_complete AS LatestPercentComplete
             FROM commitments cm
             JOIN priorities p ON p.partnership_id = cm.partnership_id AND p.id = cm.priority_id
             LEFT JOIN commitment_updates u ON u.partnership_id = cm.partnership_id AND u.id = cm.latest_update_id
@@ -183,13 +184,20 @@ public sealed class PlanRefresh(AuditedWriter writer)
                 carried++;
                 if (status != CommitmentStatus.NotStarted || old.LatestCommentary is not null)
                 {
+                    // The status carried is the one the last update described, as of its date and by its author.
                     latest = new CommitmentUpdate(Ids.New(), id, status,
                         $"Carried over from {source.Title}." + (old.LatestCommentary is { } said ? $" Last update: {said}" : ""),
-                        tenant.Caller.ClientId, now);
+                        old.LatestAuthor, old.LatestAsAt ?? DateOnly.FromDateTime(now.UtcDateTime),
+                        old.LatestPercentComplete is { } done ? (int)done : null, tenant.Caller.ClientId, now);
                     await w.Connection.ExecuteAsync(w.Command("""
-                        INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, client_id, created_at)
-                        VALUES (@p, @Id, @CommitmentId, @status, @Commentary, @ClientId, @CreatedAt)
-                        """, new { p, latest.Id, latest.CommitmentId, status = EnumText<CommitmentStatus>.Text(status), latest.Commentary, latest.ClientId, latest.CreatedAt }));
+                        INSERT INTO commitment_updates (partnership_id, id, commitment_id, status, commentary, author, as_at, percent_complete,
+                                                        client_id, created_at)
+                        VALUES (@p, @Id, @CommitmentId, @status, @Commentary, @Author, @AsAt, @PercentComplete, @ClientId, @CreatedAt)
+                        """, new
+                    {
+                        p, latest.Id, latest.CommitmentId, status = EnumText<CommitmentStatus>.Text(status), latest.Commentary, latest.Author,
+                        latest.AsAt, latest.PercentComplete, latest.ClientId, latest.CreatedAt,
+                    }));
                     await w.Connection.ExecuteAsync(w.Command(
                         "UPDATE commitments SET latest_update_id = @updateId WHERE partnership_id = @p AND id = @id",
                         new { p, id, updateId = latest.Id }));

@@ -24,14 +24,23 @@ public enum PlanStatus
 /// 8,000 characters; a PUT without it clears it.</param>
 public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? PeriodEnd, string? Summary = null, string? AssessmentFindings = null);
 
+/// <summary>Approve a draft plan: the decision as its minute records it.</summary>
+/// <param name="ApprovedBy">The body that decided, e.g. "Southwark Community Safety Partnership Board"; 1–200 characters. Not the API
+/// client, which the audit trail records anyway.</param>
+/// <param name="ApprovedOn">The date of the meeting that approved it; not after today.</param>
+/// <param name="MinuteUrl">Where the minute of that meeting is published: an absolute https or http URL, at most 2,000 characters;
+/// optional.</param>
+public sealed record PlanApprovalRequest(string ApprovedBy, DateOnly? ApprovedOn, string? MinuteUrl = null);
+
 /// <summary>A partnership plan (without its contents; see <see cref="PlanDocument"/>).</summary>
 /// <param name="Title">e.g. "Southwark Community Safety Partnership Plan 2025–26".</param>
 /// <param name="PeriodStart">First day the plan covers.</param>
 /// <param name="PeriodEnd">Last day the plan covers.</param>
 /// <param name="Status"><c>draft</c>, <c>approved</c> or <c>archived</c>.</param>
-/// <param name="ApprovedOn">The day it was approved; null while a draft.</param>
-/// <param name="ApprovedBy">Who approved it: the id of the client whose key approved it (<c>platform</c> for the operator's key);
-/// null while a draft.</param>
+/// <param name="ApprovedOn">The date of the meeting that approved it; null while a draft.</param>
+/// <param name="ApprovedBy">The body that approved it, as the approval named it; null while a draft, and when the approval did not name
+/// it.</param>
+/// <param name="ApprovalMinuteUrl">Where the minute of the approving meeting is published; null when not given.</param>
 /// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
 /// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
@@ -39,7 +48,7 @@ public sealed record PlanRequest(string Title, DateOnly? PeriodStart, DateOnly? 
 /// null when not written.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string? Summary = null, string? AssessmentFindings = null)
+    string? Summary = null, string? AssessmentFindings = null, string? ApprovalMinuteUrl = null)
     : Audit.IVersioned;
 
 /// <summary>
@@ -51,9 +60,10 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 /// <param name="PeriodStart">First day the plan covers.</param>
 /// <param name="PeriodEnd">Last day the plan covers.</param>
 /// <param name="Status"><c>draft</c>, <c>approved</c> or <c>archived</c>.</param>
-/// <param name="ApprovedOn">The day it was approved; null while a draft.</param>
-/// <param name="ApprovedBy">Who approved it: the id of the client whose key approved it (<c>platform</c> for the operator's key);
-/// null while a draft.</param>
+/// <param name="ApprovedOn">The date of the meeting that approved it; null while a draft.</param>
+/// <param name="ApprovedBy">The body that approved it, as the approval named it; null while a draft, and when the approval did not name
+/// it.</param>
+/// <param name="ApprovalMinuteUrl">Where the minute of the approving meeting is published; null when not given.</param>
 /// <param name="SupersedesId">The plan it was refreshed from; null when it was created from scratch.</param>
 /// <param name="Version">Changes whenever the plan or anything inside it changes; backs the ETag.</param>
 /// <param name="Priorities">The plan's priorities in order (by position), each with its commitments.</param>
@@ -64,7 +74,7 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
     DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments,
-    string? Summary, string? AssessmentFindings);
+    string? Summary, string? AssessmentFindings, string? ApprovalMinuteUrl);
 
 /// <summary>A priority inside the plan document.</summary>
 /// <param name="Code">e.g. <c>P1</c>; unique within the plan.</param>

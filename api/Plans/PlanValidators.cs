@@ -1,4 +1,5 @@
 using Csp.Api.Infrastructure;
+using Csp.Api.Frameworks;
 using FluentValidation;
 
 namespace Csp.Api.Plans;
@@ -18,4 +19,16 @@ public sealed class PlanRequestValidator : AbstractValidator<PlanRequest>
     }
 
     public const int MaxText = 8000;
+}
+
+public sealed class PlanApprovalRequestValidator : AbstractValidator<PlanApprovalRequest>
+{
+    public PlanApprovalRequestValidator(TimeProvider clock)
+    {
+        RuleFor(x => x.ApprovedBy).ValidName();
+        RuleFor(x => x.ApprovedOn).NotNull()
+            .Must(d => d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)).When(x => x.ApprovedOn is not null, ApplyConditionTo.CurrentValidator)
+            .WithMessage("'approvedOn' is the date of the meeting that approved the plan, which cannot be after today.");
+        RuleFor(x => x.MinuteUrl).ValidUrl();
+    }
 }

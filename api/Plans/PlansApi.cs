@@ -44,8 +44,12 @@ internal static class PlansApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapPost("/{planId:guid}/approve", ApprovePlan).WithName("approvePlan").WithSummary("Approve a draft plan")
-            .WithDescription("draft → approved. Two approved plans may not overlap in period (409).")
-            .RequireScope(Scopes.PlansWrite)
+            .WithRequestExample(PlanExamples.Approve)
+            .WithDescription("draft → approved, recording the decision: the body that approved the plan (`approvedBy`), the date of its " +
+                             "meeting (`approvedOn`) and, optionally, where the minute is published (`minuteUrl`). Two approved plans may " +
+                             "not overlap in period (409). Deprecated: without a body the plan is approved today by a body not named.")
+            .RequireScope(Scopes.PlansWrite).ValidateIfSent<PlanApprovalRequest>()
+            .DocumentsDeprecation("the request had no body (an approval that does not name who decided)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapPost("/{planId:guid}/archive", ArchivePlan).WithName("archivePlan").WithSummary("Archive an approved plan")
@@ -140,10 +144,10 @@ internal static class PlansApi
         Respond.Deleted(await plans.DeleteAsync(tenant, planId, ETags.IfMatch(http.Request), ct), "plan " + planId);
 
     private static async Task<Results<Ok<Plan>, ValidationProblem, ProblemHttpResult>> ApprovePlan(
-        Tenant tenant, Guid planId, PlanQueries plans, HttpContext http, CancellationToken ct)
+        Tenant tenant, Guid planId, PlanApprovalRequest? approval, PlanQueries plans, HttpContext http, CancellationToken ct)
     {
-        var approvedBy = tenant.Caller.ClientId?.ToString() ?? "platform";
-        return Respond.Written(http, await plans.ApproveAsync(tenant, planId, approvedBy, ETags.IfMatch(http.Request), ct), "plan " + planId, p => p.Version);
+        if (approval is null) Deprecation.Mark(http.Response);
+        return Respond.Written(http, await plans.ApproveAsync(tenant, planId, approval, ETags.IfMatch(http.Request), ct), "plan " + planId, p => p.Version);
     }
 
     private static async Task<Results<Ok<Plan>, ValidationProblem, ProblemHttpResult>> ArchivePlan(

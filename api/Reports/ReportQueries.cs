@@ -48,7 +48,8 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
 
     private sealed record NameRow(Guid Id, string Name);
 
-    private sealed record UpdateRow(Guid CommitmentId, string Status, string Commentary, Guid? ClientId, DateTimeOffset CreatedAt);
+    private sealed record UpdateRow(Guid CommitmentId, string Status, string Commentary, string? Author, DateOnly AsAt, Guid? ClientId,
+        DateTimeOffset CreatedAt);
 
     /// <summary>The report's data; null when the plan does not exist, or is a draft and the reader has no key.</summary>
     public async Task<PlanReport?> BuildAsync(Tenant tenant, Guid planId, DateOnly? since, DateOnly asAt, CancellationToken ct)
@@ -76,7 +77,8 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
                 (supersedes, supersededStart) = (previous.Title, previous.PeriodStart);
             // The reporting period's updates (since the last committee), newest first; without since, none beyond the latest.
             updates = since is null ? [] : (await c.QueryAsync<UpdateRow>(new CommandDefinition("""
-                SELECT u.commitment_id AS CommitmentId, u.status AS Status, u.commentary AS Commentary, u.client_id AS ClientId, u.created_at AS CreatedAt
+                SELECT u.commitment_id AS CommitmentId, u.status AS Status, u.commentary AS Commentary, u.author AS Author, u.as_at AS AsAt,
+                       u.client_id AS ClientId, u.created_at AS CreatedAt
                 FROM commitment_updates u
                 JOIN commitments cm ON cm.partnership_id = u.partnership_id AND cm.id = u.commitment_id
                 JOIN priorities pr ON pr.partnership_id = cm.partnership_id AND pr.id = cm.priority_id
@@ -88,9 +90,10 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
                 plan.PeriodStart.AddYears(-1), null, ct);
         }
 
-        // Who wrote an update and the day it speaks for: the one place the report reads them.
-        Attribution By(Guid? clientId, DateTimeOffset createdAt) =>
-            new(publicView ? null : clientId is { } id ? clients.GetValueOrDefault(id) : "the platform operator", DateOnly.FromDateTime(createdAt.UtcDateTime));
+        // Who wrote an update and the day it speaks for, the one place the report reads them: the author it names (else the client
+        // that recorded it) and the date its status describes.
+        Attribution By(string? author, Guid? clientId, DateOnly asAt) =>
+            new(publicView ? null : author ?? (clientId is { } id ? clients.GetValueOrDefault(id) : "the platform operator"), asAt);
         string? Agency(Guid? id) => id is { } a ? agencies.GetValueOrDefault(a) : null;
         bool IsOverdue(Commitment cm) => cm.DueDate < asAt && cm.Status is not (CommitmentStatus.Completed or CommitmentStatus.Cancelled);
 
@@ -107,23 +110,23 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
             .OrderBy(x => x.cm.Status switch { CommitmentStatus.OffTrack => 0, CommitmentStatus.AtRisk => 1, _ => 2 })
             .ThenBy(x => x.pr.Position).ThenBy(x => x.cm.Code, StringComparer.Ordinal)
             .Select(x => new AttentionItem(x.pr.Code, x.cm.Code, x.cm.Title, Agency(x.cm.LeadAgencyId), x.cm.Status, x.cm.DueDate, IsOverdue(x.cm),
-                x.cm.LatestUpdate?.Commentary, x.cm.LatestUpdate is { } u ? By(u.ClientId, u.CreatedAt) : null))
+                x.cm.LatestUpdate?.Commentary, x.cm.LatestUpdate is { } u ? By(u.Author, u.ClientId, u.AsAt) : null))
             .ToList();
 
         var commitments = plan.Priorities.SelectMany(pr => pr.Commitments.Select(cm => (pr, cm))).ToDictionary(x => x.cm.Id);
         var progress = since is null
             ? commitments.Values.Where(x => x.cm.LatestUpdate is not null).OrderBy(x => x.pr.Position).ThenBy(x => x.cm.Code, StringComparer.Ordinal)
                 .Select(x => new ProgressItem(x.pr.Code, x.cm.Code, x.cm.Title, x.cm.LatestUpdate!.Status, x.cm.LatestUpdate.Commentary,
-                    By(x.cm.LatestUpdate.ClientId, x.cm.LatestUpdate.CreatedAt))).ToList()
+                    By(x.cm.LatestUpdate.Author, x.cm.LatestUpdate.ClientId, x.cm.LatestUpdate.AsAt))).ToList()
             : updates.Where(u => commitments.ContainsKey(u.CommitmentId)).Select(u =>
             {
                 var (pr, cm) = commitments[u.CommitmentId];
-                return new ProgressItem(pr.Code, cm.Code, cm.Title, EnumText<CommitmentStatus>.Parse(u.Status), u.Commentary, By(u.ClientId, u.CreatedAt));
+                return new ProgressItem(pr.Code, cm.Code, cm.Title, EnumText<CommitmentStatus>.Parse(u.Status), u.Commentary, By(u.Author, u.ClientId, u.AsAt));
             }).ToList();
 
         var indicators = plan.Indicators.Select(i =>
         {
-            var data = ChartData.From(i.Indicator, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
+            var data = ChartData.From(i.Indicator, tenant.AreaCode, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
             var chartPath = $"/v1/partnerships/{tenant.Slug}/indicators/{i.Indicator.Id}/chart.svg";
             var csvPath = IndicatorsApi.ChartCsvHref(tenant, data);
             return new IndicatorLine(i.Indicator.Code, i.Indicator.Name, i.Indicator.Unit, i.Performance, data,

@@ -3,10 +3,12 @@
 -- feed does not show (an earlier event of an entity its unit wrote again) has no feed_seq. Existing events are numbered in
 -- seq order; a portal holding an old, global seq as its cursor is told to resync (ChangesApi).
 -- Each event also names its parent (parent_id: the type follows from entity_type) and its plan (plan_id), filled in here for
--- the entities that still exist.
+-- the entities that still exist. An observation event lists the periods and areas it wrote (periods, areas: JSON arrays).
 ALTER TABLE audit_events ADD COLUMN feed_seq INTEGER NULL;
 ALTER TABLE audit_events ADD COLUMN parent_id TEXT NULL;
 ALTER TABLE audit_events ADD COLUMN plan_id TEXT NULL;
+ALTER TABLE audit_events ADD COLUMN periods TEXT NULL;
+ALTER TABLE audit_events ADD COLUMN areas TEXT NULL;
 UPDATE audit_events SET feed_seq = numbered.n
 FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY partnership_id ORDER BY seq) AS n FROM audit_events) AS numbered
 WHERE numbered.seq = audit_events.seq;

@@ -2,7 +2,8 @@
 -- (feed_seq 1, 2, 3… within one partnership, none for an event the feed does not show), numbered in seq order for existing
 -- events; each event names its parent and plan. A partnership's writes hold its application lock (csp/partnership/{id}),
 -- so the next number is read and taken inside one turn.
-ALTER TABLE audit_events ADD feed_seq BIGINT NULL, parent_id UNIQUEIDENTIFIER NULL, plan_id UNIQUEIDENTIFIER NULL;
+ALTER TABLE audit_events ADD feed_seq BIGINT NULL, parent_id UNIQUEIDENTIFIER NULL, plan_id UNIQUEIDENTIFIER NULL,
+    periods NVARCHAR(MAX) NULL, areas NVARCHAR(MAX) NULL;
 GO
 -- Rows of every partnership are renumbered: the platform marker (0006) lets this script past row-level security.
 EXEC sp_set_session_context @key = N'CspScope', @value = N'platform';

@@ -144,7 +144,7 @@ static async Task<string> SetUpPartnershipAsync(HttpClient http, string platform
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    await Post("/v1/partnerships", new { slug = "bench", name = "Benchmark", areaCode = "E09000028", publicRead = false }, platformKey);
+    await Post("/v1/partnerships", new { slug = "bench", name = "Benchmark", areaCode = "E09000028", publicRead = false, areaCheck = "off" }, platformKey);
     var agency = (await Post("/v1/partnerships/bench/agencies", new { code = "MET", name = "Met Police", kind = "police" }, platformKey))["id"]!.GetValue<Guid>();
     for (var i = 0; i < Data.Indicators; i++)
         await Post("/v1/partnerships/bench/indicators", new

@@ -21,13 +21,40 @@ public sealed record DeprecatedEndpoint(DateTimeOffset Since, DateTimeOffset? Su
 }
 
 /// <summary>
-/// Deprecation of an endpoint, declared where it is mapped: every answer it gives carries <c>Deprecation</c> (RFC 9745) and, when
-/// it has one, <c>Sunset</c> (RFC 8594), and the contract marks the operation <c>deprecated</c> and documents both headers.
+/// Deprecation in answers. Of an endpoint, declared where it is mapped (<see cref="Deprecated{TBuilder}"/>): every answer it gives
+/// carries <c>Deprecation</c> (RFC 9745) and, when it has one, <c>Sunset</c> (RFC 8594), and the contract marks the operation
+/// <c>deprecated</c> and documents both headers. Of a part of a request that still works (a field the contract marks
+/// <c>deprecated</c>, a form of a request kept for old clients): the answer to a request that used it carries <c>Deprecation</c>
+/// (<see cref="Mark"/>, documented by <see cref="DocumentsDeprecation"/>), so a client's logs show it before the next version
+/// drops it.
 /// </summary>
 public static class Deprecation
 {
     public const string DeprecationHeader = "Deprecation";
     public const string SunsetHeader = "Sunset";
+
+    /// <summary>When this version deprecated the parts of requests it marks: RFC 9745's structured date, seconds since 1970.</summary>
+    public static readonly string Since = "@" + new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+
+    /// <summary>The request used a deprecated part: its answer says so.</summary>
+    public static void Mark(HttpResponse response) => response.Headers[DeprecationHeader] = Since;
+
+    /// <summary>Documents the header on the operation's success responses; <paramref name="when"/> says what sends it.</summary>
+    public static RouteHandlerBuilder DocumentsDeprecation(this RouteHandlerBuilder builder, string when) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (status[0] != '2' || response is not OpenApiResponse r) continue;
+                r.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                r.Headers.TryAdd(DeprecationHeader, new OpenApiHeader
+                {
+                    Description = $"`{Since}` (RFC 9745: deprecated since 1 December 2026) when {when}. Absent otherwise.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                });
+            }
+            return Task.CompletedTask;
+        });
 
     /// <summary>Marks the endpoint deprecated since <paramref name="since"/>, to stop answering after <paramref name="sunset"/>.</summary>
     /// <param name="link">An absolute URL of a page that says what to use instead.</param>

@@ -31,6 +31,7 @@ public static class OpenApiSetup
             options.AddOperationTransformer(ExampleConventions.Apply);
             options.AddSchemaTransformer(SchemaConventions.Apply);
             options.AddDocumentTransformer(SchemaConventions.TidyDescriptions);
+            options.AddDocumentTransformer(SchemaConventions.MarkDeprecated);
             options.AddDocumentTransformer(SortSharedResponses);
         });
 
@@ -41,6 +42,7 @@ public static class OpenApiSetup
         ["Health"] = "Liveness and readiness probes for load balancers and orchestrators. No key needed.",
         ["Partnerships"] = "Partnerships are the tenants. The operator's platform key creates them; each partnership's admin manages its own.",
         ["Agencies"] = "The partner agencies of a partnership (council, police, fire, probation, health, voluntary sector).",
+        ["Areas"] = "The areas a partnership reports on (its own, wards, LSOAs) by ONS GSS code, with their validity dates.",
         ["Clients"] = "API clients (partner systems) and their keys. A key is shown once, when the client is created.",
         ["Plans"] = "Partnership plans: draft → approved → archived. `GET /plans/{planId}` returns the whole plan in one document.",
         ["Priorities"] = "The priorities of a plan, in order.",

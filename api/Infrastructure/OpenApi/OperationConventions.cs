@@ -24,6 +24,7 @@ internal static partial class OperationConventions
         operation.Parameters ??= [];
         operation.Responses ??= new OpenApiResponses();
         DeclareRouteParameters(operation, context.Description.RelativePath);
+        PlainOptionalBody(operation);
         DeclareIdempotency(operation, context, method);
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);
@@ -66,6 +67,19 @@ internal static partial class OperationConventions
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
         }
+    }
+
+    /// <summary>
+    /// A body the operation may go without (a nullable handler parameter) is generated as <c>oneOf: [null, X]</c>; its absence is
+    /// already what <c>requestBody.required: false</c> says, and a JSON <c>null</c> body is not something to invite, so the schema
+    /// is X itself.
+    /// </summary>
+    private static void PlainOptionalBody(OpenApiOperation operation)
+    {
+        if (operation.RequestBody is not OpenApiRequestBody { Required: false, Content: { } content }) return;
+        foreach (var media in content.Values)
+            if (media.Schema is OpenApiSchema { OneOf: { Count: 2 } oneOf } && oneOf.Count(s => s.Type == JsonSchemaType.Null) == 1)
+                media.Schema = oneOf.Single(s => s.Type != JsonSchemaType.Null);
     }
 
     /// <summary>Every POST under /v1 takes an Idempotency-Key (IdempotencyFilter.ForPosts): the header, the 409 and 422 it can
@@ -115,6 +129,7 @@ internal static partial class OperationConventions
                     $"The {Words(n[..^2])}'s id (a UUID), as returned when it was created.",
                 (ParameterLocation.Path, "period") =>
                     "A period: month `2024-06`, quarter `2024-Q2`, year `2024` or UK financial year `2024-25` (DHIS2 forms `202406`, `2024Q2`, `2024April` accepted).",
+                (ParameterLocation.Path, "areaCode") => "The area's ONS GSS code, e.g. `E05011095`.",
                 (ParameterLocation.Query, "status") => "Only the items in this status.",
                 (ParameterLocation.Query, "area") => "An ONS GSS area code (e.g. `E09000028`); defaults to the partnership's area.",
                 (ParameterLocation.Query, "limit") => "Page size, 1–200 (default 50).",

@@ -114,6 +114,23 @@ internal static partial class SchemaConventions
         return Task.CompletedTask;
     }
 
+    /// <summary>Members marked <see cref="DeprecatedInContractAttribute"/> are <c>deprecated: true</c> in their component schema.</summary>
+    public static Task MarkDeprecated(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        var schemas = document.Components?.Schemas;
+        if (schemas is null) return Task.CompletedTask;
+        foreach (var type in typeof(SchemaConventions).Assembly.GetExportedTypes())
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!property.IsDefined(typeof(DeprecatedInContractAttribute), inherit: true)) continue;
+            var name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            if (schemas.TryGetValue(type.Name, out var schema) && schema is OpenApiSchema { Properties: { } properties }
+                && properties.TryGetValue(name, out var schemaOfMember) && schemaOfMember is OpenApiSchema member)
+                member.Deprecated = true;
+        }
+        return Task.CompletedTask;
+    }
+
     private static string? Unwrap(string? text) => text is null ? null : WrappedLine().Replace(text, " ");
 
     /// <summary>A line break inside a paragraph, with the indentation around it (a blank line between paragraphs stays).</summary>
@@ -192,6 +209,13 @@ internal static partial class SchemaConventions
             // Keys are the names the validator reports (ApiSetup makes them camelCase): match them to members by name.
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>
+/// A member kept for partners who already use it, marked <c>deprecated</c> in the contract (its description says what replaces it).
+/// Not <see cref="ObsoleteAttribute"/>: the service itself still reads and writes it.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class DeprecatedInContractAttribute : Attribute;
 
 /// <summary>
 /// A request member the API refuses a body without, where the validator says so in code rather than with a plain

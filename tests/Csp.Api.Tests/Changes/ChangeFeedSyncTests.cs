@@ -125,6 +125,14 @@ public sealed class ChangeFeedSyncTests(CspApiFactory factory)
             }), HttpStatusCode.OK);
         await Push(("2024-04", 31), ("2024-05", 29), ("2024-06", 40));
         await Push(("2024-06", 38), ("2024-07", 35));
+        await TestTenant.Expect(await feed.PostAsJsonAsync(t.Path("/observations"), new
+        {
+            observations = new object[]
+            {
+                new { indicator = "ROB-PERSONAL", period = "2024-05", delete = true },
+                new { indicator = "ROB-PERSONAL", period = "2024-08", value = 33m, status = "provisional" },
+            },
+        }), HttpStatusCode.OK);
 
         // The portal: every change in order, each entity fetched by the id the change names and placed under the parent it names.
         var planOf = new Dictionary<Guid, Guid>();                       // priority -> plan
@@ -159,9 +167,18 @@ public sealed class ChangeFeedSyncTests(CspApiFactory factory)
                     var fetched = await t.Admin.GetAsync(t.Path($"/commitments/{commitment}"));
                     if (fetched.StatusCode == HttpStatusCode.OK) commitmentRows[commitment] = (await fetched.Content.ReadFromJsonAsync<JsonObject>())!;
                     break;
+                case "observation" when deleted:
+                    Assert.Equal("E09000028", change.Str("area"));
+                    series.Remove(change.Str("period"));
+                    break;
                 case "observation":
-                    var values = await t.GetOkAsync($"/indicators/{id}/observations");
-                    foreach (var row in values["items"]!.AsArray()) series[row!.AsObject().Str("period")] = row["value"]!.GetValue<decimal>();
+                    // Only what the event says it wrote: its periods, in its areas.
+                    Assert.Equal(["E09000028"], change["areas"]!.AsArray().Select(a => a!.GetValue<string>()));
+                    foreach (var period in change["periods"]!.AsArray().Select(p => p!.GetValue<string>()))
+                    {
+                        var values = await t.GetOkAsync($"/indicators/{id}/observations?from={period}&to={period}&area=E09000028");
+                        foreach (var row in values["items"]!.AsArray()) series[row!.AsObject().Str("period")] = row["value"]!.GetValue<decimal>();
+                    }
                     break;
             }
         }
@@ -180,8 +197,10 @@ public sealed class ChangeFeedSyncTests(CspApiFactory factory)
             Assert.Equal(expected, rebuilt);
         }
         Assert.Equal(2, priorityRows.Values.Count(x => planOf[x.Id()] == refreshed));
-        Assert.Equal(new Dictionary<string, decimal> { ["2024-04"] = 31, ["2024-05"] = 29, ["2024-06"] = 38, ["2024-07"] = 35 }, series);
+        Assert.Equal(new Dictionary<string, decimal> { ["2024-04"] = 31, ["2024-06"] = 38, ["2024-07"] = 35, ["2024-08"] = 33 }, series);
         Assert.Equal(indicator, (await FeedAsync(t)).Last(c => c.Str("entityType") == "observation")["parent"]!["id"]!.GetValue<Guid>());
+        var api = await t.GetOkAsync($"/indicators/{indicator}/observations?area=E09000028");
+        Assert.Equal(api["items"]!.AsArray().ToDictionary(r => r!.AsObject().Str("period"), r => r!["value"]!.GetValue<decimal>()), series);
     }
 
     [Fact]

@@ -1,11 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Plans.PlanTestKit;
 
 namespace Csp.Api.Tests.Commitments;
 
-/// <summary>Progress updates: an append-only history whose latest entry sets the commitment's status.</summary>
+/// <summary>Progress updates: an append-only history, each saying who reports it and the date it describes, whose latest entry sets
+/// the commitment's status.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class CommitmentUpdateTests(CspApiFactory factory)
 {
@@ -99,6 +101,14 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
     [InlineData("{\"status\":\"on_track\",\"commentary\":\"\"}", "commentary")]
     [InlineData("{\"status\":\"on_track\",\"commentary\":\"   \"}", "commentary")]
     [InlineData("{\"status\":\"on_track\"}", "commentary")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"percentComplete\":101}", "percentComplete")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"percentComplete\":-1}", "percentComplete")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"percentComplete\":50.5}", "percentComplete")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"percentComplete\":\"50\"}", "percentComplete")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"asAt\":\"2025-13-01\"}", "asAt")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"asAt\":\"30/06/2025\"}", "asAt")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"asAt\":\"2999-01-01\"}", "asAt")]
+    [InlineData("{\"status\":\"on_track\",\"commentary\":\"x\",\"author\":\"  \"}", "author")]
     public async Task A_bad_update_is_a_400_naming_the_field_and_nothing_changes(string json, string field)
     {
         var t = await TestTenant.CreateAsync(factory);
@@ -117,7 +127,61 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
     }
 
     [Fact]
-    public async Task Commentary_longer_than_4000_characters_is_a_400()
+    public async Task An_update_says_who_reports_it_the_date_its_status_describes_and_how_much_is_done()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var plan = await t.CreatePlanAsync();
+        var priority = await t.CreatePriorityAsync(plan.Id());
+        var commitment = await t.CreateCommitmentAsync(priority.Id());
+
+        var update = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path($"/commitments/{commitment.Id()}/updates"), new
+        {
+            status = "on_track", commentary = "Posters up at ten hotspots", author = "Community Safety Manager", asAt = "2025-06-30", percentComplete = 60,
+        }), HttpStatusCode.Created);
+        Assert.Equal(("Community Safety Manager", "2025-06-30", 60), (update.Str("author"), update.Str("asAt"), update["percentComplete"]!.GetValue<int>()));
+
+        var row = Assert.Single(await factory.QueryAsync<(string Author, DateOnly AsAt, long PercentComplete)>(
+            "SELECT author, as_at, percent_complete FROM commitment_updates WHERE id = @id", new { id = update.Id().ToString() }));
+        Assert.Equal(("Community Safety Manager", new DateOnly(2025, 6, 30), 60L), row);
+        var latest = (await t.GetOkAsync($"/commitments/{commitment.Id()}"))["latestUpdate"]!;
+        Assert.Equal(("Community Safety Manager", "2025-06-30"), (latest["author"]!.GetValue<string>(), latest["asAt"]!.GetValue<string>()));
+        var inPlan = (await t.GetOkAsync($"/plans/{plan.Id()}"))["priorities"]![0]!["commitments"]![0]!["latestUpdate"]!;
+        Assert.Equal(60, inPlan["percentComplete"]!.GetValue<int>());
+
+        // Left out: the status describes today, and nobody and no share are claimed.
+        var before = TodayUtc;
+        var plain = await t.AddUpdateAsync(commitment.Id(), "at_risk", "Print budget cut");
+        Assert.Contains(plain.Str("asAt"), new[] { Day(before), Day(TodayUtc) });
+        Assert.Null(plain["author"]);
+        Assert.Null(plain["percentComplete"]);
+    }
+
+    [Fact]
+    public async Task An_update_for_an_earlier_date_fills_in_the_history_without_taking_over_the_status()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var plan = await t.CreatePlanAsync();
+        var priority = await t.CreatePriorityAsync(plan.Id());
+        var commitment = await t.CreateCommitmentAsync(priority.Id());
+        async Task<JsonObject> Add(string status, string asAt) => await TestTenant.Expect(await t.Admin.PostAsJsonAsync(
+            t.Path($"/commitments/{commitment.Id()}/updates"), new { status, commentary = $"As at {asAt}", asAt }), HttpStatusCode.Created);
+
+        var june = await Add("on_track", "2025-06-30");
+        var version = (await t.GetOkAsync($"/commitments/{commitment.Id()}")).Version();
+        var march = await Add("at_risk", "2025-03-31");
+
+        var current = await t.GetOkAsync($"/commitments/{commitment.Id()}");
+        Assert.Equal(("on_track", june.Id(), version), (current.Str("status"), current["latestUpdate"]!["id"]!.GetValue<Guid>(), current.Version()));
+        Assert.Equal(new[] { june.Id(), march.Id() }, (await t.GetOkAsync($"/commitments/{commitment.Id()}/updates")).ItemIds());
+
+        // The same date as the latest, or a later one, takes over.
+        var sameDay = await Add("off_track", "2025-06-30");
+        current = await t.GetOkAsync($"/commitments/{commitment.Id()}");
+        Assert.Equal(("off_track", sameDay.Id()), (current.Str("status"), current["latestUpdate"]!["id"]!.GetValue<Guid>()));
+    }
+
+    [Fact]
+    public async Task Commentary_longer_than_4000_characters_or_an_author_longer_than_200_is_a_400()
     {
         var t = await TestTenant.CreateAsync(factory);
         var plan = await t.CreatePlanAsync();
@@ -126,6 +190,8 @@ public sealed class CommitmentUpdateTests(CspApiFactory factory)
 
         await ExpectInvalid(await t.Admin.PostAsJsonAsync(t.Path($"/commitments/{commitment.Id()}/updates"),
             new { status = "on_track", commentary = new string('x', 4001) }), "commentary");
+        await ExpectInvalid(await t.Admin.PostAsJsonAsync(t.Path($"/commitments/{commitment.Id()}/updates"),
+            new { status = "on_track", commentary = "x", author = new string('x', 201) }), "author");
 
         Assert.Equal(0, await factory.CountAsync("SELECT COUNT(*) FROM commitment_updates WHERE commitment_id = @id", commitment.Id()));
     }

@@ -77,6 +77,31 @@ public sealed class BreakingChangeTests
     }
 
     [Fact]
+    public void A_new_optional_body_asks_nothing_of_old_clients_but_a_new_required_body_is_breaking()
+    {
+        var optional = Doc();
+        optional["paths"]!["/v1/things"]!["post"] = JsonNode.Parse("""
+            { "operationId": "approveThings", "responses": { "200": { "description": "OK" } } }
+            """);
+        var withBody = optional.DeepClone().AsObject();
+        withBody["paths"]!["/v1/things"]!["post"]!["requestBody"] = JsonNode.Parse("""
+            { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ThingRequest" } } } }
+            """);
+        Assert.Empty(BreakingChanges.Find(optional, withBody));
+
+        var required = withBody.DeepClone().AsObject();
+        required["paths"]!["/v1/things"]!["post"]!["requestBody"]!["required"] = true;
+        Assert.Contains(BreakingChanges.Find(optional, required), p => p.Contains("POST /v1/things: new required request body"));
+
+        // Once it takes the body, a field newly required in it is breaking like any other.
+        var stricter = withBody.DeepClone().AsObject();
+        var request = stricter["components"]!["schemas"]!["ThingRequest"]!;
+        request["properties"]!["colour"] = new JsonObject { ["type"] = "string" };
+        request["required"]!.AsArray().Add("colour");
+        Assert.Contains(BreakingChanges.Find(withBody, stricter), p => p.Contains("POST /v1/things: new required request field 'colour'"));
+    }
+
+    [Fact]
     public void A_request_field_no_longer_required_breaks_nothing()
     {
         var current = Doc();

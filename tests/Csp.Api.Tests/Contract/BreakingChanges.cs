@@ -4,8 +4,8 @@ namespace Csp.Api.Tests.Contract;
 
 /// <summary>
 /// What would break a partner's generated client between two versions of the contract: a removed
-/// operation, a removed response field, a new required request field (or parameter), an enum that
-/// lost a value. Additions are fine. Generic over the documents: nothing here names an operation.
+/// operation, a removed response field, a new required request field (or parameter, or body), an enum
+/// that lost a value. Additions are fine, an optional body where there was none included. Generic over the documents: nothing here names an operation.
 /// </summary>
 public static class BreakingChanges
 {
@@ -30,9 +30,18 @@ public static class BreakingChanges
                 var removed = Fields(baseline, JsonSchemaOf(baseline, response)).Except(Fields(current, JsonSchemaOf(current, now["responses"]?[status])));
                 problems.AddRange(removed.Select(f => $"{key} {status}: removed response field '{f}'"));
             }
-            var newlyRequired = RequiredFields(current, JsonSchemaOf(current, now["requestBody"]))
-                .Except(RequiredFields(baseline, JsonSchemaOf(baseline, old["requestBody"])));
-            problems.AddRange(newlyRequired.Select(f => $"{key}: new required request field '{f}'"));
+            // A body the operation did not take before asks nothing of an old client, which sends none, as long as it may still
+            // send none; a body it must now send is breaking whatever it holds.
+            var bodyBefore = Resolve(baseline, old["requestBody"]);
+            var bodyNow = Resolve(current, now["requestBody"]);
+            if (bodyBefore is null && bodyNow?["required"]?.GetValue<bool>() == true)
+                problems.Add($"{key}: new required request body");
+            else if (bodyBefore is not null)
+            {
+                var newlyRequired = RequiredFields(current, JsonSchemaOf(current, now["requestBody"]))
+                    .Except(RequiredFields(baseline, JsonSchemaOf(baseline, old["requestBody"])));
+                problems.AddRange(newlyRequired.Select(f => $"{key}: new required request field '{f}'"));
+            }
             var newParameters = RequiredParameters(current, now).Except(RequiredParameters(baseline, old));
             problems.AddRange(newParameters.Select(p => $"{key}: new required parameter {p}"));
         }

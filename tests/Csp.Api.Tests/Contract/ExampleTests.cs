@@ -102,6 +102,7 @@ public sealed class ExampleTests
         await Run(platform, "createPartnership");
         var admin = factory.ClientWithKey((await Post(platform, "/clients", new { name = "examples admin", scopes = new[] { Scopes.Admin } })).Str("key"));
 
+        await Run(admin, "createArea");
         ids[ExampleIds.Met] = (await Run(admin, "createAgency")).Id();
         ids[ExampleIds.Council] = (await Post(admin, "/agencies", new { code = "SBC", name = "Southwark Council", kind = "local_authority" })).Id();
         var feed = factory.ClientWithKey((await Run(admin, "createClient")).Str("key"));
@@ -122,7 +123,7 @@ public sealed class ExampleTests
         ids[ExampleIds.Outcome] = (await Run(admin, "createOutcome", new() { ["frameworkId"] = framework })).Id();
         await Run(admin, "createAlignment");
 
-        await TestTenant.Expect(await admin.PostAsync($"/v1/partnerships/{Slug}/plans/{ids[ExampleIds.Plan]}/approve", null), HttpStatusCode.OK);
+        await Run(admin, "approvePlan", new() { ["planId"] = ids[ExampleIds.Plan] });
         var refreshed = await Run(admin, "refreshPlan", new() { ["planId"] = ids[ExampleIds.Plan] });
         Assert.Equal(1, refreshed["carriedOver"]!.GetValue<int>());
 

@@ -33,6 +33,10 @@ public sealed class ProblemExampleTests(CspApiFactory factory)
         [("PushForbidden", "insufficient-scope")] = new("pushObservations", w => w.Reader.PostAsync(w.Tenant.Path("/observations"), Json(ValidBatch))),
         [("PushForbidden", "force-needs-admin")] = new("pushObservations",
             w => w.Pusher.PostAsync(w.Tenant.Path("/observations?force=true"), Json(ValidBatch))),
+        [("RetractForbidden", "insufficient-scope")] = new("retractObservation",
+            w => w.Reader.DeleteAsync(w.Tenant.Path($"/indicators/{Guid.NewGuid()}/observations/2024-06"))),
+        [("RetractForbidden", "force-needs-admin")] = new("retractObservation",
+            w => w.Pusher.DeleteAsync(w.Tenant.Path($"/indicators/{Guid.NewGuid()}/observations/2024-06?force=true"))),
         [("NotFound", "no-partnership")] = new("listAgencies", w => w.Tenant.Admin.GetAsync("/v1/partnerships/southwark/agencies")),
         [("PreconditionFailed", "stale-etag")] = new("updateAgency", w =>
         {

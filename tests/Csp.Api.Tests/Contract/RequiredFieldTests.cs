@@ -25,8 +25,10 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
     /// </summary>
     private static readonly Dictionary<string, string> Bodies = new()
     {
-        ["PartnershipRequest"] = """{"slug":"southwark","name":"Southwark Community Safety Partnership","areaCode":"E09000028","publicRead":true}""",
-        ["PartnershipUpdate"] = """{"name":"Southwark CSP","areaCode":"E09000028","publicRead":true,"corsOrigins":["https://portal.example.gov.uk"]}""",
+        ["PartnershipRequest"] = """{"slug":"southwark","name":"Southwark Community Safety Partnership","areaCode":"E09000028","publicRead":true,"areaCheck":"strict"}""",
+        ["PartnershipUpdate"] = """{"name":"Southwark CSP","areaCode":"E09000028","publicRead":true,"corsOrigins":["https://portal.example.gov.uk"],"areaCheck":"off"}""",
+        ["AreaRequest"] = """{"code":"E05011095","name":"Borough & Bankside","type":"ward","parentCode":"E09000028","validFrom":"2018-05-03","validTo":"2030-05-01"}""",
+        ["AreaUpdate"] = """{"name":"Borough & Bankside","type":"ward","parentCode":"E09000028","validFrom":"2018-05-03","validTo":"2030-05-01"}""",
         ["AgencyRequest"] = """{"code":"MET-CS","name":"Metropolitan Police, Central South BCU","kind":"police"}""",
         ["ClientRequest"] = """{"name":"Met CONNECT extract","agencyId":"@A","scopes":["read","observations:write"],"expiresAt":"2099-03-31T23:59:59Z"}""",
         ["PlanRequest"] = """{"title":"Plan 2025-26","periodStart":"2025-04-01","periodEnd":"2026-03-31"}""",
@@ -36,11 +38,14 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
             {"code":"P1-C1","title":"Safety spaces","description":"Advertise them.","leadAgencyId":"@A","partnerAgencyIds":["@B"],
              "startDate":"2025-04-01","dueDate":"2026-03-31"}
             """,
-        ["CommitmentUpdateRequest"] = """{"status":"on_track","commentary":"Posters are up."}""",
+        ["CommitmentUpdateRequest"] = """{"status":"on_track","commentary":"Posters are up.","author":"Community Safety Manager","asAt":"2025-06-30","percentComplete":60}""",
+        ["PlanApprovalRequest"] = """{"approvedBy":"Community Safety Partnership Board","approvedOn":"2025-03-20","minuteUrl":"https://www.example.gov.uk/minutes"}""",
         ["IndicatorRequest"] = """
             {"code":"ROB-PERSONAL","name":"Personal robbery","description":"Recorded by the Met.","unit":"count","direction":"decrease",
              "frequency":"monthly","sourceAgencyId":"@A","priorityIds":["@B"],"baseline":{"value":224,"period":"2024-03"},
-             "target":{"value":190,"period":"2026-03"}}
+             "target":{"value":190,"period":"2026-03"},"targets":[{"area":"E09000028","period":"2026-03","value":190}],"nearTolerancePercent":5,
+             "definition":"Count of personal robbery offences recorded by the police in the area during the month.","sourceSystem":"CONNECT",
+             "breaks":[{"period":"2024-02","reason":"The Met moved crime recording to CONNECT."}]}
             """,
         ["ObservationBatch"] = """
             {"observations":[{"indicator":"ROB-PERSONAL","period":"2024-06","area":"E09000028","value":187,"status":"provisional","note":"extract"}]}

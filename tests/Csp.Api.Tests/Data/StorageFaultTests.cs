@@ -59,7 +59,8 @@ public sealed class MountedSqliteDatabase : TestDatabase
     public string Fill()
     {
         var filler = Path.Combine(folder, "filler");
-        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write);
+        // Unbuffered: a buffered stream would hold the last bytes that fit and fail to flush them when disposed.
+        using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         var block = new byte[64 * 1024];
         try
         {

@@ -85,6 +85,24 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_demo_indicators_say_what_they_count_and_the_Mets_recorded_crime_breaks_at_CONNECT()
+    {
+        var list = await TestTenant.Expect(await factory.ClientWithKey(DemoKeys.Reader).GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
+        var items = list["items"]!.AsArray().Select(i => i!.AsObject()).ToDictionary(i => i.Str("code"));
+
+        Assert.All(items.Values, i => Assert.True(i["definition"]?.GetValue<string>() is { Length: > 20 }, i.ToJsonString()));
+        var recordedCrime = new[] { "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES" };
+        Assert.Equal(recordedCrime, items.Values.Where(i => i["breaks"]!.AsArray().Count > 0).Select(i => i.Str("code")).Order());
+        foreach (var code in recordedCrime)
+        {
+            var connect = Assert.Single(items[code]["breaks"]!.AsArray())!;
+            Assert.Equal("2024-02", connect["period"]!.GetValue<string>());
+            Assert.Contains("CONNECT", connect["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.Equal("CONNECT", items[code].Str("sourceSystem"));
+        }
+    }
+
+    [Fact]
     public async Task The_demo_has_last_years_plan_archived_with_its_own_progress_which_this_years_refreshes_all_labelled_as_demo_data()
     {
         var reader = factory.ClientWithKey(DemoKeys.Reader);
@@ -183,6 +201,25 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
         var response = await factory.ClientWithKey(DemoKeys.Admin).GetAsync(other.Path("/agencies"));
 
         await TestTenant.ExpectProblem(response, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_demo_has_the_borough_and_its_23_wards_with_their_ONS_codes_and_checks_areas_strictly()
+    {
+        var reader = factory.ClientWithKey(DemoKeys.Reader);
+        Assert.Equal("strict", (await TestTenant.Expect(await reader.GetAsync(Southwark), HttpStatusCode.OK)).Str("areaCheck"));
+        var borough = await TestTenant.Expect(await reader.GetAsync(Southwark + "/areas/E09000028"), HttpStatusCode.OK);
+        Assert.Equal(("Southwark", "local_authority"), (borough.Str("name"), borough.Str("type")));
+
+        var wards = await TestTenant.Expect(await reader.GetAsync(Southwark + "/areas?type=ward&parentCode=E09000028&limit=50"), HttpStatusCode.OK);
+        var items = wards["items"]!.AsArray().Select(w => w!.AsObject()).ToList();
+        Assert.Equal(23, items.Count);
+        Assert.Equal(Enumerable.Range(11095, 23).Select(n => $"E050{n}"), items.Select(w => w.Str("code")));
+        Assert.Equal(("E05011095", "Borough & Bankside"), (items[0].Str("code"), items[0].Str("name")));
+        Assert.Equal(("E05011104", "London Bridge & West Bermondsey"), (items[9].Str("code"), items[9].Str("name")));
+        Assert.Equal(("E05011117", "Surrey Docks"), (items[22].Str("code"), items[22].Str("name")));
+        Assert.All(items, w => Assert.Equal("2018-05-03", w.Str("validFrom")));
+        Assert.Equal(23, items.Select(w => w.Str("name")).Distinct().Count());
     }
 
     [Fact]

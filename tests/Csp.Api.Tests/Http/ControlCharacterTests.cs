@@ -40,6 +40,12 @@ public sealed class ControlCharacterTests(CspApiFactory factory)
         var indicator = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/indicators"), Indicator("ROB")), HttpStatusCode.Created);
         var (feed, _, _) = await t.KeyAsync(["observations:write"], met.Id());
         var platform = factory.ClientWithKey(CspApiFactory.PlatformKey);
+        var ward = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/areas"),
+            new { code = "E05011095", name = "Borough & Bankside", type = "ward", parentCode = "E09000028" }), HttpStatusCode.Created);
+        object Indicator2(object? targets = null, object? breaks = null) => new
+        {
+            code = "KNIFE", name = "Knife crime", unit = "count", direction = "decrease", frequency = "monthly", sourceAgencyId = met.Id(), targets, breaks,
+        };
         object Row(string indicatorCode = "ROB", string period = "2024-06", string area = "E09000028") =>
             new { observations = new[] { new { indicator = indicatorCode, period, area, value = 12, status = "provisional" } } };
 
@@ -63,6 +69,15 @@ public sealed class ControlCharacterTests(CspApiFactory factory)
             (new("createOutcome code", s => Send(HttpMethod.Post, t.Path($"/frameworks/{framework.Id()}/outcomes"), new { code = "PCP-2" + s, title = "Second" })), t.Admin),
             (new("updateOutcome code", s => Send(HttpMethod.Put, t.Path($"/outcomes/{outcome.Id()}"), new { code = "PCP-1" + s, title = "Reducing violence" })), t.Admin),
             (new("createClient scopes", s => Send(HttpMethod.Post, t.Path("/clients"), new { name = "Feed", scopes = new[] { "read" + s } })), t.Admin),
+            (new("createArea code", s => Send(HttpMethod.Post, t.Path("/areas"), new { code = "E05011096" + s, name = "Camberwell Green", type = "ward" })), t.Admin),
+            (new("createArea parentCode", s => Send(HttpMethod.Post, t.Path("/areas"),
+                new { code = "E05011097", name = "Champion Hill", type = "ward", parentCode = "E09000028" + s })), t.Admin),
+            (new("updateArea parentCode", s => Send(HttpMethod.Put, t.Path($"/areas/{ward.Str("code")}"),
+                new { name = "Borough & Bankside", type = "ward", parentCode = "E09000028" + s })), t.Admin),
+            (new("createIndicator targets[].area", s => Send(HttpMethod.Post, t.Path("/indicators"),
+                Indicator2(targets: new[] { new { area = "E05011095" + s, period = "2024-06", value = 20 } }))), t.Admin),
+            (new("createIndicator breaks[].period", s => Send(HttpMethod.Post, t.Path("/indicators"),
+                Indicator2(breaks: new[] { new { period = "2024-02" + s, reason = "CONNECT" } }))), t.Admin),
             (new("pushObservations indicator", s => Send(HttpMethod.Post, t.Path("/observations"), Row(indicatorCode: "ROB" + s)), IsPush: true), feed),
             (new("pushObservations period", s => Send(HttpMethod.Post, t.Path("/observations"), Row(period: "2024-06" + s)), IsPush: true), feed),
             (new("pushObservations area", s => Send(HttpMethod.Post, t.Path("/observations"), Row(area: "E09000028" + s)), IsPush: true), feed),
@@ -102,7 +117,8 @@ public sealed class ControlCharacterTests(CspApiFactory factory)
                  {
                      ("partnerships", "slug"), ("partnerships", "area_code"), ("partnerships", "cors_origins"), ("agencies", "code"),
                      ("priorities", "code"), ("commitments", "code"), ("indicators", "code"), ("frameworks", "code"), ("outcomes", "code"),
-                     ("observations", "period"), ("observations", "area"), ("clients", "scopes"),
+                     ("observations", "period"), ("observations", "area"), ("clients", "scopes"), ("areas", "code"), ("areas", "parent_code"),
+                     ("indicator_targets", "area"), ("indicator_breaks", "period"),
                  })
         {
             var values = await factory.QueryAsync<string?>($"SELECT {column} FROM {table}");

@@ -75,6 +75,10 @@ public sealed class CsvSafetyTests(CspApiFactory factory)
             p => p.T.Path($"/indicators/{p.IndicatorId}/observations"),
             p => $"{p.T.Slug}-{p.IndicatorCode}-observations.csv",
             ["note"], ("value", "-3.5")),
+        ["/v1/partnerships/{partnership}/observations"] = (
+            p => p.T.Path("/observations"),
+            p => $"{p.T.Slug}-observations.csv",
+            ["note"], ("value", "-3.5")),
     };
 
     [Fact]

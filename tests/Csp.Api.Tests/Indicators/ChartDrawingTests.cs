@@ -8,9 +8,9 @@ using C = DocumentFormat.OpenXml.Drawing.Charts;
 namespace Csp.Api.Tests.Indicators;
 
 /// <summary>
-/// Issue 20, point 2, for what the data model does not hold yet (series breaks, disclosure control): the charts as the renderers
-/// draw a <see cref="ChartData"/> that has them. The day <see cref="ChartData.From"/> fills them in, the SVG and the Word chart
-/// already mark the break, leave suppressed periods unplotted and say both in words.
+/// Issue 20, point 2: the charts as the renderers draw a <see cref="ChartData"/> with series breaks (which
+/// <see cref="ChartData.From"/> fills in from the indicator) and withheld values (which the data model does not hold yet): the SVG
+/// and the Word chart mark the break, leave suppressed periods unplotted and say both in words.
 /// </summary>
 public sealed class ChartDrawingTests
 {

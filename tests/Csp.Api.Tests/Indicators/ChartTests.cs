@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Xml.Linq;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Plans.PlanTestKit;
 
@@ -89,6 +91,7 @@ public sealed class ChartTests(CspApiFactory factory)
         var met = (await t.GetOkAsync("/agencies"))["items"]![0]!.AsObject().Id();
         var (pusher, _, _) = await t.KeyAsync(["observations:write"], met);
         const string ward = "E05011095";
+        await t.RegisterWardAsync(ward, "Borough & Bankside");
         await pusher.PushOkAsync(t, Enumerable.Range(1, 6).Select(m => IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 10 + m, area: ward)));
 
         var svg = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?area={ward}&from=2025-02&to=2025-05")))
@@ -111,6 +114,67 @@ public sealed class ChartTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task A_wards_chart_draws_the_wards_own_trajectory_with_its_name_and_never_the_boroughs()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        const string ward = "E05011095";
+        await t.RegisterWardAsync(ward, "Borough & Bankside");
+        await t.RegisterWardAsync("E05011096", "Camberwell Green");
+        var met = await t.CreateAgencyAsync("MET");
+        var id = (await t.CreateIndicatorAsync(met.Id(), "ROB-PERSONAL", baseline: new { value = 182, period = "2025-01" }, nearTolerancePercent: 8,
+            targets: [new { period = "2025-12", value = 150 }, new { area = ward, period = "2025-12", value = 15 }])).Id();
+        await t.Admin.PushOkAsync(t, Enumerable.Range(1, 6).SelectMany(m => new[]
+        {
+            IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 182 - 2 * m),
+            IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 22 - m, area: ward),
+            IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 30, area: "E05011096"),
+        }));
+        async Task<(string Title, string Desc)> Chart(string? area = null)
+        {
+            var svg = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg" + (area is null ? "" : $"?area={area}"))))
+                .Content.ReadAsStringAsync()).Root!;
+            return (svg.Element(Svg + "title")!.Value, svg.Element(Svg + "desc")!.Value);
+        }
+
+        var (title, desc) = await Chart(ward);
+        Assert.Contains("Borough & Bankside (E05011095)", title);
+        Assert.Contains("in Borough & Bankside: 6 monthly values", desc);
+        Assert.Contains("The target is 15 by Dec 2025: the latest value is within 8% of it.", desc);
+        Assert.DoesNotContain("150", desc);
+        var (_, borough) = await Chart();
+        Assert.Contains("The target is 150 by Dec 2025", borough);
+        // A ward without targets of its own has none on its chart.
+        var (_, untargeted) = await Chart("E05011096");
+        Assert.DoesNotContain("target", untargeted, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_chart_across_a_break_names_it_and_says_no_improvement_or_worsening()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var met = await t.CreateAgencyAsync("MET");
+        var id = (await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/indicators"), new
+        {
+            code = "ROB-PERSONAL", name = "Personal robbery", unit = "count", direction = "decrease", frequency = "monthly", sourceAgencyId = met.Id(),
+            breaks = new[] { new { period = "2025-06", reason = "A counting-rule change" }, new { period = "2024-02", reason = "Before the series" } },
+        }), HttpStatusCode.Created)).Id();
+        await t.Admin.PushOkAsync(t, Enumerable.Range(1, 12).Select(m => IndicatorTestData.Row("ROB-PERSONAL", $"2025-{m:D2}", 182 - 2 * m)));
+
+        var desc = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg"))).Content.ReadAsStringAsync()).Root!
+            .Element(Svg + "desc")!.Value;
+
+        Assert.Contains("fell from 180 to 158", desc);
+        Assert.Contains("whether it has improved cannot be said", desc);
+        Assert.DoesNotContain("so it has improved", desc);
+        Assert.Contains("The series breaks at Jun 2025 (A counting-rule change)", desc);
+        Assert.DoesNotContain("Before the series", desc);
+        // After the break alone, the comparison holds again.
+        var after = XDocument.Parse(await (await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?from=2025-06")))
+            .Content.ReadAsStringAsync()).Root!.Element(Svg + "desc")!.Value;
+        Assert.Contains("so it has improved", after);
+    }
+
+    [Fact]
     public async Task A_chart_asked_for_as_JSON_is_406_naming_SVG_and_bad_input_is_400_or_404()
     {
         var (t, id) = await IndicatorWithAYearAsync();
@@ -121,6 +185,7 @@ public sealed class ChartTests(CspApiFactory factory)
 
         Assert.Contains("image/svg+xml", problem.Str("detail"));
         await ExpectInvalid(await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?from=June")), "from");
+        await ExpectInvalid(await t.Admin.GetAsync(t.Path($"/indicators/{id}/chart.svg?area=Southwark")), "area");
         await ExpectNotFound(await t.Admin.GetAsync(t.Path($"/indicators/{Guid.NewGuid()}/chart.svg")));
         // A browser's image Accept header is fine.
         using var img = new HttpRequestMessage(HttpMethod.Get, t.Path($"/indicators/{id}/chart.svg"));

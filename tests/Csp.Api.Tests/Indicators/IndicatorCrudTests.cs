@@ -28,8 +28,11 @@ public sealed class IndicatorCrudTests(CspApiFactory factory)
         var body = await TestTenant.Expect(got, HttpStatusCode.OK);
         Assert.Equal("\"1\"", got.Headers.ETag?.Tag);
         Assert.Equal(new[] { p1, p2 }.Order(), body["priorityIds"].Arr().Select(p => p!.GetValue<Guid>()).Order());
-        Assert.Equal(new[] { "2023-24", "2100", "2025-26", "1900.5" }, (await factory.QueryTextAsync(
-            "SELECT baseline_period, baseline_value, target_period, target_value FROM indicators WHERE id = @id", new { id = created.Id() })).Single());
+        Assert.Equal(new[] { "2023-24", "2100" }, (await factory.QueryTextAsync(
+            "SELECT baseline_period, baseline_value FROM indicators WHERE id = @id", new { id = created.Id() })).Single());
+        // The deprecated single target is the partnership-area entry of the trajectory.
+        Assert.Equal(new[] { "E09000028", "2025-26", "1900.5" }, (await factory.QueryTextAsync(
+            "SELECT area, period, value FROM indicator_targets WHERE indicator_id = @id", new { id = created.Id() })).Single());
         Assert.Equal(2L, await factory.ScalarAsync<long>("SELECT COUNT(*) FROM indicator_priorities WHERE indicator_id = @id", new { id = created.Id() }));
 
         var list = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/indicators")), HttpStatusCode.OK);

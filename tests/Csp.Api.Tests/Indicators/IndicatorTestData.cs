@@ -11,10 +11,11 @@ public static class IndicatorTestData
 {
     public static async Task<JsonObject> CreateIndicatorAsync(this TestTenant t, Guid sourceAgencyId, string code = "ROB-PERSONAL",
         string unit = "count", string direction = "decrease", string frequency = "monthly", object? target = null, object? baseline = null,
-        Guid[]? priorityIds = null) =>
+        Guid[]? priorityIds = null, object[]? targets = null, decimal? nearTolerancePercent = null) =>
         await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/indicators"), new
         {
             code, name = $"Indicator {code}", description = (string?)null, unit, direction, frequency, sourceAgencyId, priorityIds, baseline, target,
+            targets, nearTolerancePercent,
         }), HttpStatusCode.Created);
 
     public static object Row(string indicator, string period, decimal value, string? area = null, string? status = null, string? note = null) =>

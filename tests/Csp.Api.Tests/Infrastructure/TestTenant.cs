@@ -19,11 +19,13 @@ public sealed class TestTenant
 
     public string Path(string rest = "") => $"/v1/partnerships/{Slug}{rest}";
 
-    public static async Task<TestTenant> CreateAsync(CspApiFactory factory, string prefix = "t", bool publicRead = false)
+    /// <param name="areaCheck">The partnership's area check; strict (the default for new partnerships) when null. "off" for tests that
+    /// push many made-up areas.</param>
+    public static async Task<TestTenant> CreateAsync(CspApiFactory factory, string prefix = "t", bool publicRead = false, string? areaCheck = null)
     {
         var slug = $"{prefix}-{Guid.NewGuid():N}"[..30];
         var platform = factory.ClientWithKey(CspApiFactory.PlatformKey);
-        var created = await platform.PostAsJsonAsync("/v1/partnerships", new { slug, name = $"Test {slug}", areaCode = "E09000028", publicRead });
+        var created = await platform.PostAsJsonAsync("/v1/partnerships", new { slug, name = $"Test {slug}", areaCode = "E09000028", publicRead, areaCheck });
         await Expect(created, HttpStatusCode.Created);
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
         var client = await platform.PostAsJsonAsync($"/v1/partnerships/{slug}/clients",
@@ -48,8 +50,9 @@ public sealed class TestTenant
     public async Task<JsonObject> CreatePlanAsync(string title = "Plan 2025-26", string start = "2025-04-01", string end = "2026-03-31") =>
         await Expect(await Admin.PostAsJsonAsync(Path("/plans"), new { title, periodStart = start, periodEnd = end }), HttpStatusCode.Created);
 
-    public async Task<JsonObject> ApprovePlanAsync(Guid planId) =>
-        await Expect(await Admin.PostAsync(Path($"/plans/{planId}/approve"), null), HttpStatusCode.OK);
+    public async Task<JsonObject> ApprovePlanAsync(Guid planId, string approvedBy = "Test Community Safety Partnership Board",
+        string approvedOn = "2025-03-20") =>
+        await Expect(await Admin.PostAsJsonAsync(Path($"/plans/{planId}/approve"), new { approvedBy, approvedOn }), HttpStatusCode.OK);
 
     public async Task<JsonObject> CreatePriorityAsync(Guid planId, string code = "P1", string title = "Reducing violence", Guid? leadAgencyId = null) =>
         await Expect(await Admin.PostAsJsonAsync(Path($"/plans/{planId}/priorities"), new { code, title, leadAgencyId }), HttpStatusCode.Created);

@@ -18,7 +18,7 @@ public sealed class AtomicityTests(CspApiFactory factory)
     [Fact]
     public async Task A_batch_whose_row_fails_in_the_database_commits_nothing()
     {
-        var t = await TestTenant.CreateAsync(factory, "atom");
+        var t = await TestTenant.CreateAsync(factory, "atom", areaCheck: "off");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var indicator = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
         var (pusher, _, _) = await t.KeyAsync(["observations:write"]);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
@@ -13,9 +14,10 @@ public sealed class BatchPushTests(CspApiFactory factory)
     private sealed record Setup(TestTenant T, Guid Met, Guid Nhs, Guid Robbery, Guid Confidence, Guid Completions, HttpClient Pusher, Guid PusherId);
 
     /// <summary>A partnership with a police and a health agency, a monthly count, a quarterly percent and a financial-year indicator.</summary>
-    private async Task<Setup> SetupAsync()
+    private async Task<Setup> SetupAsync(string? areaCheck = null)
     {
-        var t = await TestTenant.CreateAsync(factory, "obs");
+        var t = await TestTenant.CreateAsync(factory, "obs", areaCheck: areaCheck);
+        if (areaCheck is null) await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var nhs = (await t.CreateAgencyAsync("NHS", "health")).Id();
         var robbery = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
@@ -225,7 +227,7 @@ public sealed class BatchPushTests(CspApiFactory factory)
     [Fact]
     public async Task More_than_ten_thousand_rows_is_413_and_writes_nothing()
     {
-        var s = await SetupAsync();
+        var s = await SetupAsync(areaCheck: "off");
         var rows = Enumerable.Range(0, 10_001).Select(i => Row("ROB-PERSONAL", "2024-06", i, $"E05{i:D6}"));
 
         var response = await s.Pusher.PushAsync(s.T, rows);
@@ -238,7 +240,7 @@ public sealed class BatchPushTests(CspApiFactory factory)
     [Fact]
     public async Task Ten_thousand_rows_are_accepted_in_one_batch()
     {
-        var s = await SetupAsync();
+        var s = await SetupAsync(areaCheck: "off");
         var rows = Enumerable.Range(0, 10_000).Select(i => Row("ROB-PERSONAL", "2024-06", i, $"E05{i:D6}"));
 
         var result = await s.Pusher.PushOkAsync(s.T, rows);

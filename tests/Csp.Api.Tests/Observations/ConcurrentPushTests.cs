@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Csp.Api.Tests.Indicators;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 
@@ -37,6 +38,7 @@ public sealed class ConcurrentPushTests(CspApiFactory factory)
     public async Task Eight_concurrent_clients_with_retries_lose_nothing_and_duplicate_nothing()
     {
         var t = await TestTenant.CreateAsync(factory, "load");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var indicatorIds = new Dictionary<string, Guid>();
         foreach (var code in Codes) indicatorIds[code] = (await t.CreateIndicatorAsync(met, code, unit: "rate_per_1000")).Id();

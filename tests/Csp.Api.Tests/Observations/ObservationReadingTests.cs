@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 
@@ -12,6 +13,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Observations_are_listed_by_period_with_filters_and_cursor_paging()
     {
         var t = await TestTenant.CreateAsync(factory, "read");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var id = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
         // Pushed out of order, in two areas.
@@ -20,7 +22,10 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
             Row("ROB-PERSONAL", "2024-01", 1), Row("ROB-PERSONAL", "2024-01", 100, "E05011095"), Row("ROB-PERSONAL", "2024-06", 6),
         ]);
 
-        var all = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations")), HttpStatusCode.OK);
+        // The partnership's own area unless another is named; * for every area.
+        var own = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations")), HttpStatusCode.OK);
+        Assert.Equal(["2023-12", "2024-01", "2024-02", "2024-06", "2024-10"], own["items"].Arr().Select(o => o!["period"]!.GetValue<string>()));
+        var all = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?area=*")), HttpStatusCode.OK);
         Assert.Equal(["2023-12", "2024-01", "2024-01", "2024-02", "2024-06", "2024-10"], all["items"].Arr().Select(o => o!["period"]!.GetValue<string>()));
         Assert.Null(all["nextCursor"]);
 
@@ -31,7 +36,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         string? cursor = null;
         do
         {
-            var page = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?limit=4" + (cursor is null ? "" : $"&cursor={cursor}"))), HttpStatusCode.OK);
+            var page = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{id}/observations?area=*&limit=4" + (cursor is null ? "" : $"&cursor={cursor}"))), HttpStatusCode.OK);
             seen.AddRange(page["items"].Arr().Select(o => $"{o!["period"]}/{o["area"]}"));
             cursor = page["nextCursor"]?.GetValue<string>();
         } while (cursor is not null);
@@ -62,9 +67,9 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var updatedAt = (await factory.QueryTextAsync("SELECT updated_at FROM observations WHERE indicator_id = @id ORDER BY period", new { id })).Select(r => r[0]).ToList();
         Assert.Equal(
-            "indicator,period,period_start,period_end,area,value,status,note,updated_at\r\n" +
-            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]}\r\n" +
-            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,0,provisional,,{updatedAt[1]}\r\n", csv);
+            "indicator,period,period_start,period_end,area,area_name,value,status,note,updated_at\r\n" +
+            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,Test {t.Slug},187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]}\r\n" +
+            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,Test {t.Slug},0,provisional,,{updatedAt[1]}\r\n", csv);
         var next = Assert.Single(response.Headers.GetValues("Link"));
         Assert.Contains("rel=\"next\"", next);
         Assert.Contains("cursor=", next);
@@ -77,6 +82,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Performance_compares_latest_with_previous_last_year_and_target_by_direction()
     {
         var t = await TestTenant.CreateAsync(factory, "perf");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var robbery = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL", direction: "decrease", target: new { value = 100, period = "2024-12" })).Id();
         var confidence = (await t.CreateIndicatorAsync(met, "CONFIDENCE", unit: "percent", direction: "increase", frequency: "quarterly",
@@ -97,7 +103,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         Assert.Equal(("near", "improving"), (p.Str("status"), p.Str("trend")));  // 108 is within 10% above a decrease target of 100; down from 120
 
         var ward = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{robbery}/performance?area=E05011095")), HttpStatusCode.OK);
-        Assert.Equal("on_target", ward.Str("status"));
+        Assert.Equal("no_target", ward.Str("status"));  // the ward has no target of its own: the borough's is never applied to it
         Assert.Null(ward["previous"]);
         Assert.Null(ward["trend"]);
 
@@ -106,7 +112,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
 
         var n = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{noTarget}/performance")), HttpStatusCode.OK);
         Assert.Equal(40m, n["latest"]!["value"]!.GetValue<decimal>());
-        Assert.Null(n["status"]);
+        Assert.Equal("no_target", n.Str("status"));
         Assert.Null(n["target"]);
     }
 
@@ -114,6 +120,7 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
     public async Task Revisions_list_every_change_with_who_sent_the_old_and_new_value()
     {
         var t = await TestTenant.CreateAsync(factory, "rev");
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var id = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
         var (first, _, firstId) = await t.KeyAsync(["observations:write"]);

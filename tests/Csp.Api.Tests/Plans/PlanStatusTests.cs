@@ -5,26 +5,29 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 
 namespace Csp.Api.Tests.Plans;
 
-/// <summary>Plans' status: approve (today, by the calling client; no overlap with another approved plan), archive, and
+/// <summary>Plans' status: approve (the decision the body names; no overlap with another approved plan), archive, and
 /// delete (drafts only), each with If-Match. (Split from PlanLifecycleTests, which had grown past 580 lines.)</summary>
 [Collection(ApiCollection.Name)]
 public sealed class PlanStatusTests(CspApiFactory factory)
 {
     [Fact]
-    public async Task Approving_a_draft_makes_it_approved_on_today_by_the_calling_client()
+    public async Task Approving_a_draft_records_the_decision_the_body_names_and_never_the_calling_client()
     {
         var t = await TestTenant.CreateAsync(factory);
         var (writer, _, writerId) = await t.KeyAsync(["plans:write"]);
         var plan = await t.CreatePlanAsync();
-        var before = TodayUtc;
 
-        var response = await writer.PostAsync(t.Path($"/plans/{plan.Id()}/approve"), null);
+        var response = await writer.PostAsJsonAsync(t.Path($"/plans/{plan.Id()}/approve"), new
+        {
+            approvedBy = "Community Safety Partnership Board", approvedOn = "2025-03-20", minuteUrl = "https://www.example.gov.uk/minutes/2025-03-20",
+        });
 
         var body = await TestTenant.Expect(response, HttpStatusCode.OK);
-        var after = TodayUtc;
         Assert.Equal("approved", body.Str("status"));
-        Assert.Contains(body.Str("approvedOn"), new[] { Day(before), Day(after) });
-        Assert.Equal(writerId.ToString(), body.Str("approvedBy"));
+        Assert.Equal(("2025-03-20", "Community Safety Partnership Board", "https://www.example.gov.uk/minutes/2025-03-20"),
+            (body.Str("approvedOn"), body.Str("approvedBy"), body.Str("approvalMinuteUrl")));
+        Assert.DoesNotContain(writerId.ToString(), body.ToJsonString(), StringComparison.OrdinalIgnoreCase);
+        Assert.False(response.Headers.Contains("Deprecation"));
         Assert.Equal(2, body.Version());
         Assert.Equal("\"2\"", ETagOf(response));
 
@@ -34,9 +37,33 @@ public sealed class PlanStatusTests(CspApiFactory factory)
             FROM plans WHERE id = @id
             """, new { id = plan.Id().ToString() }));
         Assert.Equal("approved", row.Status);
-        Assert.Equal(body.Str("approvedOn"), row.ApprovedOn is { } d ? Day(d) : null);
+        Assert.Equal(new DateOnly(2025, 3, 20), row.ApprovedOn);
         Assert.Equal(2, row.Version);
-        Assert.Equal(writerId.ToString(), await factory.ScalarAsync<string>("SELECT approved_by FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
+        Assert.Equal("Community Safety Partnership Board",
+            await factory.ScalarAsync<string>("SELECT approved_by FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
+        // Who sent the request is the audit trail's to say.
+        Assert.Equal(writerId, await factory.ScalarAsync<Guid>(
+            "SELECT client_id FROM audit_events WHERE partnership_id = @p AND entity_id = @id AND action = 'approve'",
+            new { p = t.Id.ToString(), id = plan.Id().ToString() }));
+    }
+
+    [Fact]
+    public async Task Approving_without_a_body_still_works_for_old_clients_today_by_a_body_not_named_and_says_it_is_deprecated()
+    {
+        var t = await TestTenant.CreateAsync(factory);
+        var (writer, _, writerId) = await t.KeyAsync(["plans:write"]);
+        var plan = await t.CreatePlanAsync();
+        var before = TodayUtc;
+
+        var response = await writer.PostAsync(t.Path($"/plans/{plan.Id()}/approve"), null);
+
+        var body = await TestTenant.Expect(response, HttpStatusCode.OK);
+        Assert.Equal("approved", body.Str("status"));
+        Assert.Contains(body.Str("approvedOn"), new[] { Day(before), Day(TodayUtc) });
+        Assert.Null(body["approvedBy"]);
+        Assert.Matches("^@[0-9]+$", Assert.Single(response.Headers.GetValues("Deprecation")));
+        Assert.Null(await factory.ScalarAsync<string?>("SELECT approved_by FROM plans WHERE id = @id", new { id = plan.Id().ToString() }));
+        Assert.DoesNotContain(writerId.ToString(), body.ToJsonString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

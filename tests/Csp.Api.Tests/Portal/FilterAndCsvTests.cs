@@ -134,10 +134,10 @@ public sealed class FilterAndCsvTests(CspApiFactory factory)
         var response = await t.Admin.SendAsync(request);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("id,code,name,unit,direction,frequency,priority_ids,area,latest_period,latest_value,latest_status,previous_value," +
+        Assert.Equal("id,code,name,unit,direction,frequency,priority_ids,area,area_name,latest_period,latest_value,latest_status,previous_value," +
                      "same_period_last_year_value,target_value,target_period,performance_status,trend", lines[0]);
         Assert.Equal(5, lines.Length);
-        Assert.Equal($"{near.Id()},NEAR,Indicator NEAR,count,decrease,monthly,{string.Join(' ', new[] { p1.Id(), p2.Id() }.Order())},E09000028,2025-06,108,provisional,,,100,2025-06,near,", lines[2]);
-        Assert.EndsWith(",E09000028,,,,,,100,2025-06,,", lines[4]);
+        Assert.Equal($"{near.Id()},NEAR,Indicator NEAR,count,decrease,monthly,{string.Join(' ', new[] { p1.Id(), p2.Id() }.Order())},E09000028,Test {t.Slug},2025-06,108,provisional,,,100,2025-06,near,", lines[2]);
+        Assert.EndsWith($",E09000028,Test {t.Slug},,,,,,100,2025-06,,", lines[4]);
     }
 }

@@ -314,6 +314,29 @@ public sealed class ReportTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task An_update_is_attributed_to_the_author_it_names_as_at_the_date_it_describes()
+    {
+        var a = await ArrangeAsync(factory);
+        async Task Update(object body) =>
+            await TestTenant.Expect(await a.Officer.PostAsJsonAsync(a.T.Path($"/commitments/{a.OffTrack}/updates"), body), HttpStatusCode.Created);
+        await Update(new { status = "off_track", commentary = "Patrols paused for the autumn", author = "Borough Commander", percentComplete = 20 });
+        await Update(new { status = "on_track", commentary = "Patrols ran all summer", author = "Inspector, Central South", asAt = "2026-06-30" });
+
+        var html = await (await a.T.Admin.SendAsync(Get(a.T.Path($"/plans/{a.PlanId}/report")))).Content.ReadAsStringAsync();
+
+        // The latest is the one describing the latest date, attributed to its author as at that date.
+        var attention = Section(html, "attention");
+        Assert.Contains("Patrols paused for the autumn", attention);
+        Assert.Contains($"Borough Commander, {TodayUtc.Day} ", attention);
+        Assert.DoesNotContain("Patrols ran all summer", attention);
+        // Every update of the period, each with its own author and date.
+        var since = await (await a.T.Admin.GetAsync(a.T.Path($"/plans/{a.PlanId}/report?format=markdown&since={Day(TodayUtc.AddDays(-1))}")))
+            .Content.ReadAsStringAsync();
+        Assert.Contains("Inspector, Central South, 30 June 2026", since);
+        Assert.Contains("Borough Commander, ", since);
+    }
+
+    [Fact]
     public async Task The_public_reads_an_approved_plans_report_without_authors_but_never_a_drafts()
     {
         var a = await ArrangeAsync(factory, publicRead: true);

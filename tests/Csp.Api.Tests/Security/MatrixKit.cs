@@ -81,6 +81,11 @@ public static class MatrixKit
         ["PUT " + T("/agencies/{agencyId}")] = (_, n) => new { code = $"HIJACK{n}", name = "Hijacked", kind = "other" },
         ["DELETE " + T("/agencies/{agencyId}")] = (_, _) => null,
 
+        ["GET " + T("/areas")] = (_, _) => null,
+        ["POST " + T("/areas")] = (_, n) => new { code = $"E{50_000_000 + n:D8}", name = $"Hijack ward {n}", type = "ward" },
+        ["GET " + T("/areas/{areaCode}")] = (_, _) => null,
+        ["PUT " + T("/areas/{areaCode}")] = (_, n) => new { name = $"Hijacked ward {n}", type = "ward" },
+
         ["GET " + T("/clients")] = (_, _) => null,
         ["POST " + T("/clients")] = (_, n) => new { name = $"implant {n}", scopes = new[] { "admin" } },
         ["GET " + T("/clients/{clientId}")] = (_, _) => null,
@@ -119,8 +124,11 @@ public static class MatrixKit
         ["GET " + T("/indicators/{indicatorId}/observations")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/observations/{period}/revisions")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/performance")] = (_, _) => null,
+        ["DELETE " + T("/indicators/{indicatorId}/observations/{period}")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/chart.svg")] = (_, _) => null,
 
+        ["GET " + T("/observations")] = (_, _) => null,
+        ["GET " + T("/me")] = (_, _) => null,
         ["POST " + T("/observations")] = (w, n) => new
         {
             observations = new[] { new { indicator = w.IndicatorCode ?? "ROB-PERSONAL", period = Period, area = "E09000028", value = 9000 + n, status = "provisional", note = "hijack" } },
@@ -220,6 +228,11 @@ public static class MatrixKit
         var met = await t.CreateAgencyAsync("MET", "police", "Met Central South BCU");
         var sbc = await t.CreateAgencyAsync("SBC", "local_authority", "Southwark Council");
         values["agencyId"] = met.Id().ToString();
+
+        // A ward of this partnership's own (its code is not another partnership's area).
+        var ward = $"E05{Random.Shared.Next(1_000_000):D6}";
+        await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/areas"), new { code = ward, name = "Test ward", type = "ward" }), HttpStatusCode.Created);
+        values["areaCode"] = ward;
 
         var (_, _, readerId) = await t.KeyAsync(["read"], met.Id());
         var (pusher, _, _) = await t.KeyAsync(["observations:write"], met.Id());
