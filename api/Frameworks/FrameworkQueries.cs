@@ -60,7 +60,8 @@ public sealed class FrameworkQueries(Db db, AuditedWriter writer)
                 null, null, 1, w.Now, w.Now);
             await InsertAsync(w, framework);
             return framework;
-        }) { OnUnique = CodeTaken(request.Code) }, ct);
+        })
+        { OnUnique = CodeTaken(request.Code) }, ct);
 
     private static Task<int> InsertAsync(WriteUnit w, Framework f) =>
         w.ExecuteAsync("""

@@ -63,7 +63,8 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
                 VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, 1, @CreatedAt, @UpdatedAt)
                 """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, p.CreatedAt, p.UpdatedAt });
             return p;
-        }) { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
+        })
+        { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
     }
 
     public Task<WriteResult<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? ifMatch, CancellationToken ct) =>
