@@ -6,7 +6,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>GET /plans/{id}: the whole plan in one document, whose ETag changes whenever anything inside changes.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanDocumentTests(CspApiFactory factory)
 {
     [Fact]

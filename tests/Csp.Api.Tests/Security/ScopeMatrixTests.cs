@@ -10,7 +10,7 @@ namespace Csp.Api.Tests.Security;
 /// Issue 3, point 2 (OWASP API5, function-level authorisation; API2, broken authentication): the scope each endpoint
 /// declares is the only thing that opens it, a revoked key opens nothing, and an agency's key pushes only its own indicators.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class ScopeMatrixTests(CspApiFactory factory)
 {
     private static readonly string[] SingleScopes = [Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.Admin];

@@ -12,7 +12,7 @@ namespace Csp.Api.Tests.Security;
 /// The resolver behind authentication reuses what it read only while its <see cref="IChangeWatch"/> says nothing was committed
 /// since; these drive the watch by hand, so the resolver's side of that contract is tested apart from SQLite's header.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class TenantResolverTests(CspApiFactory factory)
 {
     private sealed class HandWatch : IChangeWatch
