@@ -50,7 +50,8 @@ public sealed class AgencyQueries(Db db, AuditedWriter writer)
                 VALUES (@PartnershipId, @Id, @Code, @Name, @Kind, 1, @CreatedAt, @UpdatedAt)
                 """, new { w.PartnershipId, agency.Id, agency.Code, agency.Name, Kind = EnumText<AgencyKind>.Text(agency.Kind), agency.CreatedAt, agency.UpdatedAt });
             return agency;
-        }) { OnUnique = CodeTaken(request.Code) }, ct);
+        })
+        { OnUnique = CodeTaken(request.Code) }, ct);
 
     /// <summary>Replaces the agency when <paramref name="ifMatch"/> (if given) still matches.</summary>
     public Task<WriteResult<Agency>> UpdateAsync(Tenant tenant, Guid id, AgencyRequest request, long? ifMatch, CancellationToken ct) =>

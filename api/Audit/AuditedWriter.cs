@@ -1,11 +1,11 @@
 using System.Data.Common;
 using System.Text.Json;
-using Csp.Api.Infrastructure.Idempotency;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Infrastructure.Observability;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Csp.Api.Audit;
 

@@ -1,7 +1,7 @@
+using System.Text.Json;
+using Csp.Api.Audit;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
-using Csp.Api.Audit;
-using System.Text.Json;
 using Dapper;
 
 namespace Csp.Api.Changes;
@@ -21,7 +21,7 @@ public sealed class ChangeQueries(Db db)
     private sealed record Row(long Seq, string EntityType, Guid EntityId, string Op, DateTimeOffset At, Guid? ParentId, Guid? PlanId,
         string? Period, string? Area, string? Periods, string? Areas);
 
-    private static IReadOnlyList<string>? List(string? json) => json is null ? null : JsonSerializer.Deserialize<List<string>>(json);
+    private static List<string>? List(string? json) => json is null ? null : JsonSerializer.Deserialize<List<string>>(json);
 
     public async Task<IReadOnlyList<Change>> AfterAsync(Tenant tenant, long after, int take, CancellationToken ct)
     {

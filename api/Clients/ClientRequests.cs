@@ -39,6 +39,7 @@ public sealed record ClientCreated(Guid Id, string Name, Guid? AgencyId, IReadOn
 /// operator's key.</param>
 /// <param name="Indicators">The indicators the key may push (and retract), by code: its agency's, or every indicator for a key with
 /// <c>observations:write</c> bound to no agency (or <c>admin</c>); empty for a key that may push nothing.</param>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "Named for GET /me, whose schema partners see as Me; no VB consumer compiles against this type.")]
 public sealed record Me(MeClient? Client, MeAgency? Agency, IReadOnlyList<string> Scopes, IReadOnlyList<PushableIndicator> Indicators);
 
 /// <summary>The calling client.</summary>

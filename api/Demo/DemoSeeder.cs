@@ -19,7 +19,7 @@ namespace Csp.Api.Demo;
 /// and refreshed plan) on an empty database, through the same query classes the API uses, in one transaction: a seed
 /// interrupted (a crash, a kill) leaves no partial demo, and the next start seeds it whole. Refused outside Development.
 /// </summary>
-public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
+public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
     Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh, Areas.AreaQueries areas)
@@ -41,8 +41,14 @@ public sealed class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment env
         var request = new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true);
         var admin = new Tenant(Ids.New(), request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
         await writer.AllOrNothingAsync(admin, w => SeedAsync(w, admin, request, ct), ct);
-        logger.LogInformation("Seeded the Southwark demo partnership; demo keys are listed in README.md.");
+        Log.Seeded(logger);
         return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Seeded the Southwark demo partnership; demo keys are listed in README.md.")]
+        public static partial void Seeded(ILogger logger);
     }
 
     private async Task<bool> SeedAsync(WriteUnit w, Tenant admin, PartnershipRequest request, CancellationToken ct)

@@ -60,9 +60,10 @@ public sealed class FrameworkQueries(Db db, AuditedWriter writer)
                 null, null, 1, w.Now, w.Now);
             await InsertAsync(w, framework);
             return framework;
-        }) { OnUnique = CodeTaken(request.Code) }, ct);
+        })
+        { OnUnique = CodeTaken(request.Code) }, ct);
 
-    private static Task InsertAsync(WriteUnit w, Framework f) =>
+    private static Task<int> InsertAsync(WriteUnit w, Framework f) =>
         w.ExecuteAsync("""
             INSERT INTO frameworks (partnership_id, id, code, version_no, title, publisher, adopted_on, url, supersedes_id, version, created_at, updated_at)
             VALUES (@PartnershipId, @Id, @Code, @VersionNo, @Title, @Publisher, @AdoptedOn, @Url, @SupersedesId, 1, @CreatedAt, @UpdatedAt)
@@ -156,7 +157,7 @@ public sealed class FrameworkQueries(Db db, AuditedWriter writer)
 
     private static Task<Outcome?> GetOutcomeAsync(WriteUnit w, Guid id) => GetOutcomeAsync(w.Connection, w.Transaction, w.PartnershipId, id, w.Token);
 
-    private static Task InsertOutcomeAsync(WriteUnit w, Outcome o) =>
+    private static Task<int> InsertOutcomeAsync(WriteUnit w, Outcome o) =>
         w.ExecuteAsync("""
             INSERT INTO outcomes (partnership_id, id, framework_id, code, title, description, position, version, created_at, updated_at)
             VALUES (@PartnershipId, @Id, @FrameworkId, @Code, @Title, @Description, @Position, 1, @CreatedAt, @UpdatedAt)

@@ -7,7 +7,7 @@ namespace Csp.Api.Health;
 /// Whether the service can serve reads and writes now: the database is the one it started on, its storage takes a write,
 /// it holds every migration this build knows, and it answers a read. None of the checks leaves anything durable behind.
 /// </summary>
-public sealed class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
+public sealed partial class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
 {
     public DatabaseProvider Provider => db.Dialect.Provider;
 
@@ -23,9 +23,15 @@ public sealed class ReadinessProbe(Db db, ILogger<ReadinessProbe> logger)
         }
         catch (System.Data.Common.DbException e)
         {
-            logger.LogWarning(e, "Readiness check failed");
+            Log.CheckFailed(logger, e);
             return db.Dialect.FaultOf(e) is { } fault ? Sentence(db.Describe(fault)) : "The database does not answer or is not migrated.";
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Warning, "Readiness check failed")]
+        public static partial void CheckFailed(ILogger logger, Exception exception);
     }
 
     /// <summary>SQLite: starts a write that changes no row and rolls it back (nothing written); a database the service may

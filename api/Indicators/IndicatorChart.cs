@@ -36,15 +36,15 @@ public static class IndicatorChart
         var sb = new StringBuilder(svg.Length + 1024);
         if (standalone) sb.Append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         sb.Append(svg, open, openEnd - open)
-            .Append($" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">")
-            .Append($"<title id=\"{id}-title\">").Append(Encode(Title(data))).Append("</title>")
-            .Append($"<desc id=\"{id}-desc\">").Append(Encode(Describe(data))).Append("</desc>");
+            .Append(CultureInfo.InvariantCulture, $" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">")
+            .Append(CultureInfo.InvariantCulture, $"<title id=\"{id}-title\">").Append(Encode(Title(data))).Append("</title>")
+            .Append(CultureInfo.InvariantCulture, $"<desc id=\"{id}-desc\">").Append(Encode(Describe(data))).Append("</desc>");
         var close = svg.LastIndexOf("</svg>", StringComparison.Ordinal);
         // OxyPlot numbers its clip paths from 1 in every chart; a page inlining several needs them unique.
         sb.Append(svg.AsSpan(openEnd + 1, close - openEnd - 1).ToString()
             .Replace("id=\"clipPath", $"id=\"{id}-clip", StringComparison.Ordinal)
             .Replace("url(#clipPath", $"url(#{id}-clip", StringComparison.Ordinal));
-        sb.Append($"<a href=\"{Encode(csvHref)}\"><text x=\"{Width - 8}\" y=\"{Height - 6}\" text-anchor=\"end\" font-family=\"Arial,Helvetica,sans-serif\" ")
+        sb.Append(CultureInfo.InvariantCulture, $"<a href=\"{Encode(csvHref)}\"><text x=\"{Width - 8}\" y=\"{Height - 6}\" text-anchor=\"end\" font-family=\"Arial,Helvetica,sans-serif\" ")
             .Append("font-size=\"11\" fill=\"#1d70b8\" text-decoration=\"underline\">Data as CSV</text></a>");
         sb.Append("</svg>");
         if (standalone) sb.Append('\n');
@@ -62,21 +62,21 @@ public static class IndicatorChart
         var sb = new StringBuilder();
         if (shown.Count == 0)
         {
-            sb.Append($"No values of {data.Name} for {data.AreaName} to show.");
+            sb.Append(CultureInfo.InvariantCulture, $"No values of {data.Name} for {data.AreaName} to show.");
         }
         else
         {
             var (first, last) = (shown[0], shown[^1]);
-            sb.Append($"{data.Name} in {data.AreaName}: {shown.Count} {Frequency(data.PeriodType)} value{(shown.Count == 1 ? "" : "s")} from ")
-                .Append($"{PeriodAxis.Label(first.Period)} to {PeriodAxis.Label(last.Period)}.");
+            sb.Append(CultureInfo.InvariantCulture, $"{data.Name} in {data.AreaName}: {shown.Count} {Frequency(data.PeriodType)} value{(shown.Count == 1 ? "" : "s")} from ")
+                .Append(CultureInfo.InvariantCulture, $"{PeriodAxis.Label(first.Period)} to {PeriodAxis.Label(last.Period)}.");
             if (shown.Count > 1)
             {
                 var (from, to) = (first.Value!.Value, last.Value!.Value);
                 var change = from == 0 ? (decimal?)null : (to - from) / Math.Abs(from);
                 var moved = Math.Abs(to - from) <= Math.Abs(from) * PerformanceRules.StableShare ? "stayed about level"
                     : to > from ? "rose" : "fell";
-                sb.Append($" It {moved} from {Value(data.Unit, from)} to {Value(data.Unit, to)}");
-                if (change is { } c && moved != "stayed about level") sb.Append($" ({(c > 0 ? "up" : "down")} {Math.Round(Math.Abs(c) * 100):0}%)");
+                sb.Append(CultureInfo.InvariantCulture, $" It {moved} from {Value(data.Unit, from)} to {Value(data.Unit, to)}");
+                if (change is { } c && moved != "stayed about level") sb.Append(CultureInfo.InvariantCulture, $" ({(c > 0 ? "up" : "down")} {Math.Round(Math.Abs(c) * 100):0}%)");
                 sb.Append(data.Direction switch
                 {
                     IndicatorDirection.Decrease => "; lower is better",
@@ -86,7 +86,7 @@ public static class IndicatorChart
                 // Across a break the two ends are not comparable: no verdict (the break is named below).
                 var broken = data.Breaks.Any(b => PeriodAxis.Ordinal(b.Period) > PeriodAxis.Ordinal(first.Period)
                                                   && PeriodAxis.Ordinal(b.Period) <= PeriodAxis.Ordinal(last.Period));
-                var trend = broken ? PerformanceTrend.Unknown : PerformanceRules.Trend(data.Direction, to, from, data.Targets.LastOrDefault()?.Value);
+                var trend = broken ? PerformanceTrend.Unknown : PerformanceRules.Trend(data.Direction, to, from, (data.Targets.Count > 0 ? data.Targets[^1].Value : null));
                 sb.Append(trend switch
                 {
                     PerformanceTrend.Improving => ", so it has improved.",
@@ -98,7 +98,7 @@ public static class IndicatorChart
             if (data.Targets.LastOrDefault(t => t.Label == "Target") is { } target)
             {
                 var status = PerformanceRules.Status(data.Direction, last.Value!.Value, target.Value, data.NearTolerancePercent);
-                sb.Append($" The target is {Value(data.Unit, target.Value)} by {PeriodAxis.Label(target.Period)}: ")
+                sb.Append(CultureInfo.InvariantCulture, $" The target is {Value(data.Unit, target.Value)} by {PeriodAxis.Label(target.Period)}: ")
                     .Append(status switch
                     {
                         PerformanceStatus.OnTarget => "the latest value meets it.",
@@ -107,12 +107,12 @@ public static class IndicatorChart
                     });
             }
             var provisional = shown.Count(p => p.Provisional);
-            if (provisional > 0) sb.Append($" {provisional} of the values {(provisional == 1 ? "is" : "are")} provisional.");
+            if (provisional > 0) sb.Append(CultureInfo.InvariantCulture, $" {provisional} of the values {(provisional == 1 ? "is" : "are")} provisional.");
         }
         var suppressed = data.Points.Count(p => p.Suppressed);
-        if (suppressed > 0) sb.Append($" {suppressed} value{(suppressed == 1 ? " is" : "s are")} withheld to protect small numbers and not plotted.");
+        if (suppressed > 0) sb.Append(CultureInfo.InvariantCulture, $" {suppressed} value{(suppressed == 1 ? " is" : "s are")} withheld to protect small numbers and not plotted.");
         foreach (var b in data.Breaks)
-            sb.Append($" The series breaks at {PeriodAxis.Label(b.Period)} ({b.Reason}): values either side are not comparable.");
+            sb.Append(CultureInfo.InvariantCulture, $" The series breaks at {PeriodAxis.Label(b.Period)} ({b.Reason}): values either side are not comparable.");
         return sb.ToString();
     }
 

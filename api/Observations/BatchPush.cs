@@ -1,10 +1,10 @@
-using Csp.Api.Areas;
-using Csp.Api.Audit;
-using System.Text.Json.Nodes;
 using System.Buffers;
 using System.Data.Common;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Csp.Api.Areas;
+using Csp.Api.Audit;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;

@@ -66,7 +66,7 @@ internal static class ObservationsApi
         if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         if (!TryBound(query.To, start: false, out var to)) errors["to"] = ["'to' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
         var area = AreaFilter(tenant, query.Area, errors);
-        IReadOnlyCollection<string>? periods = null;
+        List<string>? periods = null;
         if (query.Period is not null)
         {
             periods = Period.Candidates(query.Period).Select(p => p.Canonical).ToList();

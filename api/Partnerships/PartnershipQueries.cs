@@ -66,7 +66,8 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
                 """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, AreaCheck = EnumText<AreaCheck>.Text(p.AreaCheck), p.CreatedAt, p.UpdatedAt });
             await AreaQueries.EnsureOwnAreaAsync(w, p.AreaCode, p.Name);
             return p;
-        }) { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
+        })
+        { OnUnique = WriteRefusal.Conflict($"The slug '{request.Slug}' is taken.") }, ct);
     }
 
     public Task<WriteResult<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? ifMatch, CancellationToken ct) =>

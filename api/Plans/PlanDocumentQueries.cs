@@ -32,13 +32,16 @@ public sealed record CachedPlanDocument(Guid PlanId, PlanStatus Status, long Tok
 /// raises it: a cached document is served only while the token has not moved since it was read, and is otherwise rebuilt.
 /// The request already has the token from the middleware's single look-up, so a cached read costs that one round trip.
 /// </remarks>
-public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IDisposable
 {
     private const long CacheBytes = 64L * 1024 * 1024;
 
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = CacheBytes });
 
     private readonly JsonSerializerOptions options = json.Value.SerializerOptions;
+
+    /// <summary>A singleton: the container disposes it (and its cache) when the service stops.</summary>
+    public void Dispose() => cache.Dispose();
 
     private sealed record CurrentKey(Guid PartnershipId);
 

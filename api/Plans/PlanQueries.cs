@@ -38,7 +38,8 @@ public sealed class PlanQueries(Db db, AuditedWriter writer)
             WHERE partnership_id = @PartnershipId AND (@AnyStatus = 1 OR status IN @Statuses) AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
               AND (@excludeDrafts = 0 OR status <> @Draft)
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
-            """, new
+            """,
+            new
             {
                 tenant.PartnershipId, AnyStatus = statuses is null ? 1 : 0, Statuses = statuses?.Select(EnumText<PlanStatus>.Text).ToArray() ?? [],
                 After = page.AfterId, Limit = page.Fetch,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
-using Csp.Api.Infrastructure;
 using Csp.Api.Commitments;
+using Csp.Api.Infrastructure;
 using Csp.Api.Priorities;
 
 namespace Csp.Api.Plans;

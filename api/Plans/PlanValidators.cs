@@ -1,5 +1,5 @@
-using Csp.Api.Infrastructure;
 using Csp.Api.Frameworks;
+using Csp.Api.Infrastructure;
 using FluentValidation;
 
 namespace Csp.Api.Plans;

@@ -1,8 +1,8 @@
+using Csp.Api.Alignments;
 using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
-using Csp.Api.Alignments;
 using Csp.Api.Plans;
 using Dapper;
 

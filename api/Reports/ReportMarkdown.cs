@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Csp.Api.Indicators;
 using static Csp.Api.Reports.SafeText;
@@ -40,7 +41,7 @@ public static class ReportMarkdown
             .Append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         foreach (var p in r.Priorities)
             sb.Append("| **").Append(Markdown(p.Code)).Append("** ").Append(Markdown(p.Title)).Append(" | ").Append(ReportText.Rag(p.Rag))
-                .Append($" | {p.NotStarted} | {p.OnTrack} | {p.AtRisk} | {p.OffTrack} | {p.Completed} | {p.Cancelled} | {p.Overdue} |\n");
+                .Append(CultureInfo.InvariantCulture, $" | {p.NotStarted} | {p.OnTrack} | {p.AtRisk} | {p.OffTrack} | {p.Completed} | {p.Cancelled} | {p.Overdue} |\n");
         sb.Append("\nRed: any commitment off track; amber: any at risk or overdue; green: neither.\n");
 
         Heading("Commitments needing attention");

@@ -16,9 +16,11 @@ namespace Csp.Api.Reports;
 /// update, the updates since the last committee, each indicator's series, framework coverage, what changed from the plan it
 /// refreshed), and keeps each rendered report in memory against the partnership's change token, as the plan document is kept.
 /// </summary>
-public sealed class ReportQueries(Db db, PlanDocumentQueries documents, FrameworkQueries frameworks, PlanDiff diffs)
+public sealed class ReportQueries(Db db, PlanDocumentQueries documents, FrameworkQueries frameworks, PlanDiff diffs) : IDisposable
 {
     private const long CacheBytes = 32L * 1024 * 1024;
+
+    public void Dispose() => cache.Dispose();
 
     /// <summary>Periods of each indicator the report draws: from a year before the plan starts, at most this many.</summary>
     public const int ChartPeriods = 36;

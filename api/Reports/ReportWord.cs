@@ -289,7 +289,7 @@ public static class ReportWord
         return result;
     }
 
-    private static C.LineChartSeries Series(uint index, string name, string colour, IReadOnlyList<string> labels, IReadOnlyDictionary<int, double> values,
+    private static C.LineChartSeries Series(uint index, string name, string colour, List<string> labels, IReadOnlyDictionary<int, double> values,
         bool dashed)
     {
         var line = new A.Outline(new A.SolidFill(new A.RgbColorModelHex { Val = colour })) { Width = dashed ? 19050 : 28575 };

@@ -2,9 +2,8 @@
 // `using Xunit;` namespace import brings in (C# looks the name up in the aliases first), so without CSP_TEST_SQLSERVER the
 // whole project reports SKIPPED with that reason, never passed. .ci/summary.py fails the run if one ever does.
 global using FactAttribute = Csp.Api.SqlServer.Tests.SqlServerFactAttribute;
-global using TheoryAttribute = Csp.Api.SqlServer.Tests.SqlServerTheoryAttribute;
 global using SkippableFactAttribute = Csp.Api.SqlServer.Tests.SqlServerSkippableFactAttribute;
-
+global using TheoryAttribute = Csp.Api.SqlServer.Tests.SqlServerTheoryAttribute;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Csp.Api.Tests.Infrastructure;

@@ -8,7 +8,7 @@ namespace Csp.Api.Infrastructure.Auth;
 /// Remembers when each key was last used and writes it in one batch per interval, so a busy key
 /// costs no write per request. A crash loses at most one interval of "last used" times.
 /// </summary>
-public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsage> logger) : BackgroundService
+public sealed partial class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsage> logger) : BackgroundService
 {
     /// <summary>How often pending times are written (<c>Auth:KeyUsageFlushInterval</c>, default 30 s).</summary>
     private TimeSpan Interval => configuration.GetValue("Auth:KeyUsageFlushInterval", TimeSpan.FromSeconds(30));
@@ -46,10 +46,16 @@ public sealed class KeyUsage(Db db, IConfiguration configuration, ILogger<KeyUsa
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try { await FlushAsync(stoppingToken); }
-                catch (System.Data.Common.DbException e) { logger.LogWarning(e, "Could not record key usage; will retry."); }
+                catch (System.Data.Common.DbException e) { Log.FlushFailed(logger, e); }
             }
         }
         catch (OperationCanceledException) { }
         await FlushAsync(CancellationToken.None);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Warning, "Could not record key usage; will retry.")]
+        public static partial void FlushFailed(ILogger logger, Exception exception);
     }
 }

@@ -43,9 +43,9 @@ public sealed class TenantQueries(Db db)
                 r.IsDBNull(5) ? null : TypeHandlers.ReadTimestamp(r.GetValue(5)), r.IsDBNull(6) ? null : TypeHandlers.ReadTimestamp(r.GetValue(6)));
         var partnership = r.IsDBNull(7)
             ? null
-            : new PartnershipRef(TypeHandlers.ReadGuid(r.GetValue(7)), r.GetString(8), r.GetString(9), Convert.ToBoolean(r.GetValue(10)),
+            : new PartnershipRef(TypeHandlers.ReadGuid(r.GetValue(7)), r.GetString(8), r.GetString(9), Convert.ToBoolean(r.GetValue(10), System.Globalization.CultureInfo.InvariantCulture),
                 r.IsDBNull(11) ? "" : r.GetString(11));
-        return new Resolution(key, partnership, r.IsDBNull(12) ? 0 : Convert.ToInt64(r.GetValue(12)));
+        return new Resolution(key, partnership, r.IsDBNull(12) ? 0 : Convert.ToInt64(r.GetValue(12), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private const string KeyColumns = """

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace Csp.Api.Infrastructure.Data;
 
-public static class DatabaseSetup
+public static partial class DatabaseSetup
 {
     public const string ConnectionName = "Csp";
     public const string DefaultSqlite = "Data Source=data/csp.db";
@@ -74,7 +74,7 @@ public static class DatabaseSetup
     {
         var db = app.Services.GetRequiredService<Db>();
         var result = Migrator.Migrate(db.Dialect.Provider, db.ConnectionString, app.Logger, createIfMissing);
-        app.Logger.LogInformation("Applied {Count} migration script(s).", result.Scripts.Count());
+        Log.Migrated(app.Logger, result.Scripts.Count());
     }
 
     /// <summary>Start-up: check the database is there (or may be created), migrate (unless disabled) and, in Development,
@@ -94,12 +94,23 @@ public static class DatabaseSetup
         if (options.MigrateOnStartup
             && app.Services.GetRequiredService<Idempotency.IdempotencyQueries>().ReleaseOrphansAsync(CancellationToken.None).GetAwaiter().GetResult()
             is > 0 and var released)
-            app.Logger.LogWarning("Released {Count} idempotency claim(s) an earlier run of this instance left in flight.", released);
+            Log.ReleasedOrphans(app.Logger, released);
         if (options.SeedDemoData is false) return;
         if (app.Environment.IsDevelopment())
             app.Services.GetRequiredService<DemoSeeder>().SeedIfEmpty();
         else if (options.SeedDemoData is true)
-            app.Logger.LogError("Database:SeedDemoData is set but demo data is refused outside Development ({Environment}); nothing seeded.",
-                app.Environment.EnvironmentName);
+            Log.DemoDataRefused(app.Logger, app.Environment.EnvironmentName);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Applied {Count} migration script(s).")]
+        public static partial void Migrated(ILogger logger, int count);
+
+        [LoggerMessage(LogLevel.Warning, "Released {Count} idempotency claim(s) an earlier run of this instance left in flight.")]
+        public static partial void ReleasedOrphans(ILogger logger, int count);
+
+        [LoggerMessage(LogLevel.Error, "Database:SeedDemoData is set but demo data is refused outside Development ({Environment}); nothing seeded.")]
+        public static partial void DemoDataRefused(ILogger logger, string environment);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using DbUp;
 using DbUp.Builder;
@@ -8,7 +9,7 @@ namespace Csp.Api.Infrastructure.Data;
 
 /// <summary>Applies the numbered scripts of db/sqlite or db/sqlserver (embedded in this assembly)
 /// with DbUp, which records each in its SchemaVersions journal table.</summary>
-public static class Migrator
+public static partial class Migrator
 {
     public static DatabaseUpgradeResult Migrate(DatabaseProvider provider, string connectionString, ILogger logger, bool createIfMissing = true)
     {
@@ -64,9 +65,39 @@ public static class Migrator
     {
         public void LogTrace(string format, params object[] args) { }
         public void LogDebug(string format, params object[] args) { }
-        public void LogInformation(string format, params object[] args) => logger.LogInformation("{Message}", string.Format(format, args));
-        public void LogWarning(string format, params object[] args) => logger.LogWarning("{Message}", string.Format(format, args));
-        public void LogError(string format, params object[] args) => logger.LogError("{Message}", string.Format(format, args));
-        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "{Message}", string.Format(format, args));
+        public void LogInformation(string format, params object[] args)
+        {
+            if (logger.IsEnabled(LogLevel.Information)) Log.DbUpInformation(logger, Format(format, args));
+        }
+
+        public void LogWarning(string format, params object[] args)
+        {
+            if (logger.IsEnabled(LogLevel.Warning)) Log.DbUpWarning(logger, Format(format, args));
+        }
+
+        public void LogError(string format, params object[] args)
+        {
+            if (logger.IsEnabled(LogLevel.Error)) Log.DbUpError(logger, null, Format(format, args));
+        }
+
+        public void LogError(Exception ex, string format, params object[] args)
+        {
+            if (logger.IsEnabled(LogLevel.Error)) Log.DbUpError(logger, ex, Format(format, args));
+        }
+
+        private static string Format(string format, object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+    }
+
+    /// <summary>DbUp's own lines, passed on as they are worded.</summary>
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "{Message}")]
+        public static partial void DbUpInformation(ILogger logger, string message);
+
+        [LoggerMessage(LogLevel.Warning, "{Message}")]
+        public static partial void DbUpWarning(ILogger logger, string message);
+
+        [LoggerMessage(LogLevel.Error, "{Message}")]
+        public static partial void DbUpError(ILogger logger, Exception? exception, string message);
     }
 }

@@ -16,7 +16,7 @@ namespace Csp.Api.Infrastructure.Data;
 /// <item>compatibility level 130 or later, for OPENJSON.</item>
 /// </list>
 /// </summary>
-public static class SqlServerPreflight
+public static partial class SqlServerPreflight
 {
     /// <summary>The collation of a database the migrator creates: binary (the order and equality of SQLite's text), UTF-8.</summary>
     public const string Collation = "Latin1_General_100_BIN2_UTF8";
@@ -42,7 +42,7 @@ public static class SqlServerPreflight
         var settings = connection.QuerySingle<Settings>(Read);
         if (Problem(settings) is { } problem) throw new InvalidOperationException(problem);
         if (settings.ReadCommittedSnapshot) return;
-        logger.LogInformation("Turning READ_COMMITTED_SNAPSHOT on for database {Database}", connection.Database);
+        Log.TurningOnReadCommittedSnapshot(logger, connection.Database);
         try
         {
             connection.Execute(TurnOnReadCommittedSnapshot);
@@ -66,4 +66,10 @@ public static class SqlServerPreflight
           "text that differs only in case, accent or width would compare equal, unlike the SQLite default (Idempotency-Keys and codes " +
           $"would collide). Let the service create the database (it uses {Collation}), or create it with " +
           $"`CREATE DATABASE … COLLATE {Collation}`; a collation cannot be changed once the tables exist.";
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Turning READ_COMMITTED_SNAPSHOT on for database {Database}")]
+        public static partial void TurningOnReadCommittedSnapshot(ILogger logger, string database);
+    }
 }

@@ -44,7 +44,8 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode)
 
     private static bool Available = true;
 
-    [DllImport("libc", EntryPoint = "stat")]
+    // The path goes as UTF-8 (LPUTF8Str), what Linux file names are; never through best-fit mapping to an ANSI code page.
+    [DllImport("libc", EntryPoint = "stat", BestFitMapping = false)]
     private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] buffer);
 }
 

@@ -9,7 +9,7 @@ namespace Csp.Api.Infrastructure.Data;
 /// grown past <see cref="DatabaseOptions.WalTruncateAboveMegabytes"/>, and as soon as writes pause, so an idle service's
 /// log is empty.
 /// </summary>
-public sealed class WalCheckpointer(Db db, IOptions<DatabaseOptions> options, ILogger<WalCheckpointer> logger) : BackgroundService
+public sealed partial class WalCheckpointer(Db db, IOptions<DatabaseOptions> options, ILogger<WalCheckpointer> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReaderWait = TimeSpan.FromSeconds(2);
@@ -44,11 +44,20 @@ public sealed class WalCheckpointer(Db db, IOptions<DatabaseOptions> options, IL
         try
         {
             if (await db.TruncateWalAsync(ReaderWait, ct)) last = (0, default);
-            else logger.LogDebug("WAL checkpoint of {Bytes} bytes held up by a reader; trying again", length);
+            else Log.HeldUp(logger, length);
         }
         catch (Exception e) when (e is System.Data.Common.DbException or IOException)
         {
-            logger.LogWarning(e, "WAL checkpoint failed; trying again");
+            Log.Failed(logger, e);
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Debug, "WAL checkpoint of {Bytes} bytes held up by a reader; trying again")]
+        public static partial void HeldUp(ILogger logger, long bytes);
+
+        [LoggerMessage(LogLevel.Warning, "WAL checkpoint failed; trying again")]
+        public static partial void Failed(ILogger logger, Exception exception);
     }
 }

@@ -60,7 +60,7 @@ public static class AcceptEncoding
             var semicolon = parameters.IndexOf(';');
             var parameter = (semicolon < 0 ? parameters : parameters[..semicolon]).Trim(" \t");
             var equals = parameter.IndexOf('=');
-            if (equals > 0 && parameter[..equals].TrimEnd(" \t") is [ 'q' or 'Q' ])
+            if (equals > 0 && parameter[..equals].TrimEnd(" \t") is ['q' or 'Q'])
                 return QValue(parameter[(equals + 1)..].TrimStart(" \t"));
             if (semicolon < 0) return 1000;
             parameters = parameters[(semicolon + 1)..];

@@ -27,19 +27,19 @@ public static class Problems
 /// for its turn is a 503 with Retry-After; anything else is a 500 without internals (the detail is
 /// logged, never sent).
 /// </summary>
-public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     /// <summary>Retry-After of a 503 for a write that did not get its turn.</summary>
     public const int BusyRetryAfterSeconds = 1;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is BadHttpRequestException bad)
         {
             if (FindJsonError(bad) is { } json)
             {
                 var field = JsonPathToField(json.Path);
-                await Problems.Write(context, StatusCodes.Status400BadRequest, "Malformed request body",
+                await Problems.Write(httpContext, StatusCodes.Status400BadRequest, "Malformed request body",
                     "The request body is not valid JSON for this operation.",
                     new Dictionary<string, string[]> { [field] = [Describe(json)] });
                 return true;
@@ -53,40 +53,52 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 StatusCodes.Status413PayloadTooLarge => "Request body too large",
                 _ => "Bad request",
             };
-            await Problems.Write(context, bad.StatusCode, title, detail);
+            await Problems.Write(httpContext, bad.StatusCode, title, detail);
             return true;
         }
 
-        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
-            context.Response.StatusCode = 499;
+            httpContext.Response.StatusCode = 499;
             return true;
         }
 
-        if (StorageProblem(context, exception) is { } storage)
+        if (StorageProblem(httpContext, exception) is { } storage)
         {
-            logger.LogError(exception, "Storage fault on {Method} {Path}: {Cause}", context.Request.Method, context.Request.Path, storage.Cause);
-            context.Response.Headers.RetryAfter = StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Problems.Write(context, storage.Status, storage.Title,
+            Log.StorageFault(logger, exception, httpContext.Request.Method, httpContext.Request.Path, storage.Cause);
+            httpContext.Response.Headers.RetryAfter = StorageRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Write(httpContext, storage.Status, storage.Title,
                 $"The request could not be completed because {storage.Cause}; nothing was written. The operator has been alerted " +
                 "(it is logged); send the same request again after Retry-After seconds.");
             return true;
         }
 
-        if (exception is System.Data.Common.DbException db && context.RequestServices.GetService<Data.Db>()?.Dialect.IsBusy(db) == true)
+        if (exception is System.Data.Common.DbException db && httpContext.RequestServices.GetService<Data.Db>()?.Dialect.IsBusy(db) == true)
         {
-            logger.LogWarning(exception, "No write turn for {Method} {Path}", context.Request.Method, context.Request.Path);
-            context.Response.Headers.RetryAfter = BusyRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await Problems.Write(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+            Log.NoWriteTurn(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+            httpContext.Response.Headers.RetryAfter = BusyRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await Problems.Write(httpContext, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 "Other writes held the database for longer than this request could wait, so nothing was written. Send the same request " +
                 "again after Retry-After seconds.");
             return true;
         }
 
-        logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
-        await Problems.Write(context, StatusCodes.Status500InternalServerError, "Internal server error",
+        Log.Unhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        await Problems.Write(httpContext, StatusCodes.Status500InternalServerError, "Internal server error",
             "The server failed to handle the request. It has been logged; quote the traceId when reporting it.");
         return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Error, "Storage fault on {Method} {Path}: {Cause}")]
+        public static partial void StorageFault(ILogger logger, Exception exception, string method, PathString path, string cause);
+
+        [LoggerMessage(LogLevel.Warning, "No write turn for {Method} {Path}")]
+        public static partial void NoWriteTurn(ILogger logger, Exception exception, string method, PathString path);
+
+        [LoggerMessage(LogLevel.Error, "Unhandled error on {Method} {Path}")]
+        public static partial void Unhandled(ILogger logger, Exception exception, string method, PathString path);
     }
 
     /// <summary>Retry-After of a 507 or 503 for a storage fault: an operator has to act, so not at once.</summary>

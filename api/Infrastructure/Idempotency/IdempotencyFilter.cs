@@ -17,7 +17,7 @@ namespace Csp.Api.Infrastructure.Idempotency;
 /// its summary (<see cref="BoundedAnswer"/>); an answer that carries a secret (a new client's key) is kept as a problem
 /// that says it was issued (<see cref="SecretAnswer"/>).
 /// </summary>
-public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge purge, IOptions<JsonOptions> json,
+public sealed partial class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge purge, IOptions<JsonOptions> json,
     ILogger<IdempotencyFilter> logger) : IEndpointFilter
 {
     public const string HeaderName = "Idempotency-Key";
@@ -137,7 +137,7 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
         var headers = ReplayedHeaders.Where(h => response.Headers.ContainsKey(h)).ToDictionary(h => h, h => response.Headers[h].ToString());
         var captured = new StoredResponse(response.StatusCode, response.ContentType, buffer.ToArray(), headers);
         if (captured.Body.Length > 0) await original.WriteAsync(captured.Body);
-        logger.LogDebug("Idempotent request answered {Status} with {Bytes} bytes", captured.Status, captured.Body.Length);
+        Log.Answered(logger, captured.Status, captured.Body.Length);
         return captured;
     }
 
@@ -147,6 +147,12 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
         if (http.GetEndpoint()?.Metadata.GetMetadata<SecretAnswer>() is { } secret && response.Status is >= 200 and < 300)
             return secret.Notice(response);
         return response.Body.Length > MaxStoredBodyBytes ? BoundedAnswer.Of(response) : response;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Debug, "Idempotent request answered {Status} with {Bytes} bytes")]
+        public static partial void Answered(ILogger logger, int status, int bytes);
     }
 
     private sealed class ReplayResult(StoredResponse stored) : IResult
@@ -162,7 +168,7 @@ public sealed class IdempotencyFilter(IdempotencyQueries keys, IdempotencyPurge 
 }
 
 /// <summary>Purges expired keys at most every 10 minutes, on the back of a request that uses one.</summary>
-public sealed class IdempotencyPurge(IdempotencyQueries keys, TimeProvider clock, ILogger<IdempotencyPurge> logger)
+public sealed partial class IdempotencyPurge(IdempotencyQueries keys, TimeProvider clock, ILogger<IdempotencyPurge> logger)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
     private long nextPurgeTicks;
@@ -173,6 +179,12 @@ public sealed class IdempotencyPurge(IdempotencyQueries keys, TimeProvider clock
         var due = Interlocked.Read(ref nextPurgeTicks);
         if (now < due || Interlocked.CompareExchange(ref nextPurgeTicks, now + Interval.Ticks, due) != due) return;
         var purged = await keys.PurgeAsync(CancellationToken.None);
-        if (purged > 0) logger.LogInformation("Purged {Count} expired idempotency key(s).", purged);
+        if (purged > 0) Log.Purged(logger, purged);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Purged {Count} expired idempotency key(s).")]
+        public static partial void Purged(ILogger logger, int count);
     }
 }

@@ -134,7 +134,8 @@ public sealed class IdempotencyQueries(Db db, TimeProvider clock, ServiceInstanc
             UPDATE idempotency_keys SET status = @Complete, response_status = @Status, response_content_type = @ContentType, response_body = @Body,
                    response_headers = @headers
             WHERE partnership_id = @PartnershipId AND client_id = @ClientId AND idempotency_key = @key
-            """, new
+            """,
+            new
             {
                 scope.PartnershipId, scope.ClientId, key, Complete, response.Status, response.ContentType, response.Body,
                 headers = System.Text.Json.JsonSerializer.Serialize(response.Headers),

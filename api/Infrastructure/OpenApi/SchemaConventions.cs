@@ -120,14 +120,14 @@ internal static partial class SchemaConventions
         var schemas = document.Components?.Schemas;
         if (schemas is null) return Task.CompletedTask;
         foreach (var type in typeof(SchemaConventions).Assembly.GetExportedTypes())
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (!property.IsDefined(typeof(DeprecatedInContractAttribute), inherit: true)) continue;
-            var name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            if (schemas.TryGetValue(type.Name, out var schema) && schema is OpenApiSchema { Properties: { } properties }
-                && properties.TryGetValue(name, out var schemaOfMember) && schemaOfMember is OpenApiSchema member)
-                member.Deprecated = true;
-        }
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (!property.IsDefined(typeof(DeprecatedInContractAttribute), inherit: true)) continue;
+                var name = System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+                if (schemas.TryGetValue(type.Name, out var schema) && schema is OpenApiSchema { Properties: { } properties }
+                    && properties.TryGetValue(name, out var schemaOfMember) && schemaOfMember is OpenApiSchema member)
+                    member.Deprecated = true;
+            }
         return Task.CompletedTask;
     }
 

@@ -22,8 +22,11 @@ public sealed class IndicatorAuditTests(CspApiFactory factory)
         var t = await TestTenant.CreateAsync(factory);
         var met = await t.CreateAgencyAsync("MET");
         var indicator = await t.CreateIndicatorAsync(met.Id());
-        var body = new { code = "ROB-PERSONAL", name = "Indicator ROB-PERSONAL", description = (string?)null, unit = "count", direction = "decrease",
-            frequency = "monthly", sourceAgencyId = met.Id(), priorityIds = (Guid[]?)null };
+        var body = new
+        {
+            code = "ROB-PERSONAL", name = "Indicator ROB-PERSONAL", description = (string?)null, unit = "count", direction = "decrease",
+            frequency = "monthly", sourceAgencyId = met.Id(), priorityIds = (Guid[]?)null
+        };
         var same = await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/indicators/{indicator.Id()}"), body), HttpStatusCode.OK);
         Assert.Equal(1, same["version"]!.GetValue<long>());
         await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/indicators/{indicator.Id()}"), body with { name = "Personal robbery" }), HttpStatusCode.OK);

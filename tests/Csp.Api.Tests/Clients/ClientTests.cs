@@ -104,7 +104,7 @@ public sealed class ClientTests(CspApiFactory factory)
             Assert.DoesNotContain(t.AdminKey, text, StringComparison.Ordinal);
         }
         Assert.Equal(clientId, one.Id());
-        Assert.Equal(one["version"]!.GetValue<long>().ToString(), getResponse.ETag()!.Trim('"'));
+        Assert.Equal(one["version"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture), getResponse.ETag()!.Trim('"'));
     }
 
     [Fact]

@@ -60,9 +60,9 @@ public static class BreakingChanges
     {
         var operations = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var (path, item) in document["paths"]?.AsObject() ?? [])
-        foreach (var (method, operation) in item?.AsObject() ?? [])
-            if (operation is JsonObject o && method is "get" or "put" or "post" or "delete" or "patch" or "head" or "options" or "trace")
-                operations[$"{method.ToUpperInvariant()} {string.Join('/', path.Split('/').Select(s => s.StartsWith('{') ? "{}" : s))}"] = o;
+            foreach (var (method, operation) in item?.AsObject() ?? [])
+                if (operation is JsonObject o && method is "get" or "put" or "post" or "delete" or "patch" or "head" or "options" or "trace")
+                    operations[$"{method.ToUpperInvariant()} {string.Join('/', path.Split('/').Select(s => s.StartsWith('{') ? "{}" : s))}"] = o;
         return operations;
     }
 

@@ -199,27 +199,27 @@ public sealed class ExampleTests
         var paths = new JsonObject();
         var cases = new List<(string Label, string Path, string MediaType, JsonNode? Value)>();
         foreach (var (label, content) in places)
-        foreach (var (mediaType, media) in content)
-        foreach (var (name, value) in Examples(doc, media))
-        {
-            var path = $"/__examples/{cases.Count}";
-            paths[path] = new JsonObject
-            {
-                ["get"] = new JsonObject
+            foreach (var (mediaType, media) in content)
+                foreach (var (name, value) in Examples(doc, media))
                 {
-                    ["operationId"] = $"example{cases.Count}",
-                    ["responses"] = new JsonObject
+                    var path = $"/__examples/{cases.Count}";
+                    paths[path] = new JsonObject
                     {
-                        ["200"] = new JsonObject
+                        ["get"] = new JsonObject
                         {
-                            ["description"] = "example",
-                            ["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = media!["schema"]?.DeepClone() } },
+                            ["operationId"] = $"example{cases.Count}",
+                            ["responses"] = new JsonObject
+                            {
+                                ["200"] = new JsonObject
+                                {
+                                    ["description"] = "example",
+                                    ["content"] = new JsonObject { [mediaType] = new JsonObject { ["schema"] = media!["schema"]?.DeepClone() } },
+                                },
+                            },
                         },
-                    },
-                },
-            };
-            cases.Add(($"{label} {mediaType} example '{name}'", path, mediaType, value));
-        }
+                    };
+                    cases.Add(($"{label} {mediaType} example '{name}'", path, mediaType, value));
+                }
         copy["paths"] = paths;
         var contract = new OpenApiContract(copy);
 

@@ -29,20 +29,20 @@ public sealed class OpenApiContractTests(CspApiFactory factory)
         Assert.Equal("apiKey", doc["components"]!["securitySchemes"]!["ApiKey"]!["type"]!.GetValue<string>());
         var ids = new HashSet<string>();
         foreach (var (path, item) in doc["paths"]!.AsObject())
-        foreach (var (method, op) in item!.AsObject())
-        {
-            var id = op!["operationId"]?.GetValue<string>();
-            Assert.False(string.IsNullOrEmpty(id), $"{method} {path} has no operationId");
-            Assert.True(ids.Add(id!), $"operationId {id} is used twice");
-            Assert.False(string.IsNullOrEmpty(op["summary"]?.GetValue<string>()), $"{id} has no summary");
-            Assert.NotNull(op["tags"]);
-            if (path.StartsWith("/v1/", StringComparison.Ordinal))
+            foreach (var (method, op) in item!.AsObject())
             {
-                Assert.NotNull(op["security"]);
-                Assert.NotNull(op["responses"]!["401"]);
-                Assert.NotNull(op["responses"]!["403"]);
+                var id = op!["operationId"]?.GetValue<string>();
+                Assert.False(string.IsNullOrEmpty(id), $"{method} {path} has no operationId");
+                Assert.True(ids.Add(id!), $"operationId {id} is used twice");
+                Assert.False(string.IsNullOrEmpty(op["summary"]?.GetValue<string>()), $"{id} has no summary");
+                Assert.NotNull(op["tags"]);
+                if (path.StartsWith("/v1/", StringComparison.Ordinal))
+                {
+                    Assert.NotNull(op["security"]);
+                    Assert.NotNull(op["responses"]!["401"]);
+                    Assert.NotNull(op["responses"]!["403"]);
+                }
             }
-        }
         Assert.Contains("createPartnership", ids);
         Assert.Contains("getPlan", ids);
     }
@@ -55,17 +55,17 @@ public sealed class OpenApiContractTests(CspApiFactory factory)
             node["$ref"]?.GetValue<string>() is { } reference ? doc["components"]![reference.Split('/')[2]]![reference.Split('/')[3]]! : node;
         var missing = new List<string>();
         foreach (var (path, item) in doc["paths"]!.AsObject())
-        foreach (var (method, op) in item!.AsObject())
-        foreach (var (status, response) in op!["responses"]!.AsObject())
-        {
-            var headers = Resolve(response!)["headers"]?.AsObject() ?? [];
-            var expected = new List<string>();
-            if (status is "429" or "503") expected.Add("Retry-After");
-            if (status == "429" || (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3'))
-                expected.AddRange(["RateLimit-Policy", "RateLimit"]);
-            if (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3') expected.Add("Cache-Control");
-            missing.AddRange(expected.Where(h => !headers.ContainsKey(h)).Select(h => $"{method.ToUpperInvariant()} {path} {status}: {h}"));
-        }
+            foreach (var (method, op) in item!.AsObject())
+                foreach (var (status, response) in op!["responses"]!.AsObject())
+                {
+                    var headers = Resolve(response!)["headers"]?.AsObject() ?? [];
+                    var expected = new List<string>();
+                    if (status is "429" or "503") expected.Add("Retry-After");
+                    if (status == "429" || (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3'))
+                        expected.AddRange(["RateLimit-Policy", "RateLimit"]);
+                    if (path.StartsWith("/v1/", StringComparison.Ordinal) && status[0] is '2' or '3') expected.Add("Cache-Control");
+                    missing.AddRange(expected.Where(h => !headers.ContainsKey(h)).Select(h => $"{method.ToUpperInvariant()} {path} {status}: {h}"));
+                }
 
         Assert.True(missing.Count == 0, "Responses that do not document the header:\n  " + string.Join("\n  ", missing));
     }

@@ -37,7 +37,7 @@ public sealed class DemoFrameworkTests(DevelopmentFactory factory) : IClassFixtu
     {
         var writer = factory.ClientWithKey(DemoKeys.PlansWriter);
         var current = await TestTenant.Expect(await writer.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
-        var start = DateOnly.Parse(current.Str("periodEnd")).AddDays(1);
+        var start = DateOnly.Parse(current.Str("periodEnd"), System.Globalization.CultureInfo.InvariantCulture).AddDays(1);
         var planAlignments = await factory.ScalarAsync<long>("""
             SELECT COUNT(*) FROM alignments a
             LEFT JOIN priorities p ON p.id = a.priority_id LEFT JOIN commitments c ON c.id = a.commitment_id LEFT JOIN priorities cp ON cp.id = c.priority_id
@@ -46,8 +46,8 @@ public sealed class DemoFrameworkTests(DevelopmentFactory factory) : IClassFixtu
 
         var response = await writer.PostAsJsonAsync(Southwark + $"/plans/{current.Id()}/refresh", new
         {
-            title = "Southwark Community Safety Partnership Plan (refreshed)", periodStart = start.ToString("yyyy-MM-dd"),
-            periodEnd = start.AddYears(1).AddDays(-1).ToString("yyyy-MM-dd"), carryOverAll = true, shiftDates = false,
+            title = "Southwark Community Safety Partnership Plan (refreshed)", periodStart = start.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            periodEnd = start.AddYears(1).AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), carryOverAll = true, shiftDates = false,
             include = new[] { "completed", "cancelled" },
         });
 

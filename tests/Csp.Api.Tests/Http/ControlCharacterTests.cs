@@ -85,31 +85,31 @@ public sealed class ControlCharacterTests(CspApiFactory factory)
 
         var failures = new List<string>();
         foreach (var (@case, client) in cases)
-        foreach (var planted in Planted)
-        foreach (var place in new[] { "end", "middle" })
-        {
-            var request = @case.Request(planted);
-            if (place == "middle")
-            {
-                // The same field with the character before its last letter instead of after it.
-                var body = await request.Content!.ReadAsStringAsync();
-                var escaped = System.Text.Json.JsonSerializer.Serialize(planted)[1..^1];
-                var at = body.IndexOf(escaped, StringComparison.Ordinal);
-                body = body[..(at - 1)] + escaped + body[at - 1] + body[(at + escaped.Length)..];
-                request = new HttpRequestMessage(request.Method, request.RequestUri) { Content = new StringContent(body, System.Text.Encoding.UTF8, new System.Net.Http.Headers.MediaTypeHeaderValue("application/json")) };
-            }
-            var response = await client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            var label = $"{@case.Name} with U+{(int)planted[0]:X4} at the {place}";
-            if (@case.IsPush)
-            {
-                var rejected = response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity
-                    && JsonNode.Parse(text)?["rejected"]?.GetValue<int>() == 1;
-                if (!rejected && response.StatusCode != HttpStatusCode.BadRequest) failures.Add($"{label}: {(int)response.StatusCode} {text}");
-            }
-            else if (response.StatusCode != HttpStatusCode.BadRequest)
-                failures.Add($"{label}: {(int)response.StatusCode} {text}");
-        }
+            foreach (var planted in Planted)
+                foreach (var place in new[] { "end", "middle" })
+                {
+                    var request = @case.Request(planted);
+                    if (place == "middle")
+                    {
+                        // The same field with the character before its last letter instead of after it.
+                        var body = await request.Content!.ReadAsStringAsync();
+                        var escaped = System.Text.Json.JsonSerializer.Serialize(planted)[1..^1];
+                        var at = body.IndexOf(escaped, StringComparison.Ordinal);
+                        body = body[..(at - 1)] + escaped + body[at - 1] + body[(at + escaped.Length)..];
+                        request = new HttpRequestMessage(request.Method, request.RequestUri) { Content = new StringContent(body, System.Text.Encoding.UTF8, new System.Net.Http.Headers.MediaTypeHeaderValue("application/json")) };
+                    }
+                    var response = await client.SendAsync(request);
+                    var text = await response.Content.ReadAsStringAsync();
+                    var label = $"{@case.Name} with U+{(int)planted[0]:X4} at the {place}";
+                    if (@case.IsPush)
+                    {
+                        var rejected = response.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity
+                            && JsonNode.Parse(text)?["rejected"]?.GetValue<int>() == 1;
+                        if (!rejected && response.StatusCode != HttpStatusCode.BadRequest) failures.Add($"{label}: {(int)response.StatusCode} {text}");
+                    }
+                    else if (response.StatusCode != HttpStatusCode.BadRequest)
+                        failures.Add($"{label}: {(int)response.StatusCode} {text}");
+                }
         Assert.True(failures.Count == 0, $"{failures.Count} planted control characters were not refused:\n  " + string.Join("\n  ", failures.Take(40)));
 
         var stored = new List<string>();

@@ -58,28 +58,28 @@ public sealed class CsvSafetyTests(CspApiFactory factory)
     /// hold planted text, and a column with a negative number in it.</summary>
     private static readonly Dictionary<string, (Func<Planted, string> Url, Func<Planted, string> FileName, string[] TextColumns,
         (string Column, string Value)? Number)> Routes = new()
-    {
-        ["/v1/partnerships/{partnership}/priorities/{priorityId}/commitments"] = (
+        {
+            ["/v1/partnerships/{partnership}/priorities/{priorityId}/commitments"] = (
             p => p.T.Path($"/priorities/{p.PriorityId}/commitments"),
             p => $"{p.T.Slug}-priority-{p.PriorityId}-commitments.csv",
             ["title", "latest_update_commentary"], null),
-        ["/v1/partnerships/{partnership}/plans/{planId}/commitments"] = (
+            ["/v1/partnerships/{partnership}/plans/{planId}/commitments"] = (
             p => p.T.Path($"/plans/{p.PlanId}/commitments"),
             p => $"{p.T.Slug}-plan-{p.PlanId}-commitments.csv",
             ["title", "latest_update_commentary"], null),
-        ["/v1/partnerships/{partnership}/plans/{planId}/indicators"] = (
+            ["/v1/partnerships/{partnership}/plans/{planId}/indicators"] = (
             p => p.T.Path($"/plans/{p.PlanId}/indicators"),
             p => $"{p.T.Slug}-plan-{p.PlanId}-indicators.csv",
             ["name"], ("latest_value", "-8.5")),
-        ["/v1/partnerships/{partnership}/indicators/{indicatorId}/observations"] = (
+            ["/v1/partnerships/{partnership}/indicators/{indicatorId}/observations"] = (
             p => p.T.Path($"/indicators/{p.IndicatorId}/observations"),
             p => $"{p.T.Slug}-{p.IndicatorCode}-observations.csv",
             ["note"], ("value", "-3.5")),
-        ["/v1/partnerships/{partnership}/observations"] = (
+            ["/v1/partnerships/{partnership}/observations"] = (
             p => p.T.Path("/observations"),
             p => $"{p.T.Slug}-observations.csv",
             ["note"], ("value", "-3.5")),
-    };
+        };
 
     [Fact]
     public void Every_route_the_contract_says_answers_CSV_is_read_back_here()

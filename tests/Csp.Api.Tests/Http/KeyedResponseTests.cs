@@ -39,13 +39,13 @@ public sealed partial class KeyedResponseTests(MeteredFactory factory) : IClassF
         Assert.NotEmpty(tenantRoutes);
         var revalidated = 0;
         foreach (var route in tenantRoutes)
-        foreach (var (policy, client) in callers)
-        {
-            using var response = await client.SendAsync(MatrixKit.Request(new HttpMethod(route.Method), route.Path(world.Values),
-                MatrixKit.TenantRoutes[route.Key](world, ++n)));
-            if (Check(response, policy) is { } why) failures.Add($"{policy}: {route.Method} {route.Key} answered {(int)response.StatusCode}: {why}");
-            if (Header(response, "Cache-Control") == "private, no-cache") revalidated++;
-        }
+            foreach (var (policy, client) in callers)
+            {
+                using var response = await client.SendAsync(MatrixKit.Request(new HttpMethod(route.Method), route.Path(world.Values),
+                    MatrixKit.TenantRoutes[route.Key](world, ++n)));
+                if (Check(response, policy) is { } why) failures.Add($"{policy}: {route.Method} {route.Key} answered {(int)response.StatusCode}: {why}");
+                if (Header(response, "Cache-Control") == "private, no-cache") revalidated++;
+            }
         var platform = factory.ClientWithKey(CspApiFactory.PlatformKey);
         foreach (var response in new[]
                  {

@@ -17,7 +17,7 @@ public sealed class NegotiationMatrixTests(CspApiFactory factory)
 {
     private const string T = MatrixKit.TenantPrefix;
 
-    private IReadOnlyList<(ApiRoute Route, IReadOnlyList<string> MediaTypes)> Negotiating() =>
+    private List<(ApiRoute Route, IReadOnlyList<string> MediaTypes)> Negotiating() =>
         MatrixKit.Routes(factory).Where(r => r.Method == "GET")
             .Select(r => (r, r.Endpoint.Metadata.GetMetadata<NegotiatedMediaTypes>()?.MediaTypes))
             .Where(x => x.Item2 is not null).Select(x => (x.r, x.Item2!)).ToList();

@@ -22,9 +22,9 @@ public sealed class BreakTests(CspApiFactory factory)
 
     private static object Body(Guid met, string code = "ROB-PERSONAL", string frequency = "monthly", string? definition = null,
         string? sourceSystem = null, object[]? breaks = null) => new
-    {
-        code, name = "Personal robbery", unit = "count", direction = "decrease", frequency, sourceAgencyId = met, definition, sourceSystem, breaks,
-    };
+        {
+            code, name = "Personal robbery", unit = "count", direction = "decrease", frequency, sourceAgencyId = met, definition, sourceSystem, breaks,
+        };
 
     private static List<(string, string)> Breaks(JsonObject indicator) =>
         indicator["breaks"].Arr().Select(b => (b!["period"]!.GetValue<string>(), b["reason"]!.GetValue<string>())).ToList();

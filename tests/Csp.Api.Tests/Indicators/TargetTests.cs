@@ -182,10 +182,10 @@ public sealed class TargetTests(CspApiFactory factory)
 
     private static object Body(Guid met, object? target = null, object[]? targets = null, decimal? nearTolerancePercent = null,
         string frequency = "monthly") => new
-    {
-        code = "ROB-PERSONAL", name = "Personal robbery", unit = "count", direction = "decrease", frequency, sourceAgencyId = met, target, targets,
-        nearTolerancePercent,
-    };
+        {
+            code = "ROB-PERSONAL", name = "Personal robbery", unit = "count", direction = "decrease", frequency, sourceAgencyId = met, target, targets,
+            nearTolerancePercent,
+        };
 
     private static List<(string, string, decimal)> Targets(JsonObject indicator) =>
         indicator["targets"].Arr().Select(x => (x!["area"]!.GetValue<string>(), x["period"]!.GetValue<string>(), x["value"]!.GetValue<decimal>())).ToList();

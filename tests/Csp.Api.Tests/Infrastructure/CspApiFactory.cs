@@ -100,8 +100,28 @@ public class CspApiFactory : WebApplicationFactory<Program>
     }
 }
 
+// The test classes that share a service: each collection below has a CspApiFactory of its own (its own SQLite database), so
+// the collections run beside each other while the classes of one collection run one after another. Each test owns its
+// partnership, so a test may move between them; the service's metrics and spans are process-wide, which is why the tests
+// that read them pick out their own partnership's series.
+
+/// <summary>The default collection of the HTTP tests.</summary>
 [CollectionDefinition(Name)]
 public sealed class ApiCollection : ICollectionFixture<CspApiFactory>
 {
     public const string Name = "api";
+}
+
+/// <summary>Plans/ (the largest share of the HTTP tests' time), on a service of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class PlansCollection : ICollectionFixture<CspApiFactory>
+{
+    public const string Name = "plans";
+}
+
+/// <summary>Security/ (the isolation and scope matrices, keys, CORS, limits), on a service of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class SecurityCollection : ICollectionFixture<CspApiFactory>
+{
+    public const string Name = "security";
 }

@@ -73,7 +73,7 @@ public sealed class OpenApiContract
         var name = $"{operationId} ({method.ToUpperInvariant()} {template})";
 
         var responses = operation["responses"]?.AsObject();
-        var response = responses?[status.ToString()] ?? responses?[$"{status / 100}XX"] ?? responses?["default"];
+        var response = responses?[status.ToString(System.Globalization.CultureInfo.InvariantCulture)] ?? responses?[$"{status / 100}XX"] ?? responses?["default"];
         if (response is null)
             return [$"{name} answered {status}, which the contract does not document (documented: {string.Join(", ", responses?.Select(r => r.Key) ?? [])})."];
         response = Resolve(response);

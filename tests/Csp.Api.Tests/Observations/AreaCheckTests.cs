@@ -24,7 +24,7 @@ public sealed class AreaCheckTests(CspApiFactory factory)
         await t.RegisterWardAsync("E05011095", "Borough & Bankside");
         var met = (await t.CreateAgencyAsync("MET")).Id();
         var robbery = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
-        var future = DateTime.UtcNow.AddYears(5).ToString("yyyy-MM");
+        var future = DateTime.UtcNow.AddYears(5).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
         var result = await t.Admin.PushOkAsync(t, [
             Row("ROB-PERSONAL", "2024-06", 187),
@@ -80,7 +80,7 @@ public sealed class AreaCheckTests(CspApiFactory factory)
         var robbery = (await t.CreateIndicatorAsync(met, "ROB-PERSONAL")).Id();
 
         var result = await t.Admin.PushOkAsync(t, [Row("ROB-PERSONAL", "2024-06", 93, "E09000022"),
-            Row("ROB-PERSONAL", DateTime.UtcNow.AddMonths(2).ToString("yyyy-MM"), 1)]);
+            Row("ROB-PERSONAL", DateTime.UtcNow.AddMonths(2).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), 1)]);
 
         Assert.Equal([(1, "period", "future_period")], Codes(result));
         Assert.Equal("E09000022", Assert.Single(await t.StoredAsync(robbery)).Area);
@@ -100,7 +100,7 @@ public sealed class AreaCheckTests(CspApiFactory factory)
             VALUES (@p, @i, @period, 'E09000028', @start, @end, '150', 'provisional', 1, @now, @now)
             """, new
         {
-            p = t.Id, i = robbery, period = future.ToString("yyyy-MM"), start = new DateOnly(future.Year, future.Month, 1),
+            p = t.Id, i = robbery, period = future.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), start = new DateOnly(future.Year, future.Month, 1),
             end = new DateOnly(future.Year, future.Month, 1).AddMonths(1).AddDays(-1), now = DateTimeOffset.UtcNow,
         });
         await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path(), new { name = "Checked", areaCode = "E09000028", publicRead = false, areaCheck = "strict" }),
@@ -108,7 +108,7 @@ public sealed class AreaCheckTests(CspApiFactory factory)
 
         var result = await t.Admin.PushOkAsync(t, [
             new { indicator = "ROB-PERSONAL", period = "2024-06", area = "E09000022", delete = true },
-            new { indicator = "ROB-PERSONAL", period = future.ToString("yyyy-MM"), delete = true },
+            new { indicator = "ROB-PERSONAL", period = future.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), delete = true },
         ]);
 
         Assert.Equal(("ok", 2), (result.Str("status"), result.Int("deleted")));

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Areas;
+using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 

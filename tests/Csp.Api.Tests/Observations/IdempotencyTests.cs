@@ -134,8 +134,8 @@ public sealed class IdempotencyTests(CspApiFactory factory)
         Assert.Empty(await t.StoredAsync(indicator));
     }
 
-    private Task InsertKeyAsync(TestTenant t, Guid clientId, string key, string status, DateTimeOffset createdAt, byte[]? hashOf) =>
-        factory.QueryAsync<int>("""
+    private Task<int> InsertKeyAsync(TestTenant t, Guid clientId, string key, string status, DateTimeOffset createdAt, byte[]? hashOf) =>
+        factory.ExecuteAsync("""
             INSERT INTO idempotency_keys (partnership_id, client_id, idempotency_key, request_hash, status, response_status, response_content_type, response_body, created_at)
             VALUES (@p, @clientId, @key, @hash, @status, 200, 'application/json', @body, @createdAt)
             """, new { p = t.Id, clientId, key, hash = hashOf ?? new byte[32], status, body = "{}"u8.ToArray(), createdAt });

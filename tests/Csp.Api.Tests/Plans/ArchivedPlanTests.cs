@@ -6,7 +6,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>An archived plan is read-only: nothing inside it can be created, changed or removed (409).</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class ArchivedPlanTests(CspApiFactory factory)
 {
     private sealed record Archived(TestTenant Tenant, Guid PlanId, Guid PriorityId, Guid CommitmentId, long PlanVersion);

@@ -11,7 +11,7 @@ namespace Csp.Api.Tests.Plans;
 /// on SQL Server every read asks the database): every commit by another connection, in this process, in another process, or
 /// outside the API altogether, must still reach the next read at once, again and again, on the 200 and the 304 paths.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class ChangeDetectionTests(CspApiFactory factory)
 {
     [Fact]

@@ -8,7 +8,7 @@ namespace Csp.Api.Tests.Plans;
 
 /// <summary>Issue 5, point 3: the whole plan is sent br- or gzip-compressed when Accept-Encoding allows it, from bytes compressed
 /// once per document version; each coding has its own strong ETag, any of which revalidates; caches are told to vary on it.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class ContentCodingTests(CspApiFactory factory)
 {
     private const string Browser = "gzip, deflate, br";

@@ -6,7 +6,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>Scopes on the plan endpoints, and partnerships that cannot see each other's plans.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanAccessTests(CspApiFactory factory)
 {
     [Fact]

@@ -6,7 +6,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>GET /plans/{id}: the whole plan in one document, whose ETag changes whenever anything inside changes.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanDocumentTests(CspApiFactory factory)
 {
     [Fact]
@@ -148,7 +148,7 @@ public sealed class PlanDocumentTests(CspApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, (await t.Admin.SendAsync(HttpMethod.Get, t.Path($"/plans/{plan.Id()}"), ifNoneMatch: "\"999\"")).StatusCode);
     }
 
-    private async Task<string> CurrentETag(TestTenant t, Guid planId, List<long> versions)
+    private static async Task<string> CurrentETag(TestTenant t, Guid planId, List<long> versions)
     {
         var response = await t.Admin.GetAsync(t.Path($"/plans/{planId}"));
         var body = await TestTenant.Expect(response, HttpStatusCode.OK);

@@ -6,7 +6,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>Plans: create, validate, edit, list and the current plan (approve, archive and delete: PlanStatusTests).</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanLifecycleTests(CspApiFactory factory)
 {
     [Fact]

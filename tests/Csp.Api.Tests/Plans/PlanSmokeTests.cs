@@ -4,7 +4,7 @@ using Csp.Api.Tests.Infrastructure;
 
 namespace Csp.Api.Tests.Plans;
 
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanSmokeTests(CspApiFactory factory)
 {
     [Fact]

@@ -7,7 +7,7 @@ namespace Csp.Api.Tests.Plans;
 
 /// <summary>Plans' status: approve (the decision the body names; no overlap with another approved plan), archive, and
 /// delete (drafts only), each with If-Match. (Split from PlanLifecycleTests, which had grown past 580 lines.)</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class PlanStatusTests(CspApiFactory factory)
 {
     [Fact]

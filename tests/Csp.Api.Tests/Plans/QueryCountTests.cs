@@ -15,7 +15,7 @@ namespace Csp.Api.Tests.Plans;
 /// Issue 5, point 1: the whole plan in a bounded number of queries. SQLite only: the statements are counted with SQLite's
 /// trace hook (Csp.Api.SqlServer.Tests leaves this file out; the query classes are the same on both engines).
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class QueryCountTests
 {
     [Fact]

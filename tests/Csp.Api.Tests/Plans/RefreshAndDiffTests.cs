@@ -9,7 +9,7 @@ using static Csp.Api.Tests.Plans.PlanTestKit;
 namespace Csp.Api.Tests.Plans;
 
 /// <summary>Issue 6, points 4 and 5: the annual refresh and the "what changed" diff.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class RefreshAndDiffTests(CspApiFactory factory)
 {
     private sealed record Old(TestTenant T, Guid PlanId, Guid Met, Guid Sbc, Guid P1, Guid P2, Guid C1, Guid C2, Guid C3, Guid IndicatorId,

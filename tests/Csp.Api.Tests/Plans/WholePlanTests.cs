@@ -9,7 +9,7 @@ namespace Csp.Api.Tests.Plans;
 
 /// <summary>Issue 5, points 1 and 2: the whole plan in one document, a bounded number of queries, a strong ETag that follows
 /// every change inside it (in any process), 304, and Cache-Control.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(PlansCollection.Name)]
 public sealed class WholePlanTests(CspApiFactory factory)
 {
     [Fact]

@@ -5,7 +5,7 @@ using Csp.Api.Tests.Infrastructure;
 namespace Csp.Api.Tests.Security;
 
 /// <summary>Issue 2, point 4: deny by default — 401 without a valid key, 403 without the scope, platform powers.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class AuthTests(CspApiFactory factory)
 {
     [Fact]

@@ -111,7 +111,7 @@ public sealed class AuthorizationPolicyTests(UndeclaredEndpointsApp undeclared) 
 }
 
 /// <summary>How the policies are declared, read from the running service.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class ScopePolicyTests(CspApiFactory factory)
 {
     [Fact]

@@ -4,7 +4,7 @@ using Csp.Api.Tests.Infrastructure;
 
 namespace Csp.Api.Tests.Security;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class CorsTests(CspApiFactory factory)
 {
     private const string Portal = "https://portal.example.gov.uk";

@@ -7,7 +7,7 @@ namespace Csp.Api.Tests.Security;
 /// Issue 3, point 1 (OWASP API1, BOLA): every route of the app, called with partnership A's admin key about
 /// partnership B — by B's slug, or by A's slug with the ids of B's resources — answers 404, and B's data is unchanged.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class IsolationMatrixTests(CspApiFactory factory)
 {
     [Fact]

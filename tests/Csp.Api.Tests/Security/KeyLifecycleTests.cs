@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Csp.Api.Tests.Security;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class KeyLifecycleTests(CspApiFactory factory)
 {
     [Fact]

@@ -239,7 +239,8 @@ public static class MatrixKit
         values["clientId"] = readerId.ToString();
 
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var current = await t.CreatePlanAsync("Current plan", today.AddMonths(-6).ToString("yyyy-MM-dd"), today.AddMonths(6).ToString("yyyy-MM-dd"));
+        var current = await t.CreatePlanAsync("Current plan", today.AddMonths(-6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            today.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await t.CreatePriorityAsync(current.Id(), "P1", "Reducing violence", met.Id());
         await t.ApprovePlanAsync(current.Id());
 
@@ -342,7 +343,7 @@ public static class MatrixKit
                     into.Append(reader.GetName(i)).Append('=').Append(value).Append(i + 1 < reader.FieldCount ? " | " : "\n");
                 }
             }
-            into.Append("(").Append(rows).Append(" rows)\n");
+            into.Append('(').Append(rows).Append(" rows)\n");
         }
     }
 

@@ -5,7 +5,7 @@ using Csp.Api.Tests.Infrastructure;
 
 namespace Csp.Api.Tests.Security;
 
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class RequestLimitTests(CspApiFactory factory)
 {
     [Fact]

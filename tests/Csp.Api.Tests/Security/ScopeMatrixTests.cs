@@ -10,7 +10,7 @@ namespace Csp.Api.Tests.Security;
 /// Issue 3, point 2 (OWASP API5, function-level authorisation; API2, broken authentication): the scope each endpoint
 /// declares is the only thing that opens it, a revoked key opens nothing, and an agency's key pushes only its own indicators.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class ScopeMatrixTests(CspApiFactory factory)
 {
     private static readonly string[] SingleScopes = [Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.Admin];
@@ -52,32 +52,32 @@ public sealed class ScopeMatrixTests(CspApiFactory factory)
         var before = await MatrixKit.SnapshotAsync(factory, a.Id, keyUsage: false);
         var denied = 0;
         foreach (var route in tenantRoutes.Concat(platformRoutes))
-        foreach (var (scope, client) in keys.Where(k => !Grants(k.Scope, route.Scope ?? "(none)")))
-        {
-            var path = route.IsTenant ? route.Path(a.Values) : route.Pattern;
-            var body = route.IsTenant ? MatrixKit.TenantRoutes[route.Key](a, ++n) : PartnershipBody(route);
-            var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, body);
-            denied++;
-            if (MatrixKit.ProblemMismatch(answer, 403) is { } why)
-                failures.Add($"'{scope}' key, {route.Method} {path} (needs '{route.Scope}'): expected 403, {why}");
-        }
+            foreach (var (scope, client) in keys.Where(k => !Grants(k.Scope, route.Scope ?? "(none)")))
+            {
+                var path = route.IsTenant ? route.Path(a.Values) : route.Pattern;
+                var body = route.IsTenant ? MatrixKit.TenantRoutes[route.Key](a, ++n) : PartnershipBody(route);
+                var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, body);
+                denied++;
+                if (MatrixKit.ProblemMismatch(answer, 403) is { } why)
+                    failures.Add($"'{scope}' key, {route.Method} {path} (needs '{route.Scope}'): expected 403, {why}");
+            }
         Assert.True(before == await MatrixKit.SnapshotAsync(factory, a.Id, keyUsage: false), "A call denied 403 changed the partnership's rows.");
 
         // Granted: past the scope check. Unknown ids, so nothing that exists is deleted or changed by these calls.
         var platform = factory.ClientWithKey(CspApiFactory.PlatformKey);
         var granted = 0;
         foreach (var route in tenantRoutes)
-        foreach (var (scope, client) in keys.Where(k => Grants(k.Scope, route.Scope ?? "(none)")).Append(("platform", platform)))
-        {
-            var values = new Dictionary<string, string>(a.Values);
-            foreach (var name in route.Parameters.Where(p => p is not "partnership" and not "period")) values[name] = Guid.NewGuid().ToString();
-            var path = route.Path(values);
-            var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, MatrixKit.TenantRoutes[route.Key](a, ++n));
-            granted++;
-            if (answer.Error is not null || answer.Status is 401 or 403)
-                failures.Add($"'{scope}' key, {route.Method} {path} (needs '{route.Scope}'): expected to pass the scope check, " +
-                             $"{(answer.Error ?? $"answered {answer.Status}: {MatrixKit.Excerpt(answer.Body)}")}");
-        }
+            foreach (var (scope, client) in keys.Where(k => Grants(k.Scope, route.Scope ?? "(none)")).Append(("platform", platform)))
+            {
+                var values = new Dictionary<string, string>(a.Values);
+                foreach (var name in route.Parameters.Where(p => p is not "partnership" and not "period")) values[name] = Guid.NewGuid().ToString();
+                var path = route.Path(values);
+                var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, MatrixKit.TenantRoutes[route.Key](a, ++n));
+                granted++;
+                if (answer.Error is not null || answer.Status is 401 or 403)
+                    failures.Add($"'{scope}' key, {route.Method} {path} (needs '{route.Scope}'): expected to pass the scope check, " +
+                                 $"{(answer.Error ?? $"answered {answer.Status}: {MatrixKit.Excerpt(answer.Body)}")}");
+            }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {denied + granted} scope checks failed:\n  " + string.Join("\n  ", failures));
         Assert.True(denied > tenantRoutes.Count && granted > tenantRoutes.Count);
@@ -97,15 +97,15 @@ public sealed class ScopeMatrixTests(CspApiFactory factory)
         var failures = new List<string>();
         var n = 0;
         foreach (var route in routes)
-        foreach (var (who, client) in callers)
-        {
-            var path = route.IsTenant ? route.Path(a.Values) : route.Pattern;
-            var body = route.IsTenant
-                ? MatrixKit.TenantRoutes.TryGetValue(route.Key, out var make) ? make(a, ++n) : null
-                : PartnershipBody(route);
-            var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, body);
-            if (MatrixKit.ProblemMismatch(answer, 401) is { } why) failures.Add($"{who}: {route.Method} {path}: {why}");
-        }
+            foreach (var (who, client) in callers)
+            {
+                var path = route.IsTenant ? route.Path(a.Values) : route.Pattern;
+                var body = route.IsTenant
+                    ? MatrixKit.TenantRoutes.TryGetValue(route.Key, out var make) ? make(a, ++n) : null
+                    : PartnershipBody(route);
+                var answer = await MatrixKit.SendAsync(client, new HttpMethod(route.Method), path, body);
+                if (MatrixKit.ProblemMismatch(answer, 401) is { } why) failures.Add($"{who}: {route.Method} {path}: {why}");
+            }
 
         Assert.True(failures.Count == 0, $"{failures.Count} calls were not refused with 401:\n  " + string.Join("\n  ", failures));
         Assert.True(before == await MatrixKit.SnapshotAsync(factory, a.Id, keyUsage: false), "A call refused 401 changed the partnership's rows.");

@@ -5,7 +5,7 @@ using Csp.Api.Tests.Infrastructure;
 namespace Csp.Api.Tests.Security;
 
 /// <summary>Issue 2, point 3: one partnership per request, and another partnership looks exactly like nothing.</summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class TenancyTests(CspApiFactory factory)
 {
     [Fact]

@@ -12,7 +12,7 @@ namespace Csp.Api.Tests.Security;
 /// The resolver behind authentication reuses what it read only while its <see cref="IChangeWatch"/> says nothing was committed
 /// since; these drive the watch by hand, so the resolver's side of that contract is tested apart from SQLite's header.
 /// </summary>
-[Collection(ApiCollection.Name)]
+[Collection(SecurityCollection.Name)]
 public sealed class TenantResolverTests(CspApiFactory factory)
 {
     private sealed class HandWatch : IChangeWatch
@@ -26,14 +26,14 @@ public sealed class TenantResolverTests(CspApiFactory factory)
 
     private TenantResolver Resolver(IChangeWatch watch) => new(factory.Services.GetRequiredService<TenantQueries>(), watch);
 
-    private static HttpContext Request(string slug)
+    private static DefaultHttpContext Request(string slug)
     {
         var http = new DefaultHttpContext();
         http.Request.RouteValues["partnership"] = slug;
         return http;
     }
 
-    private Task SetPublicReadAsync(TestTenant t, bool on) =>
+    private Task<int> SetPublicReadAsync(TestTenant t, bool on) =>
         factory.ExecuteAsync("UPDATE partnerships SET public_read = @on WHERE id = @id", new { on, id = t.Id });
 
     [Fact]

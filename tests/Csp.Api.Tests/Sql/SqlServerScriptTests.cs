@@ -1,5 +1,5 @@
-using Csp.Api.Tests.Infrastructure;
 using System.Text.RegularExpressions;
+using Csp.Api.Tests.Infrastructure;
 using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace Csp.Api.Tests.Sql;
