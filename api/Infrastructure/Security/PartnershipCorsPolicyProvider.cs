@@ -15,11 +15,11 @@ public sealed class PartnershipCorsPolicyProvider(TenantResolver resolver) : ICo
 {
     private static readonly string[] AllowedHeaders = [ApiKeys.HeaderName, "Content-Type", "Accept", "If-Match", "If-None-Match", "Idempotency-Key"];
     // What a portal's script reads besides the body: versions, new resources, when to retry or slow down, the next CSV page and
-    // its file name, and a deprecation.
+    // its file name, a deprecation, and whether a POST's answer is a replay (and of what).
     private static readonly string[] ExposedHeaders =
     [
         "ETag", "Location", "Retry-After", RateLimitHeaders.PolicyHeader, RateLimitHeaders.StateHeader, "Link", "Content-Disposition",
-        Deprecation.DeprecationHeader, Deprecation.SunsetHeader,
+        Deprecation.DeprecationHeader, Deprecation.SunsetHeader, Idempotency.IdempotencyFilter.ReplayedHeader, Idempotency.IdempotencyFilter.SummaryHeader,
     ];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE"];
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(600);

@@ -103,7 +103,7 @@ public sealed class CorsTests(CspApiFactory factory)
         get.Headers.Add("Origin", Portal);
         var actual = await t.Admin.SendAsync(get);
         Assert.Equal(HttpStatusCode.OK, actual.StatusCode);
-        Assert.Equal(["Content-Disposition", "Deprecation", "ETag", "Link", "Location", "RateLimit", "RateLimit-Policy", "Retry-After", "Sunset"],
+        Assert.Equal(["Content-Disposition", "Deprecation", "ETag", "Idempotent-Replayed", "Idempotent-Summary", "Link", "Location", "RateLimit", "RateLimit-Policy", "Retry-After", "Sunset"],
             Values(actual, "Access-Control-Expose-Headers").Order(StringComparer.Ordinal));
         Assert.Equal(["Origin"], Values(actual, "Vary"));
     }
