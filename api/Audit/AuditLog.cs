@@ -52,9 +52,10 @@ public static class AuditLog
     /// <remarks>
     /// The event is also the change feed's: it takes the partnership's next <c>feed_seq</c> (the partnership's writes take
     /// turns, so reading the last one and writing the next is safe) and names its parent and plan (<see cref="FeedParents"/>).
-    /// One unit gives an entity one event in the feed: a later event of the same entity in the unit hides the earlier one from
-    /// the feed (the audit trail keeps both), a create then an update shows as the create, and a create then a delete shows
-    /// as nothing at all. Observation events are never merged: each names its own periods and areas.
+    /// One unit gives an entity one event in the feed, at the place of its first: later events of the same entity in the unit
+    /// are in the audit trail only (a create then an update shows as the create), a create then a delete shows as nothing at
+    /// all, and an update then a delete as the delete. Observation events are never merged: each names its own periods and
+    /// areas.
     /// </remarks>
     /// <param name="period">With <paramref name="area"/>: the one observation of the indicator <paramref name="entityId"/> the
     /// event is about (a retraction's tombstone); null for every other event.</param>
@@ -71,13 +72,19 @@ public static class AuditLog
             var key = (w.PartnershipId, entityType, entityId);
             if (w.FeedEvents.TryGetValue(key, out var earlier))
             {
-                await w.ExecuteAsync("UPDATE audit_events SET feed_seq = NULL WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
-                    new { w.PartnershipId, earlier.FeedSeq });
-                if (earlier.FirstOp == AuditActions.Create && op == AuditActions.Delete) feedSeq = null;
-                else if (earlier.FirstOp == AuditActions.Create) op = AuditActions.Create;
+                // The entity keeps the place of its first event in this unit (a plan's create stays before its priorities'),
+                // and this one is in the audit trail only. A delete after a create removes both; after an update, the
+                // first event becomes the delete.
+                feedSeq = null;
+                if (op == AuditActions.Delete)
+                {
+                    var gone = earlier.FirstOp == AuditActions.Create;
+                    await w.ExecuteAsync($"UPDATE audit_events SET {(gone ? "feed_seq = NULL" : "op = @op")} WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
+                        new { w.PartnershipId, earlier.FeedSeq, op });
+                    if (gone) w.FeedEvents.Remove(key);
+                }
             }
-            if (feedSeq is { } taken) w.FeedEvents[key] = (taken, earlier.FirstOp ?? op);
-            else w.FeedEvents.Remove(key);
+            else if (feedSeq is { } taken) w.FeedEvents[key] = (taken, op);
         }
 
         var (parentId, planId) = await FeedParents.OfAsync(w, entityType, entityId);

@@ -235,11 +235,15 @@ public sealed class ChangeFeedSyncTests(CspApiFactory factory)
         var db = factory.Services.GetRequiredService<Db>();
         var tenant = new Tenant(t.Id, t.Slug, "E09000028", false,
             new Caller(null, t.Id, null, new HashSet<string>(Scopes.Grantable), false));
-        var (createdThenChanged, cameAndWent, changedTwice) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (createdThenChanged, cameAndWent, changedTwice, createdBetween, changedThenGone) =
+            (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
         await using (var w = await db.BeginWriteAsync(tenant, CancellationToken.None))
         {
             await AuditLog.RecordJsonAsync(w, AuditActions.Create, EntityTypes.Agency, createdThenChanged, "{}");
+            await AuditLog.RecordJsonAsync(w, AuditActions.Create, EntityTypes.Agency, createdBetween, "{}");
             await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Agency, createdThenChanged, "{}");
+            await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Agency, changedThenGone, "{}");
+            await AuditLog.RecordJsonAsync(w, AuditActions.Delete, EntityTypes.Agency, changedThenGone, "{}");
             await AuditLog.RecordJsonAsync(w, AuditActions.Create, EntityTypes.Agency, cameAndWent, "{}");
             await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Agency, cameAndWent, "{}");
             await AuditLog.RecordJsonAsync(w, AuditActions.Delete, EntityTypes.Agency, cameAndWent, "{}");
@@ -249,9 +253,10 @@ public sealed class ChangeFeedSyncTests(CspApiFactory factory)
         }
 
         var feed = (await FeedAsync(t)).Where(c => c.Str("entityType") == "agency").ToList();
-        Assert.Equal([(createdThenChanged, "create"), (changedTwice, "update")],
+        // Each keeps the place of its first event: the entity created in between stays after the one created first.
+        Assert.Equal([(createdThenChanged, "create"), (createdBetween, "create"), (changedThenGone, "delete"), (changedTwice, "update")],
             feed.Select(c => (c["entityId"]!.GetValue<Guid>(), c.Str("op"))));
-        Assert.Equal(7L, await factory.ScalarAsync<long>(
+        Assert.Equal(10L, await factory.ScalarAsync<long>(
             "SELECT COUNT(*) FROM audit_events WHERE partnership_id = @p AND entity_type = 'agency'", new { p = t.Id.ToString() }));
     }
 }
