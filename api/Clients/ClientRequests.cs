@@ -17,7 +17,7 @@ public sealed record ClientRequest(string Name, Guid? AgencyId, IReadOnlyList<st
 /// <param name="KeyId">The public part of the key (<c>csp_{keyId}_…</c>), to tell keys apart in logs.</param>
 /// <param name="ExpiresAt">When the key stops working (UTC); null when it does not expire.</param>
 /// <param name="RevokedAt">When the client was revoked (UTC); its key no longer works. Null while active.</param>
-/// <param name="LastUsedAt">When the key was last used (recorded in batches, so up to a minute behind); null if never.</param>
+/// <param name="LastUsedAt">When the key was last used (recorded in batches, so up to 30 s behind by default: Auth:KeyUsageFlushInterval); null if never.</param>
 public sealed record Client(Guid Id, string Name, Guid? AgencyId, IReadOnlyList<string> Scopes, string KeyId,
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt,
     long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
