@@ -78,10 +78,15 @@ public static class AuditLog
                 feedSeq = null;
                 if (op == AuditActions.Delete)
                 {
-                    var gone = earlier.FirstOp == AuditActions.Create;
-                    await w.ExecuteAsync($"UPDATE audit_events SET {(gone ? "feed_seq = NULL" : "op = @op")} WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
-                        new { w.PartnershipId, earlier.FeedSeq, op });
-                    if (gone) w.FeedEvents.Remove(key);
+                    if (earlier.FirstOp == AuditActions.Create)
+                    {
+                        await w.ExecuteAsync("UPDATE audit_events SET feed_seq = NULL WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
+                            new { w.PartnershipId, earlier.FeedSeq });
+                        w.FeedEvents.Remove(key);
+                    }
+                    else
+                        await w.ExecuteAsync("UPDATE audit_events SET op = @op WHERE partnership_id = @PartnershipId AND feed_seq = @FeedSeq",
+                            new { w.PartnershipId, earlier.FeedSeq, op });
                 }
             }
             else if (feedSeq is { } taken) w.FeedEvents[key] = (taken, op);
