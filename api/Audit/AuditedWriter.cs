@@ -188,9 +188,14 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
     private async Task<WriteResult<T>> JoinAsync<T>(WriteUnit w, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step)
     {
         var (mark, rollBack, release) = w.Dialect.Savepoint("joined_write");
+        var restoreFeed = w.FeedEventsRestorer();
         async Task EndAsync(bool keep)
         {
-            if (!keep) await w.ExecuteAsync(rollBack);
+            if (!keep)
+            {
+                await w.ExecuteAsync(rollBack);
+                restoreFeed(); // the change-feed events of the rolled-back statements are gone with them
+            }
             if (release.Length > 0) await w.ExecuteAsync(release);
         }
         await w.ExecuteAsync(mark);

@@ -30,6 +30,17 @@ public sealed class WriteUnit : IAsyncDisposable
     /// that one unit gives each entity one event in the feed (<see cref="Audit.AuditLog"/>).</summary>
     internal Dictionary<(Guid Partnership, string EntityType, Guid EntityId), (long FeedSeq, string FirstOp)> FeedEvents { get; private init; } = [];
 
+    /// <summary>What <see cref="FeedEvents"/> holds now, to put back when the statements since are rolled back to a savepoint.</summary>
+    internal Action FeedEventsRestorer()
+    {
+        var kept = FeedEvents.ToList();
+        return () =>
+        {
+            FeedEvents.Clear();
+            foreach (var (key, value) in kept) FeedEvents[key] = value;
+        };
+    }
+
     public DbConnection Connection { get; }
     public DbTransaction Transaction { get; }
     public SqlDialect Dialect { get; }
