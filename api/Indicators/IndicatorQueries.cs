@@ -5,6 +5,7 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
+using Csp.Api.Plans;
 using Dapper;
 
 namespace Csp.Api.Indicators;
@@ -49,6 +50,28 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
+    private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
+
+    /// <summary>The priorities the public may know of: those of approved and archived plans (parameters @partnershipId, @draft).</summary>
+    private const string PublicPriorities = """
+        SELECT pr.id FROM priorities pr JOIN plans pl ON pl.partnership_id = pr.partnership_id AND pl.id = pr.plan_id
+        WHERE pr.partnership_id = @partnershipId AND pl.status <> @draft
+        """;
+
+    /// <summary>The indicators the public may read: those linked to a priority of an approved or archived plan.</summary>
+    private const string PublicIndicators = $"""
+        SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @partnershipId AND priority_id IN ({PublicPriorities})
+        """;
+
+    /// <summary>Whether an anonymous caller may read the indicator: it measures a priority of an approved or archived plan.</summary>
+    public async Task<bool> IsPublicAsync(Tenant tenant, Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            SELECT COUNT(*) FROM indicators WHERE partnership_id = @partnershipId AND id = @id AND id IN ({PublicIndicators})
+            """, new { partnershipId = tenant.PartnershipId, id, draft = Draft }, cancellationToken: ct)) > 0;
+    }
+
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, IndicatorFilter? filter = null)
     {
         await using var c = await db.OpenAsync(tenant, ct);
@@ -58,10 +81,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
               AND (@priorityId IS NULL OR id IN (
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
               AND (@sourceAgencyId IS NULL OR source_agency_id = @sourceAgencyId)
+              AND (@publicOnly = 0 OR id IN ({PublicIndicators}))
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new
         {
             tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId = filter?.PriorityId, sourceAgencyId = filter?.SourceAgencyId,
+            partnershipId = tenant.PartnershipId, publicOnly = tenant.Caller.IsAnonymous ? 1 : 0, draft = Draft,
         }, cancellationToken: ct))).AsList();
         return await WithDetailsAsync(c, null, db.Dialect, tenant, rows, ct);
     }
@@ -99,8 +124,11 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
-            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
-            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+              AND (@publicOnly = 0 OR priority_id IN ({PublicPriorities}))
+            ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
+            """, new { partnershipId, ids, publicOnly = tenant.Caller.IsAnonymous ? 1 : 0, draft = Draft }, tx, cancellationToken: ct)))
+            .ToLookup(l => l.IndicatorId, l => l.PriorityId);
         // Targets and breaks in one round trip. Within an indicator (one frequency) canonical periods sort in time, so each area's
         // trajectory, and the breaks, read in order.
         var series = (await c.QueryAsync<SeriesRow>(new CommandDefinition($"""

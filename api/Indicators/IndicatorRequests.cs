@@ -138,7 +138,7 @@ public sealed record Indicator(Guid Id, string Code, string Name, string? Descri
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), DeprecatedInContract] PeriodValueOut? Target,
     IReadOnlyList<Target> Targets, decimal NearTolerancePercent, string? Definition, string? SourceSystem, IReadOnlyList<SeriesBreak> Breaks,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
 /// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area
