@@ -138,7 +138,7 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
             var path = route.Path(w.Values);
             foreach (var variant in new[] { path, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "area=*" })
             {
-                foreach (var accept in new[] { "*/*", "text/csv" })
+                foreach (var accept in new[] { "*/*", "text/csv", "text/markdown", "text/html" })
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, variant);
                     request.Headers.TryAddWithoutValidation("Accept", accept);
