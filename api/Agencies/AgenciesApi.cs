@@ -11,9 +11,9 @@ internal static class AgenciesApi
         var group = routes.MapGroup("/agencies").WithTags("Agencies");
 
         group.MapGet("/", ListAgencies).WithName("listAgencies").WithSummary("List the partnership's agencies")
-            .WithDescription("Agencies in creation order, cursor-paginated.").RequireScope(Scopes.Read);
+            .WithDescription("Agencies in creation order, cursor-paginated.").RequireScope(Scopes.Read).AllowPublicRead();
         group.MapGet("/{agencyId:guid}", GetAgency).WithName("getAgency").WithSummary("Get an agency")
-            .WithDescription("One agency with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
+            .WithDescription("One agency with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateAgency).WithName("createAgency").WithSummary("Add an agency")
             .WithRequestExample(AgencyExamples.Create)

@@ -29,5 +29,6 @@ public sealed record AgencyRequest(string Code, string Name, AgencyKind? Kind);
 /// <param name="Code">Short code, unique in the partnership, e.g. <c>MET-CS</c>.</param>
 /// <param name="Name">Display name.</param>
 /// <param name="Kind">What sort of body it is.</param>
-public sealed record Agency(Guid Id, string Code, string Name, AgencyKind Kind, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+public sealed record Agency(Guid Id, string Code, string Name, [property: WithheldFromPublic] AgencyKind Kind, [property: WithheldFromPublic] long Version,
+    [property: WithheldFromPublic] DateTimeOffset CreatedAt, [property: WithheldFromPublic] DateTimeOffset UpdatedAt)
     : Audit.IVersioned;

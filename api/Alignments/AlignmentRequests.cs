@@ -1,3 +1,5 @@
+using Csp.Api.Infrastructure;
+
 namespace Csp.Api.Alignments;
 
 /// <summary>Align one priority, commitment or indicator (exactly one) to a framework outcome.</summary>
@@ -18,7 +20,8 @@ public sealed record AlignmentRequest(Guid? OutcomeId, Guid? PriorityId, Guid? C
 /// <param name="IndicatorId">The aligned indicator; null when the target is a priority or a commitment.</param>
 /// <param name="Rationale">Why the target contributes to the outcome, in the officer's words.</param>
 public sealed record Alignment(Guid Id, Guid OutcomeId, Guid FrameworkId, string OutcomeCode, string OutcomeTitle,
-    Guid? PriorityId, Guid? CommitmentId, Guid? IndicatorId, string Rationale, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    Guid? PriorityId, Guid? CommitmentId, Guid? IndicatorId, string Rationale, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
     : Audit.IVersioned
 {
     /// <summary>What is aligned: <c>priority</c>, <c>commitment</c> or <c>indicator</c> (whichever id is set).</summary>

@@ -39,7 +39,7 @@ public sealed record AreaUpdate(string Name, AreaType? Type, string? ParentCode,
 /// <param name="ValidFrom">The first day the area exists; null: always.</param>
 /// <param name="ValidTo">The last day the area exists; null: still in force.</param>
 public sealed record Area(Guid Id, string Code, string Name, AreaType Type, string? ParentCode, DateOnly? ValidFrom, DateOnly? ValidTo,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned
+    [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned
 {
     /// <summary>Whether the area exists for at least part of the days <paramref name="start"/>–<paramref name="end"/>.</summary>
     public bool OverlapsPeriod(DateOnly start, DateOnly end) => (ValidFrom is null || ValidFrom <= end) && (ValidTo is null || ValidTo >= start);

@@ -14,9 +14,9 @@ internal static class AreasApi
         group.MapGet("/", ListAreas).WithName("listAreas").WithSummary("List the partnership's areas")
             .WithDescription("The areas observations may be sent for, by GSS code, cursor-paginated; optionally only those of one type or " +
                              "inside one parent. The partnership's own area is always there.")
-            .RequireScope(Scopes.Read).DocumentEnumFilter<AreaType>("type");
+            .RequireScope(Scopes.Read).AllowPublicRead().DocumentEnumFilter<AreaType>("type");
         group.MapGet("/{areaCode}", GetArea).WithName("getArea").WithSummary("Get an area")
-            .WithDescription("One area with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
+            .WithDescription("One area with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateArea).WithName("createArea").WithSummary("Register an area")
             .WithRequestExample(AreaExamples.Create)

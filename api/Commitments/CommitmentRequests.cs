@@ -50,7 +50,7 @@ public sealed record CommitmentUpdateRequest(CommitmentStatus? Status, string Co
 /// <param name="ClientId">The API client that recorded it; null for the operator's platform key.</param>
 /// <param name="CreatedAt">When it was recorded (UTC).</param>
 public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStatus Status, string Commentary, string? Author, DateOnly AsAt,
-    int? PercentComplete, Guid? ClientId, DateTimeOffset CreatedAt) : Audit.IEntity;
+    int? PercentComplete, [property: WithheldFromPublic] Guid? ClientId, DateTimeOffset CreatedAt) : Audit.IEntity;
 
 /// <summary>A commitment with its current status (that of its latest update) and that update.</summary>
 /// <param name="PriorityId">The priority it belongs to.</param>
@@ -66,4 +66,4 @@ public sealed record CommitmentUpdate(Guid Id, Guid CommitmentId, CommitmentStat
 /// one recorded last); null before the first.</param>
 public sealed record Commitment(Guid Id, Guid PriorityId, string Code, string Title, string? Description, Guid? LeadAgencyId,
     IReadOnlyList<Guid> PartnerAgencyIds, DateOnly? StartDate, DateOnly? DueDate, CommitmentStatus Status,
-    CommitmentUpdate? LatestUpdate, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    CommitmentUpdate? LatestUpdate, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;

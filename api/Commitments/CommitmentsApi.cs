@@ -48,7 +48,9 @@ internal static class CommitmentsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         group.MapGet("/{commitmentId:guid}/updates", ListUpdates).WithName("listCommitmentUpdates").WithSummary("Progress history")
-            .WithDescription("Every update in the order recorded, oldest first; each says the date its status describes (`asAt`).").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("Every update in the order recorded, oldest first; each says the date its status describes (`asAt`). Without a key " +
+                             "(public read) only commitments of approved and archived plans answer.")
+            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{commitmentId:guid}/updates", AddUpdate).WithName("addCommitmentUpdate").WithSummary("Record progress")
             .WithRequestExample(CommitmentExamples.Update)
             .WithDescription("Appends to the history (never overwritten), with who reports it (`author`), the date the status describes " +
@@ -105,10 +107,14 @@ internal static class CommitmentsApi
         Respond.Deleted(await commitments.DeleteAsync(tenant, commitmentId, ETags.IfMatch(http.Request), ct), "commitment " + commitmentId);
 
     private static async Task<Results<Ok<Page<CommitmentUpdate>>, ValidationProblem, ProblemHttpResult>> ListUpdates(
-        Tenant tenant, Guid commitmentId, [AsParameters] PageQuery query, CommitmentQueries commitments, CancellationToken ct)
+        Tenant tenant, Guid commitmentId, [AsParameters] PageQuery query, CommitmentQueries commitments, PriorityQueries priorities,
+        PlanQueries plans, CancellationToken ct)
     {
         if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
-        if (await commitments.GetAsync(tenant, commitmentId, ct) is null) return Errors.NotFound("commitment " + commitmentId);
+        if (await commitments.GetAsync(tenant, commitmentId, ct) is not { } commitment) return Errors.NotFound("commitment " + commitmentId);
+        if (tenant.Caller.IsAnonymous && (await priorities.GetAsync(tenant, commitment.PriorityId, ct) is not { } priority
+                || await plans.GetAsync(tenant, priority.PlanId, ct) is not { Status: not PlanStatus.Draft }))
+            return Errors.NotFound("commitment " + commitmentId);
         var rows = await commitments.ListUpdatesAsync(tenant, commitmentId, page, ct);
         return TypedResults.Ok(page.ToPage(rows, u => PageRequest.Key(u.Id)));
     }

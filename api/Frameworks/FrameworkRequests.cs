@@ -1,4 +1,5 @@
 using Csp.Api.Commitments;
+using Csp.Api.Infrastructure;
 
 namespace Csp.Api.Frameworks;
 
@@ -30,7 +31,7 @@ public sealed record FrameworkVersionRequest(string Title, string? Publisher, Da
 /// <param name="SupersededById">The newer version that replaces this one; null on the current version.</param>
 /// <param name="Version">Row version; backs the ETag.</param>
 public sealed record Framework(Guid Id, string Code, long VersionNo, string Title, string? Publisher, DateOnly? AdoptedOn, string? Url,
-    Guid? SupersedesId, Guid? SupersededById, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    Guid? SupersedesId, Guid? SupersededById, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>Create or replace an outcome of a framework.</summary>
 /// <param name="Code">e.g. <c>S2030-3</c>; unique within the framework version. 1–32 upper-case letters, digits or hyphens, starting
@@ -47,7 +48,7 @@ public sealed record OutcomeRequest(string Code, string Title, string? Descripti
 /// <param name="Description">Longer text; null when not set.</param>
 /// <param name="Position">Order in the framework (1 = first).</param>
 public sealed record Outcome(Guid Id, Guid FrameworkId, string Code, string Title, string? Description, long Position,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>How one plan covers one framework: per outcome what is aligned to it, and the outcomes with nothing aligned.</summary>
 /// <param name="FrameworkId">The framework (version).</param>

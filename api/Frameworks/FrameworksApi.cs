@@ -14,9 +14,9 @@ internal static class FrameworksApi
 
         group.MapGet("/", ListFrameworks).WithName("listFrameworks").WithSummary("List the partnership's frameworks")
             .WithDescription("Strategy frameworks (every version) in creation order, cursor-paginated; current=true keeps only versions not superseded.")
-            .RequireScope(Scopes.Read);
+            .RequireScope(Scopes.Read).AllowPublicRead();
         group.MapGet("/{frameworkId:guid}", GetFramework).WithName("getFramework").WithSummary("Get a framework")
-            .WithDescription("One framework version with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
+            .WithDescription("One framework version with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/", CreateFramework).WithName("createFramework").WithSummary("Add a framework")
             .WithRequestExample(FrameworkExamples.Create)
@@ -39,7 +39,7 @@ internal static class FrameworksApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/{frameworkId:guid}/outcomes", ListOutcomes).WithName("listOutcomes").WithSummary("List a framework's outcomes")
-            .WithDescription("In framework order (position).").RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+            .WithDescription("In framework order (position).").RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{frameworkId:guid}/outcomes", CreateOutcome).WithName("createOutcome").WithSummary("Add an outcome to a framework")
             .WithRequestExample(FrameworkExamples.CreateOutcome)
             .WithDescription("Codes are unique within the framework version; without a position the outcome goes last.")
@@ -47,12 +47,13 @@ internal static class FrameworksApi
         group.MapGet("/{frameworkId:guid}/coverage", GetCoverage).WithName("getFrameworkCoverage").WithSummary("How a plan covers a framework")
             .WithDescription("For each outcome of the framework: the plan's priorities, commitments and indicators aligned to it and the number of " +
                              "commitments delivering it by status (those aligned and those under an aligned priority); and the gaps — outcomes " +
-                             "nothing of the plan is aligned to. Without planId, the current approved plan.")
-            .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
+                             "nothing of the plan is aligned to. Without planId, the current approved plan. Without a key (public read) only approved and " +
+                             "archived plans answer.")
+            .RequireScope(Scopes.Read).AllowPublicRead().ProducesProblem(StatusCodes.Status404NotFound);
 
         var outcomes = routes.MapGroup("/outcomes").WithTags("Frameworks");
         outcomes.MapGet("/{outcomeId:guid}", GetOutcome).WithName("getOutcome").WithSummary("Get an outcome")
-            .WithDescription("One outcome with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read)
+            .WithDescription("One outcome with its ETag; If-None-Match answers 304.").RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesProblem(StatusCodes.Status404NotFound);
         outcomes.MapPut("/{outcomeId:guid}", UpdateOutcome).WithName("updateOutcome").WithSummary("Replace an outcome")
             .WithDescription("Replaces the outcome's code, title, description and position. Send If-Match with its ETag. " +
@@ -140,6 +141,8 @@ internal static class FrameworksApi
     {
         var which = planId ?? await plans.CurrentIdAsync(tenant, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime), ct);
         if (which is not { } id) return Errors.NotFound("current approved plan");
+        if (tenant.Caller.IsAnonymous && await plans.GetAsync(tenant, id, ct) is not { Status: not PlanStatus.Draft })
+            return Errors.NotFound("plan " + id);
         var coverage = await frameworks.CoverageAsync(tenant, frameworkId, id, ct);
         if (coverage is null) return Errors.NotFound($"framework {frameworkId} or plan {id}");
         return TypedResults.Ok(coverage);

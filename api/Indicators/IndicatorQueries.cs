@@ -5,6 +5,7 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
+using Csp.Api.Plans;
 using Dapper;
 
 namespace Csp.Api.Indicators;
@@ -13,7 +14,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
         Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent, string? Definition, string? SourceSystem,
-        long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        string DisclosureRule, long? DisclosureThreshold, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
         public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, IReadOnlyList<SeriesBreak> breaks,
@@ -22,7 +23,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             SourceAgencyId, priorityIds,
             BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
             targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
-            targets, NearTolerancePercent, Definition, SourceSystem, breaks, Version, CreatedAt, UpdatedAt);
+            targets, NearTolerancePercent, Definition, SourceSystem, breaks,
+            new DisclosurePolicy(EnumText<DisclosureRule>.Parse(DisclosureRule), (int?)DisclosureThreshold), Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
@@ -46,8 +48,30 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
         near_tolerance_percent AS NearTolerancePercent, definition AS Definition, source_system AS SourceSystem,
-        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        disclosure_rule AS DisclosureRule, disclosure_threshold AS DisclosureThreshold, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
+
+    private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
+
+    /// <summary>The priorities the public may know of: those of approved and archived plans (parameters @partnershipId, @draft).</summary>
+    private const string PublicPriorities = """
+        SELECT pr.id FROM priorities pr JOIN plans pl ON pl.partnership_id = pr.partnership_id AND pl.id = pr.plan_id
+        WHERE pr.partnership_id = @partnershipId AND pl.status <> @draft
+        """;
+
+    /// <summary>The indicators the public may read: those linked to a priority of an approved or archived plan.</summary>
+    private const string PublicIndicators = $"""
+        SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @partnershipId AND priority_id IN ({PublicPriorities})
+        """;
+
+    /// <summary>Whether an anonymous caller may read the indicator: it measures a priority of an approved or archived plan.</summary>
+    public async Task<bool> IsPublicAsync(Tenant tenant, Guid id, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await c.ExecuteScalarAsync<int>(new CommandDefinition($"""
+            SELECT COUNT(*) FROM indicators WHERE partnership_id = @partnershipId AND id = @id AND id IN ({PublicIndicators})
+            """, new { partnershipId = tenant.PartnershipId, id, draft = Draft }, cancellationToken: ct)) > 0;
+    }
 
     public async Task<IReadOnlyList<Indicator>> ListAsync(Tenant tenant, PageRequest page, CancellationToken ct, IndicatorFilter? filter = null)
     {
@@ -58,10 +82,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
               AND (@priorityId IS NULL OR id IN (
                   SELECT indicator_id FROM indicator_priorities WHERE partnership_id = @PartnershipId AND priority_id = @priorityId))
               AND (@sourceAgencyId IS NULL OR source_agency_id = @sourceAgencyId)
+              AND (@publicOnly = 0 OR id IN ({PublicIndicators}))
             ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
             """, new
         {
             tenant.PartnershipId, After = page.AfterId, Limit = page.Fetch, priorityId = filter?.PriorityId, sourceAgencyId = filter?.SourceAgencyId,
+            partnershipId = tenant.PartnershipId, publicOnly = tenant.Caller.IsAnonymous ? 1 : 0, draft = Draft,
         }, cancellationToken: ct))).AsList();
         return await WithDetailsAsync(c, null, db.Dialect, tenant, rows, ct);
     }
@@ -99,8 +125,11 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         var ids = SqlDialect.IdList(rows.Select(r => r.Id));
         var links = (await c.QueryAsync<LinkRow>(new CommandDefinition($"""
             SELECT indicator_id AS IndicatorId, priority_id AS PriorityId FROM indicator_priorities
-            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")} ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
-            """, new { partnershipId, ids }, tx, cancellationToken: ct))).ToLookup(l => l.IndicatorId, l => l.PriorityId);
+            WHERE partnership_id = @partnershipId AND {dialect.InIds("indicator_id", "@ids")}
+              AND (@publicOnly = 0 OR priority_id IN ({PublicPriorities}))
+            ORDER BY {dialect.IdKey("indicator_id")}, {dialect.IdKey("priority_id")}
+            """, new { partnershipId, ids, publicOnly = tenant.Caller.IsAnonymous ? 1 : 0, draft = Draft }, tx, cancellationToken: ct)))
+            .ToLookup(l => l.IndicatorId, l => l.PriorityId);
         // Targets and breaks in one round trip. Within an indicator (one frequency) canonical periods sort in time, so each area's
         // trajectory, and the breaks, read in order.
         var series = (await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
@@ -201,6 +230,10 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             BaselineValue = r.Baseline?.Value, BaselinePeriod = Canonical(r.Baseline),
             NearTolerancePercent = r.NearTolerancePercent ?? current?.NearTolerancePercent ?? PerformanceRules.DefaultNearTolerancePercent,
             Definition = Text(r.Definition, current?.Definition), SourceSystem = Text(r.SourceSystem, current?.SourceSystem), w.Now,
+            DisclosureRule = EnumText<DisclosureRule>.Text(r.Disclosure?.Rule ?? current?.Disclosure.Rule ?? Indicators.DisclosureRule.None),
+            DisclosureThreshold = r.Disclosure is { } d
+                ? d.Rule == Indicators.DisclosureRule.SuppressBelow ? d.Threshold ?? DisclosureInput.DefaultThreshold : null
+                : current?.Disclosure.Threshold,
         };
     }
 
@@ -250,9 +283,11 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             var id = Ids.New();
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
-                                        baseline_value, baseline_period, near_tolerance_percent, definition, source_system, version, created_at, updated_at)
+                                        baseline_value, baseline_period, near_tolerance_percent, definition, source_system, disclosure_rule,
+                                        disclosure_threshold, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
-                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, 1, @Now, @Now)
+                        @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, @DisclosureRule,
+                        @DisclosureThreshold, 1, @Now, @Now)
                 """, Values(w, id, request, current: null));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
             await ReplaceTargetsAsync(w, id, targets);
@@ -280,7 +315,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                 UPDATE indicators SET code = @Code, name = @Name, description = @Description, unit = @Unit, direction = @Direction,
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
                        baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent, definition = @Definition,
-                       source_system = @SourceSystem, version = version + 1, updated_at = @Now
+                       source_system = @SourceSystem, disclosure_rule = @DisclosureRule, disclosure_threshold = @DisclosureThreshold,
+                       version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, Values(w, id, request, current));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal

@@ -82,10 +82,21 @@ public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [
 /// <param name="Breaks">Breaks in the series: periods (of the indicator's frequency, each once) from which values are not comparable
 /// with earlier ones, each with its reason (a new recording system, a counting-rule change); at most 100. Omitted or null keeps the
 /// current ones; an empty list removes them.</param>
+/// <param name="Disclosure">How its small numbers are published below the partnership's own area. Omitted or null keeps the current
+/// policy (<c>none</c> on a new indicator).</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
     IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline,
     [property: DeprecatedInContract] PeriodValue? Target, IReadOnlyList<TargetInput?>? Targets = null, decimal? NearTolerancePercent = null,
-    string? Definition = null, string? SourceSystem = null, IReadOnlyList<BreakInput?>? Breaks = null);
+    string? Definition = null, string? SourceSystem = null, IReadOnlyList<BreakInput?>? Breaks = null, DisclosureInput? Disclosure = null);
+
+/// <summary>An indicator's disclosure policy, as sent.</summary>
+/// <param name="Rule"><c>none</c>, <c>nhs_small_numbers</c> or <c>suppress_below</c>.</param>
+/// <param name="Threshold">For <c>suppress_below</c> (and only for it): the smallest value published, 2–1,000; e.g. 5 (the default)
+/// withholds 1–4.</param>
+public sealed record DisclosureInput([property: RequiredInRequest] DisclosureRule? Rule, int? Threshold = null)
+{
+    public const int DefaultThreshold = 5;
+}
 
 /// <summary>A break in an indicator's series.</summary>
 /// <param name="Period">The first period of the indicator's frequency whose values are not comparable with earlier ones, e.g.
@@ -133,12 +144,13 @@ public sealed record PeriodValueOut(decimal Value, string Period);
 /// <param name="Definition">What it counts, in plain words; null when not given.</param>
 /// <param name="SourceSystem">Where its figures come from, e.g. <c>CONNECT</c>; null when not given.</param>
 /// <param name="Breaks">Breaks in the series, by period (empty when none): a comparison across one is <c>comparable: false</c>.</param>
+/// <param name="Disclosure">How its small numbers are published below the partnership's own area.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), DeprecatedInContract] PeriodValueOut? Target,
     IReadOnlyList<Target> Targets, decimal NearTolerancePercent, string? Definition, string? SourceSystem, IReadOnlyList<SeriesBreak> Breaks,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    DisclosurePolicy Disclosure, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
 /// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area

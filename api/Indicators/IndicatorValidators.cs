@@ -46,6 +46,15 @@ public sealed class IndicatorRequestValidator : AbstractValidator<IndicatorReque
         RuleFor(x => x.Definition).ValidText();
         RuleFor(x => x.SourceSystem).MaximumLength(ValidationRules.NameMax);
         RuleFor(x => x.Breaks).Custom((v, ctx) => CheckBreaks(v, ctx.InstanceToValidate, ctx));
+        RuleFor(x => x.Disclosure).Custom((d, ctx) =>
+        {
+            if (d is null) return;
+            if (d.Rule is not { } rule || !Enum.IsDefined(rule)) ctx.AddFailure("disclosure.rule", "'disclosure.rule' is none, nhs_small_numbers or suppress_below.");
+            else if (rule == DisclosureRule.SuppressBelow && d.Threshold is not (null or (>= 2 and <= 1000)))
+                ctx.AddFailure("disclosure.threshold", "'disclosure.threshold' is the smallest value published, 2 to 1000.");
+            else if (rule != DisclosureRule.SuppressBelow && d.Threshold is not null)
+                ctx.AddFailure("disclosure.threshold", "'disclosure.threshold' is only for suppress_below.");
+        });
         RuleFor(x => x.NearTolerancePercent)
             .Must(v => v is null || v is >= 0 and <= 100 && TypeHandlers.Normalize(v.Value).Scale <= 4)
             .WithMessage("'nearTolerancePercent' is a percent from 0 to 100, with at most 4 decimal places.");

@@ -14,6 +14,7 @@ internal static class IndicatorsApi
     public static RouteGroupBuilder MapIndicators(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/indicators").WithTags("Indicators");
+        group.AddEndpointFilter(PublicIndicatorsOnly);
 
         group.MapGet("/", ListIndicators).WithName("listIndicators").WithSummary("List the partnership's indicators")
             .WithDescription("Indicators (KPIs) in creation order, cursor-paginated; optionally only those linked to a priority, those a " +
@@ -73,6 +74,21 @@ internal static class IndicatorsApi
             .DocumentEnumFilter<PerformanceStatus>("status").ProducesCsv(PlanIndicatorCsv.Table.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
+    }
+
+    /// <summary>
+    /// Without a key, an indicator (and its observations, performance and chart) is readable only while it measures a priority of an
+    /// approved or archived plan; one that belongs only to drafts, or does not exist, answers 401 as any other private read does.
+    /// </summary>
+    private static async ValueTask<object?> PublicIndicatorsOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (http.Items[Tenant.ItemKey] is Tenant { Caller.IsAnonymous: true } tenant
+            && http.Request.RouteValues.TryGetValue("indicatorId", out var raw) && Guid.TryParse(raw as string, out var id)
+            && !await http.RequestServices.GetRequiredService<IndicatorQueries>().IsPublicAsync(tenant, id, http.RequestAborted))
+            return TypedResults.Problem(title: "Missing or invalid API key", statusCode: StatusCodes.Status401Unauthorized,
+                detail: $"This indicator is not published; send a valid, unrevoked key in the {ApiKeys.HeaderName} header.");
+        return await next(context);
     }
 
     /// <summary>The indicator lists' filters.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Csp.Api.Agencies;
 using Csp.Api.Alignments;
 using Csp.Api.Areas;
@@ -52,7 +53,10 @@ public static class ApiSetup
             o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.Converters.Add(new UtcTimestampConverter());
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(PublicProjection.Withhold);
         });
+        services.AddHttpContextAccessor();
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         // Error keys name the JSON properties the client sent (camelCase), not C# members.
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>

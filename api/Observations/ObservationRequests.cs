@@ -28,7 +28,8 @@ public enum ObservationStatus
 /// <param name="UpdatedAt">When the current value arrived (UTC).</param>
 public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal Value,
     ObservationStatus Status,
-    string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    [property: WithheldFromPublic] string? Note, [property: WithheldFromPublic] Guid? ClientId, [property: WithheldFromPublic] long Version,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 /// <summary>One value as it was sent and stored, named by its indicator's code: a row of the read-back across indicators.</summary>
 /// <param name="Indicator">The indicator's code, as a push names it.</param>

@@ -202,6 +202,8 @@ internal static class ObservationsApi
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
+        // The CSV has no withheld columns but the note; the public sees it empty.
+        if (tenant.Caller.IsAnonymous) rows = rows.Select(o => o with { Note = null, ClientId = null }).ToList();
         return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
             Csv.FileName(tenant.Slug, indicator.Code, "observations"));
     }

@@ -50,7 +50,8 @@ public sealed class PlanDocumentQueries(Db db, IOptions<Microsoft.AspNetCore.Htt
     /// <summary>The document of the plan at (or after) <paramref name="token"/>, from the cache when it is still valid.</summary>
     public async Task<CachedPlanDocument?> GetAsync(Tenant tenant, Guid planId, long token, CancellationToken ct)
     {
-        var key = (tenant.PartnershipId, planId);
+        // The public shape (PublicProjection) is other bytes with another ETag.
+        var key = (tenant.PartnershipId, planId, tenant.Caller.IsAnonymous);
         if (cache.TryGetValue(key, out CachedPlanDocument? hit) && hit!.Token >= token)
         {
             CspTelemetry.PlanDocumentServedFromCache(tenant.Slug);

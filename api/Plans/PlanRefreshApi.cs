@@ -33,8 +33,8 @@ internal static class PlanRefreshApi
             .WithDescription("Compares this plan with another (`against`; by default the plan this one supersedes): priorities and commitments " +
                              "added, removed and changed field by field (matched by code), and alignments added and removed. With `Accept: " +
                              "text/markdown` the report comes as Markdown, ready to paste into a committee paper. A plan that supersedes none " +
-                             "needs `against` (400).")
-            .RequireScope(Scopes.Read)
+                             "needs `against` (400). Without a key (public read) only approved and archived plans compare.")
+            .RequireScope(Scopes.Read).AllowPublicRead()
             .Negotiates(Negotiate.Json, Negotiate.Markdown)
             .Produces<PlanDiffResult>(StatusCodes.Status200OK, "application/json", MarkdownType)
             .AddOpenApiOperationTransformer(DocumentMarkdown)
@@ -54,6 +54,9 @@ internal static class PlanRefreshApi
         [Description("The plan to compare with (the earlier one); by default the plan this one supersedes (refreshed from).")] Guid? against,
         PlanDiff diffs, PlanQueries plans, HttpContext http, CancellationToken ct)
     {
+        // The public compares approved and archived plans only; a draft answers 404 as it does everywhere else.
+        if (tenant.Caller.IsAnonymous && await plans.GetAsync(tenant, planId, ct) is not { Status: not PlanStatus.Draft })
+            return Errors.NotFound("plan " + planId);
         if (against is not { } otherId)
         {
             // An unknown plan is 404 whatever the query says, as on every route with an id.
@@ -63,6 +66,8 @@ internal static class PlanRefreshApi
                 return Errors.Invalid("against", "'against' is required: this plan supersedes no plan to compare with by default.");
             otherId = superseded;
         }
+        if (tenant.Caller.IsAnonymous && await plans.GetAsync(tenant, otherId, ct) is not { Status: not PlanStatus.Draft })
+            return Errors.NotFound("plan " + otherId);
         var diff = await diffs.DiffAsync(tenant, planId, otherId, ct);
         if (diff is null) return Errors.NotFound($"plan {planId} or plan {otherId}");
         if (Negotiate.Is(http, MarkdownType)) return TypedResults.Text(PlanDiff.Markdown(diff), MarkdownType + "; charset=utf-8", Encoding.UTF8);

@@ -47,8 +47,8 @@ public sealed record PlanApprovalRequest(string ApprovedBy, DateOnly? ApprovedOn
 /// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text, one per line or paragraph);
 /// null when not written.</param>
 public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string? Summary = null, string? AssessmentFindings = null, string? ApprovalMinuteUrl = null)
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt, string? Summary = null, string? AssessmentFindings = null, string? ApprovalMinuteUrl = null)
     : Audit.IVersioned;
 
 /// <summary>
@@ -72,8 +72,8 @@ public sealed record Plan(Guid Id, string Title, DateOnly PeriodStart, DateOnly 
 /// <param name="Summary">What the plan sets out to do (plain text, paragraphs separated by blank lines); null when not written.</param>
 /// <param name="AssessmentFindings">The strategic assessment's key findings the plan answers (plain text); null when not written.</param>
 public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, DateOnly PeriodEnd, PlanStatus Status,
-    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments,
+    DateOnly? ApprovedOn, string? ApprovedBy, Guid? SupersedesId, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt, IReadOnlyList<PlanPriority> Priorities, IReadOnlyList<Indicators.PlanIndicator> Indicators, IReadOnlyList<Alignments.Alignment> Alignments,
     string? Summary, string? AssessmentFindings, string? ApprovalMinuteUrl);
 
 /// <summary>A priority inside the plan document.</summary>
@@ -85,4 +85,4 @@ public sealed record PlanDocument(Guid Id, string Title, DateOnly PeriodStart, D
 /// <param name="Commitments">Its commitments, each with its current status and latest update.</param>
 /// <param name="IndicatorIds">The indicators (in the document's <c>indicators</c>) that measure it.</param>
 public sealed record PlanPriority(Guid Id, string Code, string Title, string? Description, Guid? LeadAgencyId, long Position,
-    long Version, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Guid> IndicatorIds);
+    [property: WithheldFromPublic] long Version, IReadOnlyList<Commitment> Commitments, IReadOnlyList<Guid> IndicatorIds);

@@ -22,6 +22,7 @@ internal static partial class SchemaConventions
         DescribeProblems(schema, type);
         DescribeBookkeeping(schema, context);
         OptionalWhenOmitted(schema, context);
+        WithheldFromPublic(schema, context);
         if (context.ParameterDescription?.Source == BindingSource.Body) RequiredAsValidated(schema, context);
         TypeStringEnums(schema);
         return Task.CompletedTask;
@@ -176,6 +177,20 @@ internal static partial class SchemaConventions
             if (ignore?.Condition is JsonIgnoreCondition.WhenWritingNull or JsonIgnoreCondition.WhenWritingDefault)
                 required.Remove(property.Name);
         }
+    }
+
+    /// <summary>A member the public projection leaves out (<see cref="WithheldFromPublicAttribute"/>) is not required, and says when it is absent.</summary>
+    private static void WithheldFromPublic(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        // An enum's schema is its shared component: the owning type's list of required members says it instead.
+        if (context.JsonPropertyInfo is { } member && !(Nullable.GetUnderlyingType(member.PropertyType) ?? member.PropertyType).IsEnum
+            && member.AttributeProvider?.IsDefined(typeof(WithheldFromPublicAttribute), inherit: true) == true
+            && !(schema.Description ?? "").Contains(PublicProjection.ContractNote, StringComparison.Ordinal))
+            schema.Description = string.IsNullOrEmpty(schema.Description) ? PublicProjection.ContractNote : $"{schema.Description} {PublicProjection.ContractNote}";
+        if (schema.Required is not { Count: > 0 } required || context.JsonTypeInfo.Kind != JsonTypeInfoKind.Object) return;
+        foreach (var property in context.JsonTypeInfo.Properties)
+            if (property.AttributeProvider?.IsDefined(typeof(WithheldFromPublicAttribute), inherit: true) == true)
+                required.Remove(property.Name);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class ProblemExampleTests(CspApiFactory factory)
     /// <summary>How to provoke each example: (response, example name) → an operation referring to that response, and the request.</summary>
     private static readonly Dictionary<(string Response, string Example), Trigger> Triggers = new()
     {
-        [("Unauthorized", "missing-key")] = new("listAgencies", w => w.Anonymous.GetAsync(w.Tenant.Path("/agencies"))),
+        [("Unauthorized", "missing-key")] = new("listSentObservations", w => w.Anonymous.GetAsync(w.Tenant.Path("/observations"))),
         [("UnauthorizedPublicRead", "missing-key")] = new("getCurrentPlan", w => w.Anonymous.GetAsync(w.Tenant.Path("/plans/current"))),
         [("ForbiddenRead", "insufficient-scope")] = new("listAgencies", w => w.Pusher.GetAsync(w.Tenant.Path("/agencies"))),
         [("ForbiddenPlansWrite", "insufficient-scope")] = new("createPlan", w => w.Reader.PostAsync(w.Tenant.Path("/plans"), Json(PlanBody))),

@@ -45,7 +45,8 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
              "frequency":"monthly","sourceAgencyId":"@A","priorityIds":["@B"],"baseline":{"value":224,"period":"2024-03"},
              "target":{"value":190,"period":"2026-03"},"targets":[{"area":"E09000028","period":"2026-03","value":190}],"nearTolerancePercent":5,
              "definition":"Count of personal robbery offences recorded by the police in the area during the month.","sourceSystem":"CONNECT",
-             "breaks":[{"period":"2024-02","reason":"The Met moved crime recording to CONNECT."}]}
+             "breaks":[{"period":"2024-02","reason":"The Met moved crime recording to CONNECT."}],
+             "disclosure":{"rule":"suppress_below","threshold":5}}
             """,
         ["ObservationBatch"] = """
             {"observations":[{"indicator":"ROB-PERSONAL","period":"2024-06","area":"E09000028","value":187,"status":"provisional","note":"extract"}]}

@@ -62,24 +62,25 @@ public sealed partial class KeyedResponseTests(MeteredFactory factory) : IClassF
     public async Task A_read_with_an_ETag_may_be_kept_privately_and_revalidated_and_anything_else_is_not_stored()
     {
         var t = await TestTenant.CreateAsync(factory);
-        var agency = await t.CreateAgencyAsync();
+        var plan = await t.CreatePlanAsync();
+        var priority = await t.CreatePriorityAsync(plan.Id());
 
-        var read = await t.Admin.GetAsync(t.Path($"/agencies/{agency.Id()}"));
+        var read = await t.Admin.GetAsync(t.Path($"/priorities/{priority.Id()}"));
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         Assert.Equal("private, no-cache", Header(read, "Cache-Control"));
         Assert.Equal("Origin, X-Api-Key", Header(read, "Vary"));
 
-        using var again = new HttpRequestMessage(HttpMethod.Get, t.Path($"/agencies/{agency.Id()}"));
+        using var again = new HttpRequestMessage(HttpMethod.Get, t.Path($"/priorities/{priority.Id()}"));
         again.Headers.TryAddWithoutValidation("If-None-Match", read.Headers.ETag!.ToString());
         var notModified = await t.Admin.SendAsync(again);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
         Assert.Equal("private, no-cache", Header(notModified, "Cache-Control"));
 
-        Assert.Equal("no-store", Header(await t.Admin.GetAsync(t.Path("/agencies")), "Cache-Control"));
-        Assert.Equal("no-store", Header(await t.Admin.GetAsync(t.Path($"/agencies/{Guid.NewGuid()}")), "Cache-Control"));
-        Assert.Equal("no-store", Header(await t.Admin.PostAsJsonAsync(t.Path("/agencies"), new { code = "LBS", name = "Council", kind = "local_authority" }),
+        Assert.Equal("no-store", Header(await t.Admin.GetAsync(t.Path($"/plans/{plan.Id()}/priorities")), "Cache-Control"));
+        Assert.Equal("no-store", Header(await t.Admin.GetAsync(t.Path($"/priorities/{Guid.NewGuid()}")), "Cache-Control"));
+        Assert.Equal("no-store", Header(await t.Admin.PostAsJsonAsync(t.Path($"/plans/{plan.Id()}/priorities"), new { code = "P2", title = "Second" }),
             "Cache-Control"));
-        Assert.Equal("no-store", Header(await factory.ClientWithKey(null).GetAsync(t.Path("/agencies")), "Cache-Control"));
+        Assert.Equal("no-store", Header(await factory.ClientWithKey(null).GetAsync(t.Path($"/plans/{plan.Id()}/priorities")), "Cache-Control"));
     }
 
     /// <summary>Null when the answer carries the caching and rate-limit headers it should; otherwise what is wrong.</summary>

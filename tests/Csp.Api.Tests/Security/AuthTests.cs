@@ -239,12 +239,12 @@ public sealed class AuthTests(CspApiFactory factory)
     }
 
     [Fact]
-    public async Task A_partnership_that_opts_into_public_read_still_needs_a_key_for_agencies()
+    public async Task A_partnership_that_opts_into_public_read_still_needs_a_key_for_the_read_back()
     {
         var t = await TestTenant.CreateAsync(factory, publicRead: true);
         await t.CreateAgencyAsync("MET");
 
-        var response = await factory.ClientWithKey(null).GetAsync(t.Path("/agencies"));
+        var response = await factory.ClientWithKey(null).GetAsync(t.Path("/observations"));
 
         await TestTenant.ExpectProblem(response, HttpStatusCode.Unauthorized);
     }

@@ -99,7 +99,7 @@ public sealed class CorsTests(CspApiFactory factory)
         Assert.Equal("600", preflight.Headers.GetValues("Access-Control-Max-Age").Single());
         Assert.Equal(["Origin"], Values(preflight, "Vary"));
 
-        using var get = new HttpRequestMessage(HttpMethod.Get, t.Path("/agencies"));
+        using var get = new HttpRequestMessage(HttpMethod.Get, t.Path("/clients"));
         get.Headers.Add("Origin", Portal);
         var actual = await t.Admin.SendAsync(get);
         Assert.Equal(HttpStatusCode.OK, actual.StatusCode);
@@ -119,7 +119,7 @@ public sealed class CorsTests(CspApiFactory factory)
 
         foreach (var origin in new[] { Portal, "https://evil.example" })
         {
-            using var keyed = new HttpRequestMessage(HttpMethod.Get, t.Path("/agencies"));
+            using var keyed = new HttpRequestMessage(HttpMethod.Get, t.Path("/clients"));
             keyed.Headers.Add("Origin", origin);
             var answer = await t.Admin.SendAsync(keyed);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
