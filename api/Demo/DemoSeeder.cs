@@ -38,7 +38,8 @@ public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnviron
                 return false;
         }
 
-        var request = new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true);
+        var request = new PartnershipRequest(Slug, "Southwark Community Safety Partnership", "E09000028", PublicRead: true,
+            PublicRelease: new Publication.PublicRelease(RequireSignoff: true, "09:30", "Europe/London", EmbargoDays: 1));
         var admin = new Tenant(Ids.New(), request.Slug, request.AreaCode, request.PublicRead, Caller.Platform);
         await writer.AllOrNothingAsync(admin, w => SeedAsync(w, admin, request, ct), ct);
         Log.Seeded(logger);
@@ -72,8 +73,8 @@ public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnviron
         var officerId = await Key("Demo CSP officer", council, DemoKeys.PlansWriter, Scopes.Read, Scopes.PlansWrite);
         // Progress is recorded by the officer's key, as in the service: the report names who wrote each update.
         var officer = admin with { Caller = new Caller(officerId, admin.PartnershipId, council, new HashSet<string> { Scopes.Read, Scopes.PlansWrite }, false) };
-        await Key("Met CONNECT extract", met, DemoKeys.PoliceFeed, Scopes.Read, Scopes.ObservationsWrite);
-        await Key("SEL ICB data warehouse", icb, DemoKeys.NhsFeed, Scopes.Read, Scopes.ObservationsWrite);
+        await Key("Met CONNECT extract", met, DemoKeys.PoliceFeed, Scopes.Read, Scopes.ObservationsWrite, Scopes.ObservationsSignoff);
+        await Key("SEL ICB data warehouse", icb, DemoKeys.NhsFeed, Scopes.Read, Scopes.ObservationsWrite, Scopes.ObservationsSignoff);
 
         // The current plan covers the financial year that contains today, so /plans/current answers; last year's plan, which it
         // refreshed, is archived, so the report, the diff and year-on-year figures have something to show.
@@ -101,6 +102,7 @@ public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnviron
         }
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
             indicators, push, today, fyStart.AddYears(1).AddMonths(-1), ct);
+        await DemoPublication.SeedAsync(w, clock.GetUtcNow());
         await SeedFrameworksAsync(w, admin, last.Id, ct);
         Written(await plans.ApproveAsync(admin, last.Id, approval, null, ct));
 

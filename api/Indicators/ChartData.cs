@@ -26,16 +26,15 @@ public sealed record ChartData(Guid IndicatorId, string Code, string Name, Indic
     /// <summary>
     /// The chart of <paramref name="indicator"/> in <paramref name="area"/> from its observations there (in period order): the
     /// series; the area's own target trajectory (never another area's), which in the partnership's own area starts from the
-    /// indicator's baseline; and the breaks in the series between its first and last period. Nothing is suppressed yet;
-    /// <paramref name="publicView"/> is where a public read's disclosure control applies.
+    /// indicator's baseline; and the breaks in the series between its first and last period. A public read passes the observations
+    /// as published (<see cref="Publication.Publisher"/>): a suppressed value is in the series but not plotted.
     /// </summary>
     /// <param name="partnershipArea">The partnership's own area, whose figures the indicator's baseline is.</param>
-    public static ChartData From(Indicator indicator, string area, string partnershipArea, IReadOnlyList<Observation> observations, bool publicView)
+    public static ChartData From(Indicator indicator, string area, string partnershipArea, IReadOnlyList<Observation> observations)
     {
-        _ = publicView;
         var type = indicator.Frequency.PeriodType();
         var points = observations
-            .Select(o => new ChartPoint(Period.Parse(o.Period, type).Period, o.Value, Suppressed: false, o.Status == ObservationStatus.Provisional))
+            .Select(o => new ChartPoint(Period.Parse(o.Period, type).Period, o.Value, o.Suppressed, o.Status == ObservationStatus.Provisional))
             .ToList();
         // Stored periods are canonical and of the indicator's frequency.
         var trajectory = indicator.Targets.Where(t => t.Area == area)

@@ -14,12 +14,30 @@ public enum DisclosureRule
     [JsonStringEnumMemberName("suppress_below")] SuppressBelow,
 }
 
+/// <summary>Which areas an indicator's disclosure rule applies to: <c>below_partnership</c> (areas inside the partnership's own area,
+/// such as wards; the partnership's own figure is published as it is) or <c>all_areas</c>.</summary>
+[JsonConverter(typeof(StringEnumConverter<DisclosureScope>))]
+public enum DisclosureScope
+{
+    [JsonStringEnumMemberName("below_partnership")] BelowPartnership,
+    [JsonStringEnumMemberName("all_areas")] AllAreas,
+}
+
 /// <summary>An indicator's disclosure policy.</summary>
 /// <param name="Rule">The rule.</param>
 /// <param name="Threshold">For <c>suppress_below</c>: the smallest value published (values from 1 to one below it are suppressed).</param>
-public sealed record DisclosurePolicy(DisclosureRule Rule, int? Threshold = null)
+/// <param name="AppliesTo">The areas the rule applies to.</param>
+public sealed record DisclosurePolicy(DisclosureRule Rule, int? Threshold = null, DisclosureScope AppliesTo = DisclosureScope.BelowPartnership)
 {
     public static readonly DisclosurePolicy None = new(DisclosureRule.None);
+}
+
+/// <summary>The disclosure rule a public answer applied, and the version of the rules (<see cref="Disclosure.Version"/>).</summary>
+/// <param name="Rule">The indicator's rule.</param>
+/// <param name="Version">The version of the rules.</param>
+public sealed record DisclosureApplied(DisclosureRule Rule, string Version)
+{
+    public static DisclosureApplied Of(DisclosurePolicy policy) => new(policy.Rule, Disclosure.Version);
 }
 
 /// <summary>A value as the public sees it: <c>Value</c> null and <c>Suppressed</c> true when it is withheld; a true zero stays 0.</summary>
@@ -87,6 +105,43 @@ public static class Disclosure
     {
         var withheld = Enumerable.Range(0, values.Count).Where(i => published[i].Suppressed).ToList();
         return withheld.Count == 1 || (withheld.Count > 1 && withheld.Sum(i => values[i]) <= withheld.Count);
+    }
+
+    /// <summary>
+    /// One period's values across a hierarchy of areas (e.g. a borough and its wards), as published: each value the rule applies to
+    /// by <see cref="Apply"/>, then secondary suppression in every set of siblings whose parent's value is published, until no
+    /// withheld value can be found by subtraction from any published total (<see cref="ApplyToSet"/>). A parent is withheld too
+    /// when nothing under it is left to withhold; that may make its own siblings' set need another.
+    /// </summary>
+    /// <param name="values">The period's values by area code.</param>
+    /// <param name="parentOf">Each area's parent's code (null when it has none).</param>
+    /// <param name="applies">Whether the rule applies to an area (e.g. not to the partnership's own area).</param>
+    public static Dictionary<string, PublishedValue> ApplyToAreas(DisclosurePolicy policy, IReadOnlyDictionary<string, decimal> values,
+        Func<string, string?> parentOf, Func<string, bool> applies)
+    {
+        var published = values.ToDictionary(v => v.Key, v => applies(v.Key) ? Apply(policy, v.Value) : new PublishedValue(v.Value, false),
+            StringComparer.Ordinal);
+        if (policy.Rule == DisclosureRule.None) return published;
+        var sets = values.Keys.Where(a => parentOf(a) is { } parent && values.ContainsKey(parent))
+            .GroupBy(a => parentOf(a)!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Parent: g.Key, Children: g.Order(StringComparer.Ordinal).ToArray())).ToList();
+        for (var changed = true; changed;)
+        {
+            changed = false;
+            foreach (var (parent, children) in sets)
+            {
+                if (published[parent].Suppressed) continue;
+                var childValues = children.Select(a => values[a]).ToArray();
+                var childPublished = children.Select(a => published[a]).ToArray();
+                if (!Recoverable(childValues, childPublished)) continue;
+                // Only areas the rule applies to are withheld in their set's place; with none left, the total goes.
+                var candidates = childPublished.Select((p, i) => applies(children[i]) ? p : PublishedValue.Withheld).ToArray();
+                if (NextToWithhold(childValues, candidates) is { } next) published[children[next]] = PublishedValue.Withheld;
+                else published[parent] = PublishedValue.Withheld;
+                changed = true;
+            }
+        }
+        return published;
     }
 
     private static int? NextToWithhold(IReadOnlyList<decimal> values, PublishedValue[] published)

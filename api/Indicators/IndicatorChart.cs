@@ -117,6 +117,9 @@ public static class IndicatorChart
     }
 
     /// <summary>A value in its unit, as a reader says it.</summary>
+    /// <summary>A value as the public may read it: "suppressed" when disclosure control withholds it.</summary>
+    public static string Value(IndicatorUnit unit, decimal? value) => value is { } v ? Value(unit, v) : "suppressed";
+
     public static string Value(IndicatorUnit unit, decimal value)
     {
         var n = value.ToString(value == Math.Round(value) ? "#,0" : "#,0.0##", CultureInfo.InvariantCulture);

@@ -10,11 +10,11 @@ using Dapper;
 
 namespace Csp.Api.Indicators;
 
-public sealed class IndicatorQueries(Db db, AuditedWriter writer)
+public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider clock)
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
         Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent, string? Definition, string? SourceSystem,
-        string DisclosureRule, long? DisclosureThreshold, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        string DisclosureRule, long? DisclosureThreshold, string DisclosureAppliesTo, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
         public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, IReadOnlyList<SeriesBreak> breaks,
@@ -24,7 +24,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             BaselineValue is { } bv && BaselinePeriod is { } bp ? new PeriodValueOut(bv, bp) : null,
             targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
             targets, NearTolerancePercent, Definition, SourceSystem, breaks,
-            new DisclosurePolicy(EnumText<DisclosureRule>.Parse(DisclosureRule), (int?)DisclosureThreshold), Version, CreatedAt, UpdatedAt);
+            new DisclosurePolicy(EnumText<DisclosureRule>.Parse(DisclosureRule), (int?)DisclosureThreshold,
+                EnumText<DisclosureScope>.Parse(DisclosureAppliesTo)), Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
@@ -48,16 +49,23 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         id AS Id, code AS Code, name AS Name, description AS Description, unit AS Unit, direction AS Direction, frequency AS Frequency,
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
         near_tolerance_percent AS NearTolerancePercent, definition AS Definition, source_system AS SourceSystem,
-        disclosure_rule AS DisclosureRule, disclosure_threshold AS DisclosureThreshold, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        disclosure_rule AS DisclosureRule, disclosure_threshold AS DisclosureThreshold, disclosure_applies_to AS DisclosureAppliesTo,
+        version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
     private static readonly string Draft = EnumText<PlanStatus>.Text(PlanStatus.Draft);
+
+    /// <summary>A draft plan's status as stored (the @draft of <see cref="PublicIndicatorIds"/>).</summary>
+    internal static string DraftStatus => Draft;
 
     /// <summary>The priorities the public may know of: those of approved and archived plans (parameters @partnershipId, @draft).</summary>
     private const string PublicPriorities = """
         SELECT pr.id FROM priorities pr JOIN plans pl ON pl.partnership_id = pr.partnership_id AND pl.id = pr.plan_id
         WHERE pr.partnership_id = @partnershipId AND pl.status <> @draft
         """;
+
+    /// <summary>The indicators the public may read (as a subquery; parameters @partnershipId, @draft).</summary>
+    internal const string PublicIndicatorIds = PublicIndicators;
 
     /// <summary>The indicators the public may read: those linked to a priority of an approved or archived plan.</summary>
     private const string PublicIndicators = $"""
@@ -199,13 +207,17 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
         return result;
     }
 
-    /// <summary>The latest observation and performance of each indicator in <paramref name="area"/> (default: the partnership's).</summary>
+    /// <summary>The latest observation and performance of each indicator in <paramref name="area"/> (default: the partnership's); for
+    /// the public, as published.</summary>
     public async Task<IReadOnlyDictionary<Guid, (Observation? Latest, Performance Performance)>> PerformanceAsync(Tenant tenant,
         IReadOnlyList<Indicator> indicators, CancellationToken ct, string? area = null)
     {
         if (indicators.Count == 0) return new Dictionary<Guid, (Observation?, Performance)>();
         await using var c = await db.OpenAsync(tenant, ct);
-        return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, area ?? tenant.AreaCode, indicators, ct);
+        if (!tenant.Caller.IsAnonymous) return await PerformanceOfAsync(c, db.Dialect, tenant.PartnershipId, area ?? tenant.AreaCode, indicators, ct);
+        // The public's figures are the published ones: released periods, disclosure-controlled values.
+        var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, indicators.Select(i => i.Id).ToList(), clock.GetUtcNow(), ct);
+        return await Publication.Publisher.PerformanceAsync(c, db.Dialect, tenant, view, indicators, area ?? tenant.AreaCode, ct);
     }
 
     private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
@@ -234,6 +246,9 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             DisclosureThreshold = r.Disclosure is { } d
                 ? d.Rule == Indicators.DisclosureRule.SuppressBelow ? d.Threshold ?? DisclosureInput.DefaultThreshold : null
                 : current?.Disclosure.Threshold,
+            DisclosureAppliesTo = EnumText<DisclosureScope>.Text(r.Disclosure is { } scope
+                ? scope.AppliesTo ?? DisclosureScope.BelowPartnership
+                : current?.Disclosure.AppliesTo ?? DisclosureScope.BelowPartnership),
         };
     }
 
@@ -284,10 +299,10 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
                                         baseline_value, baseline_period, near_tolerance_percent, definition, source_system, disclosure_rule,
-                                        disclosure_threshold, version, created_at, updated_at)
+                                        disclosure_threshold, disclosure_applies_to, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
                         @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, @DisclosureRule,
-                        @DisclosureThreshold, 1, @Now, @Now)
+                        @DisclosureThreshold, @DisclosureAppliesTo, 1, @Now, @Now)
                 """, Values(w, id, request, current: null));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
             await ReplaceTargetsAsync(w, id, targets);
@@ -316,7 +331,7 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer)
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
                        baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent, definition = @Definition,
                        source_system = @SourceSystem, disclosure_rule = @DisclosureRule, disclosure_threshold = @DisclosureThreshold,
-                       version = version + 1, updated_at = @Now
+                       disclosure_applies_to = @DisclosureAppliesTo, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, Values(w, id, request, current));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal

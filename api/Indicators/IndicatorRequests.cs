@@ -93,7 +93,9 @@ public sealed record IndicatorRequest(string Code, string Name, string? Descript
 /// <param name="Rule"><c>none</c>, <c>nhs_small_numbers</c> or <c>suppress_below</c>.</param>
 /// <param name="Threshold">For <c>suppress_below</c> (and only for it): the smallest value published, 2–1,000; e.g. 5 (the default)
 /// withholds 1–4.</param>
-public sealed record DisclosureInput([property: RequiredInRequest] DisclosureRule? Rule, int? Threshold = null)
+/// <param name="AppliesTo"><c>below_partnership</c> (the default: wards and other areas inside the partnership's own area; the
+/// partnership's own figure is published as it is) or <c>all_areas</c> (the partnership's own figure too).</param>
+public sealed record DisclosureInput([property: RequiredInRequest] DisclosureRule? Rule, int? Threshold = null, DisclosureScope? AppliesTo = null)
 {
     public const int DefaultThreshold = 5;
 }
@@ -177,12 +179,14 @@ public enum PerformanceTrend
 
 /// <summary>A value at a period, as used by performance.</summary>
 /// <param name="Period">Canonical period.</param>
-/// <param name="Value">The observation's value, in the indicator's unit.</param>
+/// <param name="Value">The observation's value, in the indicator's unit; null in a public answer when disclosure control withholds it.</param>
 /// <param name="Status"><c>provisional</c> or <c>final</c>.</param>
 /// <param name="Comparable">On a value the latest is compared with (previous, same period last year): false when a break in the series
 /// lies between them, so the difference says nothing; true otherwise. Absent on the latest value itself.</param>
-public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Comparable = null);
+/// <param name="Suppressed">True in a public answer when disclosure control withholds the value; absent otherwise.</param>
+public sealed record PeriodPoint(string Period, decimal? Value, ObservationStatus Status,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Comparable = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Suppressed = null);
 
 /// <summary>How an indicator is doing in one area, computed from its observations and target.</summary>
 /// <param name="IndicatorId">The indicator.</param>
@@ -197,9 +201,9 @@ public sealed record PeriodPoint(string Period, decimal Value, ObservationStatus
 /// <param name="Target">The area's target for the latest period: its own, or the nearest earlier one of the area's trajectory (before the
 /// trajectory starts, its first). Absent when the area has no target.</param>
 /// <param name="Status">Latest against target, by direction; <c>near</c> is within the indicator's <c>nearTolerancePercent</c> of the target;
-/// <c>no_target</c> when the area has none. Absent without a latest value.</param>
+/// <c>no_target</c> when the area has none. Absent without a latest value, and in a public answer when the latest value is suppressed.</param>
 /// <param name="Trend">Latest against the previous period, by direction (<c>stable</c> within 1%); <c>unknown</c> when a break in the
-/// series lies between them. Absent without both.</param>
+/// series lies between them. Absent without both, and in a public answer when either is suppressed.</param>
 /// <remarks>Parts that cannot be known (no data, no target) are absent.</remarks>
 public sealed record Performance(Guid IndicatorId, string Code, string Area, string? AreaName, IndicatorDirection Direction, IndicatorUnit Unit,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? Latest,
@@ -207,4 +211,9 @@ public sealed record Performance(Guid IndicatorId, string Code, string Area, str
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodPoint? SamePeriodLastYear,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Target,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PerformanceStatus? Status,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PerformanceTrend? Trend);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PerformanceTrend? Trend)
+{
+    /// <summary>In a public answer, the disclosure rule (and its version) applied to the values compared; absent when none was.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DisclosureApplied? Disclosure { get; init; }
+}

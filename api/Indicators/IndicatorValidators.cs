@@ -54,6 +54,8 @@ public sealed class IndicatorRequestValidator : AbstractValidator<IndicatorReque
                 ctx.AddFailure("disclosure.threshold", "'disclosure.threshold' is the smallest value published, 2 to 1000.");
             else if (rule != DisclosureRule.SuppressBelow && d.Threshold is not null)
                 ctx.AddFailure("disclosure.threshold", "'disclosure.threshold' is only for suppress_below.");
+            if (d.AppliesTo is { } scope && !Enum.IsDefined(scope))
+                ctx.AddFailure("disclosure.appliesTo", "'disclosure.appliesTo' is below_partnership or all_areas.");
         });
         RuleFor(x => x.NearTolerancePercent)
             .Must(v => v is null || v is >= 0 and <= 100 && TypeHandlers.Normalize(v.Value).Scale <= 4)

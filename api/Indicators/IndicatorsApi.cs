@@ -197,8 +197,11 @@ internal static class IndicatorsApi
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         var area = query.Area ?? tenant.AreaCode;
-        var series = await observations.SeriesAsync(tenant, indicatorId, area, from, to, ct);
-        var data = ChartData.From(indicator, area, tenant.AreaCode, series.TakeLast(ChartLimit).ToList(), publicView: tenant.Caller.IsAnonymous);
+        // The public's chart draws the published series: released periods, suppressed values left unplotted.
+        var series = tenant.Caller.IsAnonymous
+            ? await observations.PublishedSeriesAsync(tenant, indicator, area, from, to, ct)
+            : await observations.SeriesAsync(tenant, indicatorId, area, from, to, ct);
+        var data = ChartData.From(indicator, area, tenant.AreaCode, series.TakeLast(ChartLimit).ToList());
         var svg = IndicatorChart.Svg(data, "chart-" + indicator.Code.ToLowerInvariant(), ChartCsvHref(tenant, data), standalone: true);
         var body = new Representation(System.Text.Encoding.UTF8.GetBytes(svg), Negotiate.Svg + "; charset=utf-8");
         return Respond.NotModified(http, body) ? Errors.NotModified() : body;

@@ -61,13 +61,20 @@ public static class PerformanceRules
         var target = TargetFor(indicator, area, latest.Period);
         var previousComparable = previous is not null && Comparable(indicator, previous.Period, latest.Period);
         // A value the latest is compared with says whether the comparison holds.
-        PeriodPoint? Compared(Observation? o) => o is null ? null : new PeriodPoint(o.Period, o.Value, o.Status, Comparable(indicator, o.Period, latest.Period));
+        PeriodPoint? Compared(Observation? o) => o is null ? null
+            : new PeriodPoint(o.Period, o.Value, o.Status, Comparable(indicator, o.Period, latest.Period), o.Suppressed ? true : null);
+        // A figure derived from a withheld value is withheld too (public answers only: keyed readers see every value).
+        var status = latest.Value is not { } value ? (PerformanceStatus?)null
+            : target is { } t ? Status(indicator.Direction, value, t.Value, indicator.NearTolerancePercent) : PerformanceStatus.NoTarget;
+        var trend = previous is null ? null
+            : !previousComparable ? PerformanceTrend.Unknown
+            : latest.Value is { } l && previous.Value is { } p ? Trend(indicator.Direction, l, p, target?.Value)
+            : (PerformanceTrend?)null;
         return new Performance(indicator.Id, indicator.Code, area, areaName, indicator.Direction, indicator.Unit,
-            Point(latest), Compared(previous), Compared(lastYear), Out(target),
-            target is { } t ? Status(indicator.Direction, latest.Value, t.Value, indicator.NearTolerancePercent) : PerformanceStatus.NoTarget,
-            previous is null ? null
-            : previousComparable ? Trend(indicator.Direction, latest.Value, previous.Value, target?.Value)
-            : PerformanceTrend.Unknown);
+            Point(latest), Compared(previous), Compared(lastYear), Out(target), status, trend)
+        {
+            Disclosure = new[] { latest, previous, lastYear }.Select(o => o?.Disclosure).FirstOrDefault(d => d is not null),
+        };
     }
 
     /// <summary>Whether a value of <paramref name="earlier"/> can be compared with one of <paramref name="later"/>: no break in the
@@ -102,5 +109,5 @@ public static class PerformanceRules
         return [period.Previous().Canonical, period.SamePeriodLastYear().Canonical];
     }
 
-    private static PeriodPoint? Point(Observation? o) => o is null ? null : new PeriodPoint(o.Period, o.Value, o.Status);
+    private static PeriodPoint? Point(Observation? o) => o is null ? null : new PeriodPoint(o.Period, o.Value, o.Status, Suppressed: o.Suppressed ? true : null);
 }

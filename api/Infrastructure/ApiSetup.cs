@@ -20,6 +20,7 @@ using Csp.Api.Observations;
 using Csp.Api.Partnerships;
 using Csp.Api.Plans;
 using Csp.Api.Priorities;
+using Csp.Api.Publication;
 using Csp.Api.Reports;
 using FluentValidation;
 
@@ -144,6 +145,7 @@ public static class ApiSetup
         tenant.MapAlignments();
         tenant.MapPlanRefresh();
         tenant.MapReports();
+        tenant.MapPublication();
         return app;
     }
 }

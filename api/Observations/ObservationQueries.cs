@@ -6,7 +6,7 @@ using Dapper;
 namespace Csp.Api.Observations;
 
 /// <summary>Reads of an indicator's observations and their revisions; <see cref="BatchPush"/> writes them.</summary>
-public sealed class ObservationQueries(Db db)
+public sealed class ObservationQueries(Db db, TimeProvider clock)
 {
     /// <summary>An observation's columns (alias <c>o</c>) and its area's name (alias <c>a</c>), as read from <see cref="From"/>.</summary>
     internal const string Columns = """
@@ -92,6 +92,25 @@ public sealed class ObservationQueries(Db db)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         return (await SeriesAsync(c, db.Dialect, tenant.PartnershipId, area, [indicatorId], from, to, ct))[indicatorId].ToList();
+    }
+
+    /// <summary>The public's series of <paramref name="indicator"/> in <paramref name="area"/> (null: every area) within [from, to], in
+    /// period then area order: released periods only, values disclosure-controlled (<see cref="Publication.Publisher"/>).</summary>
+    public async Task<IReadOnlyList<Observation>> PublishedSeriesAsync(Tenant tenant, Indicators.Indicator indicator, string? area, DateOnly? from,
+        DateOnly? to, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, [indicator.Id], clock.GetUtcNow(), ct);
+        return (await Publication.Publisher.SeriesAsync(c, db.Dialect, tenant, view, [indicator], area, from, to, ct))[indicator.Id].ToList();
+    }
+
+    /// <summary>The (period) keys of the indicator not yet released to the public, when the partnership's release waits
+    /// for sign-off (keyed readers see those values marked <c>embargoed</c>); empty when it does not.</summary>
+    public async Task<Func<string, bool>> EmbargoedAsync(Tenant tenant, Guid indicatorId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, [indicatorId], clock.GetUtcNow(), ct);
+        return period => !view.IsReleased(indicatorId, period);
     }
 
     private sealed record SentRow(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,

@@ -19,17 +19,33 @@ public enum ObservationStatus
 /// <param name="PeriodEnd">Last day of the period.</param>
 /// <param name="Area">ONS GSS code of the area, e.g. <c>E09000028</c>.</param>
 /// <param name="AreaName">The area's name, e.g. "Southwark"; null when the area is not registered (see /areas).</param>
-/// <param name="Value">The value, in the indicator's unit.</param>
+/// <param name="Value">The value, in the indicator's unit. Null only in a public answer, when disclosure control withholds it
+/// (<c>suppressed: true</c>); a true zero is 0.</param>
 /// <param name="Status"><c>provisional</c> or <c>final</c>; a final value is not overwritten by a provisional one.</param>
 /// <param name="Note">The sender's note, e.g. the extract it came from; null when none.</param>
 /// <param name="ClientId">The client that sent the current value; null for the operator's platform key.</param>
 /// <param name="Version">Increases each time the value, status or note changes (each change keeps a revision).</param>
 /// <param name="CreatedAt">When the first value for this period and area arrived (UTC).</param>
 /// <param name="UpdatedAt">When the current value arrived (UTC).</param>
-public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal Value,
+public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName, decimal? Value,
     ObservationStatus Status,
     [property: WithheldFromPublic] string? Note, [property: WithheldFromPublic] Guid? ClientId, [property: WithheldFromPublic] long Version,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    /// <summary>True when disclosure control withholds the value from the public (<c>value</c> is then null). Always false for keyed
+    /// readers, who see every value.</summary>
+    public bool Suppressed { get; init; }
+
+    /// <summary>The disclosure rule and its version applied to this value in a public answer; absent when none was applied (keyed
+    /// readers, an indicator whose rule is <c>none</c>, or the partnership's own area under <c>below_partnership</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Indicators.DisclosureApplied? Disclosure { get; init; }
+
+    /// <summary>True when the partnership's <c>publicRelease.requireSignoff</c> is on and the period's values are not yet released
+    /// (not signed off, or before their release time): the public does not see them yet.</summary>
+    [WithheldFromPublic]
+    public bool Embargoed { get; init; }
+}
 
 /// <summary>One value as it was sent and stored, named by its indicator's code: a row of the read-back across indicators.</summary>
 /// <param name="Indicator">The indicator's code, as a push names it.</param>

@@ -42,7 +42,7 @@ internal static class ObservationsApi
                              "(RFC 4180, header row) and the next page's URL in a `Link: <…>; rel=\"next\"` header. An unknown code is a 400 " +
                              "naming it.")
             .RequireScope(Scopes.Read)
-            .ProducesCsv(ObservationCsv.Header);
+            .ProducesCsv(ObservationCsv.Sent.Header);
         return group;
     }
 
@@ -201,9 +201,22 @@ internal static class ObservationsApi
         var area = AreaFilter(tenant, query.Area, errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
-        var rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
-        // The CSV has no withheld columns but the note; the public sees it empty.
-        if (tenant.Caller.IsAnonymous) rows = rows.Select(o => o with { Note = null, ClientId = null }).ToList();
+        IReadOnlyList<Observation> rows;
+        if (tenant.Caller.IsAnonymous)
+        {
+            // The public's series is released and disclosure-controlled as a whole (secondary suppression looks across areas), then
+            // paged; an indicator's series is a few thousand rows at most. The CSV has no withheld columns but the note: it is empty.
+            var published = await observations.PublishedSeriesAsync(tenant, indicator, area, from, to, ct);
+            rows = published.Where(o => page.After is not [var p, var a] || string.CompareOrdinal(o.Period, p) > 0
+                    || (o.Period == p && string.CompareOrdinal(o.Area, a) > 0))
+                .Take(page.Fetch).Select(o => o with { Note = null, ClientId = null }).ToList();
+        }
+        else
+        {
+            rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
+            var embargoed = await observations.EmbargoedAsync(tenant, indicatorId, ct);
+            rows = rows.Select(o => embargoed(o.Period) ? o with { Embargoed = true } : o).ToList();
+        }
         return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
             Csv.FileName(tenant.Slug, indicator.Code, "observations"));
     }
@@ -243,6 +256,8 @@ internal static class ObservationCsv
         { "status", o => o.Status },
         { "note", o => o.Note },
         { "updated_at", o => o.UpdatedAt },
+        { "suppressed", o => o.Suppressed ? "true" : "false" },
+        { "disclosure", o => o.Disclosure is { } d ? $"{EnumText<DisclosureRule>.Text(d.Rule)} v{d.Version}" : null },
     };
 
     public static readonly CsvTable<SentObservation> Sent = new()

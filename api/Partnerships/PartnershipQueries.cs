@@ -4,6 +4,7 @@ using Csp.Api.Audit;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Publication;
 using Dapper;
 
 namespace Csp.Api.Partnerships;
@@ -14,16 +15,24 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
     internal static string StoredCorsOrigins(IEnumerable<string> origins) => string.Join(' ', origins.Distinct());
 
     private sealed record Row(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, string CorsOrigins, string AreaCheck,
-        long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool ReleaseRequireSignoff, string ReleaseTime, string ReleaseTimeZone,
+        long ReleaseEmbargoDays)
     {
         public Partnership ToPartnership() => new(Id, Slug, Name, AreaCode, PublicRead,
-            CorsOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries), EnumText<AreaCheck>.Parse(AreaCheck), Version, CreatedAt, UpdatedAt);
+            CorsOrigins.Split(' ', StringSplitOptions.RemoveEmptyEntries), EnumText<AreaCheck>.Parse(AreaCheck), Version, CreatedAt, UpdatedAt,
+            new PublicRelease(ReleaseRequireSignoff, ReleaseTime, ReleaseTimeZone, (int)ReleaseEmbargoDays));
     }
 
     private const string Columns = """
         id AS Id, slug AS Slug, name AS Name, area_code AS AreaCode, public_read AS PublicRead, cors_origins AS CorsOrigins,
-        area_check AS AreaCheck, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
+        area_check AS AreaCheck, version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt,
+        release_require_signoff AS ReleaseRequireSignoff, release_time AS ReleaseTime, release_time_zone AS ReleaseTimeZone,
+        release_embargo_days AS ReleaseEmbargoDays
         """;
+
+    /// <summary>The partnership's public release settings.</summary>
+    public static async Task<PublicRelease> ReleaseOfAsync(DbConnection c, Guid partnershipId, CancellationToken ct, DbTransaction? tx = null) =>
+        (await GetAsync(c, tx, partnershipId, ct))?.PublicRelease ?? PublicRelease.Off;
 
     public async Task<Partnership?> GetAsync(Tenant tenant, CancellationToken ct)
     {
@@ -59,11 +68,17 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
         return writer.CreateAsync(tenant, new Create<Partnership>(EntityTypes.Partnership, async w =>
         {
             var p = new Partnership(id, request.Slug, request.Name, request.AreaCode, request.PublicRead, [],
-                request.AreaCheck ?? AreaCheck.Strict, 1, w.Now, w.Now);
+                request.AreaCheck ?? AreaCheck.Strict, 1, w.Now, w.Now, request.PublicRelease ?? PublicRelease.Off);
             await w.ExecuteAsync("""
-                INSERT INTO partnerships (id, slug, name, area_code, public_read, area_check, version, created_at, updated_at)
-                VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, @AreaCheck, 1, @CreatedAt, @UpdatedAt)
-                """, new { p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, AreaCheck = EnumText<AreaCheck>.Text(p.AreaCheck), p.CreatedAt, p.UpdatedAt });
+                INSERT INTO partnerships (id, slug, name, area_code, public_read, area_check, version, created_at, updated_at,
+                                          release_require_signoff, release_time, release_time_zone, release_embargo_days)
+                VALUES (@Id, @Slug, @Name, @AreaCode, @PublicRead, @AreaCheck, 1, @CreatedAt, @UpdatedAt,
+                        @RequireSignoff, @Time, @TimeZone, @EmbargoDays)
+                """, new
+            {
+                p.Id, p.Slug, p.Name, p.AreaCode, p.PublicRead, AreaCheck = EnumText<AreaCheck>.Text(p.AreaCheck), p.CreatedAt, p.UpdatedAt,
+                p.PublicRelease.RequireSignoff, p.PublicRelease.Time, p.PublicRelease.TimeZone, p.PublicRelease.EmbargoDays,
+            });
             await AreaQueries.EnsureOwnAreaAsync(w, p.AreaCode, p.Name);
             return p;
         })
@@ -73,13 +88,16 @@ public sealed class PartnershipQueries(Db db, AuditedWriter writer)
     public Task<WriteResult<Partnership>> UpdateAsync(Tenant tenant, PartnershipUpdate update, long? ifMatch, CancellationToken ct) =>
         writer.UpdateAsync(tenant, ifMatch, new Update<Partnership>(EntityTypes.Partnership, GetAsync, (w, current) => w.ExecuteAsync("""
             UPDATE partnerships SET name = @Name, area_code = @AreaCode, public_read = @PublicRead, cors_origins = @Cors, area_check = @AreaCheck,
-                   version = version + 1, updated_at = @Now
+                   release_require_signoff = @RequireSignoff, release_time = @Time, release_time_zone = @TimeZone,
+                   release_embargo_days = @EmbargoDays, version = version + 1, updated_at = @Now
             WHERE id = @PartnershipId
             """, new
         {
             w.PartnershipId, update.Name, update.AreaCode, update.PublicRead,
             Cors = StoredCorsOrigins(update.CorsOrigins ?? current.CorsOrigins),
-            AreaCheck = EnumText<AreaCheck>.Text(update.AreaCheck ?? current.AreaCheck), w.Now,
+            AreaCheck = EnumText<AreaCheck>.Text(update.AreaCheck ?? current.AreaCheck),
+            (update.PublicRelease ?? current.PublicRelease).RequireSignoff, (update.PublicRelease ?? current.PublicRelease).Time,
+            (update.PublicRelease ?? current.PublicRelease).TimeZone, (update.PublicRelease ?? current.PublicRelease).EmbargoDays, w.Now,
         }))
         {
             // The partnership's own area is always one of its areas.

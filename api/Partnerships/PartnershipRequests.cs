@@ -21,7 +21,9 @@ public enum AreaCheck
 /// <param name="PublicRead">Whether anyone may read its approved plans without a key; false when omitted.</param>
 /// <param name="AreaCheck">Whether pushes may send only the partnership's registered areas; <c>strict</c> when omitted. Its own area is
 /// registered with it (named after the partnership: rename it with PUT /areas/{areaCode}).</param>
-public sealed record PartnershipRequest(string Slug, string Name, string AreaCode, bool PublicRead = false, AreaCheck? AreaCheck = null);
+/// <param name="PublicRelease">Whether public outputs wait for sign-off, and when signed-off figures are released; off when omitted.</param>
+public sealed record PartnershipRequest(string Slug, string Name, string AreaCode, bool PublicRead = false, AreaCheck? AreaCheck = null,
+    Publication.PublicRelease? PublicRelease = null);
 
 /// <summary>Change a partnership's name, area or public read setting (the slug is permanent).</summary>
 /// <param name="Name">Display name; 1–200 characters.</param>
@@ -34,8 +36,10 @@ public sealed record PartnershipRequest(string Slug, string Name, string AreaCod
 /// space between origins). Omitted or null keeps the current list; an empty list removes them all.</param>
 /// <param name="AreaCheck">Whether pushes may send only the partnership's registered areas (<c>strict</c>) or any GSS code
 /// (<c>off</c>). Omitted or null keeps the current setting. A new area code is registered as an area if it is not one yet.</param>
+/// <param name="PublicRelease">Whether public outputs wait for sign-off, and when signed-off figures are released. Omitted or null
+/// keeps the current setting.</param>
 public sealed record PartnershipUpdate(string Name, string AreaCode, bool PublicRead, IReadOnlyList<string>? CorsOrigins = null,
-    AreaCheck? AreaCheck = null);
+    AreaCheck? AreaCheck = null, Publication.PublicRelease? PublicRelease = null);
 
 /// <summary>A Community Safety Partnership.</summary>
 /// <param name="Slug">URL name, e.g. <c>southwark</c>; the <c>{partnership}</c> of every path.</param>
@@ -45,5 +49,6 @@ public sealed record PartnershipUpdate(string Name, string AreaCode, bool Public
 /// <param name="CorsOrigins">Browser origins allowed to call its routes from a web page (empty when none).</param>
 /// <param name="AreaCheck"><c>strict</c>: pushes may send only its registered areas, each within its validity; <c>off</c>: any
 /// well-formed GSS code (partnerships created before areas were registered start so).</param>
+/// <param name="PublicRelease">Whether public outputs wait for sign-off, and when signed-off figures are released.</param>
 public sealed record Partnership(Guid Id, string Slug, string Name, string AreaCode, bool PublicRead, IReadOnlyList<string> CorsOrigins,
-    AreaCheck AreaCheck, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    AreaCheck AreaCheck, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, Publication.PublicRelease PublicRelease) : Audit.IVersioned;

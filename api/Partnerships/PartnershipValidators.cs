@@ -18,6 +18,7 @@ public sealed class PartnershipRequestValidator : AbstractValidator<PartnershipR
         RuleFor(x => x.Name).ValidName();
         RuleFor(x => x.AreaCode).NotEmpty().Matches(Area).WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
         RuleFor(x => x.AreaCheck).IsInEnum();
+        RuleFor(x => x.PublicRelease!).SetValidator(new Publication.PublicReleaseValidator()).When(x => x.PublicRelease is not null);
     }
 }
 
@@ -36,6 +37,7 @@ public sealed class PartnershipUpdateValidator : AbstractValidator<PartnershipUp
         RuleFor(x => x.AreaCode).NotEmpty().Matches(PartnershipRequestValidator.Area)
             .WithMessage("'Area Code' must be an ONS GSS code such as E09000028.");
         RuleFor(x => x.AreaCheck).IsInEnum();
+        RuleFor(x => x.PublicRelease!).SetValidator(new Publication.PublicReleaseValidator()).When(x => x.PublicRelease is not null);
     }
 
     public const int CorsOriginsMax = 2000;

@@ -16,7 +16,7 @@ namespace Csp.Api.Reports;
 /// update, the updates since the last committee, each indicator's series, framework coverage, what changed from the plan it
 /// refreshed), and keeps each rendered report in memory against the partnership's change token, as the plan document is kept.
 /// </summary>
-public sealed class ReportQueries(Db db, PlanDocumentQueries documents, FrameworkQueries frameworks, PlanDiff diffs) : IDisposable
+public sealed class ReportQueries(Db db, PlanDocumentQueries documents, FrameworkQueries frameworks, PlanDiff diffs, TimeProvider clock) : IDisposable
 {
     private const long CacheBytes = 32L * 1024 * 1024;
 
@@ -30,7 +30,8 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
     /// <summary>What a rendered report depends on besides the data (the data is the change token's business).</summary>
     private sealed record Key(Guid PartnershipId, Guid PlanId, DateOnly? Since, string MediaType, bool PublicView, DateOnly AsAt);
 
-    private sealed record Entry(long Token, Representation Body);
+    /// <param name="ValidUntil">For a public report: the next release time, when the same data would show more.</param>
+    private sealed record Entry(long Token, Representation Body, DateTimeOffset? ValidUntil);
 
     /// <summary>
     /// The report rendered by <paramref name="render"/>, from the cache while the partnership's change token has not moved since it
@@ -40,11 +41,12 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
         Func<PlanReport, Representation> render, CancellationToken ct)
     {
         var key = new Key(tenant.PartnershipId, planId, since, mediaType, tenant.Caller.IsAnonymous, asAt);
-        if (cache.TryGetValue(key, out Entry? hit) && hit!.Token >= token) return hit.Body;
-        var report = await BuildAsync(tenant, planId, since, asAt, ct);
+        if (cache.TryGetValue(key, out Entry? hit) && hit!.Token >= token && (hit.ValidUntil is not { } until || clock.GetUtcNow() < until))
+            return hit.Body;
+        var (report, validUntil) = await BuildWithValidityAsync(tenant, planId, since, asAt, ct);
         if (report is null) return null;
         var body = render(report);
-        cache.Set(key, new Entry(token, body), new MemoryCacheEntryOptions { Size = body.Body.Length + 256, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        cache.Set(key, new Entry(token, body, validUntil), new MemoryCacheEntryOptions { Size = body.Body.Length + 256, SlidingExpiration = TimeSpan.FromMinutes(30) });
         return body;
     }
 
@@ -54,11 +56,16 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
         DateTimeOffset CreatedAt);
 
     /// <summary>The report's data; null when the plan does not exist, or is a draft and the reader has no key.</summary>
-    public async Task<PlanReport?> BuildAsync(Tenant tenant, Guid planId, DateOnly? since, DateOnly asAt, CancellationToken ct)
+    public async Task<PlanReport?> BuildAsync(Tenant tenant, Guid planId, DateOnly? since, DateOnly asAt, CancellationToken ct) =>
+        (await BuildWithValidityAsync(tenant, planId, since, asAt, ct)).Report;
+
+    /// <summary>The report's data, and for the public until when it holds (the next release time); see <see cref="BuildAsync"/>.</summary>
+    public async Task<(PlanReport? Report, DateTimeOffset? ValidUntil)> BuildWithValidityAsync(Tenant tenant, Guid planId, DateOnly? since,
+        DateOnly asAt, CancellationToken ct)
     {
         var publicView = tenant.Caller.IsAnonymous;
-        var plan = await documents.LoadAsync(tenant, planId, ct);
-        if (plan is null || (publicView && plan.Status == PlanStatus.Draft)) return null;
+        var (plan, validUntil) = await documents.LoadWithValidityAsync(tenant, planId, ct);
+        if (plan is null || (publicView && plan.Status == PlanStatus.Draft)) return (null, null);
         var p = tenant.PartnershipId;
 
         Dictionary<Guid, string> agencies, clients;
@@ -88,8 +95,13 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
                 ORDER BY u.created_at DESC
                 """, new { p, planId, after = new DateTimeOffset(since.Value.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) },
                 cancellationToken: ct))).AsList();
-            series = await ObservationQueries.SeriesAsync(c, db.Dialect, p, tenant.AreaCode, plan.Indicators.Select(i => i.Indicator.Id).ToList(),
-                plan.PeriodStart.AddYears(-1), null, ct);
+            // The public's charts draw the published series: released periods, suppressed values left unplotted.
+            series = publicView
+                ? await Publication.Publisher.SeriesAsync(c, db.Dialect, tenant,
+                    await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, plan.Indicators.Select(i => i.Indicator.Id).ToList(), clock.GetUtcNow(), ct),
+                    plan.Indicators.Select(i => i.Indicator).ToList(), tenant.AreaCode, plan.PeriodStart.AddYears(-1), null, ct)
+                : await ObservationQueries.SeriesAsync(c, db.Dialect, p, tenant.AreaCode, plan.Indicators.Select(i => i.Indicator.Id).ToList(),
+                    plan.PeriodStart.AddYears(-1), null, ct);
         }
 
         // Who wrote an update and the day it speaks for, the one place the report reads them: the author it names (else the client
@@ -128,7 +140,7 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
 
         var indicators = plan.Indicators.Select(i =>
         {
-            var data = ChartData.From(i.Indicator, tenant.AreaCode, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList(), publicView);
+            var data = ChartData.From(i.Indicator, tenant.AreaCode, tenant.AreaCode, series[i.Indicator.Id].TakeLast(ChartPeriods).ToList());
             var chartPath = $"/v1/partnerships/{tenant.Slug}/indicators/{i.Indicator.Id}/chart.svg";
             var csvPath = IndicatorsApi.ChartCsvHref(tenant, data);
             return new IndicatorLine(i.Indicator.Code, i.Indicator.Name, i.Indicator.Unit, i.Performance, data,
@@ -151,10 +163,10 @@ public sealed class ReportQueries(Db db, PlanDocumentQueries documents, Framewor
             changes = Changes(diff, RefreshShift.Between(fromStart, plan.PeriodStart, shift: true));
 
         var agencyOfApprover = plan.ApprovedBy is { } approver && Guid.TryParse(approver, out var approverId) ? clients.GetValueOrDefault(approverId) : plan.ApprovedBy;
-        return new PlanReport(partnershipName, tenant.Slug,
+        return (new PlanReport(partnershipName, tenant.Slug,
             new ReportPlan(plan.Id, plan.Title, plan.PeriodStart, plan.PeriodEnd, plan.Status, plan.ApprovedOn, publicView ? null : agencyOfApprover,
                 plan.Summary, plan.AssessmentFindings, supersedes),
-            asAt, since, publicView, rag, attention, progress, indicators, coverage, changes);
+            asAt, since, publicView, rag, attention, progress, indicators, coverage, changes), validUntil);
     }
 
     private static readonly Dictionary<string, string> FieldNames = new()

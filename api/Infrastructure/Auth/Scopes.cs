@@ -7,14 +7,17 @@ public static class Scopes
     public const string Read = "read";
     public const string PlansWrite = "plans:write";
     public const string ObservationsWrite = "observations:write";
+
+    /// <summary>Sign off a period's values of the agency's indicators for publication (and withdraw a sign-off).</summary>
+    public const string ObservationsSignoff = "observations:signoff";
     public const string Admin = "admin";
     public const string Platform = "platform";
 
     /// <summary>Scopes a partnership admin may grant to a client.</summary>
-    public static readonly IReadOnlyList<string> Grantable = [Read, PlansWrite, ObservationsWrite, Admin];
+    public static readonly IReadOnlyList<string> Grantable = [Read, PlansWrite, ObservationsWrite, ObservationsSignoff, Admin];
 
     /// <summary>Every scope, each an authorization policy (<see cref="PolicyName"/>).</summary>
-    public static readonly IReadOnlyList<string> All = [Read, PlansWrite, ObservationsWrite, Admin, Platform];
+    public static readonly IReadOnlyList<string> All = [Read, PlansWrite, ObservationsWrite, ObservationsSignoff, Admin, Platform];
 
     /// <summary>The authorization policy that demands <paramref name="scope"/>.</summary>
     public static string PolicyName(string scope) => "scope:" + scope;

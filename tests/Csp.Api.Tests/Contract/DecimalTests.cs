@@ -18,7 +18,8 @@ public sealed class DecimalTests
     public void The_generated_client_types_an_observation_value_as_decimal()
     {
         Assert.Equal(typeof(decimal?), Client.GetType("Csp.GeneratedClient.ObservationInput")!.GetProperty("Value")!.PropertyType);
-        Assert.Equal(typeof(decimal), Client.GetType("Csp.GeneratedClient.Observation")!.GetProperty("Value")!.PropertyType);
+        // Null only in a public answer whose disclosure control withholds the value (issue 16): still a decimal, never a double.
+        Assert.Equal(typeof(decimal?), Client.GetType("Csp.GeneratedClient.Observation")!.GetProperty("Value")!.PropertyType);
     }
 
     /// <summary>Every decimal of every published record, matched by type and property name to the generated client.</summary>

@@ -28,6 +28,8 @@ public sealed class ProblemExampleTests(CspApiFactory factory)
         [("UnauthorizedPublicRead", "missing-key")] = new("getCurrentPlan", w => w.Anonymous.GetAsync(w.Tenant.Path("/plans/current"))),
         [("ForbiddenRead", "insufficient-scope")] = new("listAgencies", w => w.Pusher.GetAsync(w.Tenant.Path("/agencies"))),
         [("ForbiddenPlansWrite", "insufficient-scope")] = new("createPlan", w => w.Reader.PostAsync(w.Tenant.Path("/plans"), Json(PlanBody))),
+        [("ForbiddenObservationsSignoff", "insufficient-scope")] = new("signOffPeriod",
+            w => w.Reader.PostAsync(w.Tenant.Path($"/indicators/{Guid.NewGuid()}/periods/2024-06/signoff"), null)),
         [("ForbiddenAdmin", "insufficient-scope")] = new("listAuditEvents", w => w.Reader.GetAsync(w.Tenant.Path("/audit"))),
         [("ForbiddenPlatform", "insufficient-scope")] = new("listPartnerships", w => w.Tenant.Admin.GetAsync("/v1/partnerships")),
         [("PushForbidden", "insufficient-scope")] = new("pushObservations", w => w.Reader.PostAsync(w.Tenant.Path("/observations"), Json(ValidBatch))),

@@ -133,4 +133,61 @@ public sealed class DisclosureTests
             }
         }
     }
+
+    /// <summary>
+    /// The same over an area hierarchy (a borough, its wards, and some wards' smaller areas), as public outputs apply it
+    /// (<see cref="Disclosure.ApplyToAreas"/>): counts 0–200 at random, the rule below the borough (or in every area); in every set
+    /// of siblings whose parent's value is published, no withheld value can be found by subtraction (never exactly one withheld;
+    /// their sum exceeds their number unless a zero had to go), and every value the rule withholds is withheld.
+    /// </summary>
+    [Fact]
+    public void No_published_value_in_a_hierarchy_reveals_a_suppressed_one()
+    {
+        var random = new Random(1616);
+        for (var run = 0; run < 5_000; run++)
+        {
+            var policy = random.Next(2) == 0 ? Nhs : new DisclosurePolicy(DisclosureRule.SuppressBelow, random.Next(2, 11));
+            var allAreas = random.Next(3) == 0;
+            var parents = new Dictionary<string, string?> { ["B"] = null };
+            var values = new Dictionary<string, decimal>();
+            decimal Count() => random.Next(2) == 0 ? random.Next(0, 12) : random.Next(0, 201);
+            for (var w = 0; w < random.Next(1, 8); w++)
+            {
+                parents[$"W{w}"] = "B";
+                values[$"W{w}"] = Count();
+                if (random.Next(3) != 0) continue;
+                for (var l = 0; l < random.Next(1, 4); l++)
+                {
+                    parents[$"W{w}L{l}"] = $"W{w}";
+                    values[$"W{w}L{l}"] = Count();
+                }
+                // A ward with smaller areas is their sum, as real counts are.
+                values[$"W{w}"] = values.Where(v => parents[v.Key] == $"W{w}").Sum(v => v.Value);
+            }
+            values["B"] = values.Where(v => parents[v.Key] == "B").Sum(v => v.Value);
+            bool Applies(string area) => allAreas || area != "B";
+
+            var published = Disclosure.ApplyToAreas(policy, values, a => parents[a], Applies);
+            var context = $"{policy} all={allAreas} " + string.Join(", ", values.OrderBy(v => v.Key, StringComparer.Ordinal)
+                .Select(v => $"{v.Key}={v.Value}→{(published[v.Key].Suppressed ? "x" : published[v.Key].Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))}"));
+
+            foreach (var (area, value) in values)
+            {
+                if (Applies(area) && Disclosure.IsPrimary(policy, value)) Assert.True(published[area].Suppressed, context);
+                if (!Applies(area) && !published[area].Suppressed) Assert.Equal(value, published[area].Value);
+            }
+            foreach (var set in values.Keys.Where(a => parents[a] is not null).GroupBy(a => parents[a]!))
+            {
+                if (published[set.Key].Suppressed) continue;
+                var withheld = set.Where(a => published[a].Suppressed).ToList();
+                if (withheld.Count == 0) continue;
+                Assert.True(withheld.Count >= 2, context);
+                var sum = withheld.Sum(a => values[a]);
+                // A withheld zero (a total withheld for its own smaller areas, or nothing else left) breaks "at least 1"; the sum
+                // then still leaves each open as long as it is not zero.
+                if (withheld.All(a => values[a] > 0)) Assert.True(sum > withheld.Count, context);
+                else Assert.True(sum >= 1 || withheld.All(a => values[a] == 0 && !Disclosure.IsPrimary(policy, values[a])), context);
+            }
+        }
+    }
 }

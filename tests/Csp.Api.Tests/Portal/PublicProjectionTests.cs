@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Tests.Areas;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
 using Csp.Api.Tests.Plans;
@@ -28,7 +29,7 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
     /// priority, commitment and an indicator of its own, an indicator measuring both an approved and the draft priority, values with a
     /// note and a revision, a framework with an outcome and alignment, and every client's id.</summary>
     private sealed record PublicWorld(TestTenant T, Dictionary<string, string> Values, Dictionary<string, string> DraftValues,
-        HashSet<string> Secrets, Guid SharedIndicatorId, Guid DraftIndicatorId, Guid DraftPriorityId);
+        HashSet<string> Secrets, Guid SharedIndicatorId, Guid DraftIndicatorId, Guid DraftPriorityId, Guid SmallIndicatorId);
 
     private async Task<PublicWorld> BuildAsync()
     {
@@ -64,10 +65,25 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
         ]);
         await pusher.PushOkAsync(t, [IndicatorTestData.Row("SHARED", "2025-06", 11, note: SecretNote)]);
 
+        // Issue 16, point 2: an indicator whose every value is withheld from the public (a percent below 5 in every area), with values
+        // no other text contains: a sweep that finds them anywhere has found a leak.
+        await t.RegisterWardAsync("E05011095", "Borough & Bankside");
+        var small = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/indicators"), new
+        {
+            code = "SMALL-HEALTH", name = "Small health counts", unit = "percent", direction = "decrease", frequency = "monthly",
+            sourceAgencyId = first.AgencyId, priorityIds = new[] { refreshedPriority },
+            disclosure = new { rule = "suppress_below", threshold = 5, appliesTo = "all_areas" },
+        }), HttpStatusCode.Created);
+        await pusher.PushOkAsync(t, [
+            IndicatorTestData.Row("SMALL-HEALTH", "2025-05", 4.271828m, area: "E05011095"),
+            IndicatorTestData.Row("SMALL-HEALTH", "2025-06", 3.141593m),
+        ]);
+
         var secrets = new HashSet<string>(StringComparer.Ordinal)
         {
             SecretNote, "SECRET-NOTE", draft.Id().ToString(), draftPriority.Id().ToString(), draftCommitment.Id().ToString(),
             draftIndicator.Id().ToString(), "DRAFT-ONLY", "Draft-only priority", "Draft progress",
+            "3.141593", "3.142%", "4.271828", "4.272%",
         };
         foreach (var client in (await t.Admin.GetAsync(t.Path("/clients?limit=200")).OkAsync())["items"]!.AsArray())
         {
@@ -87,7 +103,7 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
             ["planId"] = draft.Id().ToString(), ["priorityId"] = draftPriority.Id().ToString(), ["commitmentId"] = draftCommitment.Id().ToString(),
             ["indicatorId"] = draftIndicator.Id().ToString(),
         };
-        return new PublicWorld(t, values, draftValues, secrets, shared.Id(), draftIndicator.Id(), draftPriority.Id());
+        return new PublicWorld(t, values, draftValues, secrets, shared.Id(), draftIndicator.Id(), draftPriority.Id(), small.Id());
     }
 
     private List<ApiRoute> PublicRoutes() =>
@@ -109,7 +125,8 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
         }
         if (json is null) yield break;
         foreach (var (path, name) in Names(json, "$"))
-            if (WithheldFields.Contains(name)) yield return $"field {path}";
+            // disclosure {rule, version} names the version of the disclosure rules, not a row's.
+            if (WithheldFields.Contains(name) && !path.EndsWith(".disclosure.version", StringComparison.Ordinal)) yield return $"field {path}";
     }
 
     private static IEnumerable<(string Path, string Name)> Names(JsonNode node, string path)
@@ -133,9 +150,12 @@ public sealed class PublicProjectionTests(CspApiFactory factory)
         Assert.Contains(routes, r => r.Pattern.EndsWith("/agencies", StringComparison.Ordinal));
         Assert.Contains(routes, r => r.Pattern.EndsWith("/commitments/{commitmentId}/updates", StringComparison.Ordinal));
         var failures = new List<string>();
-        foreach (var route in routes)
+        // Each indicator route twice: for the indicator with notes and revisions, and for the one whose values are all suppressed.
+        var small = new Dictionary<string, string>(w.Values) { ["indicatorId"] = w.SmallIndicatorId.ToString() };
+        foreach (var (route, values) in routes.Select(r => (r, w.Values))
+                     .Concat(routes.Where(r => r.Parameters.Contains("indicatorId")).Select(r => (r, small))))
         {
-            var path = route.Path(w.Values);
+            var path = route.Path(values);
             foreach (var variant in new[] { path, path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "area=*" })
             {
                 foreach (var accept in new[] { "*/*", "text/csv", "text/markdown", "text/html" })

@@ -51,7 +51,7 @@ public sealed class PublicReadTests(CspApiFactory factory)
     {
         if (node is JsonObject o)
         {
-            foreach (var name in (string[])["version", "clientId", "note"]) o.Remove(name);
+            foreach (var name in (string[])["version", "clientId", "note", "embargoed"]) o.Remove(name);
             foreach (var (_, value) in o) if (value is not null) WithoutWithheld(value);
         }
         else if (node is JsonArray a)

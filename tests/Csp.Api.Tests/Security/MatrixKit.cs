@@ -126,6 +126,10 @@ public static class MatrixKit
         ["GET " + T("/indicators/{indicatorId}/performance")] = (_, _) => null,
         ["DELETE " + T("/indicators/{indicatorId}/observations/{period}")] = (_, _) => null,
         ["GET " + T("/indicators/{indicatorId}/chart.svg")] = (_, _) => null,
+        ["POST " + T("/indicators/{indicatorId}/periods/{period}/signoff")] = (_, _) => null,
+        ["GET " + T("/indicators/{indicatorId}/periods/{period}/signoff")] = (_, _) => null,
+        ["DELETE " + T("/indicators/{indicatorId}/periods/{period}/signoff")] = (_, _) => null,
+        ["GET " + T("/releases")] = (_, _) => null,
 
         ["GET " + T("/observations")] = (_, _) => null,
         ["GET " + T("/me")] = (_, _) => null,

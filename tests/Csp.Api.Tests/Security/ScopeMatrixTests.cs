@@ -13,7 +13,7 @@ namespace Csp.Api.Tests.Security;
 [Collection(SecurityCollection.Name)]
 public sealed class ScopeMatrixTests(CspApiFactory factory)
 {
-    private static readonly string[] SingleScopes = [Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.Admin];
+    private static readonly string[] SingleScopes = [Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.ObservationsSignoff, Scopes.Admin];
 
     /// <summary>admin implies every tenant scope; platform is the operator's alone.</summary>
     private static bool Grants(string held, string required) =>
@@ -24,7 +24,7 @@ public sealed class ScopeMatrixTests(CspApiFactory factory)
     {
         var v1 = MatrixKit.Routes(factory).Where(r => r.Pattern.StartsWith("/v1/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(v1);
-        var known = new HashSet<string> { Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.Admin, Scopes.Platform };
+        var known = new HashSet<string> { Scopes.Read, Scopes.PlansWrite, Scopes.ObservationsWrite, Scopes.ObservationsSignoff, Scopes.Admin, Scopes.Platform };
 
         var undeclared = v1.Where(r => r.Scope is null).Select(r => r.Key).ToList();
         var unknown = v1.Where(r => r.Scope is { } s && !known.Contains(s)).Select(r => $"{r.Key} ({r.Scope})").ToList();
