@@ -74,6 +74,21 @@ public sealed class RevisionExplainedTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task A_revision_by_the_operators_platform_key_names_no_client()
+    {
+        var s = await SetupAsync();
+        await s.Feed.PushOkAsync(s.T, [Row("ROB-PERSONAL", "2024-06", 187)]);
+
+        await factory.ClientWithKey(CspApiFactory.PlatformKey).PushOkAsync(s.T, [Change("2024-06", 180, "operator correction")]);
+
+        var revision = Assert.Single(await RevisionsAsync(s, "2024-06"));
+        Assert.Null(revision["newClientId"]);
+        Assert.Null(revision["newClientName"]);
+        Assert.Equal((s.FeedId, "operator correction", -7m), (revision["oldClientId"]!.GetValue<Guid>(), revision.Str("reason"),
+            revision["delta"]!.GetValue<decimal>()));
+    }
+
+    [Fact]
     public async Task A_row_that_creates_or_changes_nothing_keeps_no_reason_and_an_empty_reason_is_none()
     {
         var s = await SetupAsync();
