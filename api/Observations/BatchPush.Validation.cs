@@ -82,6 +82,9 @@ public sealed partial class BatchPush
             var note = string.IsNullOrEmpty(row.Note) ? null : row.Note;
             if (note is { Length: > NoteMax })
                 Reject("note", ConflictCode.InvalidValue, $"'note' is at most {NoteMax} characters.");
+            var reason = string.IsNullOrEmpty(row.Reason) ? null : row.Reason;
+            if (reason is { Length: > NoteMax })
+                Reject("reason", ConflictCode.InvalidValue, $"'reason' is at most {NoteMax} characters.");
 
             if (conflicts.Count > before) continue;
             var key = new Key(indicator!.Id, period.Canonical, area);
@@ -92,7 +95,7 @@ public sealed partial class BatchPush
                 continue;
             }
             var status = row.Status == ObservationStatus.Final ? Final : Provisional;
-            accepted.Add(new Accepted(i, key, period, row.Value ?? 0, status, note, delete));
+            accepted.Add(new Accepted(i, key, period, row.Value ?? 0, status, note, delete, reason));
         }
         return accepted;
     }

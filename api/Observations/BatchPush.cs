@@ -44,7 +44,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     private readonly record struct Key(Guid IndicatorId, string Period, string Area);
 
     /// <param name="Delete">A retraction: <see cref="Value"/> and <see cref="Status"/> mean nothing.</param>
-    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note, bool Delete);
+    /// <param name="Reason">Why the value changes: kept on the revision the row makes, if it makes one.</param>
+    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note, bool Delete, string? Reason);
 
     private sealed record KeyRow(Guid PartnershipId, Guid IndicatorId, string Period, string Area);
 
@@ -53,7 +54,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     private sealed record RevisionRow(Guid PartnershipId, Guid Id, Guid IndicatorId, string Period, string Area,
         decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
-        decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset Now)
+        decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, string? Reason, DateTimeOffset Now)
     {
         /// <summary>A retraction keeps the old value here and has no new one.</summary>
         public bool Retracted => NewStatus is null;
@@ -85,9 +86,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     private const string RevisionSql = """
         INSERT INTO observation_revisions (partnership_id, id, indicator_id, period, area, old_value, old_status, old_note, old_client_id,
-                                           old_recorded_at, new_value, new_status, new_note, new_client_id, revised_at)
+                                           old_recorded_at, new_value, new_status, new_note, new_client_id, reason, revised_at)
         VALUES (@PartnershipId, @Id, @IndicatorId, @Period, @Area, @OldValue, @OldStatus, @OldNote, @OldClientId,
-                @OldRecordedAt, @NewValue, @NewStatus, @NewNote, @NewClientId, @Now)
+                @OldRecordedAt, @NewValue, @NewStatus, @NewNote, @NewClientId, @Reason, @Now)
         """;
 
     // The same three writes in set form, for engines that take all rows in one JSON parameter (SQL Server: one round
@@ -100,7 +101,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         ("IndicatorId", "UNIQUEIDENTIFIER"), ("Period", "NVARCHAR(16)"), ("Area", "NVARCHAR(9)"), ("OldValue", "DECIMAL(19,6)"),
         ("OldStatus", "NVARCHAR(16)"), ("OldNote", "NVARCHAR(4000)"), ("OldClientId", "UNIQUEIDENTIFIER"), ("OldRecordedAt", "DATETIMEOFFSET(7)"),
         ("NewValue", "DECIMAL(19,6)"), ("NewStatus", "NVARCHAR(16)"), ("NewNote", "NVARCHAR(4000)"), ("NewClientId", "UNIQUEIDENTIFIER"),
-        ("Now", "DATETIMEOFFSET(7)"));
+        ("Reason", "NVARCHAR(4000)"), ("Now", "DATETIMEOFFSET(7)"));
 
     private readonly string keyRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("IndicatorId", "UNIQUEIDENTIFIER"),
         ("Period", "NVARCHAR(16)"), ("Area", "NVARCHAR(9)"));
@@ -127,9 +128,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     private string RevisionSetSql => $"""
         INSERT INTO observation_revisions (partnership_id, id, indicator_id, period, area, old_value, old_status, old_note, old_client_id,
-                                           old_recorded_at, new_value, new_status, new_note, new_client_id, revised_at)
+                                           old_recorded_at, new_value, new_status, new_note, new_client_id, reason, revised_at)
         SELECT r.PartnershipId, r.Id, r.IndicatorId, r.Period, r.Area, r.OldValue, r.OldStatus, r.OldNote, r.OldClientId,
-               r.OldRecordedAt, r.NewValue, r.NewStatus, r.NewNote, r.NewClientId, r.Now
+               r.OldRecordedAt, r.NewValue, r.NewStatus, r.NewNote, r.NewClientId, r.Reason, r.Now
         FROM {revisionRows} r
         """;
 
@@ -402,7 +403,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
                 }
                 deletes.Add(new KeyRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area));
                 revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
-                    gone.Value, gone.Status, gone.Note, gone.ClientId, gone.UpdatedAt, null, null, a.Note, clientId, now));
+                    gone.Value, gone.Status, gone.Note, gone.ClientId, gone.UpdatedAt, null, null, a.Note, clientId, a.Reason, now));
                 continue;
             }
             var write = WriteRowOf(tenant, a, now);
@@ -424,7 +425,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             }
             updates.Add(write);
             revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
-                old.Value, old.Status, old.Note, old.ClientId, old.UpdatedAt, a.Value, a.Status, a.Note, clientId, now));
+                old.Value, old.Status, old.Note, old.ClientId, old.UpdatedAt, a.Value, a.Status, a.Note, clientId, a.Reason, now));
         }
         return new Plan(inserts, updates, deletes, revisions, unchanged);
     }

@@ -26,12 +26,13 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
     }
 
     private sealed record RevisionRow(Guid Id, string Period, string Area, decimal OldValue, string OldStatus, string? OldNote, Guid? OldClientId,
-        DateTimeOffset OldRecordedAt, decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt)
+        DateTimeOffset OldRecordedAt, decimal? NewValue, string? NewStatus, string? NewNote, Guid? NewClientId, string? NewClientName,
+        string? Reason, DateTimeOffset RevisedAt)
     {
         // A retraction has no new status (nor value).
         public ObservationRevision ToRevision() => new(Id, Period, Area, OldValue, EnumText<ObservationStatus>.Parse(OldStatus), OldNote,
             OldClientId, OldRecordedAt, NewStatus is null, NewValue, NewStatus is null ? null : EnumText<ObservationStatus>.Parse(NewStatus),
-            NewNote, NewClientId, RevisedAt);
+            NewNote, NewClientId, NewClientName, NewValue - OldValue, Reason, RevisedAt);
     }
 
     /// <summary>The observations list is ordered by (period, area): its cursor's key.</summary>
@@ -63,7 +64,43 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
             AfterArea = page.After?[1],
             Limit = page.Fetch,
         }, cancellationToken: ct));
-        return rows.Select(r => r.ToObservation()).ToList();
+        var observations = rows.Select(r => r.ToObservation()).ToList();
+        return await WithRevisedAsync(c, tenant, indicatorId, observations, ct);
+    }
+
+    private sealed record RevisedRow(string Period, string Area, DateTimeOffset RevisedAt);
+
+    /// <inheritdoc cref="WithRevisedAsync(System.Data.Common.DbConnection, Tenant, Guid, List{Observation}, CancellationToken)"/>
+    public async Task<IReadOnlyList<Observation>> WithRevisedAsync(Tenant tenant, Guid indicatorId, IReadOnlyList<Observation> page, CancellationToken ct)
+    {
+        if (page.Count == 0) return page;
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await WithRevisedAsync(c, tenant, indicatorId, page.ToList(), ct);
+    }
+
+    /// <summary>
+    /// Fills <see cref="Observation.Revised"/> and <see cref="Observation.RevisedAt"/> of a page of one indicator's observations:
+    /// one query over the page's keys, the revisions that changed or retracted a value aggregated by period and area.
+    /// </summary>
+    private async Task<IReadOnlyList<Observation>> WithRevisedAsync(System.Data.Common.DbConnection c, Tenant tenant, Guid indicatorId,
+        List<Observation> page, CancellationToken ct)
+    {
+        if (page.Count == 0) return page;
+        var keys = System.Text.Json.JsonSerializer.Serialize(page.Select(o => new { p = o.Period, a = o.Area }));
+        var source = db.Dialect.JsonRows("@keys", ("p", "NVARCHAR(16)"), ("a", "NVARCHAR(9)"));
+        // Decimals compare as numbers on SQL Server and as their one normalized text on SQLite (TypeHandlers.Normalize).
+        var revised = (await c.QueryAsync<RevisedRow>(new CommandDefinition($"""
+            SELECT r.period AS Period, r.area AS Area, MAX(r.revised_at) AS RevisedAt
+            FROM {source} k
+            CROSS JOIN observation_revisions r
+            WHERE r.partnership_id = @PartnershipId AND r.indicator_id = @indicatorId AND r.period = k.p AND r.area = k.a
+              AND (r.new_value IS NULL OR r.new_value <> r.old_value)
+            GROUP BY r.period, r.area
+            """, new { tenant.PartnershipId, indicatorId, keys }, cancellationToken: ct)))
+            .ToDictionary(r => (r.Period, r.Area), r => r.RevisedAt);
+        return revised.Count == 0
+            ? page
+            : page.Select(o => revised.TryGetValue((o.Period, o.Area), out var at) ? o with { Revised = true, RevisedAt = at } : o).ToList();
     }
 
     /// <summary>The observations of <paramref name="indicatorIds"/> in one area within [from, to] (period dates), by indicator in period
@@ -180,13 +217,14 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var rows = await c.QueryAsync<RevisionRow>(new CommandDefinition($"""
-            SELECT id AS Id, period AS Period, area AS Area, old_value AS OldValue, old_status AS OldStatus, old_note AS OldNote,
-                   old_client_id AS OldClientId, old_recorded_at AS OldRecordedAt, new_value AS NewValue, new_status AS NewStatus,
-                   new_note AS NewNote, new_client_id AS NewClientId, revised_at AS RevisedAt
-            FROM observation_revisions
-            WHERE partnership_id = @PartnershipId AND indicator_id = @indicatorId AND period = @period AND area = @area
-              AND (@After IS NULL OR {db.Dialect.IdKey("id")} > {db.Dialect.IdKey("@After")})
-            ORDER BY {db.Dialect.IdKey("id")} {db.Dialect.Limit}
+            SELECT r.id AS Id, r.period AS Period, r.area AS Area, r.old_value AS OldValue, r.old_status AS OldStatus, r.old_note AS OldNote,
+                   r.old_client_id AS OldClientId, r.old_recorded_at AS OldRecordedAt, r.new_value AS NewValue, r.new_status AS NewStatus,
+                   r.new_note AS NewNote, r.new_client_id AS NewClientId, c.name AS NewClientName, r.reason AS Reason, r.revised_at AS RevisedAt
+            FROM observation_revisions r
+            LEFT JOIN clients c ON c.partnership_id = r.partnership_id AND c.id = r.new_client_id
+            WHERE r.partnership_id = @PartnershipId AND r.indicator_id = @indicatorId AND r.period = @period AND r.area = @area
+              AND (@After IS NULL OR {db.Dialect.IdKey("r.id")} > {db.Dialect.IdKey("@After")})
+            ORDER BY {db.Dialect.IdKey("r.id")} {db.Dialect.Limit}
             """, new { tenant.PartnershipId, indicatorId, period, area, After = page.AfterId, Limit = page.Fetch }, cancellationToken: ct));
         return rows.Select(r => r.ToRevision()).ToList();
     }

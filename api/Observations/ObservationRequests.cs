@@ -45,6 +45,15 @@ public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly P
     /// (not signed off, or before their release time): the public does not see them yet.</summary>
     [WithheldFromPublic]
     public bool Embargoed { get; init; }
+
+    /// <summary>True when the value for this period and area was ever changed, or retracted (and sent again): a revision of the
+    /// figure exists (see its revisions). A change of status or note alone is not a revision of the figure. Given by an
+    /// indicator's observations list; where an observation is embedded elsewhere (a plan's latest observation) it is false.</summary>
+    public bool Revised { get; init; }
+
+    /// <summary>When the figure was last revised (UTC): the <c>revisedAt</c> of its latest revision that changed or retracted the
+    /// value; null when it never was.</summary>
+    public DateTimeOffset? RevisedAt { get; init; }
 }
 
 /// <summary>One value as it was sent and stored, named by its indicator's code: a row of the read-back across indicators.</summary>
@@ -81,10 +90,15 @@ public sealed record SentObservation(string Indicator, Guid IndicatorId, string 
 /// <param name="NewStatus">The status after the change; null when it was retracted.</param>
 /// <param name="NewNote">The note after the change (for a retraction, the note sent with it); null when none.</param>
 /// <param name="NewClientId">The client that sent the new value (or the retraction); null for the operator's platform key.</param>
+/// <param name="NewClientName">The name of that client; null for the operator's platform key.</param>
+/// <param name="Delta">The change of the value, new − old (0 when only the status or note changed); null for a retraction.</param>
+/// <param name="Reason">Why the value changed, as the push row (or the retraction) said, e.g. "CONNECT re-extract"; null when none
+/// was given.</param>
 /// <param name="RevisedAt">When the change was made (UTC).</param>
 public sealed record ObservationRevision(Guid Id, string Period, string Area,
     decimal OldValue, ObservationStatus OldStatus, string? OldNote, Guid? OldClientId, DateTimeOffset OldRecordedAt,
-    bool Retracted, decimal? NewValue, ObservationStatus? NewStatus, string? NewNote, Guid? NewClientId, DateTimeOffset RevisedAt);
+    bool Retracted, decimal? NewValue, ObservationStatus? NewStatus, string? NewNote, Guid? NewClientId, string? NewClientName,
+    decimal? Delta, string? Reason, DateTimeOffset RevisedAt);
 
 /// <summary>The outcome of a batch push as a whole.</summary>
 [JsonConverter(typeof(StringEnumConverter<BatchStatus>))]
@@ -116,8 +130,9 @@ public enum BatchStatus
 /// a revision, and the change feed shows a tombstone naming the indicator, period and area. Retracting a value that is not
 /// there changes nothing (<c>unchanged</c>); a <c>final</c> value is retracted only by an admin with <c>force=true</c>
 /// (<c>final_value_locked</c>). Omitted or false: an upsert.</param>
+/// <param name="Reason">Why the value changed, e.g. "CONNECT re-extract"; kept on the revision; at most 4,000 characters.</param>
 public sealed record ObservationInput(string? Indicator, string? Period, string? Area, decimal? Value, ObservationStatus? Status, string? Note,
-    bool? Delete = null);
+    bool? Delete = null, string? Reason = null);
 
 /// <summary>The batch push body, modelled on DHIS2's dataValueSets.</summary>
 /// <param name="Observations">The rows, at most 10,000 (a larger batch is refused with 413), none of them null. Each row is checked on its
@@ -139,8 +154,8 @@ public sealed record ObservationConflict(int Index, string Field, ConflictCode C
 /// today (by the service's clock): a value is for a period that has begun. <c>invalid_area</c>: the area is not an ONS GSS code.
 /// <c>area_outside_partnership</c>: a well-formed GSS code that is not one of the partnership's areas (with <c>areaCheck</c>
 /// strict). <c>area_not_valid_for_period</c>: the area did not exist during the period (outside its validFrom–validTo, with
-/// <c>areaCheck</c> strict). <c>invalid_value</c>: the value is missing or does not suit the unit, the note is too long, or a
-/// delete row sends a value or status. <c>duplicate_in_batch</c>: an earlier row of the batch has the same (indicator, period,
+/// <c>areaCheck</c> strict). <c>invalid_value</c>: the value is missing or does not suit the unit, the note or reason is too long,
+/// or a delete row sends a value or status. <c>duplicate_in_batch</c>: an earlier row of the batch has the same (indicator, period,
 /// area). <c>final_value_locked</c>: the stored value is final and the row would replace it with a provisional one or retract
 /// it (an admin may, with <c>force=true</c>).
 /// </summary>

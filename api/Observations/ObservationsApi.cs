@@ -25,10 +25,11 @@ internal static class ObservationsApi
                 The batch push partners' systems send their data through, modelled on DHIS2's dataValueSets. Each row is an upsert
                 on (indicator code, period, area): new rows are created, changed rows updated (the old value is kept as a revision),
                 rows equal to the stored value, status and note change nothing. A row with `delete: true` (and no value) retracts the
-                stored value, keeping it as a revision; the change feed shows a tombstone. Rows that fail a check are rejected with a conflict
-                {index, field, code, message} and the others kept (status `partial`), unless `atomic=true`, where any conflict rejects
-                the batch. `dryRun=true` reports without writing. Up to 10,000 rows (413 beyond); the batch's writes commit together
-                or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
+                stored value, keeping it as a revision; the change feed shows a tombstone. A row's `reason` (why the value changes, e.g.
+                "CONNECT re-extract") is kept on the revision it makes; a row that creates a value or changes nothing keeps none. Rows
+                that fail a check are rejected with a conflict {index, field, code, message} and the others kept (status `partial`),
+                unless `atomic=true`, where any conflict rejects the batch. `dryRun=true` reports without writing. Up to 10,000 rows
+                (413 beyond); the batch's writes commit together or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
                 """)
             .RequireScope(Scopes.ObservationsWrite)
             .Validate<ObservationBatch>()
@@ -96,21 +97,25 @@ internal static class ObservationsApi
         indicators.MapGet("/{indicatorId:guid}/observations", ListObservations).WithName("listObservations").WithSummary("An indicator's observations")
             .WithDescription("Ordered by period, then area; cursor-paginated. `from` and `to` (a period or a date) keep periods inside that range; " +
                              "`area` keeps one area, the partnership's own unless another is named (`area=*`: every area). With `Accept: text/csv` the page comes as CSV (RFC 4180, header row) and the next page's " +
-                             "URL in a `Link: <…>; rel=\"next\"` header.")
+                             "URL in a `Link: <…>; rel=\"next\"` header. Each value says whether its figure was ever `revised` (changed, or retracted and " +
+                             "sent again; not a status or note change alone) and when last (`revisedAt`). `asOf` (keyed callers only: 401 without a key) " +
+                             "answers what was stored at that instant, with the same filters and paging: a value since changed shows as it was then, " +
+                             "one retracted since is there, one that arrived later is not.")
             .RequireScope(Scopes.Read).AllowPublicRead()
             .ProducesCsv(ObservationCsv.Header)
             .ProducesProblem(StatusCodes.Status404NotFound);
         indicators.MapGet("/{indicatorId:guid}/observations/{period}/revisions", ListRevisions).WithName("listObservationRevisions")
             .WithSummary("An observation's revision history")
             .WithDescription("Every change of the value of the indicator at this period and area (default: the partnership's area), oldest first: " +
-                             "the old and new value, status and note, and the client that sent each. A retraction is a revision with " +
-                             "`retracted: true` and no new value; the history of a retracted value stays readable.")
+                             "the old and new value, status and note, the change (`delta`, new − old), the `reason` the sender gave, the client that " +
+                             "sent each (and the new one's name) and when. A retraction is a revision with `retracted: true`, no new value and no " +
+                             "delta; the history of a retracted value stays readable.")
             .RequireScope(Scopes.Read).ProducesProblem(StatusCodes.Status404NotFound);
         indicators.MapDelete("/{indicatorId:guid}/observations/{period}", RetractObservation).WithName("retractObservation")
             .WithSummary("Retract one value")
             .WithDescription("Takes back the value of the indicator for this period and area (default: the partnership's area), as a batch " +
                              "row with `delete: true` does: it is removed from every read, kept as a revision, and the change feed shows a " +
-                             "tombstone naming the indicator, period and area. A key bound to an agency may retract only that agency's " +
+                             "tombstone naming the indicator, period and area; `reason` is kept on the revision. A key bound to an agency may retract only that agency's " +
                              "indicators (403). A `final` value is retracted only by an admin with `force=true` (409). 404 when there is no " +
                              "value to retract.")
             .RequireScope(Scopes.ObservationsWrite).WithProblemResponse(ObservationExamples.RetractForbidden)
@@ -122,6 +127,7 @@ internal static class ObservationsApi
         Tenant tenant, Guid indicatorId, string period,
         [Description("The area's ONS GSS code; defaults to the partnership's area.")] string? area,
         [Description("Admin only: retract a final value.")] bool? force,
+        [Description("Why the value is taken back, e.g. \"sent for the wrong month\"; kept on the revision; at most 4,000 characters.")] string? reason,
         IndicatorQueries indicators, BatchPush push, CancellationToken ct)
     {
         if (force == true && !tenant.Caller.Has(Scopes.Admin))
@@ -129,7 +135,7 @@ internal static class ObservationsApi
                 detail: $"force=true (retracting a final value) needs a key with the '{Scopes.Admin}' scope.");
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
         // The push's own row checks and write: the same rules (source agency, final values) and the same tombstone.
-        var row = new ObservationInput(indicator.Code, period, area, null, null, null, Delete: true);
+        var row = new ObservationInput(indicator.Code, period, area, null, null, null, Delete: true, Reason: reason);
         var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, [row], new PushOptions(null, null, force), t), ct);
         if (result.Refusal is { } refused) return Respond.Problem(refused, "indicator " + indicatorId);
         var outcome = result.Value!;
@@ -165,7 +171,9 @@ internal static class ObservationsApi
         [property: Description("Keep periods ending on or before this period's end (or this date, yyyy-MM-dd).")] string? To,
         [property: Description("Keep one area (ONS GSS code); the partnership's own area when omitted; `*` for every area.")] string? Area,
         [property: Description("Page size, 1–200 (default 50).")] int? Limit,
-        [property: Description("The nextCursor of the previous page.")] string? Cursor);
+        [property: Description("The nextCursor of the previous page.")] string? Cursor,
+        [property: Description("Answer what was stored at this instant: a date (yyyy-MM-dd) means the end of that day (UTC), an instant " +
+                               "carries its offset (e.g. `2024-08-01T12:00:00Z`); a future one means now. Needs a key.")] string? AsOf = null);
 
     /// <summary>The area a series read keeps: the one named, the partnership's own when none is, or every area (null) for <c>*</c>.</summary>
     internal static string? AreaFilter(Tenant tenant, string? area, Dictionary<string, string[]> errors)
@@ -193,7 +201,7 @@ internal static class ObservationsApi
 
     private static async Task<Results<Ok<Page<Observation>>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> ListObservations(
         Tenant tenant, Guid indicatorId, [AsParameters] ObservationQuery query, IndicatorQueries indicators, ObservationQueries observations,
-        HttpContext http, CancellationToken ct)
+        ObservationHistoryQueries history, HttpContext http, CancellationToken ct)
     {
         PageRequest.TryCreate(query.Limit, query.Cursor, ObservationQueries.IsKey, out var page, out var errors);
         if (!TryBound(query.From, start: true, out var from)) errors["from"] = ["'from' is a period (e.g. 2024-06) or a date (yyyy-MM-dd)."];
@@ -201,6 +209,7 @@ internal static class ObservationsApi
         var area = AreaFilter(tenant, query.Area, errors);
         if (errors.Count > 0) return Errors.Invalid(errors);
         if (await indicators.GetAsync(tenant, indicatorId, ct) is not { } indicator) return Errors.NotFound("indicator " + indicatorId);
+        if (query.AsOf is not null) return await history.ListAsync(tenant, indicator, query.AsOf, new ObservationFilter(area, from, to), page, http, ct);
         IReadOnlyList<Observation> rows;
         if (tenant.Caller.IsAnonymous)
         {
@@ -210,6 +219,7 @@ internal static class ObservationsApi
             rows = published.Where(o => page.After is not [var p, var a] || string.CompareOrdinal(o.Period, p) > 0
                     || (o.Period == p && string.CompareOrdinal(o.Area, a) > 0))
                 .Take(page.Fetch).Select(o => o with { Note = null, ClientId = null }).ToList();
+            rows = await observations.WithRevisedAsync(tenant, indicatorId, rows, ct);
         }
         else
         {
@@ -239,7 +249,7 @@ internal static class ObservationsApi
 }
 
 /// <summary>The observations lists as CSV, one table for an indicator's list and the read-back across indicators: each row names its
-/// indicator by code.</summary>
+/// indicator by code. An indicator's list also says whether each figure was revised (the read-back shows what was sent).</summary>
 internal static class ObservationCsv
 {
     public static readonly string Header = Of("").Header;
@@ -258,6 +268,8 @@ internal static class ObservationCsv
         { "updated_at", o => o.UpdatedAt },
         { "suppressed", o => o.Suppressed ? "true" : "false" },
         { "disclosure", o => o.Disclosure is { } d ? $"{EnumText<DisclosureRule>.Text(d.Rule)} v{d.Version}" : null },
+        { "revised", o => o.Revised ? "true" : "false" },
+        { "revised_at", o => o.RevisedAt },
     };
 
     public static readonly CsvTable<SentObservation> Sent = new()

@@ -67,9 +67,9 @@ public sealed class ObservationReadingTests(CspApiFactory factory)
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var updatedAt = (await factory.QueryTextAsync("SELECT updated_at FROM observations WHERE indicator_id = @id ORDER BY period", new { id })).Select(r => r[0]).ToList();
         Assert.Equal(
-            "indicator,period,period_start,period_end,area,area_name,value,status,note,updated_at,suppressed,disclosure\r\n" +
-            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,Test {t.Slug},187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]},false,\r\n" +
-            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,Test {t.Slug},0,provisional,,{updatedAt[1]},false,\r\n", csv);
+            "indicator,period,period_start,period_end,area,area_name,value,status,note,updated_at,suppressed,disclosure,revised,revised_at\r\n" +
+            $"ROB-PERSONAL,2024-06,2024-06-01,2024-06-30,E09000028,Test {t.Slug},187,provisional,\"CONNECT extract, \"\"restated\"\"\nline two\",{updatedAt[0]},false,,false,\r\n" +
+            $"ROB-PERSONAL,2024-07,2024-07-01,2024-07-31,E09000028,Test {t.Slug},0,provisional,,{updatedAt[1]},false,,false,\r\n", csv);
         var next = Assert.Single(response.Headers.GetValues("Link"));
         Assert.Contains("rel=\"next\"", next);
         Assert.Contains("cursor=", next);
