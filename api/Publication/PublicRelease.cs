@@ -23,7 +23,8 @@ public sealed record PublicRelease(bool RequireSignoff, string Time, string Time
     /// <summary>The instant a period signed off at <paramref name="signedOffAt"/> is released (see <see cref="EmbargoDays"/>).</summary>
     public DateTimeOffset ReleaseAt(DateTimeOffset signedOffAt, DateOnly periodEnd)
     {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+        // The zone was checked when it was set; a host that has since lost it (no tz database) releases in UTC rather than failing.
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var found) ? found : TimeZoneInfo.Utc;
         var time = TimeOnly.ParseExact(Time, "HH:mm", CultureInfo.InvariantCulture);
         var localSignoff = TimeZoneInfo.ConvertTime(signedOffAt, zone);
         var day = DateOnly.FromDateTime(localSignoff.DateTime).AddDays(EmbargoDays);
