@@ -141,13 +141,14 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
         return (await Publication.Publisher.SeriesAsync(c, db.Dialect, tenant, view, [indicator], area, from, to, ct))[indicator.Id].ToList();
     }
 
-    /// <summary>The (period) keys of the indicator not yet released to the public, when the partnership's release waits
-    /// for sign-off (keyed readers see those values marked <c>embargoed</c>); empty when it does not.</summary>
-    public async Task<Func<string, bool>> EmbargoedAsync(Tenant tenant, Guid indicatorId, CancellationToken ct)
+    /// <summary>Whether a value of the indicator is not (yet) what the public sees, when the partnership's release waits for sign-off:
+    /// its period is not released, or it changed after its period was signed off (keyed readers see it marked <c>embargoed</c>).</summary>
+    public async Task<Func<Observation, bool>> EmbargoedAsync(Tenant tenant, Guid indicatorId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, [indicatorId], clock.GetUtcNow(), ct);
-        return period => !view.IsReleased(indicatorId, period);
+        return o => view.RequiresSignoff
+            && (!view.IsReleased(indicatorId, o.Period) || (view.SignedOffAt(indicatorId, o.Period) is { } at && o.UpdatedAt > at));
     }
 
     private sealed record SentRow(string Indicator, Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area,

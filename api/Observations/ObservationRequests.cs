@@ -41,8 +41,9 @@ public sealed record Observation(string Period, DateOnly PeriodStart, DateOnly P
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Indicators.DisclosureApplied? Disclosure { get; init; }
 
-    /// <summary>True when the partnership's <c>publicRelease.requireSignoff</c> is on and the period's values are not yet released
-    /// (not signed off, or before their release time): the public does not see them yet.</summary>
+    /// <summary>True when the partnership's <c>publicRelease.requireSignoff</c> is on and the public does not see this value yet: its
+    /// period is not released (not signed off, or before its release time), or the value changed after the period was signed off (the
+    /// public sees the value signed off until the period is signed off again).</summary>
     [WithheldFromPublic]
     public bool Embargoed { get; init; }
 

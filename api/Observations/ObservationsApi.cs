@@ -225,7 +225,7 @@ internal static class ObservationsApi
         {
             rows = await observations.ListAsync(tenant, indicatorId, new ObservationFilter(area, from, to), page, ct);
             var embargoed = await observations.EmbargoedAsync(tenant, indicatorId, ct);
-            rows = rows.Select(o => embargoed(o.Period) ? o with { Embargoed = true } : o).ToList();
+            rows = rows.Select(o => embargoed(o) ? o with { Embargoed = true } : o).ToList();
         }
         return Csv.PageOr(http, page.ToPage(rows, ObservationQueries.Key), ObservationCsv.Of(indicator.Code),
             Csv.FileName(tenant.Slug, indicator.Code, "observations"));

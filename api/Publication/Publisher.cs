@@ -14,17 +14,24 @@ namespace Csp.Api.Publication;
 /// the partnership requires them) and how disclosure control publishes each value (its rule, secondary suppression across the
 /// areas under a published total). Built once per public read by <see cref="Publisher"/>; pure from there.
 /// </summary>
-public sealed class PublicView(PublicRelease release, DateTimeOffset now, IReadOnlyDictionary<(Guid IndicatorId, string Period), DateTimeOffset> standing,
+public sealed class PublicView(PublicRelease release, DateTimeOffset now, IReadOnlyDictionary<(Guid IndicatorId, string Period), StandingSignoff> standing,
     IReadOnlyDictionary<string, string?> parents, string partnershipArea)
 {
     /// <summary>The earliest release still to come: a public answer built now stays true until then (or the next write).</summary>
     public DateTimeOffset? NextRelease { get; } = release.RequireSignoff
-        ? standing.Values.Where(at => at > now).Select(at => (DateTimeOffset?)at).Min()
+        ? standing.Values.Select(s => s.ReleaseAt).Where(at => at > now).Select(at => (DateTimeOffset?)at).Min()
         : null;
+
+    /// <summary>Whether public outputs wait for sign-off (and then show what was signed off, not what has changed since).</summary>
+    public bool RequiresSignoff => release.RequireSignoff;
 
     /// <summary>Whether the public sees the indicator's values for the period.</summary>
     public bool IsReleased(Guid indicatorId, string period) =>
-        !release.RequireSignoff || (standing.TryGetValue((indicatorId, period), out var at) && at <= now);
+        !release.RequireSignoff || (standing.TryGetValue((indicatorId, period), out var s) && s.ReleaseAt <= now);
+
+    /// <summary>When the period's values the public sees were signed off; null when release does not wait for sign-off.</summary>
+    public DateTimeOffset? SignedOffAt(Guid indicatorId, string period) =>
+        release.RequireSignoff && standing.TryGetValue((indicatorId, period), out var s) ? s.SignedOffAt : null;
 
     /// <summary>Whether publishing <paramref name="indicator"/>'s values in <paramref name="area"/> (null: every area) needs the other
     /// areas' values of the same periods too (secondary suppression looks at every area under a published total).</summary>
@@ -72,7 +79,7 @@ public static class Publisher
         var release = await PartnershipQueries.ReleaseOfAsync(c, tenant.PartnershipId, ct);
         var standing = release.RequireSignoff
             ? await SignoffQueries.StandingAsync(c, dialect, tenant.PartnershipId, indicatorIds, ct)
-            : new Dictionary<(Guid, string), DateTimeOffset>();
+            : new Dictionary<(Guid, string), StandingSignoff>();
         var parents = (await c.QueryAsync<AreaRow>(new CommandDefinition(
             "SELECT code AS Code, parent_code AS ParentCode FROM areas WHERE partnership_id = @PartnershipId",
             new { tenant.PartnershipId }, cancellationToken: ct))).ToDictionary(a => a.Code, a => a.ParentCode, StringComparer.Ordinal);
@@ -108,9 +115,64 @@ public static class Publisher
                 ORDER BY o.period, o.area
                 """, new { tenant.PartnershipId, ids = SqlDialect.IdList(ids), narrowed, from, to }, cancellationToken: ct)));
         }
-        var byIndicator = rows.ToLookup(r => r.IndicatorId, r => r.ToObservation());
+        var observations = rows.Select(r => (r.IndicatorId, Observation: r.ToObservation())).ToList();
+        if (view.RequiresSignoff) observations = await AsSignedOffAsync(c, dialect, tenant, view, indicators, observations, area, from, to, ct);
+        var byIndicator = observations.ToLookup(r => r.IndicatorId, r => r.Observation);
         return indicators.SelectMany(i => view.Publish(i, byIndicator[i.Id]).Where(o => area is null || o.Area == area).Select(o => (i.Id, o)))
             .ToLookup(x => x.Id, x => x.o);
+    }
+
+    private sealed record LaterRevision(Guid IndicatorId, string Period, string Area, decimal OldValue, string OldStatus,
+        DateTimeOffset OldRecordedAt, DateTimeOffset RevisedAt, DateTimeOffset SignedOffAt);
+
+    /// <summary>
+    /// What was signed off, not what has changed since: a value changed or retracted after its period's sign-off is shown as it was
+    /// at sign-off (from the earliest revision after it), and one that arrived after is not shown, until the period is signed off
+    /// again. One query: the revisions made after their period's standing sign-off.
+    /// </summary>
+    private static async Task<List<(Guid IndicatorId, Observation Observation)>> AsSignedOffAsync(DbConnection c, SqlDialect dialect, Tenant tenant,
+        PublicView view, IReadOnlyList<Indicator> indicators, List<(Guid IndicatorId, Observation Observation)> rows, string? area, DateOnly? from,
+        DateOnly? to, CancellationToken ct)
+    {
+        var later = (await c.QueryAsync<LaterRevision>(new CommandDefinition($"""
+            SELECT r.indicator_id AS IndicatorId, r.period AS Period, r.area AS Area, r.old_value AS OldValue, r.old_status AS OldStatus,
+                   r.old_recorded_at AS OldRecordedAt, r.revised_at AS RevisedAt, s.signed_off_at AS SignedOffAt
+            FROM observation_revisions r
+            JOIN observation_signoffs s ON s.partnership_id = r.partnership_id AND s.indicator_id = r.indicator_id AND s.period = r.period
+            WHERE r.partnership_id = @PartnershipId AND s.withdrawn_at IS NULL AND r.revised_at > s.signed_off_at
+              AND {dialect.InIds("r.indicator_id", "@ids")}
+            """, new { tenant.PartnershipId, ids = SqlDialect.IdList(indicators.Select(i => i.Id)) }, cancellationToken: ct)))
+            .GroupBy(r => (r.IndicatorId, r.Period, r.Area))
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.RevisedAt).First());
+        var frequency = indicators.ToDictionary(i => i.Id, i => i.Frequency.PeriodType());
+        var result = new List<(Guid, Observation)>();
+        foreach (var (indicatorId, o) in rows)
+        {
+            if (later.Remove((indicatorId, o.Period, o.Area), out var first))
+            {
+                // Changed since sign-off: the value it replaced is the one signed off, if it was there by then.
+                if (first.OldRecordedAt <= first.SignedOffAt) result.Add((indicatorId, AtSignoff(o, first)));
+            }
+            else if (view.SignedOffAt(indicatorId, o.Period) is not { } signedOff || o.UpdatedAt <= signedOff) result.Add((indicatorId, o));
+        }
+        // Retracted since sign-off: still public as signed off (names of areas come from rows of the same area, when there are any).
+        var names = rows.Select(r => r.Observation).Where(o => o.AreaName is not null).GroupBy(o => o.Area).ToDictionary(g => g.Key, g => g.First().AreaName);
+        foreach (var ((indicatorId, period, rowArea), first) in later)
+        {
+            if (first.OldRecordedAt > first.SignedOffAt || !frequency.TryGetValue(indicatorId, out var type)) continue;
+            var parsed = Period.Parse(period, type).Period;
+            if ((area is not null && !view.NeedsEveryArea(indicators.First(i => i.Id == indicatorId), area) && rowArea != area)
+                || (from is { } f && parsed.Start < f) || (to is { } t && parsed.End > t)) continue;
+            result.Add((indicatorId, AtSignoff(new Observation(period, parsed.Start, parsed.End, rowArea, names.GetValueOrDefault(rowArea), null,
+                ObservationStatus.Provisional, null, null, 0, first.OldRecordedAt, first.OldRecordedAt), first)));
+        }
+        return result.OrderBy(r => r.Item2.Period, StringComparer.Ordinal).ThenBy(r => r.Item2.Area, StringComparer.Ordinal).ToList();
+
+        static Observation AtSignoff(Observation o, LaterRevision r) => o with
+        {
+            Value = r.OldValue, Status = EnumText<ObservationStatus>.Parse(r.OldStatus), Note = null, ClientId = null,
+            UpdatedAt = r.OldRecordedAt,
+        };
     }
 
     /// <summary>The public latest value and performance of each indicator in <paramref name="area"/>: computed from the published

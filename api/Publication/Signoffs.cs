@@ -41,6 +41,9 @@ public sealed record Signoff(Guid IndicatorId, string Indicator, string Period, 
 /// <param name="Released">Whether that moment has passed.</param>
 public sealed record Release(Guid IndicatorId, string Indicator, string Name, string Period, DateTimeOffset ReleaseAt, bool Released);
 
+/// <summary>A standing sign-off: what was signed off (the period's values at <paramref name="SignedOffAt"/>) and when it is released.</summary>
+public sealed record StandingSignoff(DateTimeOffset SignedOffAt, DateTimeOffset ReleaseAt);
+
 /// <summary>A withdrawal of a sign-off.</summary>
 /// <param name="Reason">Why, e.g. "ward figures double-counted"; 1–4,000 characters.</param>
 public sealed record SignoffWithdrawal([property: RequiredInRequest] string? Reason);
@@ -133,18 +136,18 @@ public sealed class SignoffQueries(Db db, AuditedWriter writer, TimeProvider clo
         AuditLog.RecordJsonAsync(w, action, EntityTypes.Observation, indicatorId, new JsonObject { [period] = changes }.ToJsonString(),
             touched: ([period], []));
 
-    private sealed record StandingRow(Guid IndicatorId, string Period, DateTimeOffset ReleaseAt);
+    private sealed record StandingRow(Guid IndicatorId, string Period, DateTimeOffset SignedOffAt, DateTimeOffset ReleaseAt);
 
-    /// <summary>The standing sign-offs of <paramref name="indicatorIds"/>: when each (indicator, period) is released.</summary>
-    internal static async Task<IReadOnlyDictionary<(Guid IndicatorId, string Period), DateTimeOffset>> StandingAsync(DbConnection c,
+    /// <summary>The standing sign-offs of <paramref name="indicatorIds"/>: when each (indicator, period) was signed off and is released.</summary>
+    internal static async Task<IReadOnlyDictionary<(Guid IndicatorId, string Period), StandingSignoff>> StandingAsync(DbConnection c,
         SqlDialect dialect, Guid partnershipId, IReadOnlyCollection<Guid> indicatorIds, CancellationToken ct)
     {
-        if (indicatorIds.Count == 0) return new Dictionary<(Guid, string), DateTimeOffset>();
+        if (indicatorIds.Count == 0) return new Dictionary<(Guid, string), StandingSignoff>();
         var rows = await c.QueryAsync<StandingRow>(new CommandDefinition($"""
-            SELECT indicator_id AS IndicatorId, period AS Period, release_at AS ReleaseAt FROM observation_signoffs
+            SELECT indicator_id AS IndicatorId, period AS Period, signed_off_at AS SignedOffAt, release_at AS ReleaseAt FROM observation_signoffs
             WHERE partnership_id = @partnershipId AND withdrawn_at IS NULL AND {dialect.InIds("indicator_id", "@ids")}
             """, new { partnershipId, ids = SqlDialect.IdList(indicatorIds) }, cancellationToken: ct));
-        return rows.ToDictionary(r => (r.IndicatorId, r.Period), r => r.ReleaseAt);
+        return rows.ToDictionary(r => (r.IndicatorId, r.Period), r => new StandingSignoff(r.SignedOffAt, r.ReleaseAt));
     }
 
     private sealed record ReleaseRow(Guid IndicatorId, string Indicator, string Name, string Period, DateTimeOffset ReleaseAt);

@@ -187,4 +187,41 @@ public sealed class ReleaseTests
         Assert.Contains(errors, k => k.EndsWith("embargoDays", StringComparison.OrdinalIgnoreCase));
         Assert.False((await t.Admin.GetAsync(t.Path()).OkAsync())["publicRelease"]!["requireSignoff"]!.GetValue<bool>());
     }
+
+    [Fact]
+    public async Task The_public_sees_what_was_signed_off_until_a_change_is_signed_off_and_released_in_its_turn()
+    {
+        using var factory = new ManualClockFactory();
+        var w = await BuildAsync(factory);
+        var path = w.T.Path($"/indicators/{w.IndicatorId}/periods/2025-05/signoff");
+        await TestTenant.Expect(await w.Signer.PostAsync(path, null), HttpStatusCode.OK);
+        w.Factory.Clock.Now = new DateTimeOffset(2025, 6, 12, 9, 0, 0, TimeSpan.Zero);
+
+        async Task<decimal?> PublicMayAsync() =>
+            (await w.Anonymous.GetAsync(w.T.Path($"/indicators/{w.IndicatorId}/observations")).OkAsync())["items"]!.AsArray()
+            .SingleOrDefault(o => o!["period"]!.GetValue<string>() == "2025-05")?["value"]?.GetValue<decimal>();
+        Assert.Equal(110m, await PublicMayAsync());
+
+        // A restatement after sign-off: the public keeps the signed-off 110; keyed readers see 104, marked embargoed.
+        await w.Pusher.PushOkAsync(w.T, [new { indicator = "ROB-PERSONAL", period = "2025-05", value = 104, reason = "CONNECT re-extract" }]);
+        Assert.Equal(110m, await PublicMayAsync());
+        Assert.Equal("2025-05", await PublicLatestPeriodAsync(w));
+        var keyed = (await w.Reader.GetAsync(w.T.Path($"/indicators/{w.IndicatorId}/observations")).OkAsync())["items"]!.AsArray()
+            .Single(o => o!["period"]!.GetValue<string>() == "2025-05")!;
+        Assert.Equal((104m, true), (keyed["value"]!.GetValue<decimal>(), keyed["embargoed"]!.GetValue<bool>()));
+        var performance = await w.Anonymous.GetAsync(w.T.Path($"/indicators/{w.IndicatorId}/performance")).OkAsync();
+        Assert.Equal(110m, performance["latest"]!["value"]!.GetValue<decimal>());
+
+        // Retracted after sign-off: still the signed-off value publicly.
+        Assert.Equal(HttpStatusCode.NoContent, (await w.Pusher.DeleteAsync(w.T.Path($"/indicators/{w.IndicatorId}/observations/2025-05"))).StatusCode);
+        Assert.Equal(110m, await PublicMayAsync());
+
+        // Sent again and signed off again: public from the next release time.
+        await w.Pusher.PushOkAsync(w.T, [IndicatorTestData.Row("ROB-PERSONAL", "2025-05", 105)]);
+        await TestTenant.Expect(await w.Signer.DeleteAsync(path + "?reason=restated"), HttpStatusCode.OK);
+        var resigned = await TestTenant.Expect(await w.Signer.PostAsync(path, null), HttpStatusCode.OK);
+        Assert.Empty(await PublicPeriodsAsync(w)); // withdrawn, and the new sign-off is not released yet
+        w.Factory.Clock.Now = resigned["releaseAt"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(105m, await PublicMayAsync());
+    }
 }
