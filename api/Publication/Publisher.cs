@@ -170,7 +170,10 @@ public static class Publisher
 
         static Observation AtSignoff(Observation o, LaterRevision r) => o with
         {
-            Value = r.OldValue, Status = EnumText<ObservationStatus>.Parse(r.OldStatus), Note = null, ClientId = null,
+            Value = r.OldValue,
+            Status = EnumText<ObservationStatus>.Parse(r.OldStatus),
+            Note = null,
+            ClientId = null,
             UpdatedAt = r.OldRecordedAt,
         };
     }
