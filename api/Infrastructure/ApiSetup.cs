@@ -71,6 +71,7 @@ public static class ApiSetup
         services.AddCspOpenApi();
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
+        services.AddSingleton<Quality.PushQuality>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
@@ -144,6 +145,8 @@ public static class ApiSetup
         tenant.MapAlignments();
         tenant.MapPlanRefresh();
         tenant.MapReports();
+        Quality.ValidationRulesApi.MapValidationRules(tenant);
+        Completeness.CompletenessApi.MapCompleteness(tenant);
         return app;
     }
 }
