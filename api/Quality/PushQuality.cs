@@ -30,15 +30,17 @@ public sealed class PushQuality(Db db)
         public bool NeedsHistory => OutlierThreshold > 0 || LargeChangePercent is not null;
     }
 
-    private sealed record ValueRow(Guid IndicatorId, string Period, string Area, decimal Value);
-
     private readonly record struct Pair(Guid IndicatorId, string Area);
 
+    // Per indicator, a range of periods in every area: a range of the clustered primary key (indicator, period, area), read in
+    // order. Seeking each (indicator, area) through the area index instead costs a lookup into the table for every value, about
+    // twice the time for a batch that covers the areas (a month's push does); values of areas the batch does not touch are
+    // dropped as they are read.
     private readonly string valuesSql = $"""
-        SELECT o.indicator_id AS IndicatorId, o.period AS Period, o.area AS Area, o.value AS Value
-        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("a", "NVARCHAR(9)"), ("f", "NVARCHAR(16)"), ("t", "NVARCHAR(16)"))} k
+        SELECT o.indicator_id, o.period, o.area, o.value
+        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("f", "NVARCHAR(16)"), ("t", "NVARCHAR(16)"))} k
         CROSS JOIN observations o
-        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.area = k.a AND o.period >= k.f AND o.period <= k.t
+        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period >= k.f AND o.period <= k.t
         """;
 
     public async Task<List<ObservationWarning>> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<PushedValue> rows,
@@ -194,16 +196,22 @@ public sealed class PushQuality(Db db)
     {
         var series = new Dictionary<Pair, SortedList<string, decimal>>(ranges.Count);
         if (ranges.Count == 0) return series;
-        foreach (var pair in ranges.Keys) series[pair] = new SortedList<string, decimal>(StringComparer.Ordinal);
-        var buffer = new ArrayBufferWriter<byte>(ranges.Count * 96);
+        var byIndicator = new Dictionary<Guid, (string From, string To)>();
+        foreach (var (pair, (from, to)) in ranges)
+        {
+            series[pair] = new SortedList<string, decimal>(StringComparer.Ordinal);
+            byIndicator[pair.IndicatorId] = byIndicator.TryGetValue(pair.IndicatorId, out var r)
+                ? (string.CompareOrdinal(from, r.From) < 0 ? from : r.From, string.CompareOrdinal(to, r.To) > 0 ? to : r.To)
+                : (from, to);
+        }
+        var buffer = new ArrayBufferWriter<byte>(byIndicator.Count * 80);
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartArray();
-            foreach (var (pair, (from, to)) in ranges)
+            foreach (var (indicatorId, (from, to)) in byIndicator)
             {
                 json.WriteStartObject();
-                json.WriteString("i", pair.IndicatorId.ToString("D"));
-                json.WriteString("a", pair.Area);
+                json.WriteString("i", indicatorId.ToString("D"));
                 json.WriteString("f", from);
                 json.WriteString("t", to);
                 json.WriteEndObject();
@@ -211,8 +219,14 @@ public sealed class PushQuality(Db db)
             json.WriteEndArray();
         }
         var keys = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        foreach (var r in await c.QueryAsync<ValueRow>(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct)))
-            series[new Pair(r.IndicatorId, r.Area)][r.Period] = r.Value;
+        // A plain reader: this runs inside every push, over up to 25 stored values per row sent.
+        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
+        while (await reader.ReadAsync(ct))
+        {
+            var id = TypeHandlers.ReadGuid(reader.GetValue(0));
+            if (!series.TryGetValue(new Pair(id, reader.GetString(2)), out var values)) continue;
+            values[reader.GetString(1)] = TypeHandlers.ReadDecimal(reader.GetValue(3));
+        }
         return series;
     }
 
