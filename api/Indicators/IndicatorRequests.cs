@@ -107,10 +107,7 @@ public sealed record IndicatorRequest(string Code, string Name, string? Descript
 /// <summary>The plausible range of an indicator's values; either end may be open.</summary>
 /// <param name="Min">The smallest plausible value; null or absent: no lower bound.</param>
 /// <param name="Max">The largest plausible value; null or absent: no upper bound. At least <c>min</c>.</param>
-public sealed record IndicatorBounds(decimal? Min = null, decimal? Max = null)
-{
-    public bool IsEmpty => Min is null && Max is null;
-}
+public sealed record IndicatorBounds(decimal? Min = null, decimal? Max = null);
 
 /// <summary>An indicator's disclosure policy, as sent.</summary>
 /// <param name="Rule"><c>none</c>, <c>nhs_small_numbers</c> or <c>suppress_below</c>.</param>
