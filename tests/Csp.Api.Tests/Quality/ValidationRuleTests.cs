@@ -55,6 +55,9 @@ public sealed class ValidationRuleTests(CspApiFactory factory)
         Assert.Equal(1, await t.CountAsync("validation_rules"));
         var audit = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/audit?entityType=validation_rule")), HttpStatusCode.OK);
         Assert.Equal(3, audit["items"].Arr().Count);
+        var changes = await TestTenant.Expect(await t.Admin.GetAsync(t.Path("/changes?after=0")), HttpStatusCode.OK);
+        Assert.Contains(changes["items"].Arr(), c => c!["entityType"]!.GetValue<string>() == "validation_rule" && c["entityId"]!.GetValue<Guid>() == id
+            && c["op"]!.GetValue<string>() == "delete");
     }
 
     [Fact]
