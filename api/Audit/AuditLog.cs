@@ -142,4 +142,5 @@ public static class EntityTypes
     public const string Framework = "framework";
     public const string Outcome = "outcome";
     public const string Alignment = "alignment";
+    public const string ValidationRule = "validation_rule";
 }

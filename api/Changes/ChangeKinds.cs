@@ -22,6 +22,7 @@ public enum ChangeEntityType
     [JsonStringEnumMemberName("framework")] Framework,
     [JsonStringEnumMemberName("outcome")] Outcome,
     [JsonStringEnumMemberName("alignment")] Alignment,
+    [JsonStringEnumMemberName("validation_rule")] ValidationRule,
 }
 
 /// <summary>What happened to the entity: <c>create</c> and <c>update</c> (fetch it again), <c>delete</c> (a tombstone:

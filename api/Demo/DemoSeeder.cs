@@ -22,7 +22,8 @@ namespace Csp.Api.Demo;
 public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnvironment environment, TimeProvider clock, ILogger<DemoSeeder> logger,
     PartnershipQueries partnerships, AgencyQueries agencies, ClientQueries clients, PlanQueries plans,
     PriorityQueries priorities, CommitmentQueries commitments, FrameworkQueries frameworks, AlignmentQueries alignments,
-    Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh, Areas.AreaQueries areas)
+    Indicators.IndicatorQueries indicators, Observations.BatchPush push, PlanRefresh refresh, Areas.AreaQueries areas,
+    Quality.ValidationRuleQueries rules)
 {
     public const string Slug = "southwark";
 
@@ -101,7 +102,7 @@ public sealed partial class DemoSeeder(Db db, AuditedWriter writer, IHostEnviron
             }
         }
         await DemoIndicators.SeedAsync(admin, new Dictionary<string, Guid> { ["MET-CS"] = met, ["SEL-ICB"] = icb }, priorityByCode,
-            indicators, push, today, fyStart.AddYears(1).AddMonths(-1), ct);
+            indicators, rules, push, today, fyStart.AddYears(1).AddMonths(-1), ct);
         await DemoPublication.SeedAsync(w, clock.GetUtcNow());
         await SeedFrameworksAsync(w, admin, last.Id, ct);
         Written(await plans.ApproveAsync(admin, last.Id, approval, null, ct));

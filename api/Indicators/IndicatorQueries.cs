@@ -14,7 +14,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
 {
     private sealed record Row(Guid Id, string Code, string Name, string? Description, string Unit, string Direction, string Frequency,
         Guid SourceAgencyId, decimal? BaselineValue, string? BaselinePeriod, decimal NearTolerancePercent, string? Definition, string? SourceSystem,
-        string DisclosureRule, long? DisclosureThreshold, string DisclosureAppliesTo, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+        string DisclosureRule, long? DisclosureThreshold, string DisclosureAppliesTo, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
+        decimal? LargeChangePercent, long? DueDays, bool DueForWards, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         /// <param name="partnershipArea">The partnership's own area, whose latest target is the deprecated <c>target</c>.</param>
         public Indicator ToIndicator(IReadOnlyList<Guid> priorityIds, IReadOnlyList<Target> targets, IReadOnlyList<SeriesBreak> breaks,
@@ -25,7 +26,9 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
             targets.LastOrDefault(t => t.Area == partnershipArea) is { } latest ? new PeriodValueOut(latest.Value, latest.Period) : null,
             targets, NearTolerancePercent, Definition, SourceSystem, breaks,
             new DisclosurePolicy(EnumText<DisclosureRule>.Parse(DisclosureRule), (int?)DisclosureThreshold,
-                EnumText<DisclosureScope>.Parse(DisclosureAppliesTo)), Version, CreatedAt, UpdatedAt);
+                EnumText<DisclosureScope>.Parse(DisclosureAppliesTo)),
+            BoundsMin is null && BoundsMax is null ? null : new IndicatorBounds(BoundsMin, BoundsMax), OutlierThreshold, LargeChangePercent,
+            (int?)DueDays, DueForWards, Version, CreatedAt, UpdatedAt);
     }
 
     private sealed record LinkRow(Guid IndicatorId, Guid PriorityId);
@@ -50,6 +53,8 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
         source_agency_id AS SourceAgencyId, baseline_value AS BaselineValue, baseline_period AS BaselinePeriod,
         near_tolerance_percent AS NearTolerancePercent, definition AS Definition, source_system AS SourceSystem,
         disclosure_rule AS DisclosureRule, disclosure_threshold AS DisclosureThreshold, disclosure_applies_to AS DisclosureAppliesTo,
+        bounds_min AS BoundsMin, bounds_max AS BoundsMax,
+        outlier_threshold AS OutlierThreshold, large_change_percent AS LargeChangePercent, due_days AS DueDays, due_for_wards AS DueForWards,
         version AS Version, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
@@ -249,6 +254,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
             DisclosureAppliesTo = EnumText<DisclosureScope>.Text(r.Disclosure is { } scope
                 ? scope.AppliesTo ?? DisclosureScope.BelowPartnership
                 : current?.Disclosure.AppliesTo ?? DisclosureScope.BelowPartnership),
+            BoundsMin = r.Bounds is { } b ? b.Min : current?.Bounds?.Min,
+            BoundsMax = r.Bounds is { } b2 ? b2.Max : current?.Bounds?.Max,
+            OutlierThreshold = r.OutlierThreshold ?? current?.OutlierThreshold ?? Quality.QualityDefaults.OutlierThreshold,
+            LargeChangePercent = r.LargeChangePercent is { } lc ? lc == 0 ? null : lc : current?.LargeChangePercent,
+            DueDays = r.DueDays ?? current?.DueDays,
+            DueForWards = r.DueForWards ?? current?.DueForWards ?? false,
         };
     }
 
@@ -299,10 +310,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
             await w.ExecuteAsync("""
                 INSERT INTO indicators (partnership_id, id, code, name, description, unit, direction, frequency, source_agency_id,
                                         baseline_value, baseline_period, near_tolerance_percent, definition, source_system, disclosure_rule,
-                                        disclosure_threshold, disclosure_applies_to, version, created_at, updated_at)
+                                        disclosure_threshold, disclosure_applies_to, bounds_min, bounds_max, outlier_threshold, large_change_percent,
+                                        due_days, due_for_wards, version, created_at, updated_at)
                 VALUES (@PartnershipId, @id, @Code, @Name, @Description, @Unit, @Direction, @Frequency, @SourceAgencyId,
                         @BaselineValue, @BaselinePeriod, @NearTolerancePercent, @Definition, @SourceSystem, @DisclosureRule,
-                        @DisclosureThreshold, @DisclosureAppliesTo, 1, @Now, @Now)
+                        @DisclosureThreshold, @DisclosureAppliesTo, @BoundsMin, @BoundsMax, @OutlierThreshold, @LargeChangePercent, @DueDays,
+                        @DueForWards, 1, @Now, @Now)
                 """, Values(w, id, request, current: null));
             await ReplaceLinksAsync(w, id, request.PriorityIds);
             await ReplaceTargetsAsync(w, id, targets);
@@ -331,7 +344,9 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
                        frequency = @Frequency, source_agency_id = @SourceAgencyId, baseline_value = @BaselineValue,
                        baseline_period = @BaselinePeriod, near_tolerance_percent = @NearTolerancePercent, definition = @Definition,
                        source_system = @SourceSystem, disclosure_rule = @DisclosureRule, disclosure_threshold = @DisclosureThreshold,
-                       disclosure_applies_to = @DisclosureAppliesTo, version = version + 1, updated_at = @Now
+                       disclosure_applies_to = @DisclosureAppliesTo, bounds_min = @BoundsMin, bounds_max = @BoundsMax,
+                       outlier_threshold = @OutlierThreshold, large_change_percent = @LargeChangePercent, due_days = @DueDays,
+                       due_for_wards = @DueForWards, version = version + 1, updated_at = @Now
                 WHERE partnership_id = @PartnershipId AND id = @id
                 """, Values(w, id, request, current));
             await ReplaceLinksAsync(w, id, request.PriorityIds); // read back in a fixed order, so equal sets compare equal

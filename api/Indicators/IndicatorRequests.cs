@@ -84,10 +84,30 @@ public sealed record PeriodValue([property: RequiredInRequest] decimal? Value, [
 /// current ones; an empty list removes them.</param>
 /// <param name="Disclosure">How its small numbers are published below the partnership's own area. Omitted or null keeps the current
 /// policy (<c>none</c> on a new indicator).</param>
+/// <param name="Bounds">The plausible range of a value: a pushed value outside it gets the warning <c>outside_bounds</c> (it is still
+/// kept). Omitted or null keeps the current bounds (none on a new indicator); <c>{}</c> removes them.</param>
+/// <param name="OutlierThreshold">The modified z-score (against the same area's last 24 periods, with at least 6 of them) above which a
+/// pushed value gets the warning <c>outlier</c>: 0–100, at most 4 decimal places; 0 turns the check off. Omitted or null keeps the
+/// current threshold (3.5 on a new indicator).</param>
+/// <param name="LargeChangePercent">A pushed value that differs by more than this percentage from the area's previous period gets the
+/// warning <c>large_change</c>: 0–100,000, at most 4 decimal places; 0 turns the check off. Omitted or null keeps the current one (off
+/// on a new indicator).</param>
+/// <param name="DueDays">How many days after a period ends its value is due (e.g. 10 for monthly police data): from then on a missing
+/// value is overdue, and one that arrives later is late (see /completeness). 0–366. Omitted or null keeps the current one (a new
+/// indicator has none, and is not chased).</param>
+/// <param name="DueForWards">True when a value is also due for each of the partnership's wards, not only for its own area. Omitted or
+/// null keeps the current setting (false on a new indicator).</param>
 public sealed record IndicatorRequest(string Code, string Name, string? Description, IndicatorUnit? Unit, IndicatorDirection? Direction,
     IndicatorFrequency? Frequency, Guid? SourceAgencyId, IReadOnlyList<Guid>? PriorityIds, PeriodValue? Baseline,
     [property: DeprecatedInContract] PeriodValue? Target, IReadOnlyList<TargetInput?>? Targets = null, decimal? NearTolerancePercent = null,
-    string? Definition = null, string? SourceSystem = null, IReadOnlyList<BreakInput?>? Breaks = null, DisclosureInput? Disclosure = null);
+    string? Definition = null, string? SourceSystem = null, IReadOnlyList<BreakInput?>? Breaks = null, DisclosureInput? Disclosure = null,
+    IndicatorBounds? Bounds = null, decimal? OutlierThreshold = null, decimal? LargeChangePercent = null, int? DueDays = null,
+    bool? DueForWards = null);
+
+/// <summary>The plausible range of an indicator's values; either end may be open.</summary>
+/// <param name="Min">The smallest plausible value; null or absent: no lower bound.</param>
+/// <param name="Max">The largest plausible value; null or absent: no upper bound. At least <c>min</c>.</param>
+public sealed record IndicatorBounds(decimal? Min = null, decimal? Max = null);
 
 /// <summary>An indicator's disclosure policy, as sent.</summary>
 /// <param name="Rule"><c>none</c>, <c>nhs_small_numbers</c> or <c>suppress_below</c>.</param>
@@ -147,12 +167,21 @@ public sealed record PeriodValueOut(decimal Value, string Period);
 /// <param name="SourceSystem">Where its figures come from, e.g. <c>CONNECT</c>; null when not given.</param>
 /// <param name="Breaks">Breaks in the series, by period (empty when none): a comparison across one is <c>comparable: false</c>.</param>
 /// <param name="Disclosure">How its small numbers are published below the partnership's own area.</param>
+/// <param name="Bounds">The plausible range of a value (a pushed value outside it is warned about); absent when none.</param>
+/// <param name="OutlierThreshold">The modified z-score above which a pushed value is warned about as an outlier; 0: not checked.</param>
+/// <param name="LargeChangePercent">The change from the previous period (in %) above which a pushed value is warned about; null: not
+/// checked.</param>
+/// <param name="DueDays">Days after a period ends by which its value is due; null: not chased.</param>
+/// <param name="DueForWards">True when a value is also due for each ward, not only for the partnership's area.</param>
 public sealed record Indicator(Guid Id, string Code, string Name, string? Description, IndicatorUnit Unit, IndicatorDirection Direction,
     IndicatorFrequency Frequency, Guid SourceAgencyId, IReadOnlyList<Guid> PriorityIds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeriodValueOut? Baseline,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), DeprecatedInContract] PeriodValueOut? Target,
     IReadOnlyList<Target> Targets, decimal NearTolerancePercent, string? Definition, string? SourceSystem, IReadOnlyList<SeriesBreak> Breaks,
-    DisclosurePolicy Disclosure, [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
+    DisclosurePolicy Disclosure,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IndicatorBounds? Bounds, decimal OutlierThreshold,
+    decimal? LargeChangePercent, int? DueDays, bool DueForWards,
+    [property: WithheldFromPublic] long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt) : Audit.IVersioned;
 
 /// <summary>The latest value against the area's target for its period, by direction: <c>on_target</c> when it meets it, <c>near</c>
 /// within the indicator's <c>nearTolerancePercent</c> of it (10% by default), else <c>off_target</c>; <c>no_target</c> when the area

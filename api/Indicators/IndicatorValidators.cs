@@ -60,6 +60,15 @@ public sealed class IndicatorRequestValidator : AbstractValidator<IndicatorReque
         RuleFor(x => x.NearTolerancePercent)
             .Must(v => v is null || v is >= 0 and <= 100 && TypeHandlers.Normalize(v.Value).Scale <= 4)
             .WithMessage("'nearTolerancePercent' is a percent from 0 to 100, with at most 4 decimal places.");
+        RuleFor(x => x.Bounds).Must(b => b is not { Min: { } min, Max: { } max } || min <= max)
+            .WithMessage("'bounds.max' must be at least 'bounds.min'.");
+        RuleFor(x => x.OutlierThreshold)
+            .Must(v => v is null || v is >= 0 and <= 100 && TypeHandlers.Normalize(v.Value).Scale <= 4)
+            .WithMessage("'outlierThreshold' is a modified z-score from 0 (off) to 100, with at most 4 decimal places.");
+        RuleFor(x => x.LargeChangePercent)
+            .Must(v => v is null || v is >= 0 and <= 100_000 && TypeHandlers.Normalize(v.Value).Scale <= 4)
+            .WithMessage("'largeChangePercent' is a percent from 0 (off) to 100000, with at most 4 decimal places.");
+        RuleFor(x => x.DueDays).InclusiveBetween(0, 366).WithMessage("'dueDays' is a number of days from 0 to 366.");
     }
 
     public const int MaxBreaks = 100;

@@ -72,6 +72,7 @@ public static class ApiSetup
         services.AddCspOpenApi();
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
+        services.AddSingleton<Quality.PushQuality>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
@@ -146,6 +147,8 @@ public static class ApiSetup
         tenant.MapPlanRefresh();
         tenant.MapReports();
         tenant.MapPublication();
+        Quality.ValidationRulesApi.MapValidationRules(tenant);
+        Completeness.CompletenessApi.MapCompleteness(tenant);
         return app;
     }
 }

@@ -11,6 +11,7 @@ using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Partnerships;
+using Csp.Api.Quality;
 using Dapper;
 
 namespace Csp.Api.Observations;
@@ -22,7 +23,7 @@ namespace Csp.Api.Observations;
 /// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
 /// write is one set-based statement. Either the whole batch's writes commit or none do.
 /// </summary>
-public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger)
+public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger, PushQuality quality)
 {
     public const int MaxRows = 10_000;
 
@@ -145,10 +146,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
             var now = clock.GetUtcNow();
-            var accepted = Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts);
+            var (accepted, warnings) = await WarnAsync(quality, c, null, tenant,
+                Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts), options, conflicts, ct);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
             var plan = Diff(tenant, accepted, stored, force, conflicts, now);
-            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
+            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true, warnings));
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
@@ -157,11 +159,12 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             ran = true;
             var (connection, tx) = (w.Connection, w.Transaction);
             var conflicts = new List<ObservationConflict>();
-            var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts);
+            var (accepted, warnings) = await WarnAsync(quality, connection, tx, tenant,
+                Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts), options, conflicts, ct);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
-            var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
+            var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false, warnings);
             // Rejected, or nothing to write: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
             if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count == 0)
                 return WriteResult<BatchResult>.Unchanged(summary);
@@ -430,13 +433,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return new Plan(inserts, updates, deletes, revisions, unchanged);
     }
 
-    private static BatchResult Summarise(int total, Plan plan, List<ObservationConflict> conflicts, bool atomic, bool dryRun)
+    private static BatchResult Summarise(int total, Plan plan, List<ObservationConflict> conflicts, bool atomic, bool dryRun,
+        List<ObservationWarning> warnings)
     {
         var ordered = conflicts.OrderBy(c => c.Index).ToList();
         var rejected = ordered.Select(c => c.Index).Distinct().Count();
         if (atomic && rejected > 0 || rejected > 0 && rejected == total)
-            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered);
+            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered, warnings);
         return new BatchResult(rejected == 0 ? BatchStatus.Ok : BatchStatus.Partial,
-            plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, rejected, dryRun, ordered);
+            plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, rejected, dryRun, ordered, warnings);
     }
 }

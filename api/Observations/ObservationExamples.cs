@@ -35,7 +35,7 @@ internal static class ObservationExamples
         [
             new ObservationConflict(11, "period", ConflictCode.InvalidPeriod,
                 "'2024-13' is not a period (e.g. 2024-06, 2024-Q2, 2024, 2024-25, or 202406, 2024Q2, 2024April)."),
-        ]));
+        ], []));
 
     public static readonly ProblemResponse Forbidden = new("PushForbidden", 403,
         $"The key lacks the `{Scopes.ObservationsWrite}` scope, or sends `force=true` without the `{Scopes.Admin}` scope.")

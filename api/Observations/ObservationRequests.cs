@@ -158,7 +158,9 @@ public sealed record ObservationConflict(int Index, string Field, ConflictCode C
 /// <c>areaCheck</c> strict). <c>invalid_value</c>: the value is missing or does not suit the unit, the note or reason is too long,
 /// or a delete row sends a value or status. <c>duplicate_in_batch</c>: an earlier row of the batch has the same (indicator, period,
 /// area). <c>final_value_locked</c>: the stored value is final and the row would replace it with a provisional one or retract
-/// it (an admin may, with <c>force=true</c>).
+/// it (an admin may, with <c>force=true</c>). Only with <c>failOn=warnings</c>, the row's warning (see
+/// <c>WarningCode</c>) as a conflict: <c>outside_bounds</c>: outside the indicator's bounds. <c>outlier</c>: an outlier against the area's
+/// earlier periods. <c>large_change</c>: too far from the previous period. <c>rule_violation</c>: a validation rule does not hold.
 /// </summary>
 [JsonConverter(typeof(StringEnumConverter<ConflictCode>))]
 public enum ConflictCode
@@ -174,6 +176,10 @@ public enum ConflictCode
     [JsonStringEnumMemberName("invalid_value")] InvalidValue,
     [JsonStringEnumMemberName("duplicate_in_batch")] DuplicateInBatch,
     [JsonStringEnumMemberName("final_value_locked")] FinalValueLocked,
+    [JsonStringEnumMemberName("outside_bounds")] OutsideBounds,
+    [JsonStringEnumMemberName("outlier")] Outlier,
+    [JsonStringEnumMemberName("large_change")] LargeChange,
+    [JsonStringEnumMemberName("rule_violation")] RuleViolation,
 }
 
 /// <summary>What the push did (or, with dryRun, would do). created + updated + deleted + unchanged + rejected = rows sent.</summary>
@@ -186,11 +192,15 @@ public enum ConflictCode
 /// <param name="Rejected">Rows not kept: those with a conflict, or every row when the batch was rejected as a whole.</param>
 /// <param name="DryRun">True when nothing was written.</param>
 /// <param name="Conflicts">Why each faulty row was rejected, in row order; empty when none.</param>
+/// <param name="Warnings">Doubts about rows that were kept (outside the indicator's bounds, an outlier, a large change, a broken
+/// validation rule), in row order; empty when none. A warning never rejects a row, unless the push sent <c>failOn=warnings</c>, which
+/// turns each into a conflict instead.</param>
 public sealed record BatchResult(BatchStatus Status, int Created, int Updated, int Deleted, int Unchanged, int Rejected, bool DryRun,
-    IReadOnlyList<ObservationConflict> Conflicts);
+    IReadOnlyList<ObservationConflict> Conflicts, IReadOnlyList<Quality.ObservationWarning> Warnings);
 
 /// <summary>Query options of the batch push.</summary>
 public readonly record struct PushOptions(
     [property: Description("Validate and report without writing.")] bool? DryRun,
     [property: Description("Reject the whole batch if any row has a conflict.")] bool? Atomic,
-    [property: Description("Admin only: let provisional values overwrite final ones, and delete rows retract final ones.")] bool? Force);
+    [property: Description("Admin only: let provisional values overwrite final ones, and delete rows retract final ones.")] bool? Force,
+    [property: Description("warnings: reject every row that has a warning (outside_bounds, outlier, large_change, rule_violation), as a conflict with the same code.")] Quality.PushFailOn? FailOn = null);

@@ -63,8 +63,8 @@ public sealed class ReportBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.Contains("Southwark Community Safety Partnership Plan", await page.Locator("h1").InnerTextAsync());
         var charts = page.Locator("figure.chart svg[role='img']");
-        Assert.Equal(7, await charts.CountAsync());
-        for (var i = 0; i < 7; i++)
+        Assert.Equal(8, await charts.CountAsync()); // one per demo indicator
+        for (var i = 0; i < 8; i++)
         {
             var box = await charts.Nth(i).BoundingBoxAsync();
             Assert.True(box is { Width: > 300, Height: > 100 }, $"chart {i} is not drawn: {box?.Width}×{box?.Height}");

@@ -46,7 +46,8 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
              "target":{"value":190,"period":"2026-03"},"targets":[{"area":"E09000028","period":"2026-03","value":190}],"nearTolerancePercent":5,
              "definition":"Count of personal robbery offences recorded by the police in the area during the month.","sourceSystem":"CONNECT",
              "breaks":[{"period":"2024-02","reason":"The Met moved crime recording to CONNECT."}],
-             "disclosure":{"rule":"suppress_below","threshold":5}}
+             "disclosure":{"rule":"suppress_below","threshold":5},"bounds":{"min":0,"max":900},"outlierThreshold":3.5,"largeChangePercent":50,
+             "dueDays":10,"dueForWards":false}
             """,
         ["ObservationBatch"] = """
             {"observations":[{"indicator":"ROB-PERSONAL","period":"2024-06","area":"E09000028","value":187,"status":"provisional","note":"extract"}]}
@@ -54,6 +55,10 @@ public sealed class RequiredFieldTests(CspApiFactory factory)
         ["FrameworkRequest"] = """{"code":"S2030","title":"Southwark 2030","publisher":"Southwark Council","adoptedOn":"2023-07-01","url":"https://www.southwark.gov.uk/"}""",
         ["FrameworkVersionRequest"] = """{"title":"Southwark 2030 (refreshed)","publisher":"Southwark Council","adoptedOn":"2026-07-01","url":"https://www.southwark.gov.uk/"}""",
         ["OutcomeRequest"] = """{"code":"S2030-3","title":"A safer Southwark","description":"Residents feel safe.","position":1}""",
+        ["ValidationRuleRequest"] = """
+            {"code":"INJURY-LE-KNIFE","description":"Knife crime with injury is part of knife crime.","left":"KNIFE-INJURY",
+             "operator":"less_than_or_equal_to","right":"KNIFE-CRIME","aggregate":"none","missingValue":"skip_if_any_missing"}
+            """,
         ["AlignmentRequest"] = """{"outcomeId":"@A","priorityId":"@B","rationale":"Robbery is what residents name first."}""",
     };
 

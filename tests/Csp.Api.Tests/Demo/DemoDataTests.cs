@@ -69,13 +69,15 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
         var reader = factory.ClientWithKey(DemoKeys.Reader);
         var list = await TestTenant.Expect(await reader.GetAsync(Southwark + "/indicators?limit=100"), HttpStatusCode.OK);
         var codes = list["items"]!.AsArray().Select(i => i!["code"]!.GetValue<string>()).Order().ToList();
-        Assert.Equal(["ASB-CALLS", "CONFIDENCE", "DRUG-COMPLETIONS", "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES"], codes);
+        Assert.Equal(["ASB-CALLS", "CONFIDENCE", "DRUG-COMPLETIONS", "KNIFE-CRIME", "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES"], codes);
 
         foreach (var item in list["items"]!.AsArray())
         {
             var id = item!["id"]!.GetValue<Guid>();
             var observations = await TestTenant.Expect(await reader.GetAsync($"{Southwark}/indicators/{id}/observations?limit=100"), HttpStatusCode.OK);
-            Assert.Equal(24, observations["items"]!.AsArray().Count);
+            // The ICB is deliberately behind (see DemoQualityTests): its last months have not arrived.
+            var expected = item["code"]!.GetValue<string>() == "DRUG-COMPLETIONS" ? 22 : 24;
+            Assert.Equal(expected, observations["items"]!.AsArray().Count);
         }
 
         var plan = await TestTenant.Expect(await reader.GetAsync(Southwark + "/plans/current"), HttpStatusCode.OK);
@@ -91,7 +93,7 @@ public sealed class DemoDataTests(DevelopmentFactory factory) : IClassFixture<De
         var items = list["items"]!.AsArray().Select(i => i!.AsObject()).ToDictionary(i => i.Str("code"));
 
         Assert.All(items.Values, i => Assert.True(i["definition"]?.GetValue<string>() is { Length: > 20 }, i.ToJsonString()));
-        var recordedCrime = new[] { "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES" };
+        var recordedCrime = new[] { "KNIFE-CRIME", "KNIFE-INJURY", "ROB-PERSONAL", "THEFT-PERSON", "VAWG-OFFENCES" };
         Assert.Equal(recordedCrime, items.Values.Where(i => i["breaks"]!.AsArray().Count > 0).Select(i => i.Str("code")).Order());
         foreach (var code in recordedCrime)
         {

@@ -51,6 +51,9 @@ public sealed class CsvSafetyTests(CspApiFactory factory)
         }
         var money = await t.CreateIndicatorAsync(met.Id(), "SPEND", unit: "currency_gbp", priorityIds: [priority.Id()]);
         await pusher.PushOkAsync(t, Hostile.Select((note, i) => IndicatorTestData.Row("SPEND", $"2025-0{i + 1}", -3.5m - i, note: note)));
+        // A rule that never holds, so every planted value is a violation.
+        await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/validation-rules"),
+            new { code = "NEVER", left = "SPEND", @operator = "greater_than", right = "SPEND" }), HttpStatusCode.Created);
         return new Planted(t, plan.Id(), priority.Id(), money.Id(), "SPEND");
     }
 
@@ -79,6 +82,10 @@ public sealed class CsvSafetyTests(CspApiFactory factory)
             p => p.T.Path("/observations"),
             p => $"{p.T.Slug}-observations.csv",
             ["note"], ("value", "-3.5")),
+            ["/v1/partnerships/{partnership}/validation-rules/violations"] = (
+            p => p.T.Path("/validation-rules/violations"),
+            p => $"{p.T.Slug}-rule-violations.csv",
+            [], ("left_value", "-3.5")),
         };
 
     [Fact]

@@ -163,6 +163,17 @@ public static class MatrixKit
 
         ["GET " + T("/audit")] = (_, _) => null,
         ["GET " + T("/changes")] = (_, _) => null,
+
+        ["GET " + T("/validation-rules")] = (_, _) => null,
+        ["POST " + T("/validation-rules")] = (w, n) => new
+        {
+            code = $"HIJACK-{n}", left = w.IndicatorCode ?? "ROB-PERSONAL", @operator = "greater_than_or_equal_to", right = w.IndicatorCode ?? "ROB-PERSONAL",
+        },
+        ["GET " + T("/validation-rules/{ruleId}")] = (_, _) => null,
+        ["DELETE " + T("/validation-rules/{ruleId}")] = (_, _) => null,
+        ["GET " + T("/validation-rules/violations")] = (_, _) => null,
+        ["GET " + T("/completeness")] = (_, _) => null,
+        ["GET " + T("/completeness/overdue")] = (_, _) => null,
     };
 
     /// <summary>Routes outside any partnership, and what an anonymous caller or a tenant admin key gets there.</summary>
@@ -278,6 +289,13 @@ public static class MatrixKit
                 var restated = await TestTenant.Expect(await pusher.PostAsJsonAsync(t.Path("/observations"),
                     new { observations = new[] { Row(Period, 189) } }), HttpStatusCode.OK);
                 Assert.Equal(1, restated["updated"]!.GetValue<int>());
+            }
+
+            if (Has(routes, "POST", "/validation-rules"))
+            {
+                var rule = await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/validation-rules"),
+                    new { code = "SELF", left = indicatorCode, @operator = "equal_to", right = indicatorCode }), HttpStatusCode.Created);
+                values["ruleId"] = rule.Id().ToString();
             }
         }
 

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Quality;
+
+namespace Csp.Api.Observations;
+
+/// <summary>The batch push's data-quality warnings (<see cref="PushQuality"/>), taken once the rows have passed their checks.</summary>
+public sealed partial class BatchPush
+{
+    /// <summary>The warnings of the accepted rows; with <c>failOn=warnings</c> each becomes a conflict of the same code, and the rows
+    /// with one are no longer accepted.</summary>
+    private static async Task<(List<Accepted> Accepted, List<ObservationWarning> Warnings)> WarnAsync(PushQuality quality, DbConnection c,
+        DbTransaction? tx, Tenant tenant, List<Accepted> accepted, PushOptions options, List<ObservationConflict> conflicts, CancellationToken ct)
+    {
+        var warnings = await quality.CheckAsync(c, tx, tenant,
+            accepted.ConvertAll(a => new PushedValue(a.Index, a.Key.IndicatorId, a.Period, a.Key.Area, a.Value, a.Delete)), ct);
+        if (options.FailOn is null || warnings.Count == 0) return (accepted, warnings);
+        foreach (var w in warnings) conflicts.Add(new ObservationConflict(w.Index, "value", ConflictOf(w.Code), w.Message));
+        var warned = warnings.Select(w => w.Index).ToHashSet();
+        return (accepted.FindAll(a => !warned.Contains(a.Index)), []);
+    }
+
+    private static ConflictCode ConflictOf(WarningCode code) => code switch
+    {
+        WarningCode.OutsideBounds => ConflictCode.OutsideBounds,
+        WarningCode.Outlier => ConflictCode.Outlier,
+        WarningCode.LargeChange => ConflictCode.LargeChange,
+        _ => ConflictCode.RuleViolation,
+    };
+}
