@@ -224,4 +224,48 @@ public sealed class ReleaseTests
         w.Factory.Clock.Now = resigned["releaseAt"]!.GetValue<DateTimeOffset>();
         Assert.Equal(105m, await PublicMayAsync());
     }
+
+    /// <summary>The sweep of every public route, for a partnership whose release waits for sign-off and has signed nothing off: no
+    /// answer holds the unreleased value (one no other text contains), in any format.</summary>
+    [Fact]
+    public async Task No_public_route_shows_an_unreleased_value()
+    {
+        using var factory = new ManualClockFactory();
+        var w = await BuildAsync(factory);
+        var met = (await w.T.Admin.GetAsync(w.T.Path("/agencies")).OkAsync())["items"]!.AsArray()
+            .Single(a => a!["code"]!.GetValue<string>() == "MET")!["id"]!.GetValue<Guid>();
+        var priority = (await w.T.Admin.GetAsync(w.T.Path($"/plans/{w.PlanId}/priorities")).OkAsync()).ItemIds()[0];
+        var secret = await TestTenant.Expect(await w.T.Admin.PostAsJsonAsync(w.T.Path("/indicators"), new
+        {
+            code = "UNRELEASED", name = "Unreleased", unit = "percent", direction = "increase", frequency = "monthly", sourceAgencyId = met,
+            priorityIds = new[] { priority },
+        }), HttpStatusCode.Created);
+        await w.Pusher.PushOkAsync(w.T, [IndicatorTestData.Row("UNRELEASED", "2025-05", 12.345678m)]);
+        string[] secrets = ["12.345678", "12.346%"];
+
+        var values = new Dictionary<string, string>
+        {
+            ["partnership"] = w.T.Slug, ["planId"] = w.PlanId.ToString(), ["priorityId"] = priority.ToString(), ["indicatorId"] = secret.Id().ToString(),
+            ["agencyId"] = met.ToString(), ["areaCode"] = "E09000028", ["period"] = "2025-05", ["commitmentId"] = Guid.NewGuid().ToString(),
+            ["frameworkId"] = Guid.NewGuid().ToString(), ["outcomeId"] = Guid.NewGuid().ToString(), ["clientId"] = Guid.NewGuid().ToString(),
+            ["alignmentId"] = Guid.NewGuid().ToString(), ["ruleId"] = Guid.NewGuid().ToString(),
+        };
+        var routes = Security.MatrixKit.Routes(factory).Where(r => r.Method == "GET" && r.IsTenant
+            && r.Endpoint.Metadata.GetMetadata<Csp.Api.Infrastructure.Auth.PublicReadAllowed>() is not null).ToList();
+        Assert.Contains(routes, r => r.Pattern.EndsWith("/indicators/{indicatorId}/observations", StringComparison.Ordinal));
+        var failures = new List<string>();
+        foreach (var route in routes)
+            foreach (var accept in new[] { "*/*", "text/csv", "text/markdown", "text/html" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, route.Path(values));
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+                using var response = await w.Anonymous.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                failures.AddRange(secrets.Where(x => body.Contains(x, StringComparison.Ordinal)).Select(x => $"{route.Key} ({accept}): '{x}'"));
+            }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        // The same value is there for keyed readers (so the sweep looks for something that exists).
+        Assert.Contains("12.345678", await (await w.Reader.GetAsync(w.T.Path($"/indicators/{secret.Id()}/observations"))).Content.ReadAsStringAsync(),
+            StringComparison.Ordinal);
+    }
 }
