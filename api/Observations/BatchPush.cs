@@ -26,6 +26,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 {
     public const int MaxRows = 10_000;
 
+    /// <summary>The most rows one push may hold; beyond <see cref="MaxRows"/> it runs as a job.</summary>
+    public const int MaxJobRows = 1_000_000;
+
     /// <summary>Room for 10,000 rows with generous notes; the row count is limited separately (413).</summary>
     public const long MaxBodyBytes = 16 * 1024 * 1024;
 

@@ -100,8 +100,9 @@ public enum BatchStatus
 /// a revision, and the change feed shows a tombstone naming the indicator, period and area. Retracting a value that is not
 /// there changes nothing (<c>unchanged</c>); a <c>final</c> value is retracted only by an admin with <c>force=true</c>
 /// (<c>final_value_locked</c>). Omitted or false: an upsert.</param>
+/// <param name="Reason">Why the value changed, e.g. "CONNECT re-extract"; kept on the revision; at most 4,000 characters.</param>
 public sealed record ObservationInput(string? Indicator, string? Period, string? Area, decimal? Value, ObservationStatus? Status, string? Note,
-    bool? Delete = null);
+    bool? Delete = null, string? Reason = null);
 
 /// <summary>The batch push body, modelled on DHIS2's dataValueSets.</summary>
 /// <param name="Observations">The rows, at most 10,000 (a larger batch is refused with 413), none of them null. Each row is checked on its
