@@ -198,64 +198,47 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     /// <summary>
     /// One audit event per indicator the batch created or changed values of (entity <c>observation</c>, id = the indicator's
-    /// id), keyed "period|area" with each value before → after: a 1,000-row push costs a handful of rows, and a portal
-    /// following the change feed refetches just those indicators' observations. Each retraction is a delete event of its own
-    /// (a tombstone) that names its period and area, so a portal drops exactly that value.
+    /// id), holding counts, the periods and areas it wrote and a reference to its revisions (the complete record of every
+    /// value change), never each value inline: an event stays small whatever the push's size (<see cref="AuditLog.MaxListed"/>),
+    /// and a portal following the change feed refetches just those indicators' values. Each retraction is a delete event of
+    /// its own (a tombstone) that names its period and area, so a portal drops exactly that value.
     /// </summary>
     private static async Task RecordAuditAsync(WriteUnit w, Plan plan)
     {
-        // Written straight to UTF-8 (this runs inside the write transaction, once per changed row): the same JSON as
-        // JsonObject nodes would give, without building them.
-        var events = new Dictionary<Guid, (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)>();
-        var touched = new Dictionary<Guid, (HashSet<string> Periods, HashSet<string> Areas)>();
-        Utf8JsonWriter For(Guid indicatorId)
+        var touched = new Dictionary<Guid, (int Created, int Updated, SortedSet<string> Periods, SortedSet<string> Areas)>();
+        void Touch(Guid indicatorId, string period, string area, bool created)
         {
-            if (events.TryGetValue(indicatorId, out var e)) return e.Json;
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            var json = new Utf8JsonWriter(buffer);
-            json.WriteStartObject();
-            events[indicatorId] = (buffer, json);
-            return json;
-        }
-        void Touch(Guid indicatorId, string period, string area)
-        {
-            if (!touched.TryGetValue(indicatorId, out var t)) touched[indicatorId] = t = ([], []);
+            if (!touched.TryGetValue(indicatorId, out var t)) t = (0, 0, new(StringComparer.Ordinal), new(StringComparer.Ordinal));
             t.Periods.Add(period);
             t.Areas.Add(area);
+            touched[indicatorId] = created ? t with { Created = t.Created + 1 } : t with { Updated = t.Updated + 1 };
         }
-        static void State(Utf8JsonWriter json, string name, decimal value, string status, string? note)
+        foreach (var row in plan.Inserts) Touch(row.IndicatorId, row.Period, row.Area, created: true);
+        foreach (var r in plan.Revisions.Where(r => !r.Retracted)) Touch(r.IndicatorId, r.Period, r.Area, created: false);
+        foreach (var (indicatorId, t) in touched)
         {
-            json.WriteStartObject(name);
-            json.WriteNumber("value", value);
-            json.WriteString("status", status);
-            if (note is null) json.WriteNull("note"); else json.WriteString("note", note);
-            json.WriteEndObject();
-        }
-        foreach (var row in plan.Inserts)
-        {
-            var json = For(row.IndicatorId);
-            Touch(row.IndicatorId, row.Period, row.Area);
-            json.WriteStartObject($"{row.Period}|{row.Area}");
-            json.WriteNull("before");
-            State(json, "after", row.Value, row.Status, row.Note);
-            json.WriteEndObject();
-        }
-        foreach (var r in plan.Revisions.Where(r => !r.Retracted))
-        {
-            var json = For(r.IndicatorId);
-            Touch(r.IndicatorId, r.Period, r.Area);
-            json.WriteStartObject($"{r.Period}|{r.Area}");
-            State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
-            State(json, "after", r.NewValue!.Value, r.NewStatus!, r.NewNote);
-            json.WriteEndObject();
-        }
-        foreach (var (indicatorId, (buffer, json)) in events)
-        {
-            json.WriteEndObject();
-            json.Flush();
-            await json.DisposeAsync();
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            await using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("created", t.Created);
+                json.WriteNumber("updated", t.Updated);
+                AuditLog.WriteListed(json, "periods", t.Periods);
+                AuditLog.WriteListed(json, "areas", t.Areas);
+                if (t.Updated > 0)
+                {
+                    // The revisions this event made: those of the indicator revised at the event's own time (GET
+                    // /indicators/{id}/observations/{period}/revisions shows each value's).
+                    json.WriteStartObject("revisions");
+                    json.WriteNumber("count", t.Updated);
+                    json.WritePropertyName("revisedAt");
+                    AuditLog.WriteTimestamp(json, w.Now);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
             await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
-                touched: touched[indicatorId]);
+                touched: (t.Periods, t.Areas));
         }
         foreach (var r in plan.Revisions.Where(r => r.Retracted))
         {
@@ -264,7 +247,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             {
                 json.WriteStartObject();
                 json.WriteStartObject($"{r.Period}|{r.Area}");
-                State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
+                json.WriteStartObject("before");
+                json.WriteNumber("value", r.OldValue);
+                json.WriteString("status", r.OldStatus);
+                if (r.OldNote is null) json.WriteNull("note"); else json.WriteString("note", r.OldNote);
+                json.WriteEndObject();
                 json.WriteNull("after");
                 json.WriteEndObject();
                 json.WriteEndObject();
