@@ -12,6 +12,7 @@ using Csp.Api.Frameworks;
 using Csp.Api.Health;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Jobs;
 using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Infrastructure.OpenApi;
@@ -71,6 +72,7 @@ public static class ApiSetup
         services.AddCspOpenApi();
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
+        services.AddCspJobs();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
@@ -138,6 +140,7 @@ public static class ApiSetup
         tenant.MapCommitments();
         tenant.MapIndicators();
         tenant.MapObservations();
+        tenant.MapJobs();
         tenant.MapAudit();
         tenant.MapChanges();
         tenant.MapFrameworks();

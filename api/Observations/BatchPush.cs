@@ -29,8 +29,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// <summary>The most rows one push may hold; beyond <see cref="MaxRows"/> it runs as a job.</summary>
     public const int MaxJobRows = 1_000_000;
 
-    /// <summary>Room for 10,000 rows with generous notes; the row count is limited separately (413).</summary>
-    public const long MaxBodyBytes = 16 * 1024 * 1024;
+    /// <summary>Room for a job of 1,000,000 rows with short notes (~150 bytes a row of JSON); the row count is limited
+    /// separately (413).</summary>
+    public const long MaxBodyBytes = 256L * 1024 * 1024;
 
     public const int NoteMax = ValidationRules.TextMax;
 
@@ -44,10 +45,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     private sealed record StoredRow(Guid IndicatorId, string Period, string Area, decimal Value, string Status, string? Note,
         Guid? ClientId, DateTimeOffset UpdatedAt);
 
-    private readonly record struct Key(Guid IndicatorId, string Period, string Area);
+    internal readonly record struct RowKey(Guid IndicatorId, string Period, string Area);
 
     /// <param name="Delete">A retraction: <see cref="Value"/> and <see cref="Status"/> mean nothing.</param>
-    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note, bool Delete);
+    private sealed record Accepted(int Index, RowKey Key, Period Period, decimal Value, string Status, string? Note, bool Delete);
 
     private sealed record KeyRow(Guid PartnershipId, Guid IndicatorId, string Period, string Area);
 
@@ -138,48 +139,85 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     public async Task<WriteResult<BatchResult>> PushAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushOptions options, CancellationToken ct)
     {
-        var dryRun = options.DryRun == true;
         var atomic = options.Atomic == true;
         var force = options.Force == true;
 
-        if (dryRun)
+        if (options.DryRun == true)
         {
-            var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
-            var now = clock.GetUtcNow();
-            var accepted = Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts);
-            var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts, now);
-            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true));
+            var checkedRows = await CheckAsync(c, null, tenant, rows, new PushScope(), force, clock.GetUtcNow(), ct);
+            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, checkedRows, atomic, dryRun: true));
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
-            var (connection, tx) = (w.Connection, w.Transaction);
-            var conflicts = new List<ObservationConflict>();
-            var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts);
-            var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
-                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
-                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
-            var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false);
-            // Rejected, or nothing to write: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
-            if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count == 0)
-                return WriteResult<BatchResult>.Unchanged(summary);
-            if (plan.Inserts.Count > plan.InsertedAlready)
-                await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
-            if (plan.Updates.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
-            if (plan.Deletes.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, DeleteSql, DeleteSetSql, plan.Deletes, ct);
-            if (plan.Revisions.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
-            await RecordAuditAsync(w, plan);
-            return WriteResult<BatchResult>.Done(summary);
+            var part = await WriteAsync(w, rows, new PushScope(), force,
+                abort: conflicts => Rejects(rows.Count, conflicts, atomic), ct);
+            var summary = Summarise(rows.Count, part, atomic, dryRun: false);
+            // Rejected, or nothing written: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
+            return summary.Status == BatchStatus.Rejected || !part.Wrote ? WriteResult<BatchResult>.Unchanged(summary) : WriteResult<BatchResult>.Done(summary);
         }, ct);
         if (ran && pushed.Value is { } result) Record(tenant, result);
         return pushed;
+    }
+
+    /// <summary>What a push (or a job's chunk of one) did: its counts and conflicts, and whether it wrote anything.</summary>
+    internal sealed record Part(int Created, int Updated, int Deleted, int Unchanged, List<ObservationConflict> Conflicts, bool Wrote);
+
+    /// <summary>Checks <paramref name="rows"/> and compares them with the stored values, writing nothing (a dry run).</summary>
+    internal async Task<Part> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope,
+        bool force, DateTimeOffset now, CancellationToken ct)
+    {
+        var conflicts = new List<ObservationConflict>();
+        var accepted = Validate(tenant, rows, await LoadRulesAsync(c, tx, tenant, now, ct), conflicts, scope);
+        var stored = await LoadStoredAsync(c, tx, tenant, accepted, ct);
+        var plan = Diff(tenant, accepted, stored, force, conflicts, now);
+        return new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, Wrote: false);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="rows"/> and writes them in <paramref name="w"/> with their audit events, without committing: the
+    /// caller commits (the synchronous push, a job's chunk with its progress) or rolls back. Nothing more is written when
+    /// <paramref name="abort"/> says the conflicts reject the rows (rows already inserted are the caller's to roll back).
+    /// </summary>
+    internal async Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
+        Func<List<ObservationConflict>, bool> abort, CancellationToken ct)
+    {
+        var (connection, tx, tenant) = (w.Connection, w.Transaction, w.Tenant);
+        var conflicts = new List<ObservationConflict>();
+        var accepted = Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts, scope);
+        var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
+            ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
+            : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
+        var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
+        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote);
+        if (abort(conflicts) || !wrote) return part;
+        if (plan.Inserts.Count > plan.InsertedAlready)
+            await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
+        if (plan.Updates.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
+        if (plan.Deletes.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, DeleteSql, DeleteSetSql, plan.Deletes, ct);
+        if (plan.Revisions.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
+        await RecordAuditAsync(w, plan);
+        return part;
+    }
+
+    /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a
+    /// duplicate, as in one push.</summary>
+    internal static async Task RememberAsync(DbConnection c, Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, DateTimeOffset now,
+        CancellationToken ct) =>
+        Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), [], scope);
+
+    /// <summary>Whether these conflicts reject a push of <paramref name="total"/> rows as a whole: any of them when atomic, or
+    /// every row.</summary>
+    internal static bool Rejects(int total, List<ObservationConflict> conflicts, bool atomic)
+    {
+        if (conflicts.Count == 0) return false;
+        return atomic || conflicts.Select(c => c.Index).Distinct().Count() == total;
     }
 
     /// <summary>The push's metrics and its one log line (counts only: never a row's values).</summary>
@@ -298,7 +336,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// JSON parameter). CROSS JOIN makes SQLite loop over the keys and seek the primary key for each; left
     /// to itself its planner scanned the whole table once per key, which grew with the table.
     /// </summary>
-    private async Task<Dictionary<Key, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
+    private async Task<Dictionary<RowKey, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
         CancellationToken ct)
     {
         if (accepted.Count == 0) return [];
@@ -311,8 +349,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             CROSS JOIN observations o {db.Dialect.LockForUpdate}
             WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period = k.p AND o.area = k.a
             """, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
-        var stored = new Dictionary<Key, StoredRow>(accepted.Count);
-        foreach (var r in rows) stored[new Key(r.IndicatorId, r.Period, r.Area)] = r;
+        var stored = new Dictionary<RowKey, StoredRow>(accepted.Count);
+        foreach (var r in rows) stored[new RowKey(r.IndicatorId, r.Period, r.Area)] = r;
         return stored;
     }
 
@@ -366,7 +404,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return plan with { Inserts = [.. inserts, .. plan.Inserts], InsertedAlready = inserts.Count };
     }
 
-    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<Key, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
+    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<RowKey, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
         DateTimeOffset now)
     {
         var clientId = tenant.Caller.ClientId;
@@ -419,13 +457,23 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return new Plan(inserts, updates, deletes, revisions, unchanged);
     }
 
-    private static BatchResult Summarise(int total, Plan plan, List<ObservationConflict> conflicts, bool atomic, bool dryRun)
+    private static BatchResult Summarise(int total, Part part, bool atomic, bool dryRun)
     {
-        var ordered = conflicts.OrderBy(c => c.Index).ToList();
+        var ordered = part.Conflicts.OrderBy(c => c.Index).ToList();
         var rejected = ordered.Select(c => c.Index).Distinct().Count();
         if (atomic && rejected > 0 || rejected > 0 && rejected == total)
             return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered);
         return new BatchResult(rejected == 0 ? BatchStatus.Ok : BatchStatus.Partial,
-            plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, rejected, dryRun, ordered);
+            part.Created, part.Updated, part.Deleted, part.Unchanged, rejected, dryRun, ordered);
     }
+}
+
+/// <summary>What the rows of one push checked so far have claimed: each key's first row (a later row with the same key is a
+/// duplicate), and where the next rows start. A job's chunks share one.</summary>
+public sealed class PushScope
+{
+    internal Dictionary<BatchPush.RowKey, int> FirstOfKey { get; } = [];
+
+    /// <summary>The index, in the whole push, of the first row of the next chunk.</summary>
+    public int Offset { get; set; }
 }

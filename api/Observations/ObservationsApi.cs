@@ -5,6 +5,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Jobs;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -27,8 +28,11 @@ internal static class ObservationsApi
                 rows equal to the stored value, status and note change nothing. A row with `delete: true` (and no value) retracts the
                 stored value, keeping it as a revision; the change feed shows a tombstone. Rows that fail a check are rejected with a conflict
                 {index, field, code, message} and the others kept (status `partial`), unless `atomic=true`, where any conflict rejects
-                the batch. `dryRun=true` reports without writing. Up to 10,000 rows (413 beyond); the batch's writes commit together
+                the batch. `dryRun=true` reports without writing. Up to 10,000 rows are answered at once; the batch's writes commit together
                 or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
+                A push of more than 10,000 rows (up to 1,000,000), or one sent with `Prefer: respond-async`, runs as a job: the answer
+                is 202 with the job in the body and its URL in `Location` (`GET /jobs/{id}`); dryRun and atomic hold for the whole
+                job. The same Idempotency-Key returns the same job.
                 """)
             .RequireScope(Scopes.ObservationsWrite)
             .AcceptsPushBodies()
@@ -147,15 +151,21 @@ internal static class ObservationsApi
         return Errors.NotFound($"value of indicator {indicator.Code} for {period} in {area ?? tenant.AreaCode}");
     }
 
-    private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
-        Tenant tenant, PushBody body, [AsParameters] PushOptions options, BatchPush push, CancellationToken ct)
+    private static async Task<Results<Ok<BatchResult>, Accepted<Job>, ValidationProblem, ProblemHttpResult>> PushObservations(
+        Tenant tenant, PushBody body, [AsParameters] PushOptions options, BatchPush push, PushJobs jobs, HttpContext http, CancellationToken ct)
     {
-        if (body.Rows is not { } rows || rows.Count > BatchPush.MaxRows)
-            return TypedResults.Problem(title: "Batch too large", statusCode: StatusCodes.Status413PayloadTooLarge,
-                detail: $"A batch holds at most {BatchPush.MaxRows:N0} rows; this one has {body.Count:N0}. Split it.");
         if (options.Force == true && !tenant.Caller.Has(Scopes.Admin))
             return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
                 detail: "force=true (overwriting final values with provisional ones) needs a key with the 'admin' scope.");
+        var respondAsync = Prefer.RespondAsync(http.Request);
+        if (respondAsync || body.Rows is not { } rows)
+        {
+            var submitted = await jobs.SubmitAsync(tenant, body, options, ct);
+            if (submitted.Refusal is { } refusedJob) return Respond.Problem(refusedJob, "partnership");
+            if (respondAsync) http.Response.Headers[Prefer.Applied] = Prefer.RespondAsyncToken;
+            http.Response.Headers.RetryAfter = JobsApi.PollSeconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Accepted(JobsApi.PathOf(tenant, submitted.Value!.Id), submitted.Value);
+        }
         var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, rows, options, t), ct);
         return result.Refusal is { } refused ? Respond.Problem(refused, "partnership") : TypedResults.Ok(result.Value!);
     }
