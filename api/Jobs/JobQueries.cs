@@ -132,61 +132,63 @@ public sealed class JobQueries(Db db)
         WHERE partnership_id = @PartnershipId AND id = @Id
         """, job);
 
-    /// <summary>Takes the oldest job that is queued, or running under a lease that has run out (its runner died), for
-    /// <paramref name="lease"/>; null when there is none.</summary>
-    public async Task<JobRow?> ClaimAsync(DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    /// <summary>The oldest job that is queued, or running under a lease that has run out (its runner died); null when there
+    /// is none. Claim it with <see cref="ClaimAsync"/>.</summary>
+    public async Task<JobRow?> NextAsync(DateTimeOffset now, CancellationToken ct)
     {
-        await using var w = await db.BeginPlatformWriteAsync(ct);
-        var job = await w.QuerySingleOrDefaultAsync<JobRow>($"""
+        await using var c = await db.OpenPlatformAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition($"""
             SELECT {Columns} FROM jobs
             WHERE state = 'queued' OR (state = 'running' AND lease_until < @now)
             ORDER BY created_at {db.Dialect.Limit}
-            """, new { now, Limit = 1 });
-        if (job is null) return null;
-        job.Attempts++;
-        job.State = "running";
-        job.StartedAt ??= now;
-        await w.ExecuteAsync("""
-            UPDATE jobs SET state = 'running', attempts = @Attempts, started_at = @StartedAt, lease_until = @until
-            WHERE partnership_id = @PartnershipId AND id = @Id
-            """, new { job.Attempts, job.StartedAt, until = now + lease, job.PartnershipId, job.Id });
-        await w.CommitAsync();
-        return job;
+            """, new { now, Limit = 1 }, cancellationToken: ct));
     }
 
-    /// <summary>Keeps the job's lease while its runner works on it.</summary>
-    public async Task RenewAsync(JobRow job, DateTimeOffset until, CancellationToken ct)
+    /// <summary>Takes <paramref name="job"/> for <paramref name="lease"/>, in its partnership's write; false when another
+    /// runner took it first.</summary>
+    public static async Task<bool> ClaimAsync(WriteUnit w, JobRow job, TimeSpan lease)
     {
-        await using var w = await db.BeginPlatformWriteAsync(ct);
-        await w.ExecuteAsync("UPDATE jobs SET lease_until = @until WHERE partnership_id = @PartnershipId AND id = @Id AND state = 'running'",
-            new { until, job.PartnershipId, job.Id });
-        await w.CommitAsync();
+        job.Attempts++;
+        job.StartedAt ??= w.Now;
+        var claimed = await w.ExecuteAsync("""
+            UPDATE jobs SET state = 'running', attempts = @Attempts, started_at = @StartedAt, lease_until = @until
+            WHERE partnership_id = @PartnershipId AND id = @Id AND (state = 'queued' OR (state = 'running' AND lease_until < @now))
+            """, new { job.Attempts, job.StartedAt, until = w.Now + lease, now = w.Now, job.PartnershipId, job.Id });
+        job.State = "running";
+        return claimed == 1;
     }
 
     /// <summary>Ends a job that could not run to its end (its chunks go; what it applied stays, as its progress says).</summary>
-    public async Task FailAsync(JobRow job, string error, DateTimeOffset now, CancellationToken ct)
+    public static async Task FailAsync(WriteUnit w, JobRow job, string error)
     {
-        await using var w = await db.BeginPlatformWriteAsync(ct);
         await w.ExecuteAsync("""
-            UPDATE jobs SET state = 'failed', error = @error, finished_at = @now, lease_until = NULL
+            UPDATE jobs SET state = 'failed', error = @error, finished_at = @Now, lease_until = NULL
             WHERE partnership_id = @PartnershipId AND id = @Id
-            """, new { error, now, job.PartnershipId, job.Id });
-        await w.ExecuteAsync("DELETE FROM job_chunks WHERE partnership_id = @PartnershipId AND job_id = @Id", new { job.PartnershipId, job.Id });
-        await w.CommitAsync();
+            """, new { error, w.Now, job.PartnershipId, job.Id });
+        await DropChunksAsync(w, job.Id);
+    }
+
+    /// <summary>The partnerships with jobs finished before <paramref name="before"/>.</summary>
+    public async Task<List<Guid>> ExpiredAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var c = await db.OpenPlatformAsync(ct);
+        return (await c.QueryAsync<Guid>(new CommandDefinition("SELECT DISTINCT partnership_id FROM jobs WHERE finished_at < @before",
+            new { before }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Removes the partnership's jobs finished before <paramref name="before"/>, with their conflicts.</summary>
+    public static async Task<int> PurgeAsync(WriteUnit w, DateTimeOffset before)
+    {
+        await w.ExecuteAsync("""
+            DELETE FROM job_conflicts WHERE partnership_id = @PartnershipId
+              AND job_id IN (SELECT id FROM jobs WHERE partnership_id = @PartnershipId AND finished_at < @before)
+            """, new { w.PartnershipId, before });
+        return await w.ExecuteAsync("DELETE FROM jobs WHERE partnership_id = @PartnershipId AND finished_at < @before", new { w.PartnershipId, before });
     }
 
     /// <summary>Removes the rows of a job that has finished.</summary>
     public static Task DropChunksAsync(WriteUnit w, Guid jobId) =>
         w.ExecuteAsync("DELETE FROM job_chunks WHERE partnership_id = @PartnershipId AND job_id = @jobId", new { w.PartnershipId, jobId });
-
-    /// <summary>Removes jobs finished before <paramref name="before"/>, with their conflicts.</summary>
-    public async Task<int> PurgeAsync(DateTimeOffset before, CancellationToken ct)
-    {
-        await using var w = await db.BeginPlatformWriteAsync(ct);
-        var purged = await w.ExecuteAsync("DELETE FROM jobs WHERE finished_at < @before", new { before });
-        await w.CommitAsync();
-        return purged;
-    }
 
     /// <summary>The partnership a job's runner acts in, as the client that sent the job.</summary>
     public async Task<Tenant?> TenantAsync(JobRow job, CancellationToken ct)
@@ -195,6 +197,7 @@ public sealed class JobQueries(Db db)
         var p = await c.QuerySingleOrDefaultAsync<(string Slug, string AreaCode)>(new CommandDefinition(
             "SELECT slug, area_code FROM partnerships WHERE id = @PartnershipId", new { job.PartnershipId }, cancellationToken: ct));
         if (p.Slug is null) return null;
+        if (job.Id == Guid.Empty) return new Tenant(job.PartnershipId, p.Slug, p.AreaCode, false, Caller.Platform);
         var scopes = new HashSet<string>(StringComparer.Ordinal) { Scopes.ObservationsWrite };
         if (job.ForceFinal) scopes.Add(Scopes.Admin);
         var caller = job.ClientId is null

@@ -20,7 +20,7 @@ public sealed class JobOptions
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often an idle runner looks for work it was not woken for (jobs of other processes, expired leases).</summary>
-    public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Poll { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many times a job is started before it is reported failed.</summary>
     public int MaxAttempts { get; set; } = 3;
@@ -89,14 +89,14 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             try
             {
                 await PurgeAsync(stoppingToken);
-                var now = clock.GetUtcNow();
-                var job = await jobs.ClaimAsync(now, options.Value.Lease, stoppingToken);
-                Interlocked.Exchange(ref queued, await jobs.QueuedAsync(stoppingToken));
+                var job = await jobs.NextAsync(clock.GetUtcNow(), stoppingToken);
                 if (job is null)
                 {
+                    Interlocked.Exchange(ref queued, 0);
                     await wake.WaitAsync(options.Value.Poll, stoppingToken);
                     continue;
                 }
+                Interlocked.Exchange(ref queued, await jobs.QueuedAsync(stoppingToken));
                 await RunAsync(job, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -116,21 +116,30 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         var now = clock.GetUtcNow();
         if (now.UtcTicks < nextPurgeTicks) return;
         nextPurgeTicks = (now + TimeSpan.FromMinutes(10)).UtcTicks;
-        var purged = await jobs.PurgeAsync(now - JobQueries.KeptFor, ct);
-        if (purged > 0) Log.Purged(logger, purged);
+        foreach (var partnership in await jobs.ExpiredAsync(now - JobQueries.KeptFor, ct))
+        {
+            if (await jobs.TenantAsync(new JobRow { PartnershipId = partnership }, ct) is not { } tenant) continue;
+            var purged = 0;
+            await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+            {
+                purged = await JobQueries.PurgeAsync(w, now - JobQueries.KeptFor);
+                return purged > 0 ? WriteResult<int>.Done(purged) : WriteResult<int>.Unchanged(0);
+            }, ct);
+            if (purged > 0) Log.Purged(logger, purged);
+        }
     }
 
+    /// <summary>Takes the job in its partnership's write and runs it; another runner may have taken it first.</summary>
     private async Task RunAsync(JobRow job, CancellationToken ct)
     {
+        if (await jobs.TenantAsync(job, ct) is not { } tenant) return;
+        var claim = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+            await JobQueries.ClaimAsync(w, job, options.Value.Lease) ? WriteResult<bool>.Done(true) : WriteResult<bool>.Unchanged(false), ct);
+        if (!claim.Changed) return;
         if (job.Attempts > options.Value.MaxAttempts)
         {
-            await jobs.FailAsync(job, $"The job was started {options.Value.MaxAttempts} times and interrupted each time; " +
-                                      $"{job.RowsDone:N0} of {job.RowsTotal:N0} rows had been applied. Send the rest again.", clock.GetUtcNow(), ct);
-            return;
-        }
-        if (await jobs.TenantAsync(job, ct) is not { } tenant)
-        {
-            await jobs.FailAsync(job, "The partnership no longer exists.", clock.GetUtcNow(), ct);
+            await FailAsync(job, tenant, $"The job was started {options.Value.MaxAttempts} times and interrupted each time; " +
+                                         $"{job.RowsDone:N0} of {job.RowsTotal:N0} rows had been applied. Send the rest again.");
             return;
         }
         using var span = CspTelemetry.StartSpan("push job", tenant.Slug);
@@ -143,10 +152,16 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             Log.JobError(logger, e, job.Id);
-            await jobs.FailAsync(job, "The job stopped on an error (logged with its id); what its progress counts was applied. Send the rest again.",
-                clock.GetUtcNow(), CancellationToken.None);
+            await FailAsync(job, tenant, "The job stopped on an error (logged with its id); what its progress counts was applied. Send the rest again.");
         }
     }
+
+    private Task<WriteResult<bool>> FailAsync(JobRow job, Tenant tenant, string error) =>
+        writer.RunAsync(tenant, WriteOp.Plain, async w =>
+        {
+            await JobQueries.FailAsync(w, job, error);
+            return WriteResult<bool>.Done(true);
+        }, CancellationToken.None);
 
     /// <summary>Chunk by chunk, each in its own write with the job's progress (a dry run reads and records progress only).</summary>
     private async Task RunChunksAsync(JobRow job, Tenant tenant, CancellationToken ct)

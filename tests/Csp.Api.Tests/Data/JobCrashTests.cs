@@ -29,7 +29,7 @@ public sealed class JobCrashTests : IDisposable
         {
             indicator = code, period = $"{1900 + m / 12:D4}-{m % 12 + 1:D2}", area = "E09000028", value = 100 + m % 50, status = "final",
         })).ToList();
-        (string, string)[] settings = [("Jobs__ChunkRows", "100"), ("Jobs__Lease", "00:00:02")];
+        (string, string)[] settings = [("Jobs__ChunkRows", "100"), ("Jobs__Lease", "00:00:02"), ("Jobs__Poll", "00:00:01")];
         string jobId;
         long doneAtKill, storedAtKill;
 
