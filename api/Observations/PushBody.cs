@@ -58,8 +58,11 @@ public sealed class PushBody : IRequestFingerprint, IAsyncDisposable
             throw new BodyProblemException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"Send the body as one of {string.Join(", ", MediaTypes)} (Content-Type was '{http.Request.ContentType}').");
         var options = http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var body = new PushBody(options, http.Request.Headers.ContainsKey(IdempotencyFilter.HeaderName),
-            spoolFromStart: Prefer.RespondAsync(http.Request), BatchPush.MaxJobRows) { MediaType = media };
+        var fingerprinted = http.Request.Headers.ContainsKey(IdempotencyFilter.HeaderName);
+        var body = new PushBody(options, fingerprinted, spoolFromStart: Prefer.RespondAsync(http.Request), BatchPush.MaxJobRows)
+        {
+            MediaType = media,
+        };
         http.Response.RegisterForDisposeAsync(body);
         var ct = http.RequestAborted;
         switch (media)

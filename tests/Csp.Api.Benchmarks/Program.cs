@@ -22,6 +22,11 @@ if (args.Contains("--restatement"))
         Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16));
     return;
 }
+if (args.Contains("--big-job"))
+{
+    await BigJob.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--rows") ?? "500000", CultureInfo.InvariantCulture), 1, 1_000_000));
+    return;
+}
 if (args.Contains("--fairness"))
 {
     await Fairness.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--seconds") ?? "15", CultureInfo.InvariantCulture), 5, 60));
