@@ -39,6 +39,34 @@ public static class AuditLog
         return changes;
     }
 
+    /// <summary>The largest <c>changes</c> an event keeps; a larger one is replaced by a note of its size (no event of this API
+    /// comes near it: a text field is at most 4,000 characters, and an observation push lists at most <see cref="MaxListed"/>
+    /// periods and areas).</summary>
+    public const int MaxChangesBytes = 60 * 1024;
+
+    /// <summary>The most periods (or areas) an observation event lists; a push that wrote more gives their count and range.</summary>
+    public const int MaxListed = 500;
+
+    /// <summary>A list of at most <see cref="MaxListed"/> codes, or, for more, <c>{count, first, last}</c>.</summary>
+    public static void WriteListed(Utf8JsonWriter json, string name, IReadOnlyCollection<string> sorted)
+    {
+        if (sorted.Count <= MaxListed)
+        {
+            json.WriteStartArray(name);
+            foreach (var code in sorted) json.WriteStringValue(code);
+            json.WriteEndArray();
+            return;
+        }
+        json.WriteStartObject(name);
+        json.WriteNumber("count", sorted.Count);
+        json.WriteString("first", sorted.First());
+        json.WriteString("last", sorted.Last());
+        json.WriteEndObject();
+    }
+
+    /// <summary>A timestamp as the API writes it (RFC 3339 UTC).</summary>
+    public static void WriteTimestamp(Utf8JsonWriter json, DateTimeOffset at) => JsonSerializer.Serialize(json, at, Json);
+
     /// <summary>Records one event in the unit's transaction, as its caller at the unit's time; nothing for an update whose
     /// <paramref name="changes"/> are empty.</summary>
     public static async Task RecordAsync(WriteUnit w, string action, string entityType, Guid entityId, JsonObject changes)
@@ -64,6 +92,8 @@ public static class AuditLog
     public static async Task RecordJsonAsync(WriteUnit w, string action, string entityType, Guid entityId, string changes, string? period = null,
         string? area = null, (IEnumerable<string> Periods, IEnumerable<string> Areas)? touched = null)
     {
+        if (System.Text.Encoding.UTF8.GetByteCount(changes) > MaxChangesBytes)
+            changes = JsonSerializer.Serialize(new { omitted = new { bytes = System.Text.Encoding.UTF8.GetByteCount(changes) } });
         var op = AuditActions.OpOf(action);
         long? feedSeq = await w.ScalarAsync<long>(
             "SELECT COALESCE(MAX(feed_seq), 0) + 1 FROM audit_events WHERE partnership_id = @PartnershipId", new { w.PartnershipId });
@@ -102,9 +132,16 @@ public static class AuditLog
         {
             partnershipId = w.PartnershipId, at = w.Now, clientId = w.Tenant.Caller.ClientId, action, op,
             entityType, entityId, changes, period, area, feedSeq, parentId, planId,
-            periods = touched is { } t ? JsonSerializer.Serialize(t.Periods.Distinct().Order(StringComparer.Ordinal)) : null,
-            areas = touched is { } u ? JsonSerializer.Serialize(u.Areas.Distinct().Order(StringComparer.Ordinal)) : null,
+            periods = Listed(touched?.Periods),
+            areas = Listed(touched?.Areas),
         });
+    }
+
+    /// <summary>The change feed's list of codes, or null (the feed then names none: refetch the indicator) past <see cref="MaxListed"/>.</summary>
+    private static string? Listed(IEnumerable<string>? codes)
+    {
+        var distinct = codes?.Distinct().Order(StringComparer.Ordinal).ToList();
+        return distinct is null || distinct.Count > MaxListed ? null : JsonSerializer.Serialize(distinct);
     }
 }
 

@@ -12,5 +12,9 @@ namespace Csp.Api.Audit;
 /// <c>alignment</c>.</param>
 /// <param name="EntityId">The id of the entity changed.</param>
 /// <param name="Changes">Changed fields by JSON name, each with its value before and after: <c>{ "title": { "before": …, "after": … } }</c>
-/// (before is null on create, after is null on delete).</param>
+/// (before is null on create, after is null on delete). An <c>observation</c> update (a push's values of one indicator) holds
+/// counts instead of each value: <c>{ "created": n, "updated": n, "periods": […], "areas": […], "revisions": { "count": n,
+/// "revisedAt": … } }</c>, where a list of more than 500 codes is <c>{ "count", "first", "last" }</c> and the revisions are those
+/// of the indicator with that <c>revisedAt</c> (<c>GET /indicators/{id}/observations/{period}/revisions</c>), the complete record
+/// of every value before and after. No event is over 64 KB.</param>
 public sealed record AuditEvent(long Seq, DateTimeOffset At, Guid? ClientId, string Action, string EntityType, Guid EntityId, JsonObject Changes);

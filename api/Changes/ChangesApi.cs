@@ -24,8 +24,10 @@ namespace Csp.Api.Changes;
 /// priority or commitment). Absent otherwise.</param>
 /// <param name="Period">On an <c>observation</c> delete: the period of the value taken back. Absent otherwise.</param>
 /// <param name="Area">On an <c>observation</c> delete: the ONS GSS code of the area of the value taken back. Absent otherwise.</param>
-/// <param name="Periods">On an <c>observation</c> update: the periods of the values it wrote (each in some of <c>areas</c>).</param>
-/// <param name="Areas">On an <c>observation</c> update: the areas (GSS codes) of the values it wrote.</param>
+/// <param name="Periods">On an <c>observation</c> update: the periods of the values it wrote (each in some of <c>areas</c>); absent
+/// when it wrote more than 500 (refetch the indicator's values).</param>
+/// <param name="Areas">On an <c>observation</c> update: the areas (GSS codes) of the values it wrote; absent when it wrote more
+/// than 500 (refetch the indicator's values in every area).</param>
 public sealed record Change(long Seq, ChangeEntityType EntityType, Guid EntityId, ChangeOp Op, DateTimeOffset At,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ChangeParent? Parent = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? PlanId = null,

@@ -16,6 +16,7 @@ using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Infrastructure.OpenApi;
 using Csp.Api.Infrastructure.Security;
+using Csp.Api.Jobs;
 using Csp.Api.Observations;
 using Csp.Api.Partnerships;
 using Csp.Api.Plans;
@@ -73,6 +74,7 @@ public static class ApiSetup
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
         services.AddSingleton<Quality.PushQuality>();
+        services.AddCspJobs();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();
         services.AddSingleton<PlanDiff>();
@@ -140,6 +142,7 @@ public static class ApiSetup
         tenant.MapCommitments();
         tenant.MapIndicators();
         tenant.MapObservations();
+        tenant.MapJobs();
         tenant.MapAudit();
         tenant.MapChanges();
         tenant.MapFrameworks();

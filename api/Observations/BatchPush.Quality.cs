@@ -10,11 +10,11 @@ public sealed partial class BatchPush
     /// <summary>The warnings of the accepted rows; with <c>failOn=warnings</c> each becomes a conflict of the same code, and the rows
     /// with one are no longer accepted.</summary>
     private static async Task<(List<Accepted> Accepted, List<ObservationWarning> Warnings)> WarnAsync(PushQuality quality, DbConnection c,
-        DbTransaction? tx, Tenant tenant, List<Accepted> accepted, PushOptions options, List<ObservationConflict> conflicts, CancellationToken ct)
+        DbTransaction? tx, Tenant tenant, List<Accepted> accepted, bool failOn, List<ObservationConflict> conflicts, CancellationToken ct)
     {
         var warnings = await quality.CheckAsync(c, tx, tenant,
             accepted.ConvertAll(a => new PushedValue(a.Index, a.Key.IndicatorId, a.Period, a.Key.Area, a.Value, a.Delete)), ct);
-        if (options.FailOn is null || warnings.Count == 0) return (accepted, warnings);
+        if (!failOn || warnings.Count == 0) return (accepted, warnings);
         foreach (var w in warnings) conflicts.Add(new ObservationConflict(w.Index, "value", ConflictOf(w.Code), w.Message));
         var warned = warnings.Select(w => w.Index).ToHashSet();
         return (accepted.FindAll(a => !warned.Contains(a.Index)), []);

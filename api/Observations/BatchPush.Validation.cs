@@ -10,15 +10,19 @@ namespace Csp.Api.Observations;
 public sealed partial class BatchPush
 {
     /// <summary>Checks every row on its own and against the batch (duplicates); returns the rows that may be written.</summary>
-    private static List<Accepted> Validate(Tenant tenant, IReadOnlyList<ObservationInput> rows, Rules rules, List<ObservationConflict> conflicts)
+    /// <param name="scope">The keys of earlier rows of the same push (a job's earlier chunks); <paramref name="rows"/> start at
+    /// its <see cref="PushScope.Offset"/>.</param>
+    private static List<Accepted> Validate(Tenant tenant, IReadOnlyList<ObservationInput> rows, Rules rules, List<ObservationConflict> conflicts,
+        PushScope scope)
     {
         var indicators = rules.Indicators;
         var accepted = new List<Accepted>(rows.Count);
-        var firstOfKey = new Dictionary<Key, int>(rows.Count);
+        var firstOfKey = scope.FirstOfKey;
         var agency = tenant.Caller.AgencyId;
-        for (var i = 0; i < rows.Count; i++)
+        for (var r = 0; r < rows.Count; r++)
         {
-            var row = rows[i];
+            var row = rows[r];
+            var i = scope.Offset + r;
             var before = conflicts.Count;
             void Reject(string field, ConflictCode code, string message) => conflicts.Add(new ObservationConflict(i, field, code, message));
 
@@ -87,7 +91,7 @@ public sealed partial class BatchPush
                 Reject("reason", ConflictCode.InvalidValue, $"'reason' is at most {NoteMax} characters.");
 
             if (conflicts.Count > before) continue;
-            var key = new Key(indicator!.Id, period.Canonical, area);
+            var key = new RowKey(indicator!.Id, period.Canonical, area);
             if (!firstOfKey.TryAdd(key, i))
             {
                 Reject("period", ConflictCode.DuplicateInBatch,

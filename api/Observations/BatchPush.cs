@@ -27,8 +27,12 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 {
     public const int MaxRows = 10_000;
 
-    /// <summary>Room for 10,000 rows with generous notes; the row count is limited separately (413).</summary>
-    public const long MaxBodyBytes = 16 * 1024 * 1024;
+    /// <summary>The most rows one push may hold; beyond <see cref="MaxRows"/> it runs as a job.</summary>
+    public const int MaxJobRows = 1_000_000;
+
+    /// <summary>Room for a job of 1,000,000 rows with short notes (~150 bytes a row of JSON); the row count is limited
+    /// separately (413).</summary>
+    public const long MaxBodyBytes = 256L * 1024 * 1024;
 
     public const int NoteMax = ValidationRules.TextMax;
 
@@ -42,11 +46,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     private sealed record StoredRow(Guid IndicatorId, string Period, string Area, decimal Value, string Status, string? Note,
         Guid? ClientId, DateTimeOffset UpdatedAt);
 
-    private readonly record struct Key(Guid IndicatorId, string Period, string Area);
+    internal readonly record struct RowKey(Guid IndicatorId, string Period, string Area);
 
     /// <param name="Delete">A retraction: <see cref="Value"/> and <see cref="Status"/> mean nothing.</param>
     /// <param name="Reason">Why the value changes: kept on the revision the row makes, if it makes one.</param>
-    private sealed record Accepted(int Index, Key Key, Period Period, decimal Value, string Status, string? Note, bool Delete, string? Reason);
+    private sealed record Accepted(int Index, RowKey Key, Period Period, decimal Value, string Status, string? Note, bool Delete, string? Reason);
 
     private sealed record KeyRow(Guid PartnershipId, Guid IndicatorId, string Period, string Area);
 
@@ -137,50 +141,90 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     public async Task<WriteResult<BatchResult>> PushAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushOptions options, CancellationToken ct)
     {
-        var dryRun = options.DryRun == true;
         var atomic = options.Atomic == true;
         var force = options.Force == true;
 
-        if (dryRun)
+        if (options.DryRun == true)
         {
-            var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
-            var now = clock.GetUtcNow();
-            var (accepted, warnings) = await WarnAsync(quality, c, null, tenant,
-                Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts), options, conflicts, ct);
-            var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
-            var plan = Diff(tenant, accepted, stored, force, conflicts, now);
-            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, plan, conflicts, atomic, dryRun: true, warnings));
+            var checkedRows = await CheckAsync(c, null, tenant, rows, new PushScope(), force, clock.GetUtcNow(), ct, options.FailOn is not null);
+            return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, checkedRows, atomic, dryRun: true));
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
-            var (connection, tx) = (w.Connection, w.Transaction);
-            var conflicts = new List<ObservationConflict>();
-            var (accepted, warnings) = await WarnAsync(quality, connection, tx, tenant,
-                Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts), options, conflicts, ct);
-            var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
-                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
-                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
-            var summary = Summarise(rows.Count, plan, conflicts, atomic, dryRun: false, warnings);
-            // Rejected, or nothing to write: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
-            if (summary.Status == BatchStatus.Rejected || plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count == 0)
-                return WriteResult<BatchResult>.Unchanged(summary);
-            if (plan.Inserts.Count > plan.InsertedAlready)
-                await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
-            if (plan.Updates.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
-            if (plan.Deletes.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, DeleteSql, DeleteSetSql, plan.Deletes, ct);
-            if (plan.Revisions.Count > 0)
-                await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
-            await RecordAuditAsync(w, plan);
-            return WriteResult<BatchResult>.Done(summary);
+            var part = await WriteAsync(w, rows, new PushScope(), force,
+                abort: conflicts => Rejects(rows.Count, conflicts, atomic), ct, options.FailOn is not null);
+            var summary = Summarise(rows.Count, part, atomic, dryRun: false);
+            // Rejected, or nothing written: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
+            return summary.Status == BatchStatus.Rejected || !part.Wrote ? WriteResult<BatchResult>.Unchanged(summary) : WriteResult<BatchResult>.Done(summary);
         }, ct);
         if (ran && pushed.Value is { } result) Record(tenant, result);
         return pushed;
+    }
+
+    /// <summary>What a push (or a job's chunk of one) did: its counts and conflicts, and whether it wrote anything.</summary>
+    /// <param name="Warnings">The data-quality warnings of its rows (<see cref="PushQuality"/>).</param>
+    internal sealed record Part(int Created, int Updated, int Deleted, int Unchanged, List<ObservationConflict> Conflicts, bool Wrote,
+        List<ObservationWarning> Warnings);
+
+    /// <summary>Checks <paramref name="rows"/> and compares them with the stored values, writing nothing (a dry run).</summary>
+    /// <param name="failOnWarnings">Turn each data-quality warning into a conflict of its code (<c>failOn=warnings</c>).</param>
+    internal async Task<Part> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope,
+        bool force, DateTimeOffset now, CancellationToken ct, bool failOnWarnings = false)
+    {
+        var conflicts = new List<ObservationConflict>();
+        var (accepted, warnings) = await WarnAsync(quality, c, tx, tenant,
+            Validate(tenant, rows, await LoadRulesAsync(c, tx, tenant, now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
+        var stored = await LoadStoredAsync(c, tx, tenant, accepted, ct);
+        var plan = Diff(tenant, accepted, stored, force, conflicts, now);
+        return new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, Wrote: false, warnings);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="rows"/> and writes them in <paramref name="w"/> with their audit events, without committing: the
+    /// caller commits (the synchronous push, a job's chunk with its progress) or rolls back. Nothing more is written when
+    /// <paramref name="abort"/> says the conflicts reject the rows (rows already inserted are the caller's to roll back).
+    /// </summary>
+    internal async Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
+        Func<List<ObservationConflict>, bool> abort, CancellationToken ct, bool failOnWarnings = false)
+    {
+        var (connection, tx, tenant) = (w.Connection, w.Transaction, w.Tenant);
+        var conflicts = new List<ObservationConflict>();
+        var (accepted, warnings) = await WarnAsync(quality, connection, tx, tenant,
+            Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
+        var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
+            ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
+            : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
+        var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
+        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings);
+        if (abort(conflicts) || !wrote) return part;
+        if (plan.Inserts.Count > plan.InsertedAlready)
+            await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
+        if (plan.Updates.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, UpdateSql, UpdateSetSql, plan.Updates, ct);
+        if (plan.Deletes.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, DeleteSql, DeleteSetSql, plan.Deletes, ct);
+        if (plan.Revisions.Count > 0)
+            await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
+        await RecordAuditAsync(w, plan);
+        return part;
+    }
+
+    /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a
+    /// duplicate, as in one push.</summary>
+    internal static async Task RememberAsync(DbConnection c, Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, DateTimeOffset now,
+        CancellationToken ct) =>
+        Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), [], scope);
+
+    /// <summary>Whether these conflicts reject a push of <paramref name="total"/> rows as a whole: any of them when atomic, or
+    /// every row.</summary>
+    internal static bool Rejects(int total, List<ObservationConflict> conflicts, bool atomic)
+    {
+        if (conflicts.Count == 0) return false;
+        return atomic || conflicts.Select(c => c.Index).Distinct().Count() == total;
     }
 
     /// <summary>The push's metrics and its one log line (counts only: never a row's values).</summary>
@@ -199,64 +243,47 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     /// <summary>
     /// One audit event per indicator the batch created or changed values of (entity <c>observation</c>, id = the indicator's
-    /// id), keyed "period|area" with each value before → after: a 1,000-row push costs a handful of rows, and a portal
-    /// following the change feed refetches just those indicators' observations. Each retraction is a delete event of its own
-    /// (a tombstone) that names its period and area, so a portal drops exactly that value.
+    /// id), holding counts, the periods and areas it wrote and a reference to its revisions (the complete record of every
+    /// value change), never each value inline: an event stays small whatever the push's size (<see cref="AuditLog.MaxListed"/>),
+    /// and a portal following the change feed refetches just those indicators' values. Each retraction is a delete event of
+    /// its own (a tombstone) that names its period and area, so a portal drops exactly that value.
     /// </summary>
     private static async Task RecordAuditAsync(WriteUnit w, Plan plan)
     {
-        // Written straight to UTF-8 (this runs inside the write transaction, once per changed row): the same JSON as
-        // JsonObject nodes would give, without building them.
-        var events = new Dictionary<Guid, (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Json)>();
-        var touched = new Dictionary<Guid, (HashSet<string> Periods, HashSet<string> Areas)>();
-        Utf8JsonWriter For(Guid indicatorId)
+        var touched = new Dictionary<Guid, (int Created, int Updated, SortedSet<string> Periods, SortedSet<string> Areas)>();
+        void Touch(Guid indicatorId, string period, string area, bool created)
         {
-            if (events.TryGetValue(indicatorId, out var e)) return e.Json;
-            var buffer = new ArrayBufferWriter<byte>(4096);
-            var json = new Utf8JsonWriter(buffer);
-            json.WriteStartObject();
-            events[indicatorId] = (buffer, json);
-            return json;
-        }
-        void Touch(Guid indicatorId, string period, string area)
-        {
-            if (!touched.TryGetValue(indicatorId, out var t)) touched[indicatorId] = t = ([], []);
+            if (!touched.TryGetValue(indicatorId, out var t)) t = (0, 0, new(StringComparer.Ordinal), new(StringComparer.Ordinal));
             t.Periods.Add(period);
             t.Areas.Add(area);
+            touched[indicatorId] = created ? t with { Created = t.Created + 1 } : t with { Updated = t.Updated + 1 };
         }
-        static void State(Utf8JsonWriter json, string name, decimal value, string status, string? note)
+        foreach (var row in plan.Inserts) Touch(row.IndicatorId, row.Period, row.Area, created: true);
+        foreach (var r in plan.Revisions.Where(r => !r.Retracted)) Touch(r.IndicatorId, r.Period, r.Area, created: false);
+        foreach (var (indicatorId, t) in touched)
         {
-            json.WriteStartObject(name);
-            json.WriteNumber("value", value);
-            json.WriteString("status", status);
-            if (note is null) json.WriteNull("note"); else json.WriteString("note", note);
-            json.WriteEndObject();
-        }
-        foreach (var row in plan.Inserts)
-        {
-            var json = For(row.IndicatorId);
-            Touch(row.IndicatorId, row.Period, row.Area);
-            json.WriteStartObject($"{row.Period}|{row.Area}");
-            json.WriteNull("before");
-            State(json, "after", row.Value, row.Status, row.Note);
-            json.WriteEndObject();
-        }
-        foreach (var r in plan.Revisions.Where(r => !r.Retracted))
-        {
-            var json = For(r.IndicatorId);
-            Touch(r.IndicatorId, r.Period, r.Area);
-            json.WriteStartObject($"{r.Period}|{r.Area}");
-            State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
-            State(json, "after", r.NewValue!.Value, r.NewStatus!, r.NewNote);
-            json.WriteEndObject();
-        }
-        foreach (var (indicatorId, (buffer, json)) in events)
-        {
-            json.WriteEndObject();
-            json.Flush();
-            await json.DisposeAsync();
+            var buffer = new ArrayBufferWriter<byte>(1024);
+            await using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("created", t.Created);
+                json.WriteNumber("updated", t.Updated);
+                AuditLog.WriteListed(json, "periods", t.Periods);
+                AuditLog.WriteListed(json, "areas", t.Areas);
+                if (t.Updated > 0)
+                {
+                    // The revisions this event made: those of the indicator revised at the event's own time (GET
+                    // /indicators/{id}/observations/{period}/revisions shows each value's).
+                    json.WriteStartObject("revisions");
+                    json.WriteNumber("count", t.Updated);
+                    json.WritePropertyName("revisedAt");
+                    AuditLog.WriteTimestamp(json, w.Now);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
             await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
-                touched: touched[indicatorId]);
+                touched: (t.Periods, t.Areas));
         }
         foreach (var r in plan.Revisions.Where(r => r.Retracted))
         {
@@ -265,7 +292,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             {
                 json.WriteStartObject();
                 json.WriteStartObject($"{r.Period}|{r.Area}");
-                State(json, "before", r.OldValue, r.OldStatus, r.OldNote);
+                json.WriteStartObject("before");
+                json.WriteNumber("value", r.OldValue);
+                json.WriteString("status", r.OldStatus);
+                if (r.OldNote is null) json.WriteNull("note"); else json.WriteString("note", r.OldNote);
+                json.WriteEndObject();
                 json.WriteNull("after");
                 json.WriteEndObject();
                 json.WriteEndObject();
@@ -312,7 +343,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// JSON parameter). CROSS JOIN makes SQLite loop over the keys and seek the primary key for each; left
     /// to itself its planner scanned the whole table once per key, which grew with the table.
     /// </summary>
-    private async Task<Dictionary<Key, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
+    private async Task<Dictionary<RowKey, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
         CancellationToken ct)
     {
         if (accepted.Count == 0) return [];
@@ -325,8 +356,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             CROSS JOIN observations o {db.Dialect.LockForUpdate}
             WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period = k.p AND o.area = k.a
             """, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
-        var stored = new Dictionary<Key, StoredRow>(accepted.Count);
-        foreach (var r in rows) stored[new Key(r.IndicatorId, r.Period, r.Area)] = r;
+        var stored = new Dictionary<RowKey, StoredRow>(accepted.Count);
+        foreach (var r in rows) stored[new RowKey(r.IndicatorId, r.Period, r.Area)] = r;
         return stored;
     }
 
@@ -380,7 +411,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return plan with { Inserts = [.. inserts, .. plan.Inserts], InsertedAlready = inserts.Count };
     }
 
-    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<Key, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
+    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<RowKey, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
         DateTimeOffset now)
     {
         var clientId = tenant.Caller.ClientId;
@@ -433,14 +464,23 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return new Plan(inserts, updates, deletes, revisions, unchanged);
     }
 
-    private static BatchResult Summarise(int total, Plan plan, List<ObservationConflict> conflicts, bool atomic, bool dryRun,
-        List<ObservationWarning> warnings)
+    private static BatchResult Summarise(int total, Part part, bool atomic, bool dryRun)
     {
-        var ordered = conflicts.OrderBy(c => c.Index).ToList();
+        var ordered = part.Conflicts.OrderBy(c => c.Index).ToList();
         var rejected = ordered.Select(c => c.Index).Distinct().Count();
         if (atomic && rejected > 0 || rejected > 0 && rejected == total)
-            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered, warnings);
+            return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered, part.Warnings);
         return new BatchResult(rejected == 0 ? BatchStatus.Ok : BatchStatus.Partial,
-            plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, rejected, dryRun, ordered, warnings);
+            part.Created, part.Updated, part.Deleted, part.Unchanged, rejected, dryRun, ordered, part.Warnings);
     }
+}
+
+/// <summary>What the rows of one push checked so far have claimed: each key's first row (a later row with the same key is a
+/// duplicate), and where the next rows start. A job's chunks share one.</summary>
+public sealed class PushScope
+{
+    internal Dictionary<BatchPush.RowKey, int> FirstOfKey { get; } = [];
+
+    /// <summary>The index, in the whole push, of the first row of the next chunk.</summary>
+    public int Offset { get; set; }
 }

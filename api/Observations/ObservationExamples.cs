@@ -60,12 +60,13 @@ internal static class ObservationExamples
     };
 
     public static readonly ProblemResponse TooLarge = new("PushTooLarge", 413,
-        $"The body is over {BatchPush.MaxBodyBytes:N0} bytes, or the batch holds more than {BatchPush.MaxRows:N0} rows: split it. Nothing was stored.")
+        $"The body is over {BatchPush.MaxBodyBytes:N0} bytes, or the push holds more than {BatchPush.MaxJobRows:N0} rows: split it. Nothing was stored.")
     {
         Examples =
         [
             ProblemResponses.BodyTooLarge(BatchPush.MaxBodyBytes),
-            new("too-many-rows", "Batch too large", $"A batch holds at most {BatchPush.MaxRows:N0} rows; this one has {BatchPush.MaxRows + 1:N0}. Split it."),
+            new("too-many-rows", "Batch too large",
+                $"A push holds at most {BatchPush.MaxJobRows:N0} rows (up to {BatchPush.MaxRows:N0} answered at once, more as a job). Split it."),
         ],
     };
 

@@ -5,6 +5,7 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Jobs;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,12 +30,18 @@ internal static class ObservationsApi
                 "CONNECT re-extract") is kept on the revision it makes; a row that creates a value or changes nothing keeps none. Rows
                 that fail a check are rejected with a conflict {index, field, code, message} and the others kept (status `partial`),
                 unless `atomic=true`, where any conflict rejects the batch. `dryRun=true` reports without writing. Up to 10,000 rows
-                (413 beyond); the batch's writes commit together or not at all. A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry safely.
+                are answered at once; the batch's writes commit together or not at all. A key bound to an agency may push only that
+                agency's indicators. Send an Idempotency-Key to retry safely.
+                A push of more than 10,000 rows (up to 1,000,000), or one sent with `Prefer: respond-async`, runs as a job: the answer
+                is 202 with the job in the body and its URL in `Location` (`GET /jobs/{id}`); dryRun and atomic hold for the whole
+                job. The same Idempotency-Key returns the same job.
                 """)
             .RequireScope(Scopes.ObservationsWrite)
-            .Validate<ObservationBatch>()
+            .AcceptsPushBodies()
             .WithMetadata(new RequestSizeLimitAttribute(BatchPush.MaxBodyBytes))
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapGet("/", ListSentObservations).WithName("listSentObservations").WithSummary("Read back values across indicators")
             .WithDescription("The stored values of the indicators named by code (`indicator=ROB-PERSONAL,THEFT-PERSON`; every indicator when " +
                              "omitted), as a feed checks what it sent: ordered by indicator code, period and area, cursor-paginated. `period` " +
@@ -151,16 +158,21 @@ internal static class ObservationsApi
         return Errors.NotFound($"value of indicator {indicator.Code} for {period} in {area ?? tenant.AreaCode}");
     }
 
-    private static async Task<Results<Ok<BatchResult>, ValidationProblem, ProblemHttpResult>> PushObservations(
-        Tenant tenant, ObservationBatch batch, [AsParameters] PushOptions options, BatchPush push, CancellationToken ct)
+    private static async Task<Results<Ok<BatchResult>, Accepted<Job>, ValidationProblem, ProblemHttpResult>> PushObservations(
+        Tenant tenant, PushBody body, [AsParameters] PushOptions options, BatchPush push, PushJobs jobs, HttpContext http, CancellationToken ct)
     {
-        var rows = batch.Observations!;
-        if (rows.Count > BatchPush.MaxRows)
-            return TypedResults.Problem(title: "Batch too large", statusCode: StatusCodes.Status413PayloadTooLarge,
-                detail: $"A batch holds at most {BatchPush.MaxRows:N0} rows; this one has {rows.Count:N0}. Split it.");
         if (options.Force == true && !tenant.Caller.Has(Scopes.Admin))
             return TypedResults.Problem(title: "Insufficient scope", statusCode: StatusCodes.Status403Forbidden,
                 detail: "force=true (overwriting final values with provisional ones) needs a key with the 'admin' scope.");
+        var respondAsync = Prefer.RespondAsync(http.Request);
+        if (respondAsync || body.Rows is not { } rows)
+        {
+            var submitted = await jobs.SubmitAsync(tenant, body, options, ct);
+            if (submitted.Refusal is { } refusedJob) return Respond.Problem(refusedJob, "partnership");
+            if (respondAsync) http.Response.Headers[Prefer.Applied] = Prefer.RespondAsyncToken;
+            http.Response.Headers.RetryAfter = JobsApi.PollSeconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Accepted(JobsApi.PathOf(tenant, submitted.Value!.Id), submitted.Value);
+        }
         var result = await Infrastructure.Data.Retry.TransientAsync(t => push.PushAsync(tenant, rows, options, t), ct);
         return result.Refusal is { } refused ? Respond.Problem(refused, "partnership") : TypedResults.Ok(result.Value!);
     }
@@ -287,13 +299,12 @@ internal static class ObservationCsv
     };
 }
 
+/// <summary>The body's one rule, which <see cref="PushFormats"/> enforces as it reads a JSON body (the rows are read one at a
+/// time, never bound as a whole): the contract's <c>required</c> is taken from here.</summary>
 public sealed class ObservationBatchValidator : AbstractValidator<ObservationBatch>
 {
     public ObservationBatchValidator()
     {
         RuleFor(x => x.Observations).NotNull().WithMessage("'observations' is required (a list of rows).");
-        // One pass rather than RuleForEach: a batch has up to 10,000 rows and this is the hot path.
-        RuleFor(x => x.Observations).Must(rows => rows!.All(r => r is not null))
-            .When(x => x.Observations is not null).WithMessage("'observations' holds a null row.");
     }
 }

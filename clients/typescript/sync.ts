@@ -52,13 +52,15 @@ const pushed = await feed.POST("/v1/partnerships/{partnership}/observations", {
   params: { path: { partnership }, header: { "Idempotency-Key": key } },
   body: batch,
 });
-if (!pushed.data || pushed.data.rejected !== 0) fail("push one observation", pushed.error ?? pushed.data);
+// One row is answered at once (200, the summary); a push over 10,000 rows, or sent with Prefer: respond-async, is a job (202).
+const summary = pushed.data && !("state" in pushed.data) ? pushed.data : undefined;
+if (!summary || summary.rejected !== 0) fail("push one observation", pushed.error ?? pushed.data);
 const retried = await feed.POST("/v1/partnerships/{partnership}/observations", {
   params: { path: { partnership }, header: { "Idempotency-Key": key } },
   body: batch,
 });
 if (retried.response.headers.get("Idempotent-Replayed") !== "true") fail("replay the push", retried.response.status);
-console.log(`pushed ROB-PERSONAL 2024-01 = ${value}: ${pushed.data.status} (created ${pushed.data.created}, updated ${pushed.data.updated}); the retry was replayed`);
+console.log(`pushed ROB-PERSONAL 2024-01 = ${value}: ${summary.status} (created ${summary.created}, updated ${summary.updated}); the retry was replayed`);
 
 // 4. Read it back.
 const indicators = await reader.GET("/v1/partnerships/{partnership}/indicators", { params: { path: { partnership } } });

@@ -14,6 +14,25 @@ using Microsoft.Data.Sqlite;
 // fresh table of the same schema in the same file, and prints both rates and their ratio; then times
 // 20 pushes of 10,000 rows. Usage: Csp.Api.Benchmarks --api path/to/Csp.Api.dll [--batches 100] [--concurrency 2] [--shape monthly|mixed]
 
+// The scripts of issue 18 (restatement.sh, fairness.sh) run their own measurements on the same kind of host.
+string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+if (args.Contains("--restatement"))
+{
+    await Restatement.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--batches") ?? "60", CultureInfo.InvariantCulture), 1, 500),
+        Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16));
+    return;
+}
+if (args.Contains("--big-job"))
+{
+    await BigJob.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--rows") ?? "500000", CultureInfo.InvariantCulture), 1, 1_000_000));
+    return;
+}
+if (args.Contains("--fairness"))
+{
+    await Fairness.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--seconds") ?? "15", CultureInfo.InvariantCulture), 5, 60));
+    return;
+}
+
 var options = Options.Parse(args);
 Data.Shape = options.Shape;
 var deadline = Stopwatch.StartNew();
@@ -107,6 +126,7 @@ static Process StartApi(string dll, string url, string dbPath, string platformKe
     start.Environment["ConnectionStrings__Csp"] = $"Data Source={dbPath}";
     start.Environment["Auth__PlatformKey"] = platformKey;
     start.Environment["RateLimiting__Enabled"] = "false";
+    start.Environment["Database__CreateIfMissing"] = "true";
     start.Environment["Database__SeedDemoData"] = "false";
     start.Environment["Logging__LogLevel__Default"] = "Warning";
     var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");

@@ -75,7 +75,7 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     public async Task<bool> TruncateWalAsync(TimeSpan readerWait, CancellationToken ct)
     {
         if (FilePath is null) return true;
-        await using var connection = await OpenForWriteAsync(ct);
+        await using var connection = await OpenForWriteAsync(Guid.Empty, ct);
         await using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
         // Tried again until readers of older snapshots have finished (new readers start on the latest one and do not hold
@@ -100,8 +100,9 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     // Microsoft.Data.Sqlite waits out a busy lock by sleeping 150 ms between retries, so two requests of this process
     // that both wanted to write left the lock idle while one slept (measured: concurrent batch pushes ran at the speed
     // of one). Queued here, the next writer starts the moment the previous one closes its connection; the busy
-    // timeout still covers writers in other processes sharing the file.
-    private readonly SemaphoreSlim? writeGate = dialect.Provider == DatabaseProvider.Sqlite ? new(1, 1) : null;
+    // timeout still covers writers in other processes sharing the file. The turn goes to the partnership that has used it
+    // least lately (FairWriteGate), so one partnership pushing flat out does not starve the others.
+    private readonly FairWriteGate? writeGate = dialect.Provider == DatabaseProvider.Sqlite ? new() : null;
 
     /// <summary>As long as a writer waits for SQLite's lock (the busy timeout of the connection string).</summary>
     private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
@@ -171,7 +172,7 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         if (FileProblem() is { } gone)
             throw new DatabaseUnavailableException($"Nothing was written: {gone}. Restore it and restart the service.");
         using var turn = CspTelemetry.TimeWriteTurn(tenant?.Slug, Dialect.Provider == DatabaseProvider.Sqlite ? "sqlite" : "microsoft.sql_server");
-        var connection = await OpenForWriteAsync(ct);
+        var connection = await OpenForWriteAsync(tenant?.PartnershipId ?? Guid.Empty, ct);
         DbTransaction? tx = null;
         try
         {
@@ -189,11 +190,12 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         }
     }
 
-    private async ValueTask<DbConnection> OpenForWriteAsync(CancellationToken ct)
+    /// <param name="turnOf">Whose turn it is (<see cref="FairWriteGate"/>): the partnership, or Guid.Empty for the platform.</param>
+    private async ValueTask<DbConnection> OpenForWriteAsync(Guid turnOf, CancellationToken ct)
     {
         if (writeGate is null) return await dataSource.OpenConnectionAsync(ct);
         var writers = writerSource ?? dataSource;
-        if (!await writeGate.WaitAsync(WriteTurnTimeout, ct))
+        if (!await writeGate.WaitAsync(turnOf, WriteTurnTimeout, ct))
             throw new SqliteException($"database is locked: no write turn within {WriteTurnTimeout.TotalSeconds:N0} s", 5); // SQLITE_BUSY
         DbConnection connection;
         try

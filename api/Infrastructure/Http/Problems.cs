@@ -34,6 +34,11 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BodyProblemException body)
+        {
+            await Problems.Write(httpContext, body.StatusCode, body.Title, body.Message, body.Errors);
+            return true;
+        }
         if (exception is BadHttpRequestException bad)
         {
             if (FindJsonError(bad) is { } json)
@@ -135,4 +140,17 @@ public sealed partial class ProblemExceptionHandler(ILogger<ProblemExceptionHand
 
     private static string JsonPathToField(string? path) =>
         path is null or "$" || path.Length < 2 ? "body" : path.TrimStart('$', '.');
+}
+
+/// <summary>A body an endpoint reads itself that cannot be read: a 400 naming the field (and, for CSV or NDJSON, the line), a
+/// 413 or a 415, answered as a problem by <see cref="ProblemExceptionHandler"/>.</summary>
+public sealed class BodyProblemException(int statusCode, string title, string detail, IDictionary<string, string[]>? errors = null)
+    : BadHttpRequestException(detail, statusCode)
+{
+    public string Title { get; } = title;
+    public IDictionary<string, string[]>? Errors { get; } = errors;
+
+    public static BodyProblemException Invalid(string field, string message) =>
+        new(StatusCodes.Status400BadRequest, "Malformed request body", "The request body cannot be read: " + message,
+            new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -113,7 +113,8 @@ public sealed partial class IdempotencyFilter(IdempotencyQueries keys, Idempoten
         var body = bodyType is null ? null : context.Arguments.FirstOrDefault(a => a is not null && bodyType.IsInstanceOfType(a));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}{request.QueryString}\n"));
-        if (body is not null) hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(body, bodyType!, json.Value.SerializerOptions));
+        if (context.Arguments.OfType<IRequestFingerprint>().FirstOrDefault() is { } read) hash.AppendData(read.Fingerprint);
+        else if (body is not null) hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(body, bodyType!, json.Value.SerializerOptions));
         return hash.GetHashAndReset();
     }
 
@@ -187,4 +188,11 @@ public sealed partial class IdempotencyPurge(IdempotencyQueries keys, TimeProvid
         [LoggerMessage(LogLevel.Information, "Purged {Count} expired idempotency key(s).")]
         public static partial void Purged(ILogger logger, int count);
     }
+}
+
+/// <summary>A body an endpoint reads itself (streamed, in several media types) and identifies for <see cref="IdempotencyFilter"/>:
+/// a hash of what it parsed, so formatting and media type do not matter.</summary>
+public interface IRequestFingerprint
+{
+    byte[] Fingerprint { get; }
 }

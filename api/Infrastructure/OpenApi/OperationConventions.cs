@@ -25,6 +25,7 @@ internal static partial class OperationConventions
         operation.Responses ??= new OpenApiResponses();
         DeclareRouteParameters(operation, context.Description.RelativePath);
         PlainOptionalBody(operation);
+        BodyMediaTypes.Apply(operation, context);
         DeclareIdempotency(operation, context, method);
         DescribeParameters(operation);
         DeclarePipelineProblems(operation, context);

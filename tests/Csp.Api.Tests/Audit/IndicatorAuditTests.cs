@@ -39,7 +39,7 @@ public sealed class IndicatorAuditTests(CspApiFactory factory)
     }
 
     [Fact]
-    public async Task A_push_records_one_event_per_indicator_with_each_value_before_and_after()
+    public async Task A_push_records_one_event_per_indicator_with_counts_periods_areas_and_its_revisions_which_hold_each_value_before_and_after()
     {
         var t = await TestTenant.CreateAsync(factory);
         var met = await t.CreateAgencyAsync("MET");
@@ -54,10 +54,19 @@ public sealed class IndicatorAuditTests(CspApiFactory factory)
         Assert.Equal(2, events.Count);
         Assert.All(events, e => Assert.Equal(feedId, e.ClientId));
         var first = JsonNode.Parse(events[0].Changes)!.AsObject();
-        Assert.Equal(["2024-05|E09000028", "2024-06|E09000028"], first.Select(kv => kv.Key).Order());
-        Assert.Null(first["2024-06|E09000028"]!["before"]);
-        var second = JsonNode.Parse(events[1].Changes)!["2024-06|E09000028"]!;
-        Assert.Equal(187m, second["before"]!["value"]!.GetValue<decimal>());
-        Assert.Equal(190m, second["after"]!["value"]!.GetValue<decimal>());
+        Assert.Equal((2, 0), (first["created"]!.GetValue<int>(), first["updated"]!.GetValue<int>()));
+        Assert.Equal(["2024-05", "2024-06"], first["periods"].Arr().Select(p => p!.GetValue<string>()));
+        Assert.Equal(["E09000028"], first["areas"].Arr().Select(p => p!.GetValue<string>()));
+        Assert.Null(first["revisions"]);
+        var second = JsonNode.Parse(events[1].Changes)!.AsObject();
+        Assert.Equal((0, 1), (second["created"]!.GetValue<int>(), second["updated"]!.GetValue<int>()));
+        Assert.Equal(1, second["revisions"]!["count"]!.GetValue<int>());
+
+        // The reference leads to the revisions, which hold the value before and after.
+        var revisions = await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/indicators/{indicator.Id()}/observations/2024-06/revisions")),
+            HttpStatusCode.OK);
+        var revision = Assert.Single(revisions["items"].Arr())!;
+        Assert.Equal((187m, 190m), (revision["oldValue"]!.GetValue<decimal>(), revision["newValue"]!.GetValue<decimal>()));
+        Assert.Equal(second["revisions"]!["revisedAt"]!.GetValue<string>(), revision["revisedAt"]!.GetValue<string>());
     }
 }

@@ -52,9 +52,10 @@ public sealed class ProblemExampleTests(CspApiFactory factory)
         [("PayloadTooLarge", "body-too-large")] = new("createPlan",
             w => w.Tenant.Admin.PostAsync(w.Tenant.Path("/plans"), Json(PlanBody.Replace("\"title\":", new string(' ', 1024 * 1024) + "\"title\":", StringComparison.Ordinal)))),
         [("PushTooLarge", "body-too-large")] = new("pushObservations",
-            w => w.Pusher.PostAsync(w.Tenant.Path("/observations"), Json(ValidBatch + new string(' ', 16 * 1024 * 1024)))),
+            w => w.Pusher.PostAsync(w.Tenant.Path("/observations"), new DeclaredOnly(Api.Observations.BatchPush.MaxBodyBytes + 1))),
         [("PushTooLarge", "too-many-rows")] = new("pushObservations", w => w.Pusher.PostAsync(w.Tenant.Path("/observations"),
-            Json("""{"observations":[""" + string.Join(',', Enumerable.Repeat("""{"indicator":"ROB-PERSONAL","period":"2024-06","value":1}""", 10_001)) + "]}"))),
+            Json("""{"observations":[""" + string.Join(',', Enumerable.Repeat("{}", Api.Observations.BatchPush.MaxJobRows + 1)) + "]}"))),
+        [("ForbiddenObservationsWrite", "insufficient-scope")] = new("getJob", w => w.Reader.GetAsync(w.Tenant.Path($"/jobs/{Guid.NewGuid()}"))),
         [("UnsupportedMediaType", "not-json")] = new("createPlan",
             w => w.Tenant.Admin.PostAsync(w.Tenant.Path("/plans"), new StringContent(PlanBody, Encoding.UTF8, "text/plain"))),
     };
@@ -109,4 +110,17 @@ public sealed class ProblemExampleTests(CspApiFactory factory)
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    /// <summary>A body that declares a length it never sends: the service refuses it on the declaration alone.</summary>
+    private sealed class DeclaredOnly(long length) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            await Task.Delay(TimeSpan.FromSeconds(30));
+
+        protected override bool TryComputeLength(out long size)
+        {
+            size = length;
+            return true;
+        }
+    }
 }

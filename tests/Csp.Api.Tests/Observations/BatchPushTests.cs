@@ -225,16 +225,18 @@ public sealed class BatchPushTests(CspApiFactory factory)
     }
 
     [Fact]
-    public async Task More_than_ten_thousand_rows_is_413_and_writes_nothing()
+    public async Task More_than_ten_thousand_rows_is_not_answered_at_once_but_accepted_as_a_job()
     {
         var s = await SetupAsync(areaCheck: "off");
         var rows = Enumerable.Range(0, 10_001).Select(i => Row("ROB-PERSONAL", "2024-06", i, $"E05{i:D6}"));
 
         var response = await s.Pusher.PushAsync(s.T, rows);
 
-        var problem = await TestTenant.ExpectProblem(response, HttpStatusCode.RequestEntityTooLarge);
-        Assert.Contains("10,000", problem.Str("detail"));
-        Assert.Empty(await s.T.StoredAsync(s.Robbery));
+        var job = await TestTenant.Expect(response, HttpStatusCode.Accepted);
+        Assert.Equal(10_001, job["progress"]!["rowsTotal"]!.GetValue<int>());
+        Assert.Equal(s.T.Path($"/jobs/{job.Str("id")}"), response.Headers.Location?.OriginalString);
+        Assert.Equal("succeeded", (await Jobs.JobKit.FinishedAsync(s.Pusher, s.T, job.Str("id"))).Str("state"));
+        Assert.Equal(10_001, (await s.T.StoredAsync(s.Robbery)).Count);
     }
 
     [Fact]

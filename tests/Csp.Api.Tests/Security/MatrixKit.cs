@@ -132,6 +132,8 @@ public static class MatrixKit
         ["GET " + T("/releases")] = (_, _) => null,
 
         ["GET " + T("/observations")] = (_, _) => null,
+        ["GET " + T("/jobs/{jobId}")] = (_, _) => null,
+        ["GET " + T("/jobs/{jobId}/conflicts")] = (_, _) => null,
         ["GET " + T("/me")] = (_, _) => null,
         ["POST " + T("/observations")] = (w, n) => new
         {
@@ -289,6 +291,11 @@ public static class MatrixKit
                 var restated = await TestTenant.Expect(await pusher.PostAsJsonAsync(t.Path("/observations"),
                     new { observations = new[] { Row(Period, 189) } }), HttpStatusCode.OK);
                 Assert.Equal(1, restated["updated"]!.GetValue<int>());
+
+                // A job, finished before the matrices take their snapshots.
+                var (_, job) = await Csp.Api.Tests.Jobs.JobKit.SubmitAsync(pusher, t, Csp.Api.Tests.Jobs.JobKit.Json([Row("2024-04", 191)]));
+                Assert.Equal("succeeded", (await Csp.Api.Tests.Jobs.JobKit.FinishedAsync(pusher, t, job.Str("id"))).Str("state"));
+                values["jobId"] = job.Str("id");
             }
 
             if (Has(routes, "POST", "/validation-rules"))

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+/// <summary>
+/// Issue 18, point 3: 1,000-row batches over HTTP, all new, all restated (every value changed: an update and a revision each),
+/// all resent unchanged; then a rolling 24-month restatement of 28 indicators × 24 areas (16,128 rows, 10% changed) as one
+/// async job, timed from the POST to the job's success. Prints rows/s and the load average.
+/// </summary>
+internal static class Restatement
+{
+    private const string Slug = "bench";
+
+    public static async Task RunAsync(string dll, int batches, int concurrency)
+    {
+        await using var host = await BenchHost.StartAsync(dll);
+        var key = await host.PartnershipAsync(Slug, 28);
+        Console.Error.WriteLine($"partnership ready; load {BenchHost.Load()}");
+
+        // Row n of batch b: a distinct (indicator, month, ward); "offset" changes every value.
+        static object Row(int n, decimal offset) => new
+        {
+            indicator = $"IND-{n % 28}", period = BenchHost.Period(n / 28 % 24), area = $"E05{n / (28 * 24):D6}", value = n % 997 + 0.5m + offset,
+        };
+        static byte[] Body(IEnumerable<object> rows) => JsonSerializer.SerializeToUtf8Bytes(new { observations = rows.ToArray() });
+        List<byte[]> Batches(int first, decimal offset) =>
+            Enumerable.Range(0, batches).Select(b => Body(Enumerable.Range(first + b * 1000, 1000).Select(n => Row(n, offset)))).ToList();
+
+        // Warm-up on keys the measured batches never use: new, restated, unchanged, for up to 20 s.
+        var warm = Stopwatch.StartNew();
+        for (var round = 0; round < 6 && warm.Elapsed < TimeSpan.FromSeconds(20); round++)
+            foreach (var body in Enumerable.Range(0, 10).Select(b => Body(Enumerable.Range(5_000_000 + b * 1000, 1000).Select(n => Row(n, round % 2 == 0 ? 0 : 1)))))
+                await Expect(host.PushAsync(Slug, key, body));
+        Console.Error.WriteLine("warm-up done");
+
+        var results = new List<string>();
+        foreach (var (shape, bodies) in new[] { ("new", Batches(0, 0)), ("restated", Batches(0, 1)), ("unchanged", Batches(0, 1)) })
+        {
+            var load = BenchHost.Load();
+            var sw = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (body, _) => await Expect(host.PushAsync(Slug, key, body)));
+            results.Add($"  {shape,-10} {batches} x 1,000 rows, {concurrency} concurrent: {batches * 1000 / sw.Elapsed.TotalSeconds,10:N0} rows/s   (load {load})");
+        }
+
+        // The rolling restatement: 24 months x 28 indicators x 24 areas, loaded once, then resent with 10% of values changed.
+        static object Rolling(int n, bool changed) => new
+        {
+            indicator = $"IND-{n % 28}", period = BenchHost.Period(n / 28 % 24), area = $"E05{900_000 + n / (28 * 24):D6}",
+            value = n % 997 + (changed ? 1.25m : 0.5m),
+        };
+        const int rolling = 24 * 28 * 24;
+        foreach (var half in Enumerable.Range(0, rolling).Chunk(rolling / 2))
+            await Expect(host.PushAsync(Slug, key, Body(half.Select(n => Rolling(n, false)))));
+        var jobLoad = BenchHost.Load();
+        var restatement = Body(Enumerable.Range(0, rolling).Select(n => Rolling(n, n % 10 == 0)));
+        var job = Stopwatch.StartNew();
+        var (status, text, location) = await host.PushAsync(Slug, key, restatement, preferAsync: true);
+        if (status != HttpStatusCode.Accepted) throw new InvalidOperationException($"job: {(int)status} {text}");
+        var accepted = job.Elapsed;
+        JsonNode state;
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, location);
+            request.Headers.Add("X-Api-Key", key);
+            state = JsonNode.Parse(await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync())!;
+            if (state["state"]!.GetValue<string>() is "succeeded" or "failed") break;
+            await Task.Delay(5);
+        } while (job.Elapsed < TimeSpan.FromSeconds(60));
+        job.Stop();
+
+        Console.WriteLine();
+        Console.WriteLine($"Restatement benchmark — SQLite file, API on 127.0.0.1, {Environment.ProcessorCount} cores");
+        foreach (var line in results) Console.WriteLine(line);
+        Console.WriteLine($"  rolling restatement job, {rolling:N0} rows (10% changed): {job.Elapsed.TotalMilliseconds:N0} ms from POST to " +
+                          $"'{state["state"]}' (202 after {accepted.TotalMilliseconds:N0} ms; result {state["result"]?.ToJsonString()})   (load {jobLoad})");
+        Console.WriteLine("  Targets: new >= 200,000 rows/s; restated >= 60,000 rows/s; unchanged >= 250,000 rows/s; job < 1,000 ms");
+    }
+
+    private static async Task Expect(Task<(HttpStatusCode Status, string Text, Uri? Location)> push)
+    {
+        var (status, text, _) = await push;
+        if (status != HttpStatusCode.OK || !text.Contains("\"status\":\"ok\"", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Push failed: {(int)status} {text[..Math.Min(400, text.Length)]}");
+    }
+}
