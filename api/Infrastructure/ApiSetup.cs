@@ -72,6 +72,7 @@ public static class ApiSetup
         services.AddCspOpenApi();
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
+        services.AddSingleton<Quality.HistoryCache>();
         services.AddSingleton<Quality.PushQuality>();
         services.AddSingleton<IdempotencyPurge>();
         services.AddSingleton<PlanRefresh>();

@@ -146,7 +146,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             var conflicts = new List<ObservationConflict>();
             await using var c = await db.OpenAsync(tenant, ct);
             var now = clock.GetUtcNow();
-            var (accepted, warnings) = await WarnAsync(quality, c, null, tenant,
+            var (accepted, warnings, _) = await WarnAsync(quality, c, null, tenant,
                 Validate(tenant, rows, await LoadRulesAsync(c, null, tenant, now, ct), conflicts), options, conflicts, ct);
             var stored = await LoadStoredAsync(c, null, tenant, accepted, ct);
             var plan = Diff(tenant, accepted, stored, force, conflicts, now);
@@ -154,13 +154,15 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
+        (HistoryLease? Lease, WriteUnit? Unit) history = default;
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
             var (connection, tx) = (w.Connection, w.Transaction);
             var conflicts = new List<ObservationConflict>();
-            var (accepted, warnings) = await WarnAsync(quality, connection, tx, tenant,
+            var (accepted, warnings, lease) = await WarnAsync(quality, connection, tx, tenant,
                 Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts), options, conflicts, ct);
+            history = (lease, w);
             var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
@@ -177,8 +179,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             if (plan.Revisions.Count > 0)
                 await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
             await RecordAuditAsync(w, plan);
+            await RememberAsync(w, lease, plan);
             return WriteResult<BatchResult>.Done(summary);
         }, ct);
+        history.Lease?.Publish(history.Unit?.Committed == true);
         if (ran && pushed.Value is { } result) Record(tenant, result);
         return pushed;
     }
