@@ -163,6 +163,9 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
     // The unit of an AllOrNothingAsync in progress on this flow, which every write joins.
     private static readonly AsyncLocal<WriteUnit?> Ambient = new();
 
+    /// <summary>Whether this flow is inside an <see cref="AllOrNothingAsync{T}"/> unit (whose writes commit only at its end).</summary>
+    internal static bool InUnit => Ambient.Value is not null;
+
     /// <summary>
     /// Runs <paramref name="body"/>'s writes as one unit: every write through this writer inside it joins the same
     /// transaction, and they commit together when it returns or not at all (the Development demo seed). Each joined write

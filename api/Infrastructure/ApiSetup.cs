@@ -73,6 +73,7 @@ public static class ApiSetup
         services.AddCspOpenApi();
         builder.AddCspObservability();
         services.AddSingleton<BatchPush>();
+        services.AddSingleton<Quality.HistoryCache>();
         services.AddSingleton<Quality.PushQuality>();
         services.AddCspJobs();
         services.AddSingleton<IdempotencyPurge>();

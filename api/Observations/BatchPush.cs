@@ -152,23 +152,28 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
+        (HistoryLease? Lease, WriteUnit? Unit) history = default;
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
             var part = await WriteAsync(w, rows, new PushScope(), force,
                 abort: conflicts => Rejects(rows.Count, conflicts, atomic), ct, options.FailOn is not null);
+            history = (part.Lease, w);
             var summary = Summarise(rows.Count, part, atomic, dryRun: false);
             // Rejected, or nothing written: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
             return summary.Status == BatchStatus.Rejected || !part.Wrote ? WriteResult<BatchResult>.Unchanged(summary) : WriteResult<BatchResult>.Done(summary);
         }, ct);
+        // The data-quality history cache takes what the push read and wrote only once it has committed.
+        history.Lease?.Publish(history.Unit?.Committed == true);
         if (ran && pushed.Value is { } result) Record(tenant, result);
         return pushed;
     }
 
     /// <summary>What a push (or a job's chunk of one) did: its counts and conflicts, and whether it wrote anything.</summary>
     /// <param name="Warnings">The data-quality warnings of its rows (<see cref="PushQuality"/>).</param>
+    /// <param name="Lease">The push's use of the data-quality history cache, to publish once committed (null when none).</param>
     internal sealed record Part(int Created, int Updated, int Deleted, int Unchanged, List<ObservationConflict> Conflicts, bool Wrote,
-        List<ObservationWarning> Warnings);
+        List<ObservationWarning> Warnings, HistoryLease? Lease = null);
 
     /// <summary>Checks <paramref name="rows"/> and compares them with the stored values, writing nothing (a dry run).</summary>
     /// <param name="failOnWarnings">Turn each data-quality warning into a conflict of its code (<c>failOn=warnings</c>).</param>
@@ -176,7 +181,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         bool force, DateTimeOffset now, CancellationToken ct, bool failOnWarnings = false)
     {
         var conflicts = new List<ObservationConflict>();
-        var (accepted, warnings) = await WarnAsync(quality, c, tx, tenant,
+        var (accepted, warnings, _) = await WarnAsync(quality, c, tx, tenant,
             Validate(tenant, rows, await LoadRulesAsync(c, tx, tenant, now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
         var stored = await LoadStoredAsync(c, tx, tenant, accepted, ct);
         var plan = Diff(tenant, accepted, stored, force, conflicts, now);
@@ -193,13 +198,13 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     {
         var (connection, tx, tenant) = (w.Connection, w.Transaction, w.Tenant);
         var conflicts = new List<ObservationConflict>();
-        var (accepted, warnings) = await WarnAsync(quality, connection, tx, tenant,
+        var (accepted, warnings, lease) = await WarnAsync(quality, connection, tx, tenant,
             Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
         var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
             ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
             : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
         var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
-        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings);
+        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings, lease);
         if (abort(conflicts) || !wrote) return part;
         if (plan.Inserts.Count > plan.InsertedAlready)
             await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
@@ -210,6 +215,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         if (plan.Revisions.Count > 0)
             await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
         await RecordAuditAsync(w, plan);
+        await RememberAsync(w, lease, plan);
         return part;
     }
 

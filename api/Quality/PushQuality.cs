@@ -22,7 +22,7 @@ public readonly record struct PushedValue(int Index, Guid IndicatorId, Period Pe
 /// and (with an aggregate rule) the areas are read once, and every stored value the checks need in one query: per (indicator, area)
 /// of the batch, the periods from 24 before its earliest to its latest.
 /// </summary>
-public sealed class PushQuality(Db db)
+public sealed class PushQuality(Db db, HistoryCache cache)
 {
     private sealed record IndicatorChecks(Guid Id, string Code, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
         decimal? LargeChangePercent)
@@ -32,22 +32,26 @@ public sealed class PushQuality(Db db)
 
     private readonly record struct Pair(Guid IndicatorId, string Area);
 
-    // Per indicator, a range of periods in every area: a range of the clustered primary key (indicator, period, area), read in
+    // Per indicator, the periods from one on in every area: a range of the clustered primary key (indicator, period, area), read in
     // order. Seeking each (indicator, area) through the area index instead costs a lookup into the table for every value, about
     // twice the time for a batch that covers the areas (a month's push does); values of areas the batch does not touch are
     // dropped as they are read.
     private readonly string valuesSql = $"""
         SELECT o.indicator_id, o.period, o.area, o.value
-        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("f", "NVARCHAR(16)"), ("t", "NVARCHAR(16)"))} k
+        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("f", "NVARCHAR(16)"))} k
         CROSS JOIN observations o
-        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period >= k.f AND o.period <= k.t
+        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period >= k.f
         """;
 
-    public async Task<List<ObservationWarning>> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<PushedValue> rows,
-        CancellationToken ct)
+    private const string SeqSql = "SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId";
+
+    /// <summary>The warnings of <paramref name="rows"/>; with a transaction (a push, not a dry run), also the push's lease on the
+    /// <see cref="HistoryCache"/>, to publish once it is over.</summary>
+    public async Task<(List<ObservationWarning> Warnings, HistoryLease? Lease)> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
+        IReadOnlyList<PushedValue> rows, CancellationToken ct)
     {
         var warnings = new List<ObservationWarning>();
-        if (rows.Count == 0) return warnings;
+        if (rows.Count == 0) return (warnings, null);
         var indicators = (await c.QueryAsync<IndicatorChecks>(new CommandDefinition("""
             SELECT id AS Id, code AS Code, bounds_min AS BoundsMin, bounds_max AS BoundsMax, outlier_threshold AS OutlierThreshold,
                    large_change_percent AS LargeChangePercent
@@ -101,7 +105,7 @@ public sealed class PushQuality(Db db)
             }
         }
 
-        var series = await LoadAsync(c, tx, tenant, ranges, ct);
+        var (series, lease) = await LoadAsync(c, tx, tenant, ranges, ct);
         var sent = new Dictionary<(Guid, string, string), int>(rows.Count);
         foreach (var row in rows)
         {
@@ -144,7 +148,7 @@ public sealed class PushQuality(Db db)
                 warnings.Add(new ObservationWarning(index, WarningCode.RuleViolation, violation.Message, violation.RightValue, rule.Rule.Code));
         }
         warnings.Sort((a, b) => a.Index != b.Index ? a.Index.CompareTo(b.Index) : a.Code.CompareTo(b.Code));
-        return warnings;
+        return (warnings, lease);
     }
 
     private static void Bounds(PushedValue row, IndicatorChecks indicator, List<ObservationWarning> warnings)
@@ -191,43 +195,93 @@ public sealed class PushQuality(Db db)
         return period;
     }
 
-    private async Task<Dictionary<Pair, SortedList<string, decimal>>> LoadAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
-        Dictionary<Pair, (string From, string To)> ranges, CancellationToken ct)
+    /// <summary>
+    /// Every stored value of each pair from its range's first period on (the checks look no later than the batch's periods, so
+    /// what lies after changes nothing). Taken from the <see cref="HistoryCache"/> when it holds the pair and the partnership's
+    /// seq is the cache's; the rest in one query. A dry run (no transaction) reads the cache but never changes it.
+    /// </summary>
+    private async Task<(Dictionary<Pair, SortedList<string, decimal>> Series, HistoryLease? Lease)> LoadAsync(DbConnection c, DbTransaction? tx,
+        Tenant tenant, Dictionary<Pair, (string From, string To)> ranges, CancellationToken ct)
     {
         var series = new Dictionary<Pair, SortedList<string, decimal>>(ranges.Count);
-        if (ranges.Count == 0) return series;
-        var byIndicator = new Dictionary<Guid, (string From, string To)>();
-        foreach (var (pair, (from, to)) in ranges)
+        if (ranges.Count == 0) return (series, null);
+        var dryRun = tx is null;
+        // Inside the push's transaction the partnership's writes take turns, so this is the latest seq and nothing moves it
+        // but this push; a dry run reads what is committed.
+        var seq = await c.ExecuteScalarAsync<long?>(new CommandDefinition(dryRun ? SeqSql + " " + db.Dialect.CommittedEventsOnly : SeqSql,
+            new { tenant.PartnershipId }, tx, cancellationToken: ct)) ?? 0;
+        var state = cache.StateOf(tenant.PartnershipId);
+        var missing = new List<Pair>();
+        long expectedSeq, epoch;
+        lock (state)
         {
-            series[pair] = new SortedList<string, decimal>(StringComparer.Ordinal);
-            byIndicator[pair.IndicatorId] = byIndicator.TryGetValue(pair.IndicatorId, out var r)
-                ? (string.CompareOrdinal(from, r.From) < 0 ? from : r.From, string.CompareOrdinal(to, r.To) > 0 ? to : r.To)
-                : (from, to);
-        }
-        var buffer = new ArrayBufferWriter<byte>(byIndicator.Count * 80);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var (indicatorId, (from, to)) in byIndicator)
+            if (state.Seq == seq)
             {
-                json.WriteStartObject();
-                json.WriteString("i", indicatorId.ToString("D"));
-                json.WriteString("f", from);
-                json.WriteString("t", to);
-                json.WriteEndObject();
+                foreach (var (pair, (from, _)) in ranges)
+                {
+                    if (cache.Get(new HistoryCache.Key(tenant.PartnershipId, pair.IndicatorId, pair.Area), state.Epoch) is { } cached
+                        && string.CompareOrdinal(cached.From, from) <= 0)
+                    {
+                        var values = new SortedList<string, decimal>(QualityDefaults.OutlierWindow + 1, StringComparer.Ordinal);
+                        for (var i = 0; i < cached.Values.Count; i++)
+                            if (string.CompareOrdinal(cached.Values.Keys[i], from) >= 0) values.Add(cached.Values.Keys[i], cached.Values.Values[i]);
+                        series[pair] = values;
+                    }
+                    else missing.Add(pair);
+                }
             }
-            json.WriteEndArray();
+            else
+            {
+                // Something was written since (here or by another process), or the cache was never filled: drop it all.
+                if (!dryRun)
+                {
+                    state.Epoch++;
+                    state.Seq = -1;
+                }
+                missing.AddRange(ranges.Keys);
+            }
+            (expectedSeq, epoch) = (state.Seq, state.Epoch);
         }
-        var keys = Encoding.UTF8.GetString(buffer.WrittenSpan);
-        // A plain reader: this runs inside every push, over up to 25 stored values per row sent.
-        await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
-        while (await reader.ReadAsync(ct))
+
+        var byIndicator = new Dictionary<Guid, string>();
+        foreach (var pair in missing)
         {
-            var id = TypeHandlers.ReadGuid(reader.GetValue(0));
-            if (!series.TryGetValue(new Pair(id, reader.GetString(2)), out var values)) continue;
-            values[reader.GetString(1)] = TypeHandlers.ReadDecimal(reader.GetValue(3));
+            var from = ranges[pair].From;
+            series[pair] = new SortedList<string, decimal>(StringComparer.Ordinal);
+            byIndicator[pair.IndicatorId] = byIndicator.TryGetValue(pair.IndicatorId, out var f) && string.CompareOrdinal(f, from) < 0 ? f : from;
         }
-        return series;
+        if (byIndicator.Count > 0)
+        {
+            var buffer = new ArrayBufferWriter<byte>(byIndicator.Count * 80);
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartArray();
+                foreach (var (indicatorId, from) in byIndicator)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("i", indicatorId.ToString("D"));
+                    json.WriteString("f", from);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            var keys = Encoding.UTF8.GetString(buffer.WrittenSpan);
+            // A plain reader: this runs inside every push whose series are not cached, over up to 25 stored values per row sent.
+            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
+            while (await reader.ReadAsync(ct))
+            {
+                var id = TypeHandlers.ReadGuid(reader.GetValue(0));
+                if (!series.TryGetValue(new Pair(id, reader.GetString(2)), out var values)) continue;
+                values[reader.GetString(1)] = TypeHandlers.ReadDecimal(reader.GetValue(3));
+            }
+        }
+        if (dryRun) return (series, null);
+        // What was read, as read (the checks lay the batch's rows over their copy): each pair's values from its indicator's
+        // first period read, all complete from there on.
+        var read = new Dictionary<(Guid IndicatorId, string Area), (string From, SortedList<string, decimal> Values)>(missing.Count);
+        foreach (var pair in missing)
+            read[(pair.IndicatorId, pair.Area)] = (byIndicator[pair.IndicatorId], new SortedList<string, decimal>(series[pair], StringComparer.Ordinal));
+        return (series, new HistoryLease(cache, tenant.PartnershipId, state, seq, expectedSeq, epoch, read));
     }
 
     private static string Text(decimal value) => RuleEngine.Text(value);
