@@ -191,8 +191,11 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     /// <summary>The period <paramref name="count"/> periods before <paramref name="period"/>.</summary>
     internal static Period Back(Period period, int count)
     {
-        for (var i = 0; i < count; i++) period = period.Previous();
-        return period;
+        // By arithmetic on months and quarters (this runs for every row of every push); years and financial years step by year.
+        var per = period.Type switch { PeriodType.Month => 12, PeriodType.Quarter => 4, _ => 0 };
+        if (per == 0) return period with { Year = period.Year - count };
+        var n = period.Year * per + (period.Index - 1) - count;
+        return period with { Year = n / per, Index = n % per + 1 };
     }
 
     /// <summary>
@@ -294,22 +297,29 @@ internal static class Outliers
     /// too (every earlier value equal), 0 for the same value and unbounded for any other.</summary>
     public static double? ModifiedZ(decimal value, List<decimal> prior, out decimal median)
     {
-        median = Median(prior);
-        var m = median;
-        var deviations = prior.Select(v => Math.Abs(v - m)).ToList();
-        var mad = Median(deviations);
+        // Arrays and loops rather than LINQ: this runs for every row of every push.
+        var work = prior.ToArray();
+        median = Median(work);
+        var sum = 0m;
+        for (var i = 0; i < work.Length; i++)
+        {
+            work[i] = Math.Abs(prior[i] - median);
+            sum += work[i];
+        }
+        var meanAd = sum / work.Length;
+        var mad = Median(work);
         var diff = (double)(value - median);
         if (mad > 0) return 0.6745 * diff / (double)mad;
-        var meanAd = deviations.Average();
         if (meanAd > 0) return diff / (1.253314 * (double)meanAd);
         return diff == 0 ? 0 : double.PositiveInfinity * Math.Sign(diff);
     }
 
-    private static decimal Median(List<decimal> values)
+    /// <summary>The median of <paramref name="values"/>, sorting them in place.</summary>
+    private static decimal Median(decimal[] values)
     {
-        var sorted = values.Order().ToList();
-        var n = sorted.Count;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        Array.Sort(values);
+        var n = values.Length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 }
 
