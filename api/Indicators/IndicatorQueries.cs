@@ -184,12 +184,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
         var result = new Dictionary<Guid, (Observation?, Performance)>();
         if (indicators.Count == 0) return result;
         var ids = SqlDialect.IdList(indicators.Select(i => i.Id));
-        var latest = (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
+        var latest = (await c.QueryAsync<ObservationQueries.SeriesRow>(new CommandDefinition($"""
             SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
             WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")}
               AND o.period = (SELECT MAX(l.period) FROM observations l
                               WHERE l.partnership_id = o.partnership_id AND l.indicator_id = o.indicator_id AND l.area = o.area)
-            """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.ToObservation());
+            """, new { partnershipId, area, ids }, cancellationToken: ct))).ToDictionary(r => r.IndicatorId, r => r.Row.ToObservation());
         // The latest rows carry the area's name; only when there are none is it read on its own.
         var areaName = latest.Count > 0
             ? latest.Values.First().AreaName
@@ -198,12 +198,12 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
         var wanted = indicators.Where(i => latest.ContainsKey(i.Id))
             .SelectMany(i => PerformanceRules.ComparedPeriods(i.Frequency, latest[i.Id].Period).Select(p => (i.Id, p))).ToHashSet();
         var others = wanted.Count == 0
-            ? Array.Empty<ObservationRowOf>().ToLookup(r => r.IndicatorId, r => r.ToObservation())
-            : (await c.QueryAsync<ObservationRowOf>(new CommandDefinition($"""
+            ? Array.Empty<ObservationQueries.SeriesRow>().ToLookup(r => r.IndicatorId, r => r.Row.ToObservation())
+            : (await c.QueryAsync<ObservationQueries.SeriesRow>(new CommandDefinition($"""
                 SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
                 WHERE o.partnership_id = @partnershipId AND o.area = @area AND {dialect.InIds("o.indicator_id", "@ids")} AND o.period IN @periods
                 """, new { partnershipId, area, ids = SqlDialect.IdList(wanted.Select(w => w.Id).Distinct()), periods = wanted.Select(w => w.p).Distinct().ToArray() },
-                cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.ToObservation());
+                cancellationToken: ct))).Where(r => wanted.Contains((r.IndicatorId, r.Period))).ToLookup(r => r.IndicatorId, r => r.Row.ToObservation());
         foreach (var indicator in indicators)
         {
             var last = latest.GetValueOrDefault(indicator.Id);
@@ -223,13 +223,6 @@ public sealed class IndicatorQueries(Db db, AuditedWriter writer, TimeProvider c
         // The public's figures are the published ones: released periods, disclosure-controlled values.
         var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, indicators.Select(i => i.Id).ToList(), clock.GetUtcNow(), ct);
         return await Publication.Publisher.PerformanceAsync(c, db.Dialect, tenant, view, indicators, area ?? tenant.AreaCode, ct);
-    }
-
-    private sealed record ObservationRowOf(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
-        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-    {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
-            Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
     /// <param name="current">The indicator as stored (null for a new one): what the request leaves out of the fields older clients do

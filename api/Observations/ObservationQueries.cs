@@ -118,7 +118,8 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
         return rows.ToLookup(r => r.IndicatorId, r => r.Row.ToObservation());
     }
 
-    private sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
+    /// <summary>An observation read with its indicator's id (<see cref="Columns"/> after <c>o.indicator_id AS IndicatorId</c>).</summary>
+    internal sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
         decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public Row Row => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, Status, Note, ClientId, Version, CreatedAt, UpdatedAt);
@@ -146,7 +147,7 @@ public sealed class ObservationQueries(Db db, TimeProvider clock)
     public async Task<Func<Observation, bool>> EmbargoedAsync(Tenant tenant, Guid indicatorId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(tenant, ct);
-        var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, [indicatorId], clock.GetUtcNow(), ct);
+        var view = await Publication.Publisher.ViewAsync(c, db.Dialect, tenant, [indicatorId], clock.GetUtcNow(), ct, withAreas: false);
         return o => view.RequiresSignoff
             && (!view.IsReleased(indicatorId, o.Period) || (view.SignedOffAt(indicatorId, o.Period) is { } at && o.UpdatedAt > at));
     }

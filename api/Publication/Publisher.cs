@@ -73,24 +73,19 @@ public static class Publisher
 
     /// <summary>The public view of <paramref name="indicatorIds"/>' values now: three small reads (release settings, standing
     /// sign-offs when release waits for them, the area hierarchy).</summary>
+    /// <param name="withAreas">False when only release matters (which values are embargoed), not disclosure: the area hierarchy is
+    /// not read.</param>
     public static async Task<PublicView> ViewAsync(DbConnection c, SqlDialect dialect, Tenant tenant, IReadOnlyCollection<Guid> indicatorIds,
-        DateTimeOffset now, CancellationToken ct)
+        DateTimeOffset now, CancellationToken ct, bool withAreas = true)
     {
         var release = await PartnershipQueries.ReleaseOfAsync(c, tenant.PartnershipId, ct);
         var standing = release.RequireSignoff
             ? await SignoffQueries.StandingAsync(c, dialect, tenant.PartnershipId, indicatorIds, ct)
             : new Dictionary<(Guid, string), StandingSignoff>();
-        var parents = (await c.QueryAsync<AreaRow>(new CommandDefinition(
+        var parents = !withAreas ? new Dictionary<string, string?>() : (await c.QueryAsync<AreaRow>(new CommandDefinition(
             "SELECT code AS Code, parent_code AS ParentCode FROM areas WHERE partnership_id = @PartnershipId",
             new { tenant.PartnershipId }, cancellationToken: ct))).ToDictionary(a => a.Code, a => a.ParentCode, StringComparer.Ordinal);
         return new PublicView(release, now, standing, parents, tenant.AreaCode);
-    }
-
-    private sealed record SeriesRow(Guid IndicatorId, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, string Area, string? AreaName,
-        decimal Value, string Status, string? Note, Guid? ClientId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-    {
-        public Observation ToObservation() => new(Period, PeriodStart, PeriodEnd, Area, AreaName, Value, EnumText<ObservationStatus>.Parse(Status),
-            Note, ClientId, Version, CreatedAt, UpdatedAt);
     }
 
     /// <summary>
@@ -103,11 +98,11 @@ public static class Publisher
     {
         var everyArea = indicators.Where(i => view.NeedsEveryArea(i, area)).Select(i => i.Id).ToList();
         var oneArea = indicators.Select(i => i.Id).Except(everyArea).ToList();
-        var rows = new List<SeriesRow>();
+        var rows = new List<ObservationQueries.SeriesRow>();
         foreach (var (ids, narrowed) in new[] { (oneArea, area), (everyArea, (string?)null) })
         {
             if (ids.Count == 0) continue;
-            rows.AddRange(await c.QueryAsync<SeriesRow>(new CommandDefinition($"""
+            rows.AddRange(await c.QueryAsync<ObservationQueries.SeriesRow>(new CommandDefinition($"""
                 SELECT o.indicator_id AS IndicatorId, {ObservationQueries.Columns} {ObservationQueries.From}
                 WHERE o.partnership_id = @PartnershipId AND {dialect.InIds("o.indicator_id", "@ids")}
                   AND (@narrowed IS NULL OR o.area = @narrowed)
@@ -115,7 +110,7 @@ public static class Publisher
                 ORDER BY o.period, o.area
                 """, new { tenant.PartnershipId, ids = SqlDialect.IdList(ids), narrowed, from, to }, cancellationToken: ct)));
         }
-        var observations = rows.Select(r => (r.IndicatorId, Observation: r.ToObservation())).ToList();
+        var observations = rows.Select(r => (r.IndicatorId, Observation: r.Row.ToObservation())).ToList();
         if (view.RequiresSignoff) observations = await AsSignedOffAsync(c, dialect, tenant, view, indicators, observations, area, from, to, ct);
         var byIndicator = observations.ToLookup(r => r.IndicatorId, r => r.Observation);
         return indicators.SelectMany(i => view.Publish(i, byIndicator[i.Id]).Where(o => area is null || o.Area == area).Select(o => (i.Id, o)))

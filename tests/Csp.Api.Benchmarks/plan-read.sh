@@ -7,7 +7,7 @@
 #   PORT=5389 ./plan-read.sh             # another port than 5088, e.g. while another checkout runs it
 # Set ARTIFACTS to build into a separate artifacts folder (default: the project's bin/).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 duration="${DURATION:-5s}"
 rounds="${ROUNDS:-3}"
 threads="${THREADS:-2}"
@@ -17,13 +17,7 @@ key="csp_demoreader_southwark-demo-read-key-not-secret"
 base="http://127.0.0.1:$port"
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-if [[ -n "${ARTIFACTS:-}" ]]; then
-  dotnet build "$root/api/Csp.Api.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo >/dev/null
-  api="$ARTIFACTS/bin/Csp.Api/release/Csp.Api.dll"
-else
-  dotnet build "$root/api/Csp.Api.csproj" -c Release -v q -nologo >/dev/null
-  api="$root/api/bin/Release/net10.0/Csp.Api.dll"
-fi
+build_release
 
 work="$(mktemp -d)"
 ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Csp="Data Source=$work/csp.db" RateLimiting__Enabled=false \

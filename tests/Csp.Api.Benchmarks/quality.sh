@@ -3,12 +3,6 @@
 # against the API on 127.0.0.1 and a temp SQLite file. Extra arguments go to quality.py, e.g. ./quality.sh --batches 20 --rounds 3.
 # Needs python3. Set ARTIFACTS to build into a separate artifacts folder (default: the project's bin/).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-if [[ -n "${ARTIFACTS:-}" ]]; then
-  dotnet build "$root/api/Csp.Api.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo
-  api="$ARTIFACTS/bin/Csp.Api/release/Csp.Api.dll"
-else
-  dotnet build "$root/api/Csp.Api.csproj" -c Release -v q -nologo
-  api="$root/api/bin/Release/net10.0/Csp.Api.dll"
-fi
+source "$(dirname "$0")/lib.sh"
+build_release
 exec timeout 1200 python3 "$(dirname "$0")/quality.py" --api "$api" "$@"

@@ -8,19 +8,13 @@
 #   N=500 PORT=5390 ./report.sh
 # Set ARTIFACTS to build into a separate artifacts folder (default: the project's bin/).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 n="${N:-200}"
 port="${PORT:-5089}"
 key="csp_demoreader_southwark-demo-read-key-not-secret"
 base="http://127.0.0.1:$port"
 
-if [[ -n "${ARTIFACTS:-}" ]]; then
-  dotnet build "$root/api/Csp.Api.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo >/dev/null
-  api="$ARTIFACTS/bin/Csp.Api/release/Csp.Api.dll"
-else
-  dotnet build "$root/api/Csp.Api.csproj" -c Release -v q -nologo >/dev/null
-  api="$root/api/bin/Release/net10.0/Csp.Api.dll"
-fi
+build_release
 
 work="$(mktemp -d)"
 ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Csp="Data Source=$work/csp.db" RateLimiting__Enabled=false \

@@ -4,16 +4,6 @@
 # (rows: "monthly", the default, one month per batch as the monthly feeds send it; "mixed", 12 months per batch).
 # Set ARTIFACTS to build into a separate artifacts folder (default: the projects' bin/).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-if [[ -n "${ARTIFACTS:-}" ]]; then
-  dotnet build "$root/api/Csp.Api.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo
-  dotnet build "$root/tests/Csp.Api.Benchmarks/Csp.Api.Benchmarks.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo
-  api="$ARTIFACTS/bin/Csp.Api/release/Csp.Api.dll"
-  bench="$ARTIFACTS/bin/Csp.Api.Benchmarks/release/Csp.Api.Benchmarks.dll"
-else
-  dotnet build "$root/api/Csp.Api.csproj" -c Release -v q -nologo
-  dotnet build "$root/tests/Csp.Api.Benchmarks/Csp.Api.Benchmarks.csproj" -c Release -v q -nologo
-  api="$root/api/bin/Release/net10.0/Csp.Api.dll"
-  bench="$root/tests/Csp.Api.Benchmarks/bin/Release/net10.0/Csp.Api.Benchmarks.dll"
-fi
+source "$(dirname "$0")/lib.sh"
+build_release --bench
 exec timeout 600 dotnet "$bench" --api "$api" "$@"

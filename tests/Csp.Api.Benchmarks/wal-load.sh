@@ -8,7 +8,7 @@
 #   DURATION=30 PORT=5390 ./wal-load.sh
 # Release build, API in Development on a temp SQLite file (the Southwark demo), rate limiting off.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
 duration="${DURATION:-60}"
 port="${PORT:-5089}"
 limit_mb="${LIMIT_MB:-64}"
@@ -18,13 +18,7 @@ reader="csp_demoreader_southwark-demo-read-key-not-secret"
 police="csp_demopolice_southwark-demo-met-feed-key-not-secret"
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-if [[ -n "${ARTIFACTS:-}" ]]; then
-  dotnet build "$root/api/Csp.Api.csproj" -c Release --artifacts-path "$ARTIFACTS" -v q -nologo >/dev/null
-  api="$ARTIFACTS/bin/Csp.Api/release/Csp.Api.dll"
-else
-  dotnet build "$root/api/Csp.Api.csproj" -c Release -v q -nologo >/dev/null
-  api="$root/api/bin/Release/net10.0/Csp.Api.dll"
-fi
+build_release
 
 work="$(mktemp -d)"
 ASPNETCORE_ENVIRONMENT=Development ConnectionStrings__Csp="Data Source=$work/csp.db" RateLimiting__Enabled=false \
