@@ -152,28 +152,23 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         }
 
         var ran = false; // false when the writer replays a committed answer instead of running the push again
-        (HistoryLease? Lease, WriteUnit? Unit) history = default;
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
             var part = await WriteAsync(w, rows, new PushScope(), force,
                 abort: conflicts => Rejects(rows.Count, conflicts, atomic), ct, options.FailOn is not null);
-            history = (part.Lease, w);
             var summary = Summarise(rows.Count, part, atomic, dryRun: false);
             // Rejected, or nothing written: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
             return summary.Status == BatchStatus.Rejected || !part.Wrote ? WriteResult<BatchResult>.Unchanged(summary) : WriteResult<BatchResult>.Done(summary);
         }, ct);
-        // The data-quality history cache takes what the push read and wrote only once it has committed.
-        history.Lease?.Publish(history.Unit?.Committed == true);
         if (ran && pushed.Value is { } result) Record(tenant, result);
         return pushed;
     }
 
     /// <summary>What a push (or a job's chunk of one) did: its counts and conflicts, and whether it wrote anything.</summary>
     /// <param name="Warnings">The data-quality warnings of its rows (<see cref="PushQuality"/>).</param>
-    /// <param name="Lease">The push's use of the data-quality history cache, to publish once committed (null when none).</param>
     internal sealed record Part(int Created, int Updated, int Deleted, int Unchanged, List<ObservationConflict> Conflicts, bool Wrote,
-        List<ObservationWarning> Warnings, HistoryLease? Lease = null);
+        List<ObservationWarning> Warnings);
 
     /// <summary>Checks <paramref name="rows"/> and compares them with the stored values, writing nothing (a dry run).</summary>
     /// <param name="failOnWarnings">Turn each data-quality warning into a conflict of its code (<c>failOn=warnings</c>).</param>
@@ -200,11 +195,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var conflicts = new List<ObservationConflict>();
         var (accepted, warnings, lease) = await WarnAsync(quality, connection, tx, tenant,
             Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
+        // The data-quality history cache takes what the push read and wrote when its unit ends, and what it wrote only if it
+        // committed (a job's chunk commits with its progress).
+        if (lease is not null) w.OnEnd(lease.Publish);
         var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
             ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
             : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
         var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
-        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings, lease);
+        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings);
         if (abort(conflicts) || !wrote) return part;
         if (plan.Inserts.Count > plan.InsertedAlready)
             await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Csp.Api.Quality;
 
@@ -8,11 +7,12 @@ namespace Csp.Api.Quality;
 /// indicator, area), every stored value from a period on (<see cref="Series.From"/>, no upper end). It is trusted only while the
 /// partnership's change token (its latest audit seq) is the one it was filled at: every write writes an audit event, so an
 /// equal seq means nothing has changed since, whichever process wrote. A push reads the seq inside its write transaction, takes
-/// the cached series and reads only the rest; once it has committed, its written values are applied and the seq it committed
-/// becomes the cache's. Any other seq drops the partnership's series (<see cref="State.Epoch"/>). Bounded by
-/// <see cref="MaxValues"/> values held, the least recently used series going first.
+/// the cached series as they are (never copied: a series is never changed once cached) and reads only the rest; once it has
+/// committed, still holding the write turn, its written values are applied and the seq it committed becomes the cache's. Any
+/// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: past it, the partnerships used least
+/// lately are dropped whole.
 /// </summary>
-public sealed class HistoryCache : IDisposable
+public sealed class HistoryCache
 {
     /// <summary>How many stored values the cache holds at most, across partnerships (each series counts its values plus one).</summary>
     public const long MaxValues = 500_000;
@@ -20,41 +20,151 @@ public sealed class HistoryCache : IDisposable
     /// <summary>A series longer than this is cut to its latest values (its <see cref="Series.From"/> moves on).</summary>
     internal const int KeepValues = 2 * QualityDefaults.OutlierWindow;
 
-    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = MaxValues, CompactionPercentage = 0.25 });
     private readonly ConcurrentDictionary<Guid, State> states = new();
+    private long held;
 
-    internal readonly record struct Key(Guid PartnershipId, Guid IndicatorId, string Area);
+    /// <summary>An indicator's series in an area (of one partnership).</summary>
+    internal readonly record struct Key(Guid IndicatorId, string Area);
 
-    /// <summary>Every stored value of a pair at <see cref="From"/> or later, in one epoch of its partnership. Never changed once
-    /// cached (a push that changes it caches a new one).</summary>
-    internal sealed record Series(long Epoch, string From, SortedList<string, decimal> Values);
+    /// <summary>Every stored value of a pair at period ordinal <see cref="From"/> or later (<see cref="PeriodOrdinal"/>), sorted by
+    /// period. Never changed once made: a write makes a new one.</summary>
+    internal sealed class Series
+    {
+        public Series(int from, int[] periods, decimal[] values, double[]? numbers = null)
+        {
+            From = from;
+            Periods = periods;
+            Values = values;
+            if (numbers is null)
+            {
+                numbers = new double[values.Length];
+                for (var i = 0; i < values.Length; i++) numbers[i] = (double)values[i];
+            }
+            Numbers = numbers;
+        }
 
-    /// <summary>What the cache of one partnership is: valid at <see cref="Seq"/> (−1: at none), for series of <see cref="Epoch"/>.
-    /// Read and changed under its own lock.</summary>
+        public int From { get; }
+        public int[] Periods { get; }
+        public decimal[] Values { get; }
+
+        /// <summary><see cref="Values"/> as doubles, converted once (the outlier check's sorting works on them).</summary>
+        public double[] Numbers { get; }
+        public int Count => Periods.Length;
+
+        /// <summary>The index of the first period at or after <paramref name="ordinal"/>.</summary>
+        public int LowerBound(int ordinal)
+        {
+            int lo = 0, hi = Periods.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (Periods[mid] < ordinal) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+
+        public bool TryGet(int ordinal, out decimal value)
+        {
+            var i = Array.BinarySearch(Periods, ordinal);
+            value = i >= 0 ? Values[i] : 0;
+            return i >= 0;
+        }
+
+        /// <summary>This series with <paramref name="changes"/> (null: removed; sorted by period, one each) laid over it, and with
+        /// <paramref name="before"/>'s values ahead of <see cref="From"/> (an older series of the same pair) kept, cut to its latest
+        /// <see cref="KeepValues"/> values. A change before the series' first period changes nothing (it is not known there).</summary>
+        public Series With(ReadOnlySpan<(int Period, decimal? Value)> changes, Series? before = null)
+        {
+            var from = From;
+            var prefix = 0;
+            if (before is not null && before.From < From)
+            {
+                prefix = before.LowerBound(From);
+                from = before.From;
+            }
+            var baseCount = prefix + Count;
+            int PeriodAt(int k) => k < prefix ? before!.Periods[k] : Periods[k - prefix];
+            var merged = new int[baseCount + changes.Length];
+            var mergedValues = new decimal[merged.Length];
+            var mergedNumbers = new double[merged.Length];
+            int n = 0, b = 0, c = 0;
+            while (b < baseCount || c < changes.Length)
+            {
+                if (c == changes.Length || b < baseCount && PeriodAt(b) < changes[c].Period)
+                {
+                    var (source, k) = b < prefix ? (before!, b) : (this, b - prefix);
+                    merged[n] = source.Periods[k];
+                    mergedValues[n] = source.Values[k];
+                    mergedNumbers[n++] = source.Numbers[k];
+                    b++;
+                    continue;
+                }
+                var (period, value) = changes[c++];
+                if (b < baseCount && PeriodAt(b) == period) b++;
+                if (period < from || value is not { } v) continue;
+                merged[n] = period;
+                mergedValues[n] = v;
+                mergedNumbers[n++] = (double)v;
+            }
+            var skip = Math.Max(0, n - KeepValues);
+            if (skip > 0) from = merged[skip];
+            return new Series(from, merged[skip..n], mergedValues[skip..n], mergedNumbers[skip..n]);
+        }
+    }
+
+    /// <summary>The cache of one partnership: valid at <see cref="Seq"/> (−1: at none). Read and changed under its own lock.</summary>
     internal sealed class State
     {
         public long Seq = -1;
+
+        /// <summary>Moves on each time the series are dropped, so a push that read before cannot publish after.</summary>
         public long Epoch;
+
+        public readonly Dictionary<Key, Series> Series = [];
+        public long Values;
+        public long LastUsed;
     }
 
-    internal State StateOf(Guid partnershipId) => states.GetOrAdd(partnershipId, _ => new State());
-
-    /// <summary>The cached series of <paramref name="key"/> if it belongs to <paramref name="epoch"/> (call under the state's lock).</summary>
-    internal Series? Get(Key key, long epoch) => cache.TryGetValue(key, out Series? s) && s is not null && s.Epoch == epoch ? s : null;
-
-    /// <summary>Caches a series (call under the state's lock), cut to its latest <see cref="KeepValues"/> values.</summary>
-    internal void Set(Key key, Series series)
+    internal State StateOf(Guid partnershipId)
     {
-        if (series.Values.Count > KeepValues)
-        {
-            var values = new SortedList<string, decimal>(KeepValues, StringComparer.Ordinal);
-            for (var i = series.Values.Count - KeepValues; i < series.Values.Count; i++) values.Add(series.Values.Keys[i], series.Values.Values[i]);
-            series = series with { From = values.Keys[0], Values = values };
-        }
-        cache.Set(key, series, new MemoryCacheEntryOptions { Size = series.Values.Count + 1 });
+        var state = states.GetOrAdd(partnershipId, _ => new State());
+        Volatile.Write(ref state.LastUsed, Environment.TickCount64);
+        return state;
     }
 
-    internal void Remove(Key key) => cache.Remove(key);
+    /// <summary>Caches <paramref name="series"/> (call under the state's lock).</summary>
+    internal void Set(State state, Key key, Series series)
+    {
+        var delta = series.Count + 1L;
+        if (state.Series.TryGetValue(key, out var old)) delta -= old.Count + 1L;
+        state.Series[key] = series;
+        state.Values += delta;
+        Interlocked.Add(ref held, delta);
+    }
 
-    public void Dispose() => cache.Dispose();
+    /// <summary>Drops every series of the partnership (call under the state's lock).</summary>
+    internal void Drop(State state)
+    {
+        state.Series.Clear();
+        Interlocked.Add(ref held, -state.Values);
+        state.Values = 0;
+        state.Seq = -1;
+        state.Epoch++;
+    }
+
+    /// <summary>While more than <see cref="MaxValues"/> values are held, drops the partnerships used least lately (call holding
+    /// no state's lock).</summary>
+    internal void Trim()
+    {
+        if (Interlocked.Read(ref held) <= MaxValues) return;
+        foreach (var state in states.Values.OrderBy(s => Volatile.Read(ref s.LastUsed)).ToList())
+        {
+            if (Interlocked.Read(ref held) <= MaxValues) return;
+            lock (state) Drop(state);
+        }
+    }
+
+    /// <summary>How many values the cache holds (for tests).</summary>
+    internal long Held => Interlocked.Read(ref held);
 }

@@ -1,4 +1,5 @@
 using Csp.Api.Audit;
+using Csp.Api.Indicators;
 using Csp.Api.Infrastructure.Data;
 
 namespace Csp.Api.Quality;
@@ -9,30 +10,32 @@ public readonly record struct WrittenValue(Guid IndicatorId, string Period, stri
 /// <summary>
 /// One push's use of the <see cref="HistoryCache"/>: the partnership's state it found (the cache's seq and epoch), the series it
 /// read from the database, and, once written, the push's values and the seq its audit events brought. <see cref="Publish"/> hands
-/// them to the cache only if the cache is still as the push found it, so a late or failed push never overwrites a newer one.
+/// them to the cache only if the cache is still as the push found it, so a late or failed push never overwrites a newer one. The
+/// push publishes when its write unit ends, before it gives up the write turn (<see cref="WriteUnit.OnEnd"/>), so the next push
+/// of the partnership finds the cache at the seq it reads.
 /// </summary>
 public sealed class HistoryLease
 {
     private readonly HistoryCache cache;
-    private readonly Guid partnershipId;
     private readonly HistoryCache.State state;
     private readonly long seqRead, expectedSeq, epoch;
-    private readonly Dictionary<(Guid IndicatorId, string Area), (string From, SortedList<string, decimal> Values)> read;
+    private readonly Dictionary<HistoryCache.Key, HistoryCache.Series> read;
+    private readonly Dictionary<Guid, PeriodType> periodTypes;
     // Inside an AuditedWriter.AllOrNothingAsync unit the push's reads may see writes that are not committed yet: nothing is kept.
     private readonly bool joined = AuditedWriter.InUnit;
     private List<WrittenValue>? written;
     private long seqWritten;
 
-    internal HistoryLease(HistoryCache cache, Guid partnershipId, HistoryCache.State state, long seqRead, long expectedSeq, long epoch,
-        Dictionary<(Guid IndicatorId, string Area), (string From, SortedList<string, decimal> Values)> read)
+    internal HistoryLease(HistoryCache cache, HistoryCache.State state, long seqRead, long expectedSeq, long epoch,
+        Dictionary<HistoryCache.Key, HistoryCache.Series> read, Dictionary<Guid, PeriodType> periodTypes)
     {
         this.cache = cache;
-        this.partnershipId = partnershipId;
         this.state = state;
         this.seqRead = seqRead;
         this.expectedSeq = expectedSeq;
         this.epoch = epoch;
         this.read = read;
+        this.periodTypes = periodTypes;
     }
 
     /// <summary>Notes the push's written values and the partnership's seq after its audit events (in its transaction, before
@@ -44,43 +47,39 @@ public sealed class HistoryLease
         written = values;
     }
 
-    /// <summary>After the push: with writes, only if <paramref name="committed"/>, the series read and the values written become
-    /// the cache's at the seq written; without, the series read are cached at the seq read (the database is as it was).</summary>
+    /// <summary>When the push's unit ends: with writes, only if <paramref name="committed"/>, the series read and the values
+    /// written become the cache's at the seq written; without, the series read are cached at the seq read (the database is as it
+    /// was).</summary>
     public void Publish(bool committed)
     {
         if (joined || written is not null && !committed) return;
         lock (state)
         {
             if (state.Seq != expectedSeq || state.Epoch != epoch) return;
-            var pending = new Dictionary<HistoryCache.Key, (string From, SortedList<string, decimal> Values)>(read.Count);
-            foreach (var ((indicatorId, area), (from, values)) in read)
+            foreach (var (key, series) in read)
             {
-                var key = new HistoryCache.Key(partnershipId, indicatorId, area);
-                var merged = new SortedList<string, decimal>(values, StringComparer.Ordinal);
-                var mergedFrom = from;
                 // A series cached before covers its own periods: what it holds before this read's first period is kept.
-                if (cache.Get(key, epoch) is { } old && string.CompareOrdinal(old.From, from) < 0)
-                {
-                    for (var i = 0; i < old.Values.Count && string.CompareOrdinal(old.Values.Keys[i], from) < 0; i++)
-                        merged[old.Values.Keys[i]] = old.Values.Values[i];
-                    mergedFrom = old.From;
-                }
-                pending[key] = (mergedFrom, merged);
+                var old = state.Series.GetValueOrDefault(key);
+                cache.Set(state, key, old is not null && old.From < series.From ? series.With([], old) : series);
             }
-            foreach (var v in written ?? [])
+            if (written is { Count: > 0 })
             {
-                var key = new HistoryCache.Key(partnershipId, v.IndicatorId, v.Area);
-                if (!pending.TryGetValue(key, out var series))
+                var changes = new Dictionary<HistoryCache.Key, List<(int Period, decimal? Value)>>();
+                foreach (var v in written)
                 {
-                    if (cache.Get(key, epoch) is not { } old) continue;
-                    pending[key] = series = (old.From, new SortedList<string, decimal>(old.Values, StringComparer.Ordinal));
+                    if (!periodTypes.TryGetValue(v.IndicatorId, out var type) || PeriodOrdinal.Parse(v.Period, type) is not { } ordinal) continue;
+                    var key = new HistoryCache.Key(v.IndicatorId, v.Area);
+                    (changes.TryGetValue(key, out var list) ? list : changes[key] = []).Add((ordinal, v.Value));
                 }
-                if (string.CompareOrdinal(v.Period, series.From) < 0) continue;
-                if (v.Value is { } value) series.Values[v.Period] = value;
-                else series.Values.Remove(v.Period);
+                foreach (var (key, list) in changes)
+                {
+                    if (!state.Series.TryGetValue(key, out var series)) continue;
+                    if (list.Count > 1) list.Sort((a, b) => a.Period.CompareTo(b.Period));
+                    cache.Set(state, key, series.With(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)));
+                }
             }
-            foreach (var (key, (from, values)) in pending) cache.Set(key, new HistoryCache.Series(epoch, from, values));
             state.Seq = written is null ? seqRead : seqWritten;
         }
+        cache.Trim();
     }
 }

@@ -24,26 +24,45 @@ public readonly record struct PushedValue(int Index, Guid IndicatorId, Period Pe
 /// </summary>
 public sealed class PushQuality(Db db, HistoryCache cache)
 {
-    private sealed record IndicatorChecks(Guid Id, string Code, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
+    private sealed record IndicatorChecks(Guid Id, string Code, string Frequency, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
         decimal? LargeChangePercent)
     {
         public bool NeedsHistory => OutlierThreshold > 0 || LargeChangePercent is not null;
+
+        public PeriodType PeriodType { get; } = EnumText<IndicatorFrequency>.Parse(Frequency).PeriodType();
     }
 
-    private readonly record struct Pair(Guid IndicatorId, string Area);
+    private const int Window = QualityDefaults.OutlierWindow;
 
-    // Per indicator, the periods from one on in every area: a range of the clustered primary key (indicator, period, area), read in
-    // order. Seeking each (indicator, area) through the area index instead costs a lookup into the table for every value, about
-    // twice the time for a batch that covers the areas (a month's push does); values of areas the batch does not touch are
-    // dropped as they are read.
+    // Per (indicator, area), the periods from one on: a range of the index on (indicator, area, period), so the read is as big as
+    // the batch's series, whatever the table's size.
     private readonly string valuesSql = $"""
-        SELECT o.indicator_id, o.period, o.area, o.value
-        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("f", "NVARCHAR(16)"))} k
+        SELECT o.indicator_id, o.area, o.period, o.value
+        FROM {db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("a", "NVARCHAR(9)"), ("f", "NVARCHAR(16)"))} k
         CROSS JOIN observations o
-        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period >= k.f
+        WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.area = k.a AND o.period >= k.f
         """;
 
     private const string SeqSql = "SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId";
+
+    /// <summary>The batch's own rows of one series, by period ordinal (null: retracted), laid over the stored values; with the
+    /// index of the row that sent each.</summary>
+    private sealed class BatchSeries
+    {
+        public readonly List<(int Period, decimal? Value, int Index)> Rows = new(1);
+
+        public bool TryGet(int period, out decimal? value, out int index)
+        {
+            foreach (var r in Rows)
+                if (r.Period == period)
+                {
+                    (value, index) = (r.Value, r.Index);
+                    return true;
+                }
+            (value, index) = (null, -1);
+            return false;
+        }
+    }
 
     /// <summary>The warnings of <paramref name="rows"/>; with a transaction (a push, not a dry run), also the push's lease on the
     /// <see cref="HistoryCache"/>, to publish once it is over.</summary>
@@ -53,96 +72,100 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         var warnings = new List<ObservationWarning>();
         if (rows.Count == 0) return (warnings, null);
         var indicators = (await c.QueryAsync<IndicatorChecks>(new CommandDefinition("""
-            SELECT id AS Id, code AS Code, bounds_min AS BoundsMin, bounds_max AS BoundsMax, outlier_threshold AS OutlierThreshold,
-                   large_change_percent AS LargeChangePercent
+            SELECT id AS Id, code AS Code, frequency AS Frequency, bounds_min AS BoundsMin, bounds_max AS BoundsMax,
+                   outlier_threshold AS OutlierThreshold, large_change_percent AS LargeChangePercent
             FROM indicators WHERE partnership_id = @PartnershipId
             """, new { tenant.PartnershipId }, tx, cancellationToken: ct))).ToDictionary(i => i.Id);
         var rules = await ValidationRuleQueries.AllAsync(c, tx, tenant.PartnershipId, ct);
-        var byCode = indicators.Values.ToDictionary(i => i.Code, i => i.Id, StringComparer.Ordinal);
-        var rulesOf = new Dictionary<Guid, List<CompiledRule>>();
-        foreach (var rule in rules)
-            foreach (var code in rule.Codes.Distinct())
-                if (byCode.TryGetValue(code, out var id))
-                    (rulesOf.TryGetValue(id, out var list) ? list : rulesOf[id] = []).Add(rule);
+        var byCode = indicators.Values.ToDictionary(i => i.Code, StringComparer.Ordinal);
+        // Per indicator, the rules that read it (by their place in the list) and, per rule, its codes' indicators.
+        var ruleIndicators = rules.ConvertAll(r => r.Codes.Select(code => byCode.GetValueOrDefault(code)).OfType<IndicatorChecks>().Distinct().ToArray());
+        var rulesOf = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < rules.Count; i++)
+            foreach (var indicator in ruleIndicators[i])
+                (rulesOf.TryGetValue(indicator.Id, out var list) ? list : rulesOf[indicator.Id] = []).Add(i);
         var hierarchy = rules.Exists(r => r.Rule.Aggregate != RuleAggregate.None) ? Hierarchy.Of(await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)) : null;
 
-        // What to read: per (indicator, area), a range of periods.
-        var ranges = new Dictionary<Pair, (string From, string To)>();
-        void Need(Guid indicatorId, string area, string from, string to)
-        {
-            var pair = new Pair(indicatorId, area);
-            ranges[pair] = ranges.TryGetValue(pair, out var r)
-                ? (string.CompareOrdinal(from, r.From) < 0 ? from : r.From, string.CompareOrdinal(to, r.To) > 0 ? to : r.To)
-                : (from, to);
-        }
-        var instances = new HashSet<(CompiledRule Rule, string Period, string Area, Period Of)>();
+        // The batch by series, and what to read: per series, the periods from an ordinal on.
+        var batch = new Dictionary<HistoryCache.Key, BatchSeries>(rows.Count);
+        var need = new Dictionary<HistoryCache.Key, int>();
+        void Need(HistoryCache.Key key, int from) => need[key] = need.TryGetValue(key, out var f) && f < from ? f : from;
+        var instances = new HashSet<(int Rule, int Period, string Area)>();
+        var instanceList = new List<(int Rule, Period Period, string Area)>();
         foreach (var row in rows)
         {
-            if (row.Delete || !indicators.TryGetValue(row.IndicatorId, out var indicator)) continue;
-            var period = row.Period.Canonical;
-            if (indicator.NeedsHistory) Need(row.IndicatorId, row.Area, Back(row.Period, QualityDefaults.OutlierWindow).Canonical, period);
+            if (!indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
+            var key = new HistoryCache.Key(row.IndicatorId, row.Area);
+            var ordinal = PeriodOrdinal.Of(row.Period);
+            (batch.TryGetValue(key, out var sent) ? sent : batch[key] = new BatchSeries()).Rows.Add((ordinal, row.Delete ? null : row.Value, row.Index));
+            if (row.Delete) continue;
+            if (indicator.NeedsHistory) Need(key, ordinal - Window);
             if (!rulesOf.TryGetValue(row.IndicatorId, out var touched)) continue;
-            foreach (var rule in touched)
+            foreach (var r in touched)
             {
-                var areas = new List<string>();
-                if (rule.Rule.Aggregate == RuleAggregate.None) areas.Add(row.Area);
+                var aggregate = rules[r].Rule.Aggregate != RuleAggregate.None;
+                if (!aggregate) Instance(r, row.Period, ordinal, row.Area);
                 else if (hierarchy is not null)
                 {
-                    if (hierarchy.ParentOf(row.Area, row.Period) is { } parent) areas.Add(parent);
-                    if (hierarchy.ChildrenOf(row.Area, row.Period).Count > 0) areas.Add(row.Area);
-                }
-                foreach (var area in areas)
-                {
-                    if (!instances.Add((rule, period, area, row.Period))) continue;
-                    foreach (var code in rule.Codes)
-                    {
-                        if (!byCode.TryGetValue(code, out var id)) continue;
-                        Need(id, area, period, period);
-                        if (rule.Rule.Aggregate != RuleAggregate.None)
-                            foreach (var child in hierarchy!.ChildrenOf(area, row.Period)) Need(id, child, period, period);
-                    }
+                    if (hierarchy.ParentOf(row.Area, row.Period) is { } parent) Instance(r, row.Period, ordinal, parent);
+                    if (hierarchy.ChildrenOf(row.Area, row.Period).Count > 0) Instance(r, row.Period, ordinal, row.Area);
                 }
             }
         }
-
-        var (series, lease) = await LoadAsync(c, tx, tenant, ranges, ct);
-        var sent = new Dictionary<(Guid, string, string), int>(rows.Count);
-        foreach (var row in rows)
+        void Instance(int r, Period period, int ordinal, string area)
         {
-            var period = row.Period.Canonical;
-            if (!row.Delete) sent[(row.IndicatorId, period, row.Area)] = row.Index;
-            if (!series.TryGetValue(new Pair(row.IndicatorId, row.Area), out var values)) continue;
-            if (row.Delete) values.Remove(period);
-            else values[period] = row.Value;
+            if (!instances.Add((r, ordinal, area))) return;
+            instanceList.Add((r, period, area));
+            var children = rules[r].Rule.Aggregate == RuleAggregate.None ? [] : hierarchy!.ChildrenOf(area, period);
+            foreach (var indicator in ruleIndicators[r])
+            {
+                if (indicator.PeriodType != period.Type) continue;
+                Need(new HistoryCache.Key(indicator.Id, area), ordinal);
+                foreach (var child in children) Need(new HistoryCache.Key(indicator.Id, child), ordinal);
+            }
         }
 
+        var (series, lease) = await LoadAsync(c, tx, tenant, need, indicators, ct);
+
         foreach (var row in rows)
         {
-            if (row.Delete || !indicators.TryGetValue(row.IndicatorId, out var indicator)) continue;
+            if (row.Delete || !indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
             Bounds(row, indicator, warnings);
-            if (indicator.NeedsHistory && series.TryGetValue(new Pair(row.IndicatorId, row.Area), out var values))
-                History(row, indicator, values, warnings);
+            var key = new HistoryCache.Key(row.IndicatorId, row.Area);
+            if (indicator.NeedsHistory && series.TryGetValue(key, out var stored))
+                History(row, indicator, stored, batch[key], warnings);
         }
 
-        foreach (var (rule, period, area, of) in instances)
+        foreach (var (r, period, area) in instanceList)
         {
-            decimal? ValueOf(string code, string at) =>
-                byCode.TryGetValue(code, out var id) && series.TryGetValue(new Pair(id, at), out var values) && values.TryGetValue(period, out var v)
-                    ? v
-                    : null;
-            var children = rule.Rule.Aggregate == RuleAggregate.None ? [] : hierarchy!.ChildrenOf(area, of);
+            var rule = rules[r];
+            var ordinal = PeriodOrdinal.Of(period);
+            decimal? ValueOf(string code, string at)
+            {
+                if (!byCode.TryGetValue(code, out var indicator) || indicator.PeriodType != period.Type) return null;
+                var key = new HistoryCache.Key(indicator.Id, at);
+                if (batch.TryGetValue(key, out var sent) && sent.TryGet(ordinal, out var value, out _)) return value;
+                return series.TryGetValue(key, out var stored) && stored.TryGet(ordinal, out var v) ? v : null;
+            }
+            var children = rule.Rule.Aggregate == RuleAggregate.None ? [] : hierarchy!.ChildrenOf(area, period);
+            var text = period.Canonical;
             var violation = rule.Rule.Aggregate == RuleAggregate.None
-                ? RuleEngine.Compare(rule, period, area, ValueOf)
-                : RuleEngine.ChildrenSum(rule, period, area, children, ValueOf);
+                ? RuleEngine.Compare(rule, text, area, ValueOf)
+                : RuleEngine.ChildrenSum(rule, text, area, children, ValueOf);
             if (violation is null) continue;
             // Each row of the batch the broken rule reads is told.
             var involved = new SortedSet<int>();
-            foreach (var code in rule.Codes)
+            void Involve(IndicatorChecks indicator, string at)
             {
-                if (!byCode.TryGetValue(code, out var id)) continue;
-                if (sent.TryGetValue((id, period, area), out var index)) involved.Add(index);
-                foreach (var child in children)
-                    if (sent.TryGetValue((id, period, child), out var childIndex)) involved.Add(childIndex);
+                if (batch.TryGetValue(new HistoryCache.Key(indicator.Id, at), out var sent) && sent.TryGet(ordinal, out var value, out var index)
+                    && value is not null)
+                    involved.Add(index);
+            }
+            foreach (var indicator in ruleIndicators[r])
+            {
+                if (indicator.PeriodType != period.Type) continue;
+                Involve(indicator, area);
+                foreach (var child in children) Involve(indicator, child);
             }
             foreach (var index in involved)
                 warnings.Add(new ObservationWarning(index, WarningCode.RuleViolation, violation.Message, violation.RightValue, rule.Rule.Code));
@@ -161,166 +184,130 @@ public sealed class PushQuality(Db db, HistoryCache cache)
                 $"{Text(row.Value)} is above the largest plausible value of {indicator.Code}, {Text(max)}.", max));
     }
 
-    private static void History(PushedValue row, IndicatorChecks indicator, SortedList<string, decimal> values, List<ObservationWarning> warnings)
+    /// <summary>The large-change and outlier checks of a row against its series as the push leaves it: the stored values with the
+    /// batch's rows of the same series laid over them.</summary>
+    private static void History(PushedValue row, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent, List<ObservationWarning> warnings)
     {
-        var period = row.Period.Canonical;
-        var from = Back(row.Period, QualityDefaults.OutlierWindow).Canonical;
-        if (indicator.LargeChangePercent is { } percent && values.TryGetValue(row.Period.Previous().Canonical, out var previous) && previous != 0)
+        var ordinal = PeriodOrdinal.Of(row.Period);
+        var overlaid = sent.Rows.Count > 1;
+        if (indicator.LargeChangePercent is { } percent)
         {
-            var change = Math.Abs(row.Value - previous) / Math.Abs(previous) * 100;
-            if (change > percent)
-                warnings.Add(new ObservationWarning(row.Index, WarningCode.LargeChange,
-                    $"{Text(row.Value)} differs from {row.Period.Previous().Canonical}'s {Text(previous)} in {row.Area} by {Math.Round(change, 1).ToString(CultureInfo.InvariantCulture)}%, more than the {Text(percent)}% {indicator.Code} allows without a warning.",
-                    previous));
+            var before = ordinal - 1;
+            decimal? previous = overlaid && sent.TryGet(before, out var v, out _) ? v : stored.TryGet(before, out var s) ? s : null;
+            if (previous is { } p && p != 0)
+            {
+                var change = Math.Abs(row.Value - p) / Math.Abs(p) * 100;
+                if (change > percent)
+                    warnings.Add(new ObservationWarning(row.Index, WarningCode.LargeChange,
+                        $"{Text(row.Value)} differs from {row.Period.Previous().Canonical}'s {Text(p)} in {row.Area} by {Math.Round(change, 1).ToString(CultureInfo.InvariantCulture)}%, more than the {Text(percent)}% {indicator.Code} allows without a warning.",
+                        p));
+            }
         }
         if (indicator.OutlierThreshold <= 0) return;
-        var prior = new List<decimal>(QualityDefaults.OutlierWindow);
-        var keys = values.Keys;
-        for (var i = 0; i < keys.Count; i++)
-        {
-            var p = keys[i];
-            if (string.CompareOrdinal(p, from) >= 0 && string.CompareOrdinal(p, period) < 0) prior.Add(values.Values[i]);
-        }
-        if (prior.Count < QualityDefaults.OutlierMinimum) return;
-        if (Outliers.ModifiedZ(row.Value, prior, out var median) is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
+        // The window's values: the stored ones the batch does not replace, then the batch's own (at most one per period).
+        Span<decimal> prior = stackalloc decimal[Window];
+        Span<double> numbers = stackalloc double[Window];
+        var n = 0;
+        var from = ordinal - Window;
+        for (var i = stored.LowerBound(from); i < stored.Count && stored.Periods[i] < ordinal; i++)
+            if (!overlaid || !sent.TryGet(stored.Periods[i], out _, out _))
+            {
+                prior[n] = stored.Values[i];
+                numbers[n++] = stored.Numbers[i];
+            }
+        if (overlaid)
+            foreach (var (period, value, _) in sent.Rows)
+                if (period >= from && period < ordinal && value is { } v)
+                {
+                    prior[n] = v;
+                    numbers[n++] = (double)v;
+                }
+        if (n < QualityDefaults.OutlierMinimum) return;
+        if (Outliers.ModifiedZ(row.Value, prior[..n], numbers[..n], out var median) is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
             warnings.Add(new ObservationWarning(row.Index, WarningCode.Outlier,
-                $"{Text(row.Value)} is an outlier against the {prior.Count} earlier periods of {indicator.Code} in {row.Area} (median {Text(median)}): its modified z-score is {(double.IsInfinity(z) ? "unbounded" : Math.Round(z, 1).ToString(CultureInfo.InvariantCulture))}, above {Text(indicator.OutlierThreshold)}.",
+                $"{Text(row.Value)} is an outlier against the {n} earlier periods of {indicator.Code} in {row.Area} (median {Text(median)}): its modified z-score is {(double.IsInfinity(z) ? "unbounded" : Math.Round(z, 1).ToString(CultureInfo.InvariantCulture))}, above {Text(indicator.OutlierThreshold)}.",
                 median));
     }
 
-    /// <summary>The period <paramref name="count"/> periods before <paramref name="period"/>.</summary>
-    internal static Period Back(Period period, int count)
-    {
-        // By arithmetic on months and quarters (this runs for every row of every push); years and financial years step by year.
-        var per = period.Type switch { PeriodType.Month => 12, PeriodType.Quarter => 4, _ => 0 };
-        if (per == 0) return period with { Year = period.Year - count };
-        var n = period.Year * per + (period.Index - 1) - count;
-        return period with { Year = n / per, Index = n % per + 1 };
-    }
-
     /// <summary>
-    /// Every stored value of each pair from its range's first period on (the checks look no later than the batch's periods, so
-    /// what lies after changes nothing). Taken from the <see cref="HistoryCache"/> when it holds the pair and the partnership's
-    /// seq is the cache's; the rest in one query. A dry run (no transaction) reads the cache but never changes it.
+    /// Every stored value of each series from its first needed period on (the checks look no later than the batch's periods, so
+    /// what lies after changes nothing). Taken from the <see cref="HistoryCache"/> as cached (never copied) when it holds the
+    /// series from early enough and the partnership's seq is the cache's; the rest in one query. A dry run (no transaction)
+    /// reads the cache but never changes it.
     /// </summary>
-    private async Task<(Dictionary<Pair, SortedList<string, decimal>> Series, HistoryLease? Lease)> LoadAsync(DbConnection c, DbTransaction? tx,
-        Tenant tenant, Dictionary<Pair, (string From, string To)> ranges, CancellationToken ct)
+    private async Task<(Dictionary<HistoryCache.Key, HistoryCache.Series> Series, HistoryLease? Lease)> LoadAsync(DbConnection c, DbTransaction? tx,
+        Tenant tenant, Dictionary<HistoryCache.Key, int> need, Dictionary<Guid, IndicatorChecks> indicators, CancellationToken ct)
     {
-        var series = new Dictionary<Pair, SortedList<string, decimal>>(ranges.Count);
-        if (ranges.Count == 0) return (series, null);
+        var series = new Dictionary<HistoryCache.Key, HistoryCache.Series>(need.Count);
+        if (need.Count == 0) return (series, null);
         var dryRun = tx is null;
         // Inside the push's transaction the partnership's writes take turns, so this is the latest seq and nothing moves it
         // but this push; a dry run reads what is committed.
         var seq = await c.ExecuteScalarAsync<long?>(new CommandDefinition(dryRun ? SeqSql + " " + db.Dialect.CommittedEventsOnly : SeqSql,
             new { tenant.PartnershipId }, tx, cancellationToken: ct)) ?? 0;
         var state = cache.StateOf(tenant.PartnershipId);
-        var missing = new List<Pair>();
+        var missing = new List<HistoryCache.Key>();
         long expectedSeq, epoch;
         lock (state)
         {
             if (state.Seq == seq)
             {
-                foreach (var (pair, (from, _)) in ranges)
-                {
-                    if (cache.Get(new HistoryCache.Key(tenant.PartnershipId, pair.IndicatorId, pair.Area), state.Epoch) is { } cached
-                        && string.CompareOrdinal(cached.From, from) <= 0)
-                    {
-                        var values = new SortedList<string, decimal>(QualityDefaults.OutlierWindow + 1, StringComparer.Ordinal);
-                        for (var i = 0; i < cached.Values.Count; i++)
-                            if (string.CompareOrdinal(cached.Values.Keys[i], from) >= 0) values.Add(cached.Values.Keys[i], cached.Values.Values[i]);
-                        series[pair] = values;
-                    }
-                    else missing.Add(pair);
-                }
+                foreach (var (key, from) in need)
+                    if (state.Series.TryGetValue(key, out var cached) && cached.From <= from) series[key] = cached;
+                    else missing.Add(key);
             }
             else
             {
                 // Something was written since (here or by another process), or the cache was never filled: drop it all.
-                if (!dryRun)
-                {
-                    state.Epoch++;
-                    state.Seq = -1;
-                }
-                missing.AddRange(ranges.Keys);
+                if (!dryRun) cache.Drop(state);
+                missing.AddRange(need.Keys);
             }
             (expectedSeq, epoch) = (state.Seq, state.Epoch);
         }
+        if (missing.Count == 0) return (series, dryRun ? null : new HistoryLease(cache, state, seq, expectedSeq, epoch, [], PeriodTypes(indicators)));
 
-        var byIndicator = new Dictionary<Guid, string>();
-        foreach (var pair in missing)
+        var read = new Dictionary<HistoryCache.Key, List<(int Period, decimal Value)>>(missing.Count);
+        var buffer = new ArrayBufferWriter<byte>(missing.Count * 80);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            var from = ranges[pair].From;
-            series[pair] = new SortedList<string, decimal>(StringComparer.Ordinal);
-            byIndicator[pair.IndicatorId] = byIndicator.TryGetValue(pair.IndicatorId, out var f) && string.CompareOrdinal(f, from) < 0 ? f : from;
-        }
-        if (byIndicator.Count > 0)
-        {
-            var buffer = new ArrayBufferWriter<byte>(byIndicator.Count * 80);
-            using (var json = new Utf8JsonWriter(buffer))
+            json.WriteStartArray();
+            foreach (var key in missing)
             {
-                json.WriteStartArray();
-                foreach (var (indicatorId, from) in byIndicator)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("i", indicatorId.ToString("D"));
-                    json.WriteString("f", from);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
+                read[key] = [];
+                json.WriteStartObject();
+                json.WriteString("i", key.IndicatorId.ToString("D"));
+                json.WriteString("a", key.Area);
+                json.WriteString("f", PeriodOrdinal.ToPeriod(need[key], indicators[key.IndicatorId].PeriodType).Canonical);
+                json.WriteEndObject();
             }
-            var keys = Encoding.UTF8.GetString(buffer.WrittenSpan);
-            // A plain reader: this runs inside every push whose series are not cached, over up to 25 stored values per row sent.
-            await using var reader = await c.ExecuteReaderAsync(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
+            json.WriteEndArray();
+        }
+        var keys = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        // A plain reader: this runs inside every push whose series are not cached, over up to 25 stored values per row sent.
+        await using (var reader = await c.ExecuteReaderAsync(new CommandDefinition(valuesSql, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct)))
+        {
             while (await reader.ReadAsync(ct))
             {
-                var id = TypeHandlers.ReadGuid(reader.GetValue(0));
-                if (!series.TryGetValue(new Pair(id, reader.GetString(2)), out var values)) continue;
-                values[reader.GetString(1)] = TypeHandlers.ReadDecimal(reader.GetValue(3));
+                var key = new HistoryCache.Key(TypeHandlers.ReadGuid(reader.GetValue(0)), reader.GetString(1));
+                if (!read.TryGetValue(key, out var values)
+                    || PeriodOrdinal.Parse(reader.GetString(2), indicators[key.IndicatorId].PeriodType) is not { } ordinal) continue;
+                values.Add((ordinal, TypeHandlers.ReadDecimal(reader.GetValue(3))));
             }
         }
+        var fresh = new Dictionary<HistoryCache.Key, HistoryCache.Series>(missing.Count);
+        foreach (var (key, values) in read)
+        {
+            values.Sort((a, b) => a.Period.CompareTo(b.Period));
+            fresh[key] = series[key] = new HistoryCache.Series(need[key], values.ConvertAll(v => v.Period).ToArray(), values.ConvertAll(v => v.Value).ToArray());
+        }
         if (dryRun) return (series, null);
-        // What was read, as read (the checks lay the batch's rows over their copy): each pair's values from its indicator's
-        // first period read, all complete from there on.
-        var read = new Dictionary<(Guid IndicatorId, string Area), (string From, SortedList<string, decimal> Values)>(missing.Count);
-        foreach (var pair in missing)
-            read[(pair.IndicatorId, pair.Area)] = (byIndicator[pair.IndicatorId], new SortedList<string, decimal>(series[pair], StringComparer.Ordinal));
-        return (series, new HistoryLease(cache, tenant.PartnershipId, state, seq, expectedSeq, epoch, read));
+        return (series, new HistoryLease(cache, state, seq, expectedSeq, epoch, fresh, PeriodTypes(indicators)));
     }
+
+    private static Dictionary<Guid, PeriodType> PeriodTypes(Dictionary<Guid, IndicatorChecks> indicators) =>
+        indicators.ToDictionary(i => i.Key, i => i.Value.PeriodType);
 
     private static string Text(decimal value) => RuleEngine.Text(value);
-}
-
-/// <summary>The modified z-score (Iglewicz and Hoaglin): robust to the outlier itself, unlike the mean and standard deviation.</summary>
-internal static class Outliers
-{
-    /// <summary>0.6745 (x − median) / MAD; when the MAD is 0, (x − median) / (1.253314 × mean absolute deviation); when that is 0
-    /// too (every earlier value equal), 0 for the same value and unbounded for any other.</summary>
-    public static double? ModifiedZ(decimal value, List<decimal> prior, out decimal median)
-    {
-        // Arrays and loops rather than LINQ: this runs for every row of every push.
-        var work = prior.ToArray();
-        median = Median(work);
-        var sum = 0m;
-        for (var i = 0; i < work.Length; i++)
-        {
-            work[i] = Math.Abs(prior[i] - median);
-            sum += work[i];
-        }
-        var meanAd = sum / work.Length;
-        var mad = Median(work);
-        var diff = (double)(value - median);
-        if (mad > 0) return 0.6745 * diff / (double)mad;
-        if (meanAd > 0) return diff / (1.253314 * (double)meanAd);
-        return diff == 0 ? 0 : double.PositiveInfinity * Math.Sign(diff);
-    }
-
-    /// <summary>The median of <paramref name="values"/>, sorting them in place.</summary>
-    private static decimal Median(decimal[] values)
-    {
-        Array.Sort(values);
-        var n = values.Length;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-    }
 }
 
 /// <summary>The partnership's areas as a tree, for aggregate rules: an area's parent and the areas inside it, each valid during a

@@ -79,6 +79,13 @@ public sealed class WriteUnit : IAsyncDisposable
     /// whose session is scoped to one): for a write that joins a larger unit (<see cref="Audit.AuditedWriter.AllOrNothingAsync{T}"/>).</summary>
     public WriteUnit For(Tenant other) => new(Connection, Transaction, Dialect, other, Now, Token) { Committed = Committed, FeedEvents = FeedEvents };
 
+    private List<Action<bool>>? onEnd;
+
+    /// <summary>Runs <paramref name="ended"/> when the unit ends, told whether it committed, while it still holds the write turn
+    /// (so the next writer sees what it leaves; an exception in it is not caught). Not run for a unit that joined a larger one
+    /// (<see cref="For"/>): that one's end is not this unit's.</summary>
+    public void OnEnd(Action<bool> ended) => (onEnd ??= []).Add(ended);
+
     public async Task CommitAsync()
     {
         using var span = CspTelemetry.StartSpan("commit");
@@ -89,6 +96,13 @@ public sealed class WriteUnit : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        try
+        {
+            foreach (var ended in onEnd ?? []) ended(Committed);
+        }
+        finally
+        {
+            await Connection.DisposeAsync();
+        }
     }
 }

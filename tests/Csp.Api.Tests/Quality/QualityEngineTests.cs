@@ -1,0 +1,154 @@
+using Csp.Api.Indicators;
+using Csp.Api.Quality;
+
+namespace Csp.Api.Tests.Quality;
+
+/// <summary>
+/// The pieces the push's quality checks run on for every row, checked against plain definitions: periods as ordinals, the
+/// modified z-score on doubles with an exact median, and the cached series' merge of a push's writes.
+/// </summary>
+public sealed class QualityEngineTests
+{
+    [Theory]
+    [InlineData("2024-01", PeriodType.Month)]
+    [InlineData("2024-12", PeriodType.Month)]
+    [InlineData("2024-Q1", PeriodType.Quarter)]
+    [InlineData("2024-Q4", PeriodType.Quarter)]
+    [InlineData("2024", PeriodType.Year)]
+    [InlineData("2024-25", PeriodType.FinancialYear)]
+    public void An_ordinal_reads_back_as_its_period_and_the_one_before_is_one_less(string text, PeriodType type)
+    {
+        var period = Period.Parse(text, type).Period;
+        var ordinal = PeriodOrdinal.Of(period);
+
+        Assert.Equal(ordinal, PeriodOrdinal.Parse(text, type));
+        Assert.Equal(period, PeriodOrdinal.ToPeriod(ordinal, type));
+        Assert.Equal(period.Previous(), PeriodOrdinal.ToPeriod(ordinal - 1, type));
+    }
+
+    [Fact]
+    public void A_period_in_another_form_is_parsed_the_slow_way_and_nonsense_is_not_a_period()
+    {
+        Assert.Equal(PeriodOrdinal.Of(new Period(PeriodType.Month, 2024, 6)), PeriodOrdinal.Parse("202406", PeriodType.Month));
+        Assert.Null(PeriodOrdinal.Parse("2024-13", PeriodType.Month));
+        Assert.Null(PeriodOrdinal.Parse("soon", PeriodType.Month));
+    }
+
+    /// <summary>The definition, in decimals throughout (what the check computed before it sorted doubles).</summary>
+    private static (double? Z, decimal Median) Reference(decimal value, decimal[] prior)
+    {
+        static decimal Median(decimal[] values)
+        {
+            var sorted = values.Order().ToArray();
+            var n = sorted.Length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+        var median = Median(prior);
+        var deviations = prior.Select(p => Math.Abs(p - median)).ToArray();
+        var mad = Median(deviations);
+        var meanAd = deviations.Sum() / deviations.Length;
+        var diff = (double)(value - median);
+        if (mad > 0) return (0.6745 * diff / (double)mad, median);
+        if (meanAd > 0) return (diff / (1.253314 * (double)meanAd), median);
+        return (diff == 0 ? 0 : double.PositiveInfinity * Math.Sign(diff), median);
+    }
+
+    [Fact]
+    public void The_modified_z_score_matches_its_definition_over_random_windows()
+    {
+        var random = new Random(19);
+        for (var run = 0; run < 20_000; run++)
+        {
+            var n = random.Next(QualityDefaults.OutlierMinimum, QualityDefaults.OutlierWindow + 1);
+            // Small counts with many ties (the usual data), and now and then values with six decimal places.
+            var prior = Enumerable.Range(0, n).Select(_ => run % 5 == 0 ? Math.Round((decimal)random.NextDouble() * 1000, 6) : random.Next(0, 12)).ToArray();
+            var value = run % 3 == 0 ? prior[random.Next(n)] : random.Next(0, 40);
+
+            var z = Outliers.ModifiedZ(value, prior, prior.Select(p => (double)p).ToArray(), out var median);
+            var (expectedZ, expectedMedian) = Reference(value, prior);
+
+            Assert.Equal(expectedMedian, median);
+            Assert.NotNull(z);
+            if (double.IsInfinity(expectedZ!.Value)) Assert.Equal(expectedZ, z);
+            else Assert.Equal(expectedZ.Value, z!.Value, 9);
+        }
+    }
+
+    [Fact]
+    public void The_median_is_exact_when_different_values_share_a_double()
+    {
+        // 19 significant digits: the three middle values differ, their doubles do not; neither the first nor the last of them
+        // in the window is the median.
+        var a = 1234567890123.123456m;
+        var b = 1234567890123.123457m;
+        var c = 1234567890123.123458m;
+        Assert.Equal((double)a, (double)b);
+        Assert.Equal((double)b, (double)c);
+        decimal[] prior = [9_999_999_999_999m, a, 1m, b, 2m, c, 3m, 9_999_999_999_999m, 9_999_999_999_999m];
+
+        Outliers.ModifiedZ(5m, prior, prior.Select(p => (double)p).ToArray(), out var median);
+
+        Assert.Equal(b, median);
+    }
+
+    private static HistoryCache.Series Series(int from, params (int Period, decimal Value)[] values) =>
+        new(from, values.Select(v => v.Period).ToArray(), values.Select(v => v.Value).ToArray());
+
+    private static (int, decimal)[] Contents(HistoryCache.Series s) => s.Periods.Zip(s.Values).ToArray();
+
+    [Fact]
+    public void A_series_takes_a_pushs_writes_in_order_and_ignores_what_lies_before_it()
+    {
+        var stored = Series(10, (10, 1m), (12, 3m), (15, 6m));
+
+        var next = stored.With([(5, 9m), (11, 2m), (12, null), (15, 7m), (20, 8m)]);
+
+        Assert.Equal([(10, 1m), (11, 2m), (15, 7m), (20, 8m)], Contents(next));
+        Assert.Equal(10, next.From);
+        Assert.Equal(next.Values.Select(v => (double)v), next.Numbers);
+        Assert.Equal([(10, 1m), (12, 3m), (15, 6m)], Contents(stored)); // never changed once made
+    }
+
+    [Fact]
+    public void A_series_read_later_keeps_what_an_older_one_held_before_it_and_is_cut_to_its_latest_values()
+    {
+        var older = Series(0, [.. Enumerable.Range(0, 40).Select(p => (p, (decimal)p))]);
+        var read = Series(30, [.. Enumerable.Range(30, 30).Select(p => (p, (decimal)p * 10))]);
+
+        var merged = read.With([], older);
+
+        Assert.Equal(HistoryCache.KeepValues, merged.Count);
+        Assert.Equal(60 - HistoryCache.KeepValues, merged.From);
+        Assert.Equal(merged.From, merged.Periods[0]);
+        Assert.All(merged.Periods.Zip(merged.Values), pv => Assert.Equal(pv.First < 30 ? pv.First : pv.First * 10m, pv.Second));
+        Assert.Equal(Enumerable.Range(60 - HistoryCache.KeepValues, HistoryCache.KeepValues), merged.Periods);
+    }
+
+    [Fact]
+    public void The_cache_drops_the_partnerships_used_least_lately_once_it_holds_too_many_values()
+    {
+        var cache = new HistoryCache();
+        var values = Enumerable.Range(0, HistoryCache.KeepValues).Select(p => (p, 1m)).ToArray();
+        var perPartnership = 1_000;
+        var partnerships = (int)(HistoryCache.MaxValues / (perPartnership * (HistoryCache.KeepValues + 1))) + 2;
+        var states = new List<HistoryCache.State>();
+        for (var p = 0; p < partnerships; p++)
+        {
+            var state = cache.StateOf(Guid.NewGuid());
+            lock (state)
+            {
+                for (var i = 0; i < perPartnership; i++) cache.Set(state, new HistoryCache.Key(Guid.NewGuid(), "E05000001"), Series(0, values));
+                state.Seq = 1;
+            }
+            states.Add(state);
+            Thread.Sleep(20); // a later use
+            cache.Trim();
+        }
+
+        Assert.InRange(cache.Held, 1, HistoryCache.MaxValues);
+        Assert.Empty(states[0].Series);
+        Assert.Equal(-1, states[0].Seq);
+        Assert.Equal(perPartnership, states[^1].Series.Count);
+        Assert.Equal(states.Sum(s => s.Values), cache.Held);
+    }
+}
