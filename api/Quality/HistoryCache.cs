@@ -84,32 +84,48 @@ public sealed class HistoryCache
                 from = before.From;
             }
             var baseCount = prefix + Count;
-            int PeriodAt(int k) => k < prefix ? before!.Periods[k] : Periods[k - prefix];
-            var merged = new int[baseCount + changes.Length];
-            var mergedValues = new decimal[merged.Length];
-            var mergedNumbers = new double[merged.Length];
+            // Twice over the merge: first to count what it keeps, then to write exactly that (a write makes one series a pair).
+            var total = Merge(changes, before, prefix, baseCount, from, null, null, null, 0);
+            var skip = Math.Max(0, total - KeepValues);
+            var periods = new int[total - skip];
+            var values = new decimal[periods.Length];
+            var numbers = new double[periods.Length];
+            Merge(changes, before, prefix, baseCount, from, periods, values, numbers, skip);
+            return new Series(skip > 0 ? periods[0] : from, periods, values, numbers);
+        }
+
+        /// <summary>Merges the base (<paramref name="before"/>'s first <paramref name="prefix"/> values, then this series') with the
+        /// changes in period order, and writes the result after its first <paramref name="skip"/> values into the arrays given;
+        /// returns how many values the result has.</summary>
+        private int Merge(ReadOnlySpan<(int Period, decimal? Value)> changes, Series? before, int prefix, int baseCount, int from,
+            int[]? periods, decimal[]? values, double[]? numbers, int skip)
+        {
             int n = 0, b = 0, c = 0;
+            int PeriodAt(int k) => k < prefix ? before!.Periods[k] : Periods[k - prefix];
+            void Emit(int period, decimal value, double number)
+            {
+                if (periods is not null && n >= skip)
+                {
+                    periods[n - skip] = period;
+                    values![n - skip] = value;
+                    numbers![n - skip] = number;
+                }
+                n++;
+            }
             while (b < baseCount || c < changes.Length)
             {
                 if (c == changes.Length || b < baseCount && PeriodAt(b) < changes[c].Period)
                 {
                     var (source, k) = b < prefix ? (before!, b) : (this, b - prefix);
-                    merged[n] = source.Periods[k];
-                    mergedValues[n] = source.Values[k];
-                    mergedNumbers[n++] = source.Numbers[k];
+                    Emit(source.Periods[k], source.Values[k], source.Numbers[k]);
                     b++;
                     continue;
                 }
                 var (period, value) = changes[c++];
                 if (b < baseCount && PeriodAt(b) == period) b++;
-                if (period < from || value is not { } v) continue;
-                merged[n] = period;
-                mergedValues[n] = v;
-                mergedNumbers[n++] = (double)v;
+                if (period >= from && value is { } v) Emit(period, v, (double)v);
             }
-            var skip = Math.Max(0, n - KeepValues);
-            if (skip > 0) from = merged[skip];
-            return new Series(from, merged[skip..n], mergedValues[skip..n], mergedNumbers[skip..n]);
+            return n;
         }
     }
 

@@ -46,19 +46,26 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     private const string SeqSql = "SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId";
 
     /// <summary>The batch's own rows of one series, by period ordinal (null: retracted), laid over the stored values; with the
-    /// index of the row that sent each.</summary>
-    private sealed class BatchSeries
+    /// index of the row that sent each. Usually one row (a month's push), so the first is kept apart from any others.</summary>
+    private sealed class BatchSeries((int Period, decimal? Value, int Index) first)
     {
-        public readonly List<(int Period, decimal? Value, int Index)> Rows = new(1);
+        private List<(int Period, decimal? Value, int Index)>? more;
+
+        public int Count => 1 + (more?.Count ?? 0);
+
+        public void Add((int Period, decimal? Value, int Index) row) => (more ??= []).Add(row);
+
+        public (int Period, decimal? Value, int Index) this[int i] => i == 0 ? first : more![i - 1];
 
         public bool TryGet(int period, out decimal? value, out int index)
         {
-            foreach (var r in Rows)
-                if (r.Period == period)
-                {
-                    (value, index) = (r.Value, r.Index);
-                    return true;
-                }
+            for (var i = 0; i < Count; i++)
+            {
+                var r = this[i];
+                if (r.Period != period) continue;
+                (value, index) = (r.Value, r.Index);
+                return true;
+            }
             (value, index) = (null, -1);
             return false;
         }
@@ -97,7 +104,9 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             if (!indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
             var key = new HistoryCache.Key(row.IndicatorId, row.Area);
             var ordinal = PeriodOrdinal.Of(row.Period);
-            (batch.TryGetValue(key, out var sent) ? sent : batch[key] = new BatchSeries()).Rows.Add((ordinal, row.Delete ? null : row.Value, row.Index));
+            var sentRow = (ordinal, row.Delete ? null : (decimal?)row.Value, row.Index);
+            if (batch.TryGetValue(key, out var sent)) sent.Add(sentRow);
+            else batch[key] = new BatchSeries(sentRow);
             if (row.Delete) continue;
             if (indicator.NeedsHistory) Need(key, ordinal - Window);
             if (!rulesOf.TryGetValue(row.IndicatorId, out var touched)) continue;
@@ -189,7 +198,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     private static void History(PushedValue row, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent, List<ObservationWarning> warnings)
     {
         var ordinal = PeriodOrdinal.Of(row.Period);
-        var overlaid = sent.Rows.Count > 1;
+        var overlaid = sent.Count > 1;
         if (indicator.LargeChangePercent is { } percent)
         {
             var before = ordinal - 1;
@@ -215,13 +224,12 @@ public sealed class PushQuality(Db db, HistoryCache cache)
                 prior[n] = stored.Values[i];
                 numbers[n++] = stored.Numbers[i];
             }
-        if (overlaid)
-            foreach (var (period, value, _) in sent.Rows)
-                if (period >= from && period < ordinal && value is { } v)
-                {
-                    prior[n] = v;
-                    numbers[n++] = (double)v;
-                }
+        for (var i = 0; overlaid && i < sent.Count; i++)
+            if (sent[i] is var (period, value, _) && period >= from && period < ordinal && value is { } v)
+            {
+                prior[n] = v;
+                numbers[n++] = (double)v;
+            }
         if (n < QualityDefaults.OutlierMinimum) return;
         if (Outliers.ModifiedZ(row.Value, prior[..n], numbers[..n], out var median) is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
             warnings.Add(new ObservationWarning(row.Index, WarningCode.Outlier,
