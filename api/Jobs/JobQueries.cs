@@ -3,6 +3,7 @@ using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Observations;
+using Csp.Api.Quality;
 using Dapper;
 
 namespace Csp.Api.Jobs;
@@ -30,6 +31,8 @@ public sealed class JobRow
     public int Unchanged { get; set; }
     public int Rejected { get; set; }
     public int Conflicts { get; set; }
+    public int Warnings { get; set; }
+    public string? FailOn { get; set; }
     public string? Status { get; set; }
     public string? Error { get; set; }
     public int Attempts { get; set; }
@@ -40,10 +43,10 @@ public sealed class JobRow
     public Job ToJob() => new(Id, EnumText<JobKind>.Parse(Kind), EnumText<JobState>.Parse(State), DryRun, Atomic,
         new JobProgress(RowsDone, RowsTotal),
         Status is null ? null : new JobResult(EnumText<BatchStatus>.Parse(Status), Created, Updated, Deleted, Unchanged, Rejected, DryRun),
-        Conflicts, Error, CreatedAt, StartedAt, FinishedAt, FinishedAt?.Add(JobQueries.KeptFor));
+        Conflicts, Warnings, Error, CreatedAt, StartedAt, FinishedAt, FinishedAt?.Add(JobQueries.KeptFor));
 }
 
-/// <summary>The jobs' SQL: a job, its waiting rows (chunks of NDJSON) and its conflicts.</summary>
+/// <summary>The jobs' SQL: a job, its waiting rows (chunks of NDJSON), its conflicts and its warnings.</summary>
 public sealed class JobQueries(Db db)
 {
     /// <summary>How long a finished job stays readable.</summary>
@@ -53,11 +56,24 @@ public sealed class JobQueries(Db db)
         partnership_id AS PartnershipId, id AS Id, client_id AS ClientId, agency_id AS AgencyId, kind AS Kind, state AS State,
         dry_run AS DryRun, atomic AS Atomic, force_final AS ForceFinal, media_type AS MediaType, rows_total AS RowsTotal,
         rows_done AS RowsDone, chunks_total AS ChunksTotal, chunks_done AS ChunksDone, n_created AS Created, n_updated AS Updated,
-        n_deleted AS Deleted, n_unchanged AS Unchanged, n_rejected AS Rejected, n_conflicts AS Conflicts, status AS Status,
-        error AS Error, attempts AS Attempts, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt
+        n_deleted AS Deleted, n_unchanged AS Unchanged, n_rejected AS Rejected, n_conflicts AS Conflicts, n_warnings AS Warnings,
+        fail_on AS FailOn, status AS Status, error AS Error, attempts AS Attempts, created_at AS CreatedAt, started_at AS StartedAt, finished_at AS FinishedAt
         """;
 
     private sealed record ConflictRow(Guid PartnershipId, Guid JobId, int N, int RowIndex, string Field, string Code, string Message);
+
+    private sealed record WarningRow(Guid PartnershipId, Guid JobId, int N, int RowIndex, string Code, string Message, decimal? Expected,
+        string? RuleCode);
+
+    private sealed class StoredWarning
+    {
+        public int N { get; set; }
+        public int RowIndex { get; set; }
+        public string Code { get; set; } = "";
+        public string Message { get; set; } = "";
+        public decimal? Expected { get; set; }
+        public string? RuleCode { get; set; }
+    }
 
     private sealed class StoredConflict
     {
@@ -71,11 +87,15 @@ public sealed class JobQueries(Db db)
     private readonly string conflictRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("JobId", "UNIQUEIDENTIFIER"),
         ("N", "INT"), ("RowIndex", "INT"), ("Field", "NVARCHAR(32)"), ("Code", "NVARCHAR(64)"), ("Message", "NVARCHAR(4000)"));
 
+    private readonly string warningRows = db.Dialect.JsonRows("@rows", ("PartnershipId", "UNIQUEIDENTIFIER"), ("JobId", "UNIQUEIDENTIFIER"),
+        ("N", "INT"), ("RowIndex", "INT"), ("Code", "NVARCHAR(64)"), ("Message", "NVARCHAR(4000)"), ("Expected", "DECIMAL(19,6)"),
+        ("RuleCode", "NVARCHAR(64)"));
+
     public static Task InsertAsync(WriteUnit w, JobRow job) => w.ExecuteAsync("""
-        INSERT INTO jobs (partnership_id, id, client_id, agency_id, kind, state, dry_run, atomic, force_final, media_type, rows_total,
-                          chunks_total, created_at)
-        VALUES (@PartnershipId, @Id, @ClientId, @AgencyId, @Kind, @State, @DryRun, @Atomic, @ForceFinal, @MediaType, @RowsTotal,
-                @ChunksTotal, @CreatedAt)
+        INSERT INTO jobs (partnership_id, id, client_id, agency_id, kind, state, dry_run, atomic, force_final, fail_on, media_type,
+                          rows_total, chunks_total, created_at)
+        VALUES (@PartnershipId, @Id, @ClientId, @AgencyId, @Kind, @State, @DryRun, @Atomic, @ForceFinal, @FailOn, @MediaType,
+                @RowsTotal, @ChunksTotal, @CreatedAt)
         """, job);
 
     public static Task InsertChunkAsync(WriteUnit w, Guid jobId, int seq, int firstIndex, int rowCount, string body) => w.ExecuteAsync("""
@@ -102,6 +122,19 @@ public sealed class JobQueries(Db db)
         return rows.Select(r => (r.N, new ObservationConflict(r.RowIndex, r.Field, EnumText<ConflictCode>.Parse(r.Code), r.Message))).ToList();
     }
 
+    public async Task<IReadOnlyList<(int N, ObservationWarning Warning)>> WarningsAsync(Tenant tenant, Guid id, PageRequest page, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var rows = await c.QueryAsync<StoredWarning>(new CommandDefinition($"""
+            SELECT n AS N, row_index AS RowIndex, code AS Code, message AS Message, expected AS Expected, rule_code AS RuleCode
+            FROM job_warnings
+            WHERE partnership_id = @PartnershipId AND job_id = @id AND (@After IS NULL OR n > @After)
+            ORDER BY n {db.Dialect.Limit}
+            """, new { tenant.PartnershipId, id, After = page.AfterPosition, Limit = page.Fetch }, cancellationToken: ct));
+        return rows.Select(r => (r.N, new ObservationWarning(r.RowIndex, EnumText<WarningCode>.Parse(r.Code), r.Message, r.Expected, r.RuleCode)))
+            .ToList();
+    }
+
     /// <summary>A job's rows of chunk <paramref name="seq"/>: where they start in the push, and their NDJSON.</summary>
     public static Task<(int FirstIndex, string Body)> ChunkAsync(DbConnection c, DbTransaction? tx, Guid partnershipId, Guid jobId, int seq,
         CancellationToken ct) =>
@@ -124,10 +157,26 @@ public sealed class JobQueries(Db db)
             """, rows, w.Token);
     }
 
+    /// <summary>Adds a chunk's data-quality warnings, numbered on from the job's <paramref name="numbered"/> so far.</summary>
+    public async Task AddWarningsAsync(WriteUnit w, Guid jobId, int numbered, IReadOnlyList<ObservationWarning> warnings)
+    {
+        if (warnings.Count == 0) return;
+        var rows = warnings.Select((x, i) => new WarningRow(w.PartnershipId, jobId, numbered + i + 1, x.Index, EnumText<WarningCode>.Text(x.Code),
+            x.Message, x.Expected, x.Rule)).ToList();
+        await db.Dialect.ExecuteManyAsync(w.Connection, w.Transaction, """
+            INSERT INTO job_warnings (partnership_id, job_id, n, row_index, code, message, expected, rule_code)
+            VALUES (@PartnershipId, @JobId, @N, @RowIndex, @Code, @Message, @Expected, @RuleCode)
+            """, $"""
+            INSERT INTO job_warnings (partnership_id, job_id, n, row_index, code, message, expected, rule_code)
+            SELECT r.PartnershipId, r.JobId, r.N, r.RowIndex, r.Code, r.Message, r.Expected, r.RuleCode FROM {warningRows} r
+            """, rows, w.Token);
+    }
+
     /// <summary>Records a chunk's outcome (or, for an atomic job, the whole job's) in the unit that applied it.</summary>
     public static Task ProgressAsync(WriteUnit w, JobRow job) => w.ExecuteAsync("""
         UPDATE jobs SET chunks_done = @ChunksDone, rows_done = @RowsDone, n_created = @Created, n_updated = @Updated, n_deleted = @Deleted,
-                        n_unchanged = @Unchanged, n_rejected = @Rejected, n_conflicts = @Conflicts, status = @Status, state = @State,
+                        n_unchanged = @Unchanged, n_rejected = @Rejected, n_conflicts = @Conflicts, n_warnings = @Warnings, status = @Status,
+                        state = @State,
                         error = @Error, finished_at = @FinishedAt
         WHERE partnership_id = @PartnershipId AND id = @Id
         """, job);
@@ -181,6 +230,10 @@ public sealed class JobQueries(Db db)
     {
         await w.ExecuteAsync("""
             DELETE FROM job_conflicts WHERE partnership_id = @PartnershipId
+              AND job_id IN (SELECT id FROM jobs WHERE partnership_id = @PartnershipId AND finished_at < @before)
+            """, new { w.PartnershipId, before });
+        await w.ExecuteAsync("""
+            DELETE FROM job_warnings WHERE partnership_id = @PartnershipId
               AND job_id IN (SELECT id FROM jobs WHERE partnership_id = @PartnershipId AND finished_at < @before)
             """, new { w.PartnershipId, before });
         return await w.ExecuteAsync("DELETE FROM jobs WHERE partnership_id = @PartnershipId AND finished_at < @before", new { w.PartnershipId, before });

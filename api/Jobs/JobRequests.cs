@@ -29,7 +29,7 @@ public enum JobKind
 public sealed record JobProgress(int RowsDone, int RowsTotal);
 
 /// <summary>What a finished push job did: the summary a synchronous push answers, with its conflicts at
-/// <c>/jobs/{id}/conflicts</c>. created + updated + deleted + unchanged + rejected = rows sent.</summary>
+/// <c>/jobs/{id}/conflicts</c> and its warnings at <c>/jobs/{id}/warnings</c>. created + updated + deleted + unchanged + rejected = rows sent.</summary>
 /// <param name="Status"><c>ok</c>, <c>partial</c> or <c>rejected</c>.</param>
 /// <param name="Created">Rows for an (indicator, period, area) that had no value yet.</param>
 /// <param name="Updated">Rows that changed a stored value, status or note (each old value kept as a revision).</param>
@@ -48,10 +48,12 @@ public sealed record JobResult(BatchStatus Status, int Created, int Updated, int
 /// <param name="Progress">Rows done of rows sent.</param>
 /// <param name="Result">When <c>succeeded</c>: what the push did; null before.</param>
 /// <param name="Conflicts">How many conflicts the job has found so far (read them at <c>/jobs/{id}/conflicts</c>).</param>
+/// <param name="Warnings">How many data-quality warnings the job's rows have had so far, as a synchronous push answers them (read them
+/// at <c>/jobs/{id}/warnings</c>).</param>
 /// <param name="Error">When <c>failed</c>: why; null otherwise.</param>
 /// <param name="CreatedAt">When the job was accepted (UTC).</param>
 /// <param name="StartedAt">When the job runner first took it; null while queued.</param>
 /// <param name="FinishedAt">When it succeeded or failed; null before.</param>
 /// <param name="ExpiresAt">When a finished job is purged (7 days after it finished); null before.</param>
 public sealed record Job(Guid Id, JobKind Kind, JobState State, bool DryRun, bool Atomic, JobProgress Progress, JobResult? Result, int Conflicts,
-    string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? ExpiresAt);
+    int Warnings, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? ExpiresAt);

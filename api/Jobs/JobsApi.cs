@@ -1,6 +1,7 @@
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Observations;
+using Csp.Api.Quality;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Csp.Api.Jobs;
@@ -13,13 +14,18 @@ internal static class JobsApi
         group.MapGet("/{jobId:guid}", GetJob).WithName("getJob").WithSummary("A push job's state, progress and result")
             .WithDescription("A push sent with `Prefer: respond-async`, or larger than 10,000 rows, answers 202 with this job's URL in " +
                              "`Location`. The job is `queued`, then `running` (progress: rows done of rows sent), then `succeeded` with the " +
-                             "summary a synchronous push answers (its conflicts at `/jobs/{id}/conflicts`), or `failed` with an `error`. " +
+                             "summary a synchronous push answers (its conflicts at `/jobs/{id}/conflicts`, its warnings at `/jobs/{id}/warnings`), or `failed` with an `error`. " +
                              "A job survives a restart of the service: it resumes where it was, and never applies a row twice. While it " +
                              "is queued or running the answer says `Retry-After`. Finished jobs are kept 7 days (`expiresAt`).")
             .RequireScope(Scopes.ObservationsWrite).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{jobId:guid}/conflicts", ListJobConflicts).WithName("listJobConflicts").WithSummary("A push job's conflicts")
             .WithDescription("Why each rejected row of the job was rejected, {index, field, code, message} as in a synchronous push, in row " +
                              "order; cursor-paginated. It grows while the job runs.")
+            .RequireScope(Scopes.ObservationsWrite).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{jobId:guid}/warnings", ListJobWarnings).WithName("listJobWarnings").WithSummary("A push job's data-quality warnings")
+            .WithDescription("The data-quality warnings of the job's rows, {index, code, message, expected?, rule?} as in a synchronous " +
+                             "push (`outside_bounds`, `outlier`, `large_change`, `rule_violation`), in the order the job met them; " +
+                             "cursor-paginated. It grows while the job runs. With `failOn=warnings` they are conflicts instead.")
             .RequireScope(Scopes.ObservationsWrite).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
@@ -45,6 +51,16 @@ internal static class JobsApi
         var rows = await jobs.ConflictsAsync(tenant, jobId, page, ct);
         var paged = page.ToPage(rows, r => PageRequest.Key(r.N, Guid.Empty));
         return TypedResults.Ok(new Page<ObservationConflict>(paged.Items.Select(r => r.Conflict).ToList(), paged.NextCursor));
+    }
+
+    private static async Task<Results<Ok<Page<ObservationWarning>>, ValidationProblem, ProblemHttpResult>> ListJobWarnings(
+        Tenant tenant, Guid jobId, [AsParameters] PageQuery query, JobQueries jobs, CancellationToken ct)
+    {
+        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
+        if (await jobs.GetAsync(tenant, jobId, ct) is null) return Errors.NotFound("job " + jobId);
+        var rows = await jobs.WarningsAsync(tenant, jobId, page, ct);
+        var paged = page.ToPage(rows, r => PageRequest.Key(r.N, Guid.Empty));
+        return TypedResults.Ok(new Page<ObservationWarning>(paged.Items.Select(r => r.Warning).ToList(), paged.NextCursor));
     }
 
     /// <summary>The path a job is read at.</summary>

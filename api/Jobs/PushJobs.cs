@@ -6,6 +6,7 @@ using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Observations;
+using Csp.Api.Quality;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +57,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             {
                 PartnershipId = tenant.PartnershipId, Id = Ids.New(), ClientId = tenant.Caller.ClientId, AgencyId = tenant.Caller.AgencyId,
                 Kind = EnumText<JobKind>.Text(JobKind.Observations), State = EnumText<JobState>.Text(JobState.Queued), DryRun = push.DryRun == true,
-                Atomic = push.Atomic == true, ForceFinal = push.Force == true, MediaType = body.MediaType, RowsTotal = body.Count,
+                Atomic = push.Atomic == true, ForceFinal = push.Force == true, FailOn = push.FailOn?.Text, MediaType = body.MediaType, RowsTotal = body.Count,
                 ChunksTotal = (body.Count + options.Value.ChunkRows - 1) / options.Value.ChunkRows, CreatedAt = w.Now,
             };
             await JobQueries.InsertAsync(w, job);
@@ -174,7 +175,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             scope.Offset = first;
             await BatchPush.RememberAsync(c, tenant, Rows(body), scope, clock.GetUtcNow(), ct);
         }
-        if (job.ChunksTotal == 0) await RecordAsync(job, tenant, null, []);
+        if (job.ChunksTotal == 0) await RecordAsync(job, tenant, null, [], []);
         for (var seq = job.ChunksDone; seq < job.ChunksTotal; seq++)
         {
             var chunk = seq;
@@ -186,10 +187,10 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
                     var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, chunk, ct);
                     scope.Offset = first;
                     var rows = Rows(body);
-                    part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct);
+                    part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct, FailsOnWarnings(job));
                     Count(job, part, rows.Count);
                 }
-                await RecordAsync(job, tenant, null, part.Conflicts);
+                await RecordAsync(job, tenant, null, part.Conflicts, part.Warnings);
                 continue;
             }
             await writer.RunAsync(tenant, WriteOp.Plain, async w =>
@@ -197,9 +198,10 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
                 var (first, body) = await JobQueries.ChunkAsync(w.Connection, w.Transaction, job.PartnershipId, job.Id, chunk, ct);
                 scope.Offset = first;
                 var rows = Rows(body);
-                var part = await push.WriteAsync(w, rows, scope, job.ForceFinal, conflicts => BatchPush.Rejects(rows.Count, conflicts, atomic: false), ct);
+                var part = await push.WriteAsync(w, rows, scope, job.ForceFinal, conflicts => BatchPush.Rejects(rows.Count, conflicts, atomic: false), ct,
+                    FailsOnWarnings(job));
                 Count(job, part, rows.Count);
-                await RecordAsync(job, tenant, w, part.Conflicts);
+                await RecordAsync(job, tenant, w, part.Conflicts, part.Warnings);
                 return WriteResult<Job>.Done(job.ToJob());
             }, ct);
         }
@@ -209,6 +211,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
     private async Task RunAtomicAsync(JobRow job, Tenant tenant, CancellationToken ct)
     {
         var conflicts = new List<ObservationConflict>();
+        var warnings = new List<ObservationWarning>();
         var result = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             var scope = new PushScope();
@@ -218,18 +221,23 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
                 scope.Offset = first;
                 var rows = Rows(body);
                 // Once a conflict has rejected the job, the remaining chunks are only checked, to report their conflicts too.
+                var failOn = FailsOnWarnings(job);
                 var part = job.Rejected > 0
-                    ? await push.CheckAsync(w.Connection, w.Transaction, tenant, rows, scope, job.ForceFinal, w.Now, ct)
-                    : await push.WriteAsync(w, rows, scope, job.ForceFinal, found => found.Count > 0, ct);
+                    ? await push.CheckAsync(w.Connection, w.Transaction, tenant, rows, scope, job.ForceFinal, w.Now, ct, failOn)
+                    : await push.WriteAsync(w, rows, scope, job.ForceFinal, found => found.Count > 0, ct, failOn);
                 Count(job, part, rows.Count);
                 conflicts.AddRange(part.Conflicts.Take(AtomicConflictsKept - conflicts.Count));
+                warnings.AddRange(part.Warnings.Take(AtomicConflictsKept - warnings.Count));
             }
             if (job.Rejected > 0) return WriteResult<Job>.Unchanged(job.ToJob());
-            await RecordAsync(job, tenant, w, []);
+            await RecordAsync(job, tenant, w, [], warnings);
             return WriteResult<Job>.Done(job.ToJob());
         }, ct);
-        if (!result.Changed) await RecordAsync(job, tenant, null, conflicts);
+        if (!result.Changed) await RecordAsync(job, tenant, null, conflicts, warnings);
     }
+
+    /// <summary>Whether the push was sent with <c>failOn=warnings</c> (each warning a conflict of its code).</summary>
+    private static bool FailsOnWarnings(JobRow job) => job.FailOn is not null;
 
     private static void Count(JobRow job, BatchPush.Part part, int rows)
     {
@@ -243,10 +251,10 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         job.ChunksDone++;
     }
 
-    /// <summary>Records the job's progress and a chunk's conflicts in <paramref name="w"/> (or a write of its own), and, after its
+    /// <summary>Records the job's progress and a chunk's conflicts and warnings in <paramref name="w"/> (or a write of its own), and, after its
     /// last chunk, its outcome: a job rejected as a whole (atomic with a conflict, or every row rejected) counts every row
     /// rejected and nothing else, as a synchronous push does.</summary>
-    private async Task RecordAsync(JobRow job, Tenant tenant, WriteUnit? w, List<ObservationConflict> conflicts)
+    private async Task RecordAsync(JobRow job, Tenant tenant, WriteUnit? w, List<ObservationConflict> conflicts, List<ObservationWarning> warnings)
     {
         var last = job.ChunksDone >= job.ChunksTotal;
         if (last)
@@ -261,6 +269,8 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         {
             await jobs.AddConflictsAsync(unit, job.Id, job.Conflicts, conflicts);
             job.Conflicts += conflicts.Count;
+            await jobs.AddWarningsAsync(unit, job.Id, job.Warnings, warnings);
+            job.Warnings += warnings.Count;
             await JobQueries.ProgressAsync(unit, job);
             await unit.ExecuteAsync("UPDATE jobs SET lease_until = @until WHERE partnership_id = @PartnershipId AND id = @Id",
                 new { until = last ? (DateTimeOffset?)null : clock.GetUtcNow() + options.Value.Lease, job.PartnershipId, job.Id });

@@ -63,6 +63,11 @@ public abstract class SqlDialect
     /// per-row writes (<see cref="ExecuteManyAsync{T}"/>); on SQL Server this is empty and no caller runs such a statement.</summary>
     public abstract string OnConflictDoNothing(string key);
 
+    /// <summary>After a table in FROM: read it through <paramref name="index"/>. SQLite's planner, without statistics, prefers the
+    /// covering primary key even where another index has more equality terms; SQL Server's optimiser, with statistics, chooses
+    /// for itself (empty).</summary>
+    public abstract string IndexedBy(string index);
+
     /// <summary>The statement that scopes a connection to one partnership (parameter <c>@PartnershipId</c>) for
     /// row-level security, or null where the engine has none (SQLite: the partnership_id filters are the only guard).</summary>
     public abstract string? ScopeToPartnership { get; }
@@ -115,6 +120,8 @@ public sealed class SqliteDialect : SqlDialect
     public override string LockForUpdate => "";
 
     public override string OnConflictDoNothing(string key) => $"ON CONFLICT ({key}) DO NOTHING";
+
+    public override string IndexedBy(string index) => $"INDEXED BY {index}";
 
     public override string? ScopeToPartnership => null;
 
@@ -173,6 +180,8 @@ public sealed class SqlServerDialect : SqlDialect
     public override string LockForUpdate => "WITH (UPDLOCK, HOLDLOCK)";
 
     public override string OnConflictDoNothing(string key) => "";
+
+    public override string IndexedBy(string index) => "";
 
     // Read by the row-level security predicate (db/sqlserver/0006_row_level_security_default_deny.sql). Both keys are
     // read-only for the rest of the logical connection, so a scoped connection can be neither moved to another partnership

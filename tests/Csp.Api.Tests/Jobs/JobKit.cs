@@ -36,13 +36,20 @@ public static class JobKit
     }
 
     /// <summary>Every conflict of the job, following the cursor with pages of <paramref name="limit"/>.</summary>
-    public static async Task<List<JsonNode>> ConflictsAsync(HttpClient client, TestTenant t, string jobId, int limit = 200)
+    public static Task<List<JsonNode>> ConflictsAsync(HttpClient client, TestTenant t, string jobId, int limit = 200) =>
+        AllAsync(client, t, $"/jobs/{jobId}/conflicts", limit);
+
+    /// <summary>Every data-quality warning of the job, following the cursor with pages of <paramref name="limit"/>.</summary>
+    public static Task<List<JsonNode>> WarningsAsync(HttpClient client, TestTenant t, string jobId, int limit = 200) =>
+        AllAsync(client, t, $"/jobs/{jobId}/warnings", limit);
+
+    private static async Task<List<JsonNode>> AllAsync(HttpClient client, TestTenant t, string path, int limit)
     {
         var all = new List<JsonNode>();
         string? cursor = null;
         do
         {
-            var page = await TestTenant.Expect(await client.GetAsync(t.Path($"/jobs/{jobId}/conflicts?limit={limit}" +
+            var page = await TestTenant.Expect(await client.GetAsync(t.Path($"{path}?limit={limit}" +
                 (cursor is null ? "" : $"&cursor={cursor}"))), HttpStatusCode.OK);
             all.AddRange(page["items"]!.AsArray().Select(n => n!));
             cursor = page["nextCursor"]?.GetValue<string>();

@@ -1,5 +1,6 @@
 using Csp.Api.Indicators;
 using Csp.Api.Quality;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Csp.Api.Tests.Quality;
 
@@ -150,5 +151,26 @@ public sealed class QualityEngineTests
         Assert.Equal(-1, states[0].Seq);
         Assert.Equal(perPartnership, states[^1].Series.Count);
         Assert.Equal(states.Sum(s => s.Values), cache.Held);
+    }
+}
+
+/// <summary>The history read a push makes for series it has not cached goes through the index on (indicator, area, period), so it
+/// is as big as the batch's series: SQLite's planner, left to itself, took the primary key and scanned every area of the
+/// indicator for each series (a 12,000-row job took a minute).</summary>
+[Collection(Infrastructure.ApiCollection.Name)]
+public sealed class QualityHistoryPlanTests(Infrastructure.CspApiFactory factory)
+{
+    [Fact]
+    public async Task The_history_read_seeks_each_series_by_area()
+    {
+        var quality = factory.Services.GetRequiredService<PushQuality>();
+        var sql = (string)typeof(PushQuality).GetField("valuesSql", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(quality)!;
+
+        var plan = await factory.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql,
+            new { PartnershipId = Guid.NewGuid(), keys = "[]" });
+
+        var observations = Assert.Single(plan, p => p.Detail.Contains(" o ", StringComparison.Ordinal) || p.Detail.EndsWith(" o", StringComparison.Ordinal)).Detail;
+        Assert.Contains("ix_observations_area_period (partnership_id=? AND indicator_id=? AND area=? AND period>?)", observations);
     }
 }

@@ -134,6 +134,7 @@ public static class MatrixKit
         ["GET " + T("/observations")] = (_, _) => null,
         ["GET " + T("/jobs/{jobId}")] = (_, _) => null,
         ["GET " + T("/jobs/{jobId}/conflicts")] = (_, _) => null,
+        ["GET " + T("/jobs/{jobId}/warnings")] = (_, _) => null,
         ["GET " + T("/me")] = (_, _) => null,
         ["POST " + T("/observations")] = (w, n) => new
         {
