@@ -81,10 +81,19 @@ public sealed class WriteUnit : IAsyncDisposable
 
     public async Task CommitAsync()
     {
-        using var span = CspTelemetry.StartSpan("commit");
-        await Transaction.CommitAsync(Token);
+        using (CspTelemetry.StartSpan("commit"))
+            await Transaction.CommitAsync(Token);
         Committed = true;
+        foreach (var action in afterCommit) action();
+        afterCommit.Clear();
     }
+
+    private readonly List<Action> afterCommit = [];
+
+    /// <summary>Runs <paramref name="action"/> once the unit has committed, before it gives up the write turn (on SQLite, before
+    /// the next writer of this process can begin): for what must follow the commit but precede any later write. Nothing runs
+    /// when the unit rolls back, nor for a unit joined to another (<see cref="For"/>), which commits elsewhere.</summary>
+    public void AfterCommit(Action action) => afterCommit.Add(action);
 
     public async ValueTask DisposeAsync()
     {
