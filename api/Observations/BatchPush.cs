@@ -23,7 +23,9 @@ namespace Csp.Api.Observations;
 /// transaction, finds which keys exist, diffs those rows in memory and writes inserts, updates and revisions. On SQLite
 /// the new rows are inserted straight away (a row whose key exists is skipped by the insert) and only the rest are read
 /// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
-/// write is one set-based statement. Either the whole batch's writes commit or none do.
+/// write is one set-based statement. Either the whole batch's writes commit or none do. On SQLite a push first does all of that
+/// but the writes on a reader, before it takes the write turn, and the turn only writes, unless the partnership changed meanwhile
+/// (<see cref="PartnershipTurns"/>).
 /// </summary>
 public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger, PushQuality quality)
 {
@@ -227,9 +229,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             ? before
             : await CheckRowsAsync(connection, tx, tenant, rows, scope, w.Now, failOnWarnings, -1, ct);
         var (accepted, conflicts, warnings, lease) = (rowsChecked.Accepted, rowsChecked.Conflicts, rowsChecked.Warnings, rowsChecked.Lease);
-        var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
-            ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
-            : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
+        var plan = rowsChecked.Stored is { } stored
+            ? Diff(tenant, accepted, stored, force, conflicts, w.Now) // read before the turn, and nothing has changed since
+            : db.Dialect.Provider == DatabaseProvider.Sqlite
+                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
+                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
         var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
         var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings, lease);
         if (abort(conflicts) || !wrote) return part;
@@ -247,9 +251,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <summary>A push's rows as checked: those accepted, the conflicts and data-quality warnings found, the push's lease on the
-    /// history cache; the date they were checked on and, when checked before the write turn, the partnership's change token then.</summary>
+    /// history cache; the date they were checked on and, when checked before the write turn, the partnership's change token then
+    /// and the stored rows of the accepted keys (null when checked in the turn).</summary>
     private sealed record CheckedRows(List<Accepted> Accepted, List<ObservationConflict> Conflicts, List<ObservationWarning> Warnings,
-        HistoryLease? Lease, DateOnly Today, long ChangeToken);
+        HistoryLease? Lease, DateOnly Today, long ChangeToken, Dictionary<RowKey, StoredRow>? Stored = null);
 
     private async Task<CheckedRows> CheckRowsAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<ObservationInput> rows,
         PushScope scope, DateTimeOffset now, bool failOnWarnings, long changeToken, CancellationToken ct)
@@ -263,8 +268,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
     /// <summary>
     /// SQLite: checks the rows on a reader, in one snapshot, before the push takes the write turn (the partnership's rules and
-    /// the data-quality history are most of a push's work), noting the partnership's change token in that snapshot. Its lease on
-    /// the history cache is used, and published, only if the write finds the token unchanged in its turn.
+    /// the data-quality history are most of a push's work), and reads the stored rows of their keys, noting the partnership's
+    /// change token in that snapshot. All of it, the lease on the history cache included, is used (and the lease published) only
+    /// if the write finds the token unchanged in its turn.
     /// </summary>
     private async Task<CheckedRows> CheckBeforeTurnAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, bool failOnWarnings,
         CancellationToken ct)
@@ -272,7 +278,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         await using var c = await db.OpenAsync(tenant, ct);
         await using var tx = ((SqliteConnection)c).BeginTransaction(deferred: true);
         var token = await PartnershipTurns.ChangeTokenAsync(c, tx, tenant.PartnershipId, ct);
-        return await CheckRowsAsync(c, tx, tenant, rows, new PushScope(), clock.GetUtcNow(), failOnWarnings, token, ct);
+        var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, new PushScope(), clock.GetUtcNow(), failOnWarnings, token, ct);
+        // The stored rows too, from the same snapshot: with the token unchanged in the turn, the turn only writes.
+        return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct) };
     }
 
     /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a
