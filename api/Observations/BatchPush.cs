@@ -9,10 +9,12 @@ using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Infrastructure.Observability;
 using Csp.Api.Partnerships;
 using Csp.Api.Quality;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace Csp.Api.Observations;
 
@@ -21,7 +23,9 @@ namespace Csp.Api.Observations;
 /// transaction, finds which keys exist, diffs those rows in memory and writes inserts, updates and revisions. On SQLite
 /// the new rows are inserted straight away (a row whose key exists is skipped by the insert) and only the rest are read
 /// and diffed; on SQL Server the stored rows of the batch's keys are read in one query under update locks and each kind of
-/// write is one set-based statement. Either the whole batch's writes commit or none do.
+/// write is one set-based statement. Either the whole batch's writes commit or none do. On SQLite a push first does all of that
+/// but the writes on a reader, before it takes the write turn, and the turn only writes, unless the partnership changed meanwhile
+/// (<see cref="PartnershipTurns"/>).
 /// </summary>
 public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger, PushQuality quality)
 {
@@ -151,12 +155,20 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             return WriteResult<BatchResult>.Unchanged(Summarise(rows.Count, checkedRows, atomic, dryRun: true));
         }
 
+        // SQLite: the rows are checked on a reader before the write turn (in the partnership's push turn, so after its previous
+        // push has committed), and the turn holds only the writes; not inside a larger unit, whose writes a reader cannot see.
+        using var pushTurn = AuditedWriter.InUnit ? null : await db.PushTurnAsync(tenant, ct);
+        var before = pushTurn is null || IdempotencyContext.Current?.CommittedResult is not null
+            ? null
+            : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
         var ran = false; // false when the writer replays a committed answer instead of running the push again
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             ran = true;
-            var part = await WriteAsync(w, rows, new PushScope(), force,
-                abort: conflicts => Rejects(rows.Count, conflicts, atomic), ct, options.FailOn is not null);
+            var (checkedBefore, scope) = (before, new PushScope());
+            before = null; // used once: a second run of this step checks the rows again
+            var part = await WriteAsync(w, rows, scope, force, conflicts => Rejects(rows.Count, conflicts, atomic), options.FailOn is not null,
+                checkedBefore, ct);
             var summary = Summarise(rows.Count, part, atomic, dryRun: false);
             // Rejected, or nothing written: nothing commits (on SQLite the new rows already inserted roll back with the transaction).
             return summary.Status == BatchStatus.Rejected || !part.Wrote ? WriteResult<BatchResult>.Unchanged(summary) : WriteResult<BatchResult>.Done(summary);
@@ -188,19 +200,30 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// caller commits (the synchronous push, a job's chunk with its progress) or rolls back. Nothing more is written when
     /// <paramref name="abort"/> says the conflicts reject the rows (rows already inserted are the caller's to roll back).
     /// </summary>
-    internal async Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
-        Func<List<ObservationConflict>, bool> abort, CancellationToken ct, bool failOnWarnings = false)
+    internal Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
+        Func<List<ObservationConflict>, bool> abort, CancellationToken ct, bool failOnWarnings = false) =>
+        WriteAsync(w, rows, scope, force, abort, failOnWarnings, null, ct);
+
+    /// <param name="before">The rows as checked before the write turn (<see cref="CheckBeforeTurnAsync"/>), if they were: used if
+    /// nothing of the partnership has changed since and it is still the same day, else the rows are checked again here.</param>
+    private async Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
+        Func<List<ObservationConflict>, bool> abort, bool failOnWarnings, CheckedRows? before, CancellationToken ct)
     {
         var (connection, tx, tenant) = (w.Connection, w.Transaction, w.Tenant);
-        var conflicts = new List<ObservationConflict>();
-        var (accepted, warnings, lease) = await WarnAsync(quality, connection, tx, tenant,
-            Validate(tenant, rows, await LoadRulesAsync(connection, tx, tenant, w.Now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
-        // The data-quality history cache takes what the push read and wrote when its unit ends, and what it wrote only if it
-        // committed (a job's chunk commits with its progress).
+        var rowsChecked = before is not null && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime)
+            && await PartnershipTurns.ChangeTokenAsync(connection, tx, tenant.PartnershipId, ct) == before.ChangeToken
+            ? before
+            : await CheckRowsAsync(connection, tx, tenant, rows, scope, w.Now, failOnWarnings, -1, ct);
+        var (accepted, conflicts, warnings, lease) = (rowsChecked.Accepted, rowsChecked.Conflicts, rowsChecked.Warnings, rowsChecked.Lease);
+        // The data-quality history cache takes what the push read and wrote when its unit ends, still in the write turn, and what
+        // it wrote only if it committed (a job's chunk commits with its progress). A lease of checks made before the turn and
+        // not used is never published.
         if (lease is not null) w.OnEnd(lease.Publish);
-        var plan = db.Dialect.Provider == DatabaseProvider.Sqlite
-            ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
-            : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
+        var plan = rowsChecked.Stored is { } stored
+            ? Diff(tenant, accepted, stored, force, conflicts, w.Now) // read before the turn, and nothing has changed since
+            : db.Dialect.Provider == DatabaseProvider.Sqlite
+                ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
+                : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
         var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
         var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings);
         if (abort(conflicts) || !wrote) return part;
@@ -215,6 +238,39 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         await RecordAuditAsync(w, plan);
         await RememberAsync(w, lease, plan);
         return part;
+    }
+
+    /// <summary>A push's rows as checked: those accepted, the conflicts and data-quality warnings found, the push's lease on the
+    /// history cache; the date they were checked on and, when checked before the write turn, the partnership's change token then
+    /// and the stored rows of the accepted keys (null when checked in the turn).</summary>
+    private sealed record CheckedRows(List<Accepted> Accepted, List<ObservationConflict> Conflicts, List<ObservationWarning> Warnings,
+        HistoryLease? Lease, DateOnly Today, long ChangeToken, Dictionary<RowKey, StoredRow>? Stored = null);
+
+    private async Task<CheckedRows> CheckRowsAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<ObservationInput> rows,
+        PushScope scope, DateTimeOffset now, bool failOnWarnings, long changeToken, CancellationToken ct)
+    {
+        var conflicts = new List<ObservationConflict>();
+        var rules = await LoadRulesAsync(c, tx, tenant, now, ct);
+        var (accepted, warnings, lease) = await WarnAsync(quality, c, tx, tenant, Validate(tenant, rows, rules, conflicts, scope), failOnWarnings,
+            conflicts, ct);
+        return new CheckedRows(accepted, conflicts, warnings, lease, rules.Today, changeToken);
+    }
+
+    /// <summary>
+    /// SQLite: checks the rows on a reader, in one snapshot, before the push takes the write turn (the partnership's rules and
+    /// the data-quality history are most of a push's work), and reads the stored rows of their keys, noting the partnership's
+    /// change token in that snapshot. All of it, the lease on the history cache included, is used (and the lease published) only
+    /// if the write finds the token unchanged in its turn.
+    /// </summary>
+    private async Task<CheckedRows> CheckBeforeTurnAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, bool failOnWarnings,
+        CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        await using var tx = ((SqliteConnection)c).BeginTransaction(deferred: true);
+        var token = await PartnershipTurns.ChangeTokenAsync(c, tx, tenant.PartnershipId, ct);
+        var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, new PushScope(), clock.GetUtcNow(), failOnWarnings, token, ct);
+        // The stored rows too, from the same snapshot: with the token unchanged in the turn, the turn only writes.
+        return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct) };
     }
 
     /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a

@@ -107,6 +107,13 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     /// <summary>As long as a writer waits for SQLite's lock (the busy timeout of the connection string).</summary>
     private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly PartnershipTurns? pushTurns = dialect.Provider == DatabaseProvider.Sqlite ? new() : null;
+
+    /// <summary>SQLite: the partnership's push turn (<see cref="PartnershipTurns"/>), to hold from a batch push's checks, made
+    /// before its write turn, to its commit; null on SQL Server, whose push checks its rows in its write transaction.</summary>
+    public async Task<IDisposable?> PushTurnAsync(Tenant tenant, CancellationToken ct) =>
+        pushTurns is null ? null : await pushTurns.EnterAsync(tenant.PartnershipId, WriteTurnTimeout, ct);
+
     /// <summary>
     /// Opens a connection for one partnership's unit of work. On SQL Server the connection's session context carries the
     /// partnership, which the row-level security policy checks on every read and write, so a query that forgot its

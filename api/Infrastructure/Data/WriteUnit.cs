@@ -88,8 +88,8 @@ public sealed class WriteUnit : IAsyncDisposable
 
     public async Task CommitAsync()
     {
-        using var span = CspTelemetry.StartSpan("commit");
-        await Transaction.CommitAsync(Token);
+        using (CspTelemetry.StartSpan("commit"))
+            await Transaction.CommitAsync(Token);
         Committed = true;
     }
 
