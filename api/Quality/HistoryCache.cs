@@ -138,6 +138,9 @@ public sealed class HistoryCache
         public long Epoch;
 
         public readonly Dictionary<Key, Series> Series = [];
+
+        /// <summary>The partnership's check settings at the seq they were read at (<see cref="QualitySettings.Seq"/>).</summary>
+        public QualitySettings? Settings;
         public long Values;
         public long LastUsed;
     }

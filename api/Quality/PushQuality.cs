@@ -24,7 +24,7 @@ public readonly record struct PushedValue(int Index, Guid IndicatorId, Period Pe
 /// </summary>
 public sealed class PushQuality(Db db, HistoryCache cache)
 {
-    private sealed record IndicatorChecks(Guid Id, string Code, string Frequency, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
+    internal sealed record IndicatorChecks(Guid Id, string Code, string Frequency, decimal? BoundsMin, decimal? BoundsMax, decimal OutlierThreshold,
         decimal? LargeChangePercent)
     {
         public bool NeedsHistory => OutlierThreshold > 0 || LargeChangePercent is not null;
@@ -79,20 +79,14 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     {
         var warnings = new List<ObservationWarning>();
         if (rows.Count == 0) return (warnings, null);
-        var indicators = (await c.QueryAsync<IndicatorChecks>(new CommandDefinition("""
-            SELECT id AS Id, code AS Code, frequency AS Frequency, bounds_min AS BoundsMin, bounds_max AS BoundsMax,
-                   outlier_threshold AS OutlierThreshold, large_change_percent AS LargeChangePercent
-            FROM indicators WHERE partnership_id = @PartnershipId
-            """, new { tenant.PartnershipId }, tx, cancellationToken: ct))).ToDictionary(i => i.Id);
-        var rules = await ValidationRuleQueries.AllAsync(c, tx, tenant.PartnershipId, ct);
-        var byCode = indicators.Values.ToDictionary(i => i.Code, StringComparer.Ordinal);
-        // Per indicator, the rules that read it (by their place in the list) and, per rule, its codes' indicators.
-        var ruleIndicators = rules.ConvertAll(r => r.Codes.Select(code => byCode.GetValueOrDefault(code)).OfType<IndicatorChecks>().Distinct().ToArray());
-        var rulesOf = new Dictionary<Guid, List<int>>();
-        for (var i = 0; i < rules.Count; i++)
-            foreach (var indicator in ruleIndicators[i])
-                (rulesOf.TryGetValue(indicator.Id, out var list) ? list : rulesOf[indicator.Id] = []).Add(i);
-        var hierarchy = rules.Exists(r => r.Rule.Aggregate != RuleAggregate.None) ? Hierarchy.Of(await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)) : null;
+        var dryRun = tx is null;
+        // Inside the push's transaction the partnership's writes take turns, so this is the latest seq and nothing moves it
+        // but this push; a dry run reads what is committed.
+        var seq = await c.ExecuteScalarAsync<long?>(new CommandDefinition(dryRun ? SeqSql + " " + db.Dialect.CommittedEventsOnly : SeqSql,
+            new { tenant.PartnershipId }, tx, cancellationToken: ct)) ?? 0;
+        var settings = await SettingsAsync(c, tx, tenant, seq, ct);
+        var (indicators, byCode, rules, ruleIndicators, rulesOf, hierarchy) =
+            (settings.Indicators, settings.ByCode, settings.Rules, settings.RuleIndicators, settings.RulesOf, settings.Hierarchy);
 
         // The batch by series, and what to read: per series, the periods from an ordinal on.
         var batch = new Dictionary<HistoryCache.Key, BatchSeries>(rows.Count);
@@ -135,7 +129,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             }
         }
 
-        var (series, lease) = await LoadAsync(c, tx, tenant, need, indicators, ct);
+        var (series, lease) = await LoadAsync(c, tx, tenant, seq, need, indicators, ct);
 
         foreach (var row in rows)
         {
@@ -245,15 +239,11 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     /// reads the cache but never changes it.
     /// </summary>
     private async Task<(Dictionary<HistoryCache.Key, HistoryCache.Series> Series, HistoryLease? Lease)> LoadAsync(DbConnection c, DbTransaction? tx,
-        Tenant tenant, Dictionary<HistoryCache.Key, int> need, Dictionary<Guid, IndicatorChecks> indicators, CancellationToken ct)
+        Tenant tenant, long seq, Dictionary<HistoryCache.Key, int> need, Dictionary<Guid, IndicatorChecks> indicators, CancellationToken ct)
     {
         var series = new Dictionary<HistoryCache.Key, HistoryCache.Series>(need.Count);
         if (need.Count == 0) return (series, null);
         var dryRun = tx is null;
-        // Inside the push's transaction the partnership's writes take turns, so this is the latest seq and nothing moves it
-        // but this push; a dry run reads what is committed.
-        var seq = await c.ExecuteScalarAsync<long?>(new CommandDefinition(dryRun ? SeqSql + " " + db.Dialect.CommittedEventsOnly : SeqSql,
-            new { tenant.PartnershipId }, tx, cancellationToken: ct)) ?? 0;
         var state = cache.StateOf(tenant.PartnershipId);
         var missing = new List<HistoryCache.Key>();
         long expectedSeq, epoch;
@@ -313,6 +303,35 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         return (series, new HistoryLease(cache, state, seq, expectedSeq, epoch, fresh, PeriodTypes(indicators)));
     }
 
+    /// <summary>The partnership's indicators' check settings, its validation rules and (for aggregate rules) its areas, as at
+    /// <paramref name="seq"/>: read once and kept with the history cache until the seq moves (every change to an indicator, a
+    /// rule or an area writes an audit event), so a push does not read them again.</summary>
+    private async Task<QualitySettings> SettingsAsync(DbConnection c, DbTransaction? tx, Tenant tenant, long seq, CancellationToken ct)
+    {
+        var state = cache.StateOf(tenant.PartnershipId);
+        lock (state)
+            if (state.Settings is { } kept && kept.Seq == seq) return kept;
+        var indicators = (await c.QueryAsync<IndicatorChecks>(new CommandDefinition("""
+            SELECT id AS Id, code AS Code, frequency AS Frequency, bounds_min AS BoundsMin, bounds_max AS BoundsMax,
+                   outlier_threshold AS OutlierThreshold, large_change_percent AS LargeChangePercent
+            FROM indicators WHERE partnership_id = @PartnershipId
+            """, new { tenant.PartnershipId }, tx, cancellationToken: ct))).ToDictionary(i => i.Id);
+        var rules = await ValidationRuleQueries.AllAsync(c, tx, tenant.PartnershipId, ct);
+        var byCode = indicators.Values.ToDictionary(i => i.Code, StringComparer.Ordinal);
+        // Per indicator, the rules that read it (by their place in the list) and, per rule, its codes' indicators.
+        var ruleIndicators = rules.ConvertAll(r => r.Codes.Select(code => byCode.GetValueOrDefault(code)).OfType<IndicatorChecks>().Distinct().ToArray());
+        var rulesOf = new Dictionary<Guid, List<int>>();
+        for (var i = 0; i < rules.Count; i++)
+            foreach (var indicator in ruleIndicators[i])
+                (rulesOf.TryGetValue(indicator.Id, out var list) ? list : rulesOf[indicator.Id] = []).Add(i);
+        var hierarchy = rules.Exists(r => r.Rule.Aggregate != RuleAggregate.None) ? Hierarchy.Of(await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)) : null;
+        var settings = new QualitySettings(seq, indicators, byCode, rules, ruleIndicators, rulesOf, hierarchy);
+        // A dry run's seq is the committed one, a push's its own transaction's: either way what was read is as at that seq.
+        lock (state)
+            if (state.Settings is null || state.Settings.Seq < seq) state.Settings = settings;
+        return settings;
+    }
+
     private static Dictionary<Guid, PeriodType> PeriodTypes(Dictionary<Guid, IndicatorChecks> indicators) =>
         indicators.ToDictionary(i => i.Key, i => i.Value.PeriodType);
 
@@ -335,3 +354,8 @@ internal sealed class Hierarchy(Dictionary<string, Area> areas, ILookup<string, 
     /// <summary>Every area with at least one area inside it.</summary>
     public IEnumerable<string> Parents => children.Select(g => g.Key);
 }
+
+/// <summary>What the push's checks read of a partnership besides its values, as at an audit seq (<see cref="PushQuality"/>).</summary>
+internal sealed record QualitySettings(long Seq, Dictionary<Guid, PushQuality.IndicatorChecks> Indicators,
+    Dictionary<string, PushQuality.IndicatorChecks> ByCode, List<CompiledRule> Rules, List<PushQuality.IndicatorChecks[]> RuleIndicators,
+    Dictionary<Guid, List<int>> RulesOf, Hierarchy? Hierarchy);

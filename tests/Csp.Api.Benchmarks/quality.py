@@ -47,12 +47,13 @@ def month(m):  # m = 0 is 2020-01
     return f"{2020 + m // 12}-{m % 12 + 1:02d}"
 
 
-def rows(m, restated=False):
+def rows(m, restated=False, wards_from=0):
     out = []
     for w in range(WARDS):
         for i in range(INDICATORS):
             value = 100 + (w * 7 + i * 13 + m) % 20 + (1 if restated else 0)
-            out.append({"indicator": f"IND-{i}", "period": month(m), "area": f"E05{w:06d}", "value": value, "status": "provisional"})
+            out.append({"indicator": f"IND-{i}", "period": month(m), "area": f"E05{wards_from + w:06d}", "value": value,
+                        "status": "provisional"})
     return json.dumps({"observations": out}).encode()
 
 
@@ -113,10 +114,12 @@ def main():
         warm = {"warm-plain": setup(api, "warm-plain", False), "warm-quality": setup(api, "warm-quality", True)}
         started, m = time.time(), 0
         while time.time() - started < args.warmup or m < HISTORY:
+            # 48 months (all in the past), then again for another hundred wards.
+            month_of, wards_from = m % 48, (m // 48 + 1) * 1000
             for slug, key in warm.items():
-                push(api, slug, key, rows(m), "created")
-                push(api, slug, key, rows(m, restated=True), "updated")
-                push(api, slug, key, rows(m, restated=True), "unchanged")
+                push(api, slug, key, rows(month_of, wards_from=wards_from), "created")
+                push(api, slug, key, rows(month_of, restated=True, wards_from=wards_from), "updated")
+                push(api, slug, key, rows(month_of, restated=True, wards_from=wards_from), "unchanged")
             m += 1
         print(f"warm-up done ({m} months in {time.time() - started:.0f} s)", file=sys.stderr)
         keys = {"plain": setup(api, "plain", False), "quality": setup(api, "quality", True)}

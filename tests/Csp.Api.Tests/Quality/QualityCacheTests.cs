@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Csp.Api.Tests.Indicators;
 using Csp.Api.Tests.Infrastructure;
@@ -90,5 +91,32 @@ public sealed class QualityCacheTests(CspApiFactory factory)
         var pushed = await t.Admin.PushOkAsync(t, [Row("ROB-PERSONAL", "2023-08", 100), Row("ROB-PERSONAL", "2023-09", 1870)]);
         Assert.Equal(WarningsOf(next), WarningsOf(pushed));
         Assert.All(pushed["warnings"].Arr(), w => Assert.Equal(100m, w!["expected"]!.GetValue<decimal>()));
+    }
+
+    [Fact]
+    public async Task A_change_to_an_indicators_bounds_or_to_the_rules_is_seen_by_the_next_push()
+    {
+        // The checks keep each partnership's settings (bounds, thresholds, rules) with the history, as at the audit seq.
+        var t = await TestTenant.CreateAsync(factory, "qcache-settings");
+        var met = (await t.CreateAgencyAsync("MET")).Id();
+        var knife = await PushWarningTests.IndicatorAsync(t, met, "KNIFE-CRIME", new { bounds = new { min = 0, max = 500 } });
+        await PushWarningTests.IndicatorAsync(t, met, "KNIFE-INJURY", new { });
+        object[] batch = [Row("KNIFE-CRIME", "2024-06", 40), Row("KNIFE-INJURY", "2024-06", 60)];
+        Assert.Empty((await t.Admin.PushOkAsync(t, batch, "?dryRun=true"))["warnings"].Arr());
+
+        var body = new
+        {
+            code = "KNIFE-CRIME", name = "Knife crime", unit = "count", direction = "decrease", frequency = "monthly", sourceAgencyId = met,
+            bounds = new { min = 50, max = 500 }
+        };
+        await TestTenant.Expect(await t.Admin.PutAsJsonAsync(t.Path($"/indicators/{knife}"), body), System.Net.HttpStatusCode.OK);
+        Assert.Equal([(0, "outside_bounds")], PushWarningTests.Warnings(await t.Admin.PushOkAsync(t, batch, "?dryRun=true")));
+
+        await TestTenant.Expect(await t.Admin.PostAsJsonAsync(t.Path("/validation-rules"), new
+        {
+            code = "INJURY-LE-KNIFE", left = "KNIFE-INJURY", @operator = "less_than_or_equal_to", right = "KNIFE-CRIME",
+        }), System.Net.HttpStatusCode.Created);
+        var pushed = await t.Admin.PushOkAsync(t, batch);
+        Assert.Equal([(0, "outside_bounds"), (0, "rule_violation"), (1, "rule_violation")], PushWarningTests.Warnings(pushed).Order());
     }
 }
