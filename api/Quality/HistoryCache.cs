@@ -49,6 +49,19 @@ public sealed class HistoryCache
 
         /// <summary><see cref="Values"/> as doubles, converted once (the outlier check's sorting works on them).</summary>
         public double[] Numbers { get; }
+
+        private OutlierOutcome?[]? outliers;
+
+        /// <summary>The outlier check of the stored value at index <paramref name="i"/> against this series' window, if worked out.</summary>
+        public OutlierOutcome? OutlierAt(int i) => Volatile.Read(ref outliers)?[i];
+
+        /// <summary>Keeps the outlier check of the stored value at index <paramref name="i"/> (the same whichever push works it out: the
+        /// series never changes; a reference is written whole, so a racing reader sees it or nothing).</summary>
+        public void RememberOutlier(int i, OutlierOutcome outcome)
+        {
+            var kept = Volatile.Read(ref outliers) ?? Interlocked.CompareExchange(ref outliers, new OutlierOutcome?[Count], null) ?? outliers!;
+            Volatile.Write(ref kept[i], outcome);
+        }
         public int Count => Periods.Length;
 
         /// <summary>The index of the first period at or after <paramref name="ordinal"/>.</summary>
@@ -128,6 +141,10 @@ public sealed class HistoryCache
             return n;
         }
     }
+
+    /// <summary>An outlier check's outcome: how many earlier values the window held, the modified z-score (null when fewer than
+    /// <see cref="QualityDefaults.OutlierMinimum"/>) and their median.</summary>
+    internal sealed record OutlierOutcome(int Count, double? Z, decimal Median);
 
     /// <summary>The cache of one partnership: valid at <see cref="Seq"/> (−1: at none). Read and changed under its own lock.</summary>
     internal sealed class State

@@ -208,7 +208,26 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             }
         }
         if (indicator.OutlierThreshold <= 0) return;
-        // The window's values: the stored ones the batch does not replace, then the batch's own (at most one per period).
+        // A row that re-sends its stored value, alone in its series in the batch, is judged against the cached series' own window:
+        // the outcome is the series' (immutable), worked out once (a rolling re-send is mostly such rows).
+        var at = overlaid ? -1 : Array.BinarySearch(stored.Periods, ordinal);
+        if (at >= 0 && stored.Values[at] != row.Value) at = -1;
+        var outcome = at >= 0 ? stored.OutlierAt(at) : null;
+        if (outcome is null)
+        {
+            outcome = Outlier(row.Value, ordinal, stored, sent, overlaid);
+            if (at >= 0) stored.RememberOutlier(at, outcome);
+        }
+        if (outcome.Z is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
+            warnings.Add(new ObservationWarning(row.Index, WarningCode.Outlier,
+                $"{Text(row.Value)} is an outlier against the {outcome.Count} earlier periods of {indicator.Code} in {row.Area} (median {Text(outcome.Median)}): its modified z-score is {(double.IsInfinity(z) ? "unbounded" : Math.Round(z, 1).ToString(CultureInfo.InvariantCulture))}, above {Text(indicator.OutlierThreshold)}.",
+                outcome.Median));
+    }
+
+    /// <summary>The modified z-score of <paramref name="value"/> at <paramref name="ordinal"/> against its window: the stored values
+    /// the batch does not replace, then the batch's own (at most one per period); no score with fewer than six values.</summary>
+    private static HistoryCache.OutlierOutcome Outlier(decimal value, int ordinal, HistoryCache.Series stored, BatchSeries sent, bool overlaid)
+    {
         Span<decimal> prior = stackalloc decimal[Window];
         Span<double> numbers = stackalloc double[Window];
         var n = 0;
@@ -220,16 +239,14 @@ public sealed class PushQuality(Db db, HistoryCache cache)
                 numbers[n++] = stored.Numbers[i];
             }
         for (var i = 0; overlaid && i < sent.Count; i++)
-            if (sent[i] is var (period, value, _) && period >= from && period < ordinal && value is { } v)
+            if (sent[i] is var (period, v, _) && period >= from && period < ordinal && v is { } x)
             {
-                prior[n] = v;
-                numbers[n++] = (double)v;
+                prior[n] = x;
+                numbers[n++] = (double)x;
             }
-        if (n < QualityDefaults.OutlierMinimum) return;
-        if (Outliers.ModifiedZ(row.Value, prior[..n], numbers[..n], out var median) is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
-            warnings.Add(new ObservationWarning(row.Index, WarningCode.Outlier,
-                $"{Text(row.Value)} is an outlier against the {n} earlier periods of {indicator.Code} in {row.Area} (median {Text(median)}): its modified z-score is {(double.IsInfinity(z) ? "unbounded" : Math.Round(z, 1).ToString(CultureInfo.InvariantCulture))}, above {Text(indicator.OutlierThreshold)}.",
-                median));
+        if (n < QualityDefaults.OutlierMinimum) return new HistoryCache.OutlierOutcome(n, null, 0);
+        var z = Outliers.ModifiedZ(value, prior[..n], numbers[..n], out var median);
+        return new HistoryCache.OutlierOutcome(n, z, median);
     }
 
     /// <summary>

@@ -82,6 +82,34 @@ public sealed class PushWarningTests(CspApiFactory factory)
     }
 
     [Fact]
+    public async Task A_resent_value_is_judged_again_against_the_window_as_the_push_leaves_it()
+    {
+        var t = await TestTenant.CreateAsync(factory, "qresend");
+        var met = (await t.CreateAgencyAsync("MET")).Id();
+        await IndicatorAsync(t, met, "ROB-PERSONAL", new { });
+        await t.Admin.PushOkAsync(t, Months("ROB-PERSONAL", 2023, 182, 190, 178, 201, 187, 193, 1870));
+
+        // The stored 1870 re-sent alone, three times (the outcome of a stored value is worked out once per cached series):
+        // the same warning each time, dry run or not.
+        object[] resend = [Row("ROB-PERSONAL", "2023-07", 1870)];
+        var first = await t.Admin.PushOkAsync(t, resend);
+        var again = await t.Admin.PushOkAsync(t, resend, "?dryRun=true");
+        var third = await t.Admin.PushOkAsync(t, resend);
+        Assert.Equal([(0, "outlier")], Warnings(first));
+        Assert.Equal(1, first.Int("unchanged"));
+        Assert.Equal(first["warnings"]!.ToJsonString(), again["warnings"]!.ToJsonString());
+        Assert.Equal(first["warnings"]!.ToJsonString(), third["warnings"]!.ToJsonString());
+        // The month corrected (a dry run) is judged as the new value.
+        Assert.Empty((await t.Admin.PushOkAsync(t, [Row("ROB-PERSONAL", "2023-07", 187)], "?dryRun=true"))["warnings"].Arr());
+
+        // Re-sent with the earlier months restated tenfold in the same push, it is no outlier against them...
+        var restated = await t.Admin.PushOkAsync(t, [.. Months("ROB-PERSONAL", 2023, 1820, 1900, 1780, 2010, 1870, 1930), .. resend]);
+        Assert.DoesNotContain(Warnings(restated), w => w.Index == 6);
+        // ...nor, alone, against what is now stored.
+        Assert.Empty((await t.Admin.PushOkAsync(t, resend))["warnings"].Arr());
+    }
+
+    [Fact]
     public async Task The_outlier_threshold_is_the_indicators_and_zero_turns_it_off()
     {
         var t = await TestTenant.CreateAsync(factory, "qthreshold");
