@@ -43,24 +43,22 @@ internal static class JobsApi
         return TypedResults.Ok(job);
     }
 
-    private static async Task<Results<Ok<Page<ObservationConflict>>, ValidationProblem, ProblemHttpResult>> ListJobConflicts(
-        Tenant tenant, Guid jobId, [AsParameters] PageQuery query, JobQueries jobs, CancellationToken ct)
-    {
-        if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
-        if (await jobs.GetAsync(tenant, jobId, ct) is null) return Errors.NotFound("job " + jobId);
-        var rows = await jobs.ConflictsAsync(tenant, jobId, page, ct);
-        var paged = page.ToPage(rows, r => PageRequest.Key(r.N, Guid.Empty));
-        return TypedResults.Ok(new Page<ObservationConflict>(paged.Items.Select(r => r.Conflict).ToList(), paged.NextCursor));
-    }
+    private static Task<Results<Ok<Page<ObservationConflict>>, ValidationProblem, ProblemHttpResult>> ListJobConflicts(
+        Tenant tenant, Guid jobId, [AsParameters] PageQuery query, JobQueries jobs, CancellationToken ct) =>
+        ListAsync(tenant, jobId, query, jobs, page => jobs.ConflictsAsync(tenant, jobId, page, ct), ct);
 
-    private static async Task<Results<Ok<Page<ObservationWarning>>, ValidationProblem, ProblemHttpResult>> ListJobWarnings(
-        Tenant tenant, Guid jobId, [AsParameters] PageQuery query, JobQueries jobs, CancellationToken ct)
+    private static Task<Results<Ok<Page<ObservationWarning>>, ValidationProblem, ProblemHttpResult>> ListJobWarnings(
+        Tenant tenant, Guid jobId, [AsParameters] PageQuery query, JobQueries jobs, CancellationToken ct) =>
+        ListAsync(tenant, jobId, query, jobs, page => jobs.WarningsAsync(tenant, jobId, page, ct), ct);
+
+    /// <summary>A page of what a job found (numbered in the order it found them), after the job's own 404.</summary>
+    private static async Task<Results<Ok<Page<T>>, ValidationProblem, ProblemHttpResult>> ListAsync<T>(Tenant tenant, Guid jobId, PageQuery query,
+        JobQueries jobs, Func<PageRequest, Task<IReadOnlyList<(int N, T Item)>>> read, CancellationToken ct)
     {
         if (!query.TryGet(out var page, out var errors)) return Errors.Invalid(errors);
         if (await jobs.GetAsync(tenant, jobId, ct) is null) return Errors.NotFound("job " + jobId);
-        var rows = await jobs.WarningsAsync(tenant, jobId, page, ct);
-        var paged = page.ToPage(rows, r => PageRequest.Key(r.N, Guid.Empty));
-        return TypedResults.Ok(new Page<ObservationWarning>(paged.Items.Select(r => r.Warning).ToList(), paged.NextCursor));
+        var paged = page.ToPage(await read(page), r => PageRequest.Key(r.N, Guid.Empty));
+        return TypedResults.Ok(new Page<T>(paged.Items.Select(r => r.Item).ToList(), paged.NextCursor));
     }
 
     /// <summary>The path a job is read at.</summary>

@@ -9,12 +9,14 @@ namespace Csp.Api.Observations;
 public sealed partial class BatchPush
 {
     /// <summary>The warnings of the accepted rows; with <c>failOn=warnings</c> each becomes a conflict of the same code, and the rows
-    /// with one are no longer accepted.</summary>
+    /// with one are no longer accepted. <paramref name="changeToken"/>: the partnership's change token if already read in
+    /// <paramref name="tx"/>.</summary>
     private static async Task<(List<Accepted> Accepted, List<ObservationWarning> Warnings, HistoryLease? Lease)> WarnAsync(PushQuality quality, DbConnection c,
-        DbTransaction? tx, Tenant tenant, List<Accepted> accepted, bool failOn, List<ObservationConflict> conflicts, CancellationToken ct)
+        DbTransaction? tx, Tenant tenant, List<Accepted> accepted, bool failOn, List<ObservationConflict> conflicts, long? changeToken,
+        CancellationToken ct)
     {
         var (warnings, lease) = await quality.CheckAsync(c, tx, tenant,
-            accepted.ConvertAll(a => new PushedValue(a.Index, a.Key.IndicatorId, a.Period, a.Key.Area, a.Value, a.Delete)), ct);
+            accepted.ConvertAll(a => new PushedValue(a.Index, a.Key.IndicatorId, a.Period, a.Key.Area, a.Value, a.Delete)), ct, changeToken);
         if (!failOn || warnings.Count == 0) return (accepted, warnings, lease);
         foreach (var w in warnings) conflicts.Add(new ObservationConflict(w.Index, "value", ConflictOf(w.Code), w.Message));
         var warned = warnings.Select(w => w.Index).ToHashSet();

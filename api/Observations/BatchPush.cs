@@ -189,7 +189,7 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     {
         var conflicts = new List<ObservationConflict>();
         var (accepted, warnings, _) = await WarnAsync(quality, c, tx, tenant,
-            Validate(tenant, rows, await LoadRulesAsync(c, tx, tenant, now, ct), conflicts, scope), failOnWarnings, conflicts, ct);
+            Validate(tenant, rows, await LoadRulesAsync(c, tx, tenant, now, ct), conflicts, scope), failOnWarnings, conflicts, null, ct);
         var stored = await LoadStoredAsync(c, tx, tenant, accepted, ct);
         var plan = Diff(tenant, accepted, stored, force, conflicts, now);
         return new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, Wrote: false, warnings);
@@ -210,10 +210,12 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         Func<List<ObservationConflict>, bool> abort, bool failOnWarnings, CheckedRows? before, CancellationToken ct)
     {
         var (connection, tx, tenant) = (w.Connection, w.Transaction, w.Tenant);
-        var rowsChecked = before is not null && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime)
-            && await PartnershipTurns.ChangeTokenAsync(connection, tx, tenant.PartnershipId, ct) == before.ChangeToken
+        // The partnership's change token in this transaction: whether the checks made before the turn still hold, and, if they
+        // are made again here, the seq the quality checks read their history at.
+        var token = await PartnershipTurns.ChangeTokenAsync(connection, tx, tenant.PartnershipId, ct);
+        var rowsChecked = before is not null && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime) && token == before.ChangeToken
             ? before
-            : await CheckRowsAsync(connection, tx, tenant, rows, scope, w.Now, failOnWarnings, -1, ct);
+            : await CheckRowsAsync(connection, tx, tenant, rows, scope, w.Now, failOnWarnings, token, ct);
         var (accepted, conflicts, warnings, lease) = (rowsChecked.Accepted, rowsChecked.Conflicts, rowsChecked.Warnings, rowsChecked.Lease);
         // The data-quality history cache takes what the push read and wrote when its unit ends, still in the write turn, and what
         // it wrote only if it committed (a job's chunk commits with its progress). A lease of checks made before the turn and
@@ -246,13 +248,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     private sealed record CheckedRows(List<Accepted> Accepted, List<ObservationConflict> Conflicts, List<ObservationWarning> Warnings,
         HistoryLease? Lease, DateOnly Today, long ChangeToken, Dictionary<RowKey, StoredRow>? Stored = null);
 
-    private async Task<CheckedRows> CheckRowsAsync(DbConnection c, DbTransaction? tx, Tenant tenant, IReadOnlyList<ObservationInput> rows,
+    /// <param name="changeToken">The partnership's change token read in <paramref name="tx"/> (<see cref="PartnershipTurns.ChangeTokenAsync"/>).</param>
+    private async Task<CheckedRows> CheckRowsAsync(DbConnection c, DbTransaction tx, Tenant tenant, IReadOnlyList<ObservationInput> rows,
         PushScope scope, DateTimeOffset now, bool failOnWarnings, long changeToken, CancellationToken ct)
     {
         var conflicts = new List<ObservationConflict>();
         var rules = await LoadRulesAsync(c, tx, tenant, now, ct);
         var (accepted, warnings, lease) = await WarnAsync(quality, c, tx, tenant, Validate(tenant, rows, rules, conflicts, scope), failOnWarnings,
-            conflicts, ct);
+            conflicts, changeToken, ct);
         return new CheckedRows(accepted, conflicts, warnings, lease, rules.Today, changeToken);
     }
 

@@ -42,8 +42,7 @@ public sealed class HistoryLease
     /// the commit).</summary>
     public async Task WrittenAsync(WriteUnit w, List<WrittenValue> values)
     {
-        seqWritten = await w.ScalarAsync<long?>("SELECT MAX(seq) FROM audit_events WHERE partnership_id = @PartnershipId",
-            new { w.PartnershipId }) ?? 0;
+        seqWritten = await PartnershipTurns.ChangeTokenAsync(w.Connection, w.Transaction, w.PartnershipId, w.Token);
         written = values;
     }
 

@@ -44,7 +44,8 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.area = k.a AND o.period >= k.f
         """;
 
-    private const string SeqSql = "SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId";
+    // A dry run's change token: only what is committed (PartnershipTurns.ChangeTokenAsync is the writers').
+    private const string CommittedSeqSql = "SELECT MAX(a.seq) FROM audit_events a WHERE a.partnership_id = @PartnershipId";
 
     /// <summary>The batch's own rows of one series, by period ordinal (null: retracted), laid over the stored values; with the
     /// index of the row that sent each. Usually one row (a month's push), so the first is kept apart from any others.</summary>
@@ -74,17 +75,20 @@ public sealed class PushQuality(Db db, HistoryCache cache)
 
     /// <summary>The warnings of <paramref name="rows"/>; with a transaction (a push, not a dry run), also the push's lease on the
     /// <see cref="HistoryCache"/>, to publish once it is over.</summary>
+    /// <param name="seq">The partnership's change token when the caller has read it in <paramref name="tx"/> already.</param>
     public async Task<(List<ObservationWarning> Warnings, HistoryLease? Lease)> CheckAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
-        IReadOnlyList<PushedValue> rows, CancellationToken ct)
+        IReadOnlyList<PushedValue> rows, CancellationToken ct, long? seq = null)
     {
         var warnings = new List<ObservationWarning>();
         if (rows.Count == 0) return (warnings, null);
         var dryRun = tx is null;
         // Inside the push's transaction the partnership's writes take turns, so this is the latest seq and nothing moves it
         // but this push; a dry run reads what is committed.
-        var seq = await c.ExecuteScalarAsync<long?>(new CommandDefinition(dryRun ? SeqSql + " " + db.Dialect.CommittedEventsOnly : SeqSql,
-            new { tenant.PartnershipId }, tx, cancellationToken: ct)) ?? 0;
-        var settings = await SettingsAsync(c, tx, tenant, seq, ct);
+        seq ??= dryRun
+            ? await c.ExecuteScalarAsync<long?>(new CommandDefinition(CommittedSeqSql + " " + db.Dialect.CommittedEventsOnly,
+                new { tenant.PartnershipId }, cancellationToken: ct)) ?? 0
+            : await PartnershipTurns.ChangeTokenAsync(c, tx, tenant.PartnershipId, ct);
+        var settings = await SettingsAsync(c, tx, tenant, seq.Value, ct);
         var (indicators, byCode, rules, ruleIndicators, rulesOf, hierarchy) =
             (settings.Indicators, settings.ByCode, settings.Rules, settings.RuleIndicators, settings.RulesOf, settings.Hierarchy);
 
@@ -129,7 +133,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             }
         }
 
-        var (series, lease) = await LoadAsync(c, tx, tenant, seq, need, indicators, ct);
+        var (series, lease) = await LoadAsync(c, tx, tenant, seq.Value, need, settings, ct);
 
         foreach (var row in rows)
         {
@@ -256,8 +260,9 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     /// reads the cache but never changes it.
     /// </summary>
     private async Task<(Dictionary<HistoryCache.Key, HistoryCache.Series> Series, HistoryLease? Lease)> LoadAsync(DbConnection c, DbTransaction? tx,
-        Tenant tenant, long seq, Dictionary<HistoryCache.Key, int> need, Dictionary<Guid, IndicatorChecks> indicators, CancellationToken ct)
+        Tenant tenant, long seq, Dictionary<HistoryCache.Key, int> need, QualitySettings settings, CancellationToken ct)
     {
+        var indicators = settings.Indicators;
         var series = new Dictionary<HistoryCache.Key, HistoryCache.Series>(need.Count);
         if (need.Count == 0) return (series, null);
         var dryRun = tx is null;
@@ -280,7 +285,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             }
             (expectedSeq, epoch) = (state.Seq, state.Epoch);
         }
-        if (missing.Count == 0) return (series, dryRun ? null : new HistoryLease(cache, state, seq, expectedSeq, epoch, [], PeriodTypes(indicators)));
+        if (missing.Count == 0) return (series, dryRun ? null : new HistoryLease(cache, state, seq, expectedSeq, epoch, [], settings.PeriodTypes));
 
         var read = new Dictionary<HistoryCache.Key, List<(int Period, decimal Value)>>(missing.Count);
         var buffer = new ArrayBufferWriter<byte>(missing.Count * 80);
@@ -317,7 +322,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             fresh[key] = series[key] = new HistoryCache.Series(need[key], values.ConvertAll(v => v.Period).ToArray(), values.ConvertAll(v => v.Value).ToArray());
         }
         if (dryRun) return (series, null);
-        return (series, new HistoryLease(cache, state, seq, expectedSeq, epoch, fresh, PeriodTypes(indicators)));
+        return (series, new HistoryLease(cache, state, seq, expectedSeq, epoch, fresh, settings.PeriodTypes));
     }
 
     /// <summary>The partnership's indicators' check settings, its validation rules and (for aggregate rules) its areas, as at
@@ -349,9 +354,6 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         return settings;
     }
 
-    private static Dictionary<Guid, PeriodType> PeriodTypes(Dictionary<Guid, IndicatorChecks> indicators) =>
-        indicators.ToDictionary(i => i.Key, i => i.Value.PeriodType);
-
     private static string Text(decimal value) => RuleEngine.Text(value);
 }
 
@@ -375,4 +377,8 @@ internal sealed class Hierarchy(Dictionary<string, Area> areas, ILookup<string, 
 /// <summary>What the push's checks read of a partnership besides its values, as at an audit seq (<see cref="PushQuality"/>).</summary>
 internal sealed record QualitySettings(long Seq, Dictionary<Guid, PushQuality.IndicatorChecks> Indicators,
     Dictionary<string, PushQuality.IndicatorChecks> ByCode, List<CompiledRule> Rules, List<PushQuality.IndicatorChecks[]> RuleIndicators,
-    Dictionary<Guid, List<int>> RulesOf, Hierarchy? Hierarchy);
+    Dictionary<Guid, List<int>> RulesOf, Hierarchy? Hierarchy)
+{
+    /// <summary>Each indicator's period type (for the values a push writes, <see cref="HistoryLease"/>).</summary>
+    public Dictionary<Guid, PeriodType> PeriodTypes { get; } = Indicators.ToDictionary(i => i.Key, i => i.Value.PeriodType);
+}

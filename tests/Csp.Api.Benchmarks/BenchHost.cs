@@ -25,45 +25,72 @@ internal sealed class BenchHost : IAsyncDisposable
     {
         var folder = Path.Combine(Path.GetTempPath(), "csp-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!, RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Csp"] = $"Data Source={Path.Combine(folder, "bench.db")}";
-        start.Environment["Auth__PlatformKey"] = PlatformKey;
-        start.Environment["RateLimiting__Enabled"] = "false";
-        start.Environment["Database__CreateIfMissing"] = "true";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var api = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
-        api.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
-        api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
-        api.BeginOutputReadLine();
-        api.BeginErrorReadLine();
+        var port = FreePort();
+        var api = StartProcess(dll, $"http://127.0.0.1:{port}", Path.Combine(folder, "bench.db"), PlatformKey);
         var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(120),
         };
         var host = new BenchHost(api, folder, http);
+        try
+        {
+            await WaitForLiveAsync(http);
+        }
+        catch
+        {
+            await host.DisposeAsync(); // no API left running when it never came up
+            throw;
+        }
+        return host;
+    }
+
+    /// <summary>A free port on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts the API (<paramref name="dll"/>, Release) at <paramref name="url"/> on a SQLite file, in Production with rate
+    /// limiting off and no demo data; its output goes to stderr.</summary>
+    public static Process StartProcess(string dll, string url, string dbPath, string platformKey)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!, RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_URLS"] = url;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Csp"] = $"Data Source={dbPath}";
+        start.Environment["Auth__PlatformKey"] = platformKey;
+        start.Environment["RateLimiting__Enabled"] = "false";
+        start.Environment["Database__CreateIfMissing"] = "true";
+        start.Environment["Database__SeedDemoData"] = "false";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits until the API answers /health/live (at most 60 s).</summary>
+    public static async Task WaitForLiveAsync(HttpClient http)
+    {
         var until = DateTime.UtcNow.AddSeconds(60);
-        while (true)
+        while (DateTime.UtcNow < until)
         {
             try
             {
-                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode) return host;
+                if ((await http.GetAsync("/health/live")).IsSuccessStatusCode) return;
             }
             catch (HttpRequestException) { }
-            if (DateTime.UtcNow > until) throw new TimeoutException("The API did not come up within 60 s.");
             await Task.Delay(200);
         }
+        throw new TimeoutException("The API did not come up within 60 s.");
     }
 
     /// <summary>A partnership with <paramref name="indicators"/> monthly indicators IND-0…, area check off, and a key that pushes

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
@@ -39,15 +38,15 @@ var deadline = Stopwatch.StartNew();
 var folder = Path.Combine(Path.GetTempPath(), "csp-bench", Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
 var dbPath = Path.Combine(folder, "bench.db");
-var port = FreePort();
+var port = BenchHost.FreePort();
 const string platformKey = "csp_platform_benchmark-operator-key";
 var baseUrl = $"http://127.0.0.1:{port}";
 
-var api = StartApi(options.ApiDll, baseUrl, dbPath, platformKey);
+var api = BenchHost.StartProcess(options.ApiDll, baseUrl, dbPath, platformKey);
 try
 {
     using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
-    await WaitForLiveAsync(http);
+    await BenchHost.WaitForLiveAsync(http);
     var pushKey = await SetUpPartnershipAsync(http, platformKey);
     Console.Error.WriteLine("partnership ready");
     http.DefaultRequestHeaders.Add("X-Api-Key", pushKey);
@@ -104,53 +103,6 @@ finally
 }
 
 static double Percentile(List<double> sorted, int p) => sorted[Math.Max(0, (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1)];
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static Process StartApi(string dll, string url, string dbPath, string platformKey)
-{
-    var start = new ProcessStartInfo("dotnet", [dll])
-    {
-        WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(dll))!,
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-        UseShellExecute = false,
-    };
-    start.Environment["ASPNETCORE_URLS"] = url;
-    start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-    start.Environment["ConnectionStrings__Csp"] = $"Data Source={dbPath}";
-    start.Environment["Auth__PlatformKey"] = platformKey;
-    start.Environment["RateLimiting__Enabled"] = "false";
-    start.Environment["Database__CreateIfMissing"] = "true";
-    start.Environment["Database__SeedDemoData"] = "false";
-    start.Environment["Logging__LogLevel__Default"] = "Warning";
-    var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the API.");
-    process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
-    process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[api] " + e.Data); };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static async Task WaitForLiveAsync(HttpClient http)
-{
-    var until = DateTime.UtcNow.AddSeconds(60);
-    while (DateTime.UtcNow < until)
-    {
-        try
-        {
-            if ((await http.GetAsync("/health/live")).IsSuccessStatusCode) return;
-        }
-        catch (HttpRequestException) { }
-        await Task.Delay(200);
-    }
-    throw new TimeoutException("The API did not come up within 60 s.");
-}
 
 static async Task<string> SetUpPartnershipAsync(HttpClient http, string platformKey)
 {
