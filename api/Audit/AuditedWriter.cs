@@ -122,7 +122,10 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
     /// inside the unit, writes and records its audit events through it, and returns the result; the writer commits when the
     /// result says something changed, rolls back otherwise, and turns constraint violations into <paramref name="op"/>'s refusals.
     /// </summary>
-    public async Task<WriteResult<T>> RunAsync<T>(Tenant tenant, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step, CancellationToken ct)
+    /// <param name="answers">Whether the result is the request's answer, recorded with the write for its Idempotency-Key; false
+    /// for the units of a request that commits in several (a large push in chunks), whose last one records the answer.</param>
+    public async Task<WriteResult<T>> RunAsync<T>(Tenant tenant, WriteOp op, Func<WriteUnit, Task<WriteResult<T>>> step, CancellationToken ct,
+        bool answers = true)
     {
         if (Ambient.Value is { } outer) return await JoinAsync(outer.For(tenant), op, step);
         var idempotency = IdempotencyContext.Current;
@@ -137,7 +140,7 @@ public sealed class AuditedWriter(Db db, IOptions<JsonOptions> json)
             if (!result.Changed) return result;
             // The answer's substance commits with the write, so a retry after a crash can replay it (the operator's own key,
             // which has no partnership, keeps its record outside this partnership's unit).
-            if (idempotency is not null && idempotency.Scope.PartnershipId == tenant.PartnershipId)
+            if (answers && idempotency is not null && idempotency.Scope.PartnershipId == tenant.PartnershipId)
             {
                 var answer = JsonSerializer.SerializeToUtf8Bytes(result.Value, json.Value.SerializerOptions);
                 await IdempotencyQueries.MarkCommittedAsync(w, idempotency.Scope, idempotency.Key, answer.Length > IdempotencyFilter.MaxStoredBodyBytes

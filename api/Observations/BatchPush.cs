@@ -161,6 +161,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var before = pushTurn is null || IdempotencyContext.Current?.CommittedResult is not null
             ? null
             : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
+        if (Chunked(rows.Count, atomic, before) && await PushInChunksAsync(tenant, rows, before!, force, options.FailOn is not null, ct) is { } chunked)
+        {
+            if (chunked.Value is { } done) Record(tenant, done);
+            return chunked;
+        }
         var ran = false; // false when the writer replays a committed answer instead of running the push again
         var pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
@@ -226,9 +231,17 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             : db.Dialect.Provider == DatabaseProvider.Sqlite
                 ? await InsertNewThenDiffAsync(connection, tx, tenant, accepted, force, conflicts, w.Now, ct)
                 : Diff(tenant, accepted, await LoadStoredAsync(connection, tx, tenant, accepted, ct), force, conflicts, w.Now);
-        var wrote = plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count > 0;
-        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, wrote, warnings);
-        if (abort(conflicts) || !wrote) return part;
+        var part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, plan.Writes, warnings);
+        if (abort(conflicts) || !plan.Writes) return part;
+        await WritePlanAsync(w, plan, lease);
+        return part;
+    }
+
+    /// <summary>Writes <paramref name="plan"/>'s inserts, updates, retractions and revisions with their audit events, and tells
+    /// the push's lease on the history cache what it wrote.</summary>
+    private async Task WritePlanAsync(WriteUnit w, Plan plan, HistoryLease? lease)
+    {
+        var (connection, tx, ct) = (w.Connection, w.Transaction, w.Token);
         if (plan.Inserts.Count > plan.InsertedAlready)
             await db.Dialect.ExecuteManyAsync(connection, tx, InsertSql, InsertSetSql, plan.Inserts.Skip(plan.InsertedAlready).ToList(), ct);
         if (plan.Updates.Count > 0)
@@ -239,14 +252,17 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
         await RecordAuditAsync(w, plan);
         await RememberAsync(w, lease, plan);
-        return part;
     }
 
     /// <summary>A push's rows as checked: those accepted, the conflicts and data-quality warnings found, the push's lease on the
     /// history cache; the date they were checked on and, when checked before the write turn, the partnership's change token then
     /// and the stored rows of the accepted keys (null when checked in the turn).</summary>
     private sealed record CheckedRows(List<Accepted> Accepted, List<ObservationConflict> Conflicts, List<ObservationWarning> Warnings,
-        HistoryLease? Lease, DateOnly Today, long ChangeToken, Dictionary<RowKey, StoredRow>? Stored = null);
+        HistoryLease? Lease, DateOnly Today, long ChangeToken, Dictionary<RowKey, StoredRow>? Stored = null)
+    {
+        /// <summary>The keys the rows claimed (each key's first row).</summary>
+        public PushScope Scope { get; init; } = new();
+    }
 
     /// <param name="changeToken">The partnership's change token read in <paramref name="tx"/> (<see cref="PartnershipTurns.ChangeTokenAsync"/>).</param>
     private async Task<CheckedRows> CheckRowsAsync(DbConnection c, DbTransaction tx, Tenant tenant, IReadOnlyList<ObservationInput> rows,
@@ -271,9 +287,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         await using var c = await db.OpenAsync(tenant, ct);
         await using var tx = ((SqliteConnection)c).BeginTransaction(deferred: true);
         var token = await PartnershipTurns.ChangeTokenAsync(c, tx, tenant.PartnershipId, ct);
-        var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, new PushScope(), clock.GetUtcNow(), failOnWarnings, token, ct);
+        var scope = new PushScope();
+        var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, scope, clock.GetUtcNow(), failOnWarnings, token, ct);
         // The stored rows too, from the same snapshot: with the token unchanged in the turn, the turn only writes.
-        return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct) };
+        return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct), Scope = scope };
     }
 
     /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a
@@ -302,71 +319,6 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     {
         [LoggerMessage(LogLevel.Information, "Observation batch {Status}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Rejected} rejected")]
         public static partial void Pushed(ILogger logger, string status, int created, int updated, int unchanged, int rejected);
-    }
-
-    /// <summary>
-    /// One audit event per indicator the batch created or changed values of (entity <c>observation</c>, id = the indicator's
-    /// id), holding counts, the periods and areas it wrote and a reference to its revisions (the complete record of every
-    /// value change), never each value inline: an event stays small whatever the push's size (<see cref="AuditLog.MaxListed"/>),
-    /// and a portal following the change feed refetches just those indicators' values. Each retraction is a delete event of
-    /// its own (a tombstone) that names its period and area, so a portal drops exactly that value.
-    /// </summary>
-    private static async Task RecordAuditAsync(WriteUnit w, Plan plan)
-    {
-        var touched = new Dictionary<Guid, (int Created, int Updated, SortedSet<string> Periods, SortedSet<string> Areas)>();
-        void Touch(Guid indicatorId, string period, string area, bool created)
-        {
-            if (!touched.TryGetValue(indicatorId, out var t)) t = (0, 0, new(StringComparer.Ordinal), new(StringComparer.Ordinal));
-            t.Periods.Add(period);
-            t.Areas.Add(area);
-            touched[indicatorId] = created ? t with { Created = t.Created + 1 } : t with { Updated = t.Updated + 1 };
-        }
-        foreach (var row in plan.Inserts) Touch(row.IndicatorId, row.Period, row.Area, created: true);
-        foreach (var r in plan.Revisions.Where(r => !r.Retracted)) Touch(r.IndicatorId, r.Period, r.Area, created: false);
-        foreach (var (indicatorId, t) in touched)
-        {
-            var buffer = new ArrayBufferWriter<byte>(1024);
-            await using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteNumber("created", t.Created);
-                json.WriteNumber("updated", t.Updated);
-                AuditLog.WriteListed(json, "periods", t.Periods);
-                AuditLog.WriteListed(json, "areas", t.Areas);
-                if (t.Updated > 0)
-                {
-                    // The revisions this event made: those of the indicator revised at the event's own time (GET
-                    // /indicators/{id}/observations/{period}/revisions shows each value's).
-                    json.WriteStartObject("revisions");
-                    json.WriteNumber("count", t.Updated);
-                    json.WritePropertyName("revisedAt");
-                    AuditLog.WriteTimestamp(json, w.Now);
-                    json.WriteEndObject();
-                }
-                json.WriteEndObject();
-            }
-            await AuditLog.RecordJsonAsync(w, AuditActions.Update, EntityTypes.Observation, indicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
-                touched: (t.Periods, t.Areas));
-        }
-        foreach (var r in plan.Revisions.Where(r => r.Retracted))
-        {
-            var buffer = new ArrayBufferWriter<byte>(256);
-            await using (var json = new Utf8JsonWriter(buffer))
-            {
-                json.WriteStartObject();
-                json.WriteStartObject($"{r.Period}|{r.Area}");
-                json.WriteStartObject("before");
-                json.WriteNumber("value", r.OldValue);
-                json.WriteString("status", r.OldStatus);
-                if (r.OldNote is null) json.WriteNull("note"); else json.WriteString("note", r.OldNote);
-                json.WriteEndObject();
-                json.WriteNull("after");
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-            await AuditLog.RecordJsonAsync(w, AuditActions.Delete, EntityTypes.Observation, r.IndicatorId, Encoding.UTF8.GetString(buffer.WrittenSpan),
-                r.Period, r.Area);
-        }
     }
 
     /// <summary>What every row is checked against, read once per push with the rows they judge (inside the push's unit).</summary>
@@ -446,7 +398,10 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// <param name="InsertedAlready">How many of <paramref name="Inserts"/>, from the start, are already written.</param>
     /// <param name="Revisions">The revision of each update and each retraction.</param>
     private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<KeyRow> Deletes, List<RevisionRow> Revisions, int Unchanged,
-        int InsertedAlready = 0);
+        int InsertedAlready = 0)
+    {
+        public bool Writes => Inserts.Count + Updates.Count + Deletes.Count > 0;
+    }
 
     private static WriteRow WriteRowOf(Tenant tenant, Accepted a, DateTimeOffset now) =>
         new(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area, a.Period.Start, a.Period.End, a.Value, a.Status, a.Note,

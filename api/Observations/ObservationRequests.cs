@@ -201,6 +201,6 @@ public sealed record BatchResult(BatchStatus Status, int Created, int Updated, i
 /// <summary>Query options of the batch push.</summary>
 public readonly record struct PushOptions(
     [property: Description("Validate and report without writing.")] bool? DryRun,
-    [property: Description("Reject the whole batch if any row has a conflict.")] bool? Atomic,
+    [property: Description("Reject the whole batch if any row has a conflict; its writes commit together or not at all.")] bool? Atomic,
     [property: Description("Admin only: let provisional values overwrite final ones, and delete rows retract final ones.")] bool? Force,
     [property: Description("warnings: reject every row that has a warning (outside_bounds, outlier, large_change, rule_violation), as a conflict with the same code.")] Quality.PushFailOn? FailOn = null);

@@ -18,8 +18,9 @@ public sealed class HistoryLease
 {
     private readonly HistoryCache cache;
     private readonly HistoryCache.State state;
-    private readonly long seqRead, expectedSeq, epoch;
-    private readonly Dictionary<HistoryCache.Key, HistoryCache.Series> read;
+    private readonly long epoch;
+    private long seqRead, expectedSeq;
+    private Dictionary<HistoryCache.Key, HistoryCache.Series> read;
     private readonly Dictionary<Guid, PeriodType> periodTypes;
     // Inside an AuditedWriter.AllOrNothingAsync unit the push's reads may see writes that are not committed yet: nothing is kept.
     private readonly bool joined = AuditedWriter.InUnit;
@@ -48,7 +49,8 @@ public sealed class HistoryLease
 
     /// <summary>When the push's unit ends: with writes, only if <paramref name="committed"/>, the series read and the values
     /// written become the cache's at the seq written; without, the series read are cached at the seq read (the database is as it
-    /// was).</summary>
+    /// was). Once published, the lease holds the cache as it left it, so a push that commits in several units (in chunks)
+    /// publishes each unit's writes in turn.</summary>
     public void Publish(bool committed)
     {
         if (joined || written is not null && !committed) return;
@@ -78,6 +80,7 @@ public sealed class HistoryLease
                 }
             }
             state.Seq = written is null ? seqRead : seqWritten;
+            (expectedSeq, seqRead, read, written) = (state.Seq, state.Seq, [], null);
         }
         cache.Trim();
     }

@@ -104,6 +104,9 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     // least lately (FairWriteGate), so one partnership pushing flat out does not starve the others.
     private readonly FairWriteGate? writeGate = dialect.Provider == DatabaseProvider.Sqlite ? new() : null;
 
+    /// <summary>SQLite: how many writers of this process wait for the write turn (for tests).</summary>
+    internal int WritersWaiting => writeGate?.Waiting ?? 0;
+
     /// <summary>As long as a writer waits for SQLite's lock (the busy timeout of the connection string).</summary>
     private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
 

@@ -25,6 +25,15 @@ public sealed class FairWriteGate
         public Guid Key { get; } = key;
     }
 
+    /// <summary>How many writers wait for the turn (for tests).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (gate) return waiting.Values.Sum(q => q.Count);
+        }
+    }
+
     /// <summary>Waits for the turn; false when <paramref name="timeout"/> passed first.</summary>
     public async Task<bool> WaitAsync(Guid key, TimeSpan timeout, CancellationToken ct)
     {

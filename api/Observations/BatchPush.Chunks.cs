@@ -1,0 +1,90 @@
+using Csp.Api.Audit;
+using Csp.Api.Infrastructure.Auth;
+using Csp.Api.Infrastructure.Data;
+using Csp.Api.Quality;
+
+namespace Csp.Api.Observations;
+
+/// <summary>
+/// SQLite: a large push that is not atomic commits in chunks, each in a write turn of its own, so that other partnerships' writes
+/// go in between (<see cref="FairWriteGate"/> hands a free turn to the partnership that has used it least). One 10,000-row write
+/// held the turn for 100-400 ms; a chunk of <see cref="WriteChunkRows"/> holds it for a fifth of that. A push that is not atomic
+/// is row by row already (each valid row is kept whatever the others do), so only its commit is split: a push that fails part
+/// way (a turn not had in time, a full disk) has kept the chunks before, and sending it again is safe (their rows count as
+/// unchanged). <c>?atomic=true</c> keeps one transaction.
+/// </summary>
+public sealed partial class BatchPush
+{
+    /// <summary>The most rows of a push one write turn holds (a push of more rows that is not atomic commits in chunks).</summary>
+    public const int WriteChunkRows = 2_000;
+
+    /// <summary>Whether a push of <paramref name="total"/> rows, checked before the turn, commits in chunks.</summary>
+    private static bool Chunked(int total, bool atomic, CheckedRows? before) => !atomic && total > WriteChunkRows && before?.Stored is not null;
+
+    /// <summary>
+    /// Writes the rows checked before the turn (<paramref name="before"/>) chunk by chunk: in each chunk's turn, if the partnership's
+    /// change token is what the previous chunk left (nothing else of the partnership was written meanwhile) and it is the same day,
+    /// the chunk's rows are diffed against the stored rows read before the turn and written; otherwise the chunk's rows are checked
+    /// and read again in the turn, and so are every later chunk's. Null when the push is rejected as a whole (every row has a
+    /// conflict): then it writes nothing, as in one unit.
+    /// </summary>
+    private async Task<WriteResult<BatchResult>?> PushInChunksAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, CheckedRows before,
+        bool force, bool failOnWarnings, CancellationToken ct)
+    {
+        var stored = before.Stored!;
+        var conflicts = new List<ObservationConflict>(before.Conflicts);
+        Diff(tenant, before.Accepted, stored, force, conflicts, clock.GetUtcNow());
+        if (Rejects(rows.Count, conflicts, atomic: false)) return null;
+
+        conflicts = new List<ObservationConflict>(before.Conflicts);
+        var warnings = new List<ObservationWarning>(before.Warnings);
+        var (created, updated, deleted, unchanged, wrote) = (0, 0, 0, 0, false);
+        var (expected, lease, next) = (before.ChangeToken, before.Lease, 0);
+        PushScope? scope = null; // once a chunk had to check its rows again: the keys claimed so far
+        WriteResult<BatchResult>? pushed = null;
+        for (var start = 0; start < rows.Count; start += WriteChunkRows)
+        {
+            var end = Math.Min(start + WriteChunkRows, rows.Count);
+            var slice = new List<Accepted>();
+            for (; next < before.Accepted.Count && before.Accepted[next].Index < end; next++) slice.Add(before.Accepted[next]);
+            pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+            {
+                Part part;
+                var token = scope is null ? await PartnershipTurns.ChangeTokenAsync(w.Connection, w.Transaction, tenant.PartnershipId, ct) : -1;
+                if (token == expected && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime))
+                {
+                    if (lease is not null) w.OnEnd(lease.Publish);
+                    var found = new List<ObservationConflict>();
+                    var plan = Diff(tenant, slice, stored, force, found, w.Now);
+                    if (plan.Writes) await WritePlanAsync(w, plan, lease);
+                    part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, found, plan.Writes, []);
+                    if (plan.Writes) expected = await PartnershipTurns.ChangeTokenAsync(w.Connection, w.Transaction, tenant.PartnershipId, ct);
+                }
+                else
+                {
+                    // The partnership changed since the checks: this chunk's rows (and every later chunk's) are checked again, after
+                    // the keys of the rows before them, and replace what the checks before the turn found for them.
+                    if (scope is null)
+                    {
+                        scope = new PushScope();
+                        foreach (var (key, index) in before.Scope.FirstOfKey)
+                            if (index < start) scope.FirstOfKey[key] = index;
+                    }
+                    scope.Offset = start;
+                    conflicts.RemoveAll(c => c.Index >= start && c.Index < end);
+                    warnings.RemoveAll(x => x.Index >= start && x.Index < end);
+                    part = await WriteAsync(w, [.. rows.Skip(start).Take(end - start)], scope, force, _ => false, failOnWarnings, null, ct);
+                    warnings.AddRange(part.Warnings);
+                }
+                conflicts.AddRange(part.Conflicts);
+                (created, updated, deleted, unchanged) = (created + part.Created, updated + part.Updated, deleted + part.Deleted, unchanged + part.Unchanged);
+                wrote |= part.Wrote;
+                var summary = Summarise(rows.Count, new Part(created, updated, deleted, unchanged, conflicts, wrote, warnings), atomic: false, dryRun: false);
+                return part.Wrote ? WriteResult<BatchResult>.Done(summary) : WriteResult<BatchResult>.Unchanged(summary);
+            }, ct, answers: end == rows.Count);
+            if (pushed.Value.Refusal is not null) return pushed; // refused (a constraint): the chunks before stay, as said above
+        }
+        var result = pushed!.Value.Value!;
+        return wrote ? WriteResult<BatchResult>.Done(result) : WriteResult<BatchResult>.Unchanged(result);
+    }
+}
