@@ -49,25 +49,12 @@ internal static partial class SqliteBulk
         Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
         using (statement)
         {
-            var positions = new int[plan.Names.Length];
-            for (var i = 0; i < positions.Length; i++)
-                positions[i] = raw.sqlite3_bind_parameter_index(statement, "@" + plan.Names[i]);
-            // SQLite keeps a statement's bindings across sqlite3_reset, so a value equal to the previous row's (the
-            // partnership, the push's timestamp, a month's dates: most columns of a batch) is neither converted nor bound again.
-            var previous = new object?[positions.Length];
-            var bound = false;
+            var binder = new Binder(plan, statement);
             var index = 0;
             foreach (var row in rows)
             {
                 ct.ThrowIfCancellationRequested();
-                for (var i = 0; i < positions.Length; i++)
-                {
-                    var value = plan.Getters[i](row!);
-                    if (bound && Equals(value, previous[i])) continue;
-                    Bind(statement, positions[i], ToSqlite(value));
-                    previous[i] = value;
-                }
-                bound = true;
+                binder.Bind(row!);
                 var rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                 {
@@ -79,6 +66,81 @@ internal static partial class SqliteBulk
                 index++;
                 raw.sqlite3_reset(statement);
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs a query once per key through a single prepared statement (as <see cref="ExecuteEach{T}"/> runs a write), and reads the
+    /// first row each key finds with <paramref name="read"/>: the index of the key and what was read, for the keys that found one.
+    /// One seek per key with nothing to convert between them; a set of keys sent as one JSON parameter costs SQLite a parse and a
+    /// join, and the driver a boxed value per column.
+    /// </summary>
+    public static List<(int Index, TResult Row)> QueryEach<T, TResult>(DbConnection c, string sql, IReadOnlyList<T> keys,
+        Func<Columns, TResult> read, CancellationToken ct)
+    {
+        var found = new List<(int, TResult)>(keys.Count);
+        if (keys.Count == 0) return found;
+        var plan = Plans.GetOrAdd((typeof(T), sql), key => Build(key.Item1, key.Item2));
+        var db = ((SqliteConnection)c).Handle ?? throw new InvalidOperationException("The connection is not open.");
+        Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
+        using (statement)
+        {
+            var binder = new Binder(plan, statement);
+            for (var index = 0; index < keys.Count; index++)
+            {
+                ct.ThrowIfCancellationRequested();
+                binder.Bind(keys[index]!);
+                var rc = raw.sqlite3_step(statement);
+                if (rc == raw.SQLITE_ROW) found.Add((index, read(new Columns(statement))));
+                else if (rc != raw.SQLITE_DONE)
+                {
+                    var error = Error(db, rc);
+                    raw.sqlite3_reset(statement);
+                    throw error;
+                }
+                raw.sqlite3_reset(statement);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The current row's columns, by position, as text.</summary>
+    internal readonly struct Columns(sqlite3_stmt statement)
+    {
+        public string? Text(int column) =>
+            raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(statement, column).utf8_to_string();
+    }
+
+    /// <summary>Binds each row's values to a prepared statement by position. SQLite keeps a statement's bindings across
+    /// sqlite3_reset, so a value equal to the previous row's (the partnership, the push's timestamp, a month's dates: most
+    /// columns of a batch) is neither converted nor bound again.</summary>
+    private sealed class Binder
+    {
+        private readonly Plan plan;
+        private readonly sqlite3_stmt statement;
+        private readonly int[] positions;
+        private readonly object?[] previous;
+        private bool bound;
+
+        public Binder(Plan plan, sqlite3_stmt statement)
+        {
+            (this.plan, this.statement) = (plan, statement);
+            positions = new int[plan.Names.Length];
+            for (var i = 0; i < positions.Length; i++)
+                positions[i] = raw.sqlite3_bind_parameter_index(statement, "@" + plan.Names[i]);
+            previous = new object?[positions.Length];
+        }
+
+        public void Bind(object row)
+        {
+            for (var i = 0; i < positions.Length; i++)
+            {
+                var value = plan.Getters[i](row);
+                if (bound && Equals(value, previous[i])) continue;
+                SqliteBulk.Bind(statement, positions[i], ToSqlite(value));
+                previous[i] = value;
+            }
+            bound = true;
         }
     }
 

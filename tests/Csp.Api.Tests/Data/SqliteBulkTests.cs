@@ -58,6 +58,32 @@ public sealed class SqliteBulkTests : IDisposable
         ], stored);
     }
 
+    private sealed record Key(long N, Guid Id);
+
+    [Fact]
+    public async Task A_query_per_key_finds_each_key_s_row_by_its_index_and_reads_nulls_as_null()
+    {
+        Directory.CreateDirectory(folder);
+        var db = Db.Create(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(folder, "each.db")}");
+        var (g1, g2) = (Guid.NewGuid(), Guid.NewGuid());
+        await using (var w = await db.BeginPlatformWriteAsync(CancellationToken.None))
+        {
+            await w.ExecuteAsync("CREATE TABLE kv (n INTEGER NOT NULL, id TEXT NOT NULL, note TEXT NULL, PRIMARY KEY (n, id))");
+            await w.ExecuteAsync("INSERT INTO kv VALUES (1, @g1, 'one'), (2, @g1, NULL), (2, @g2, 'two')",
+                new { g1 = g1.ToString("D"), g2 = g2.ToString("D") });
+            await w.CommitAsync();
+        }
+
+        await using var read = await db.OpenPlatformAsync(CancellationToken.None);
+        // Repeated and missing keys among found ones: each answer is for its own key, whatever was bound before.
+        Key[] keys = [new(2, g2), new(1, g2), new(1, g1), new(1, g1), new(2, g1), new(3, g1)];
+        var found = SqliteBulk.QueryEach(read, "SELECT n, note FROM kv WHERE n = @N AND id = @Id", keys,
+            row => (N: row.Text(0), Note: row.Text(1)), CancellationToken.None);
+
+        Assert.Equal([(0, ("2", "two")), (2, ("1", "one")), (3, ("1", "one")), (4, ("2", (string?)null))],
+            found.Select(f => (f.Index, (f.Row.N, f.Row.Note))));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
