@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Csp.Api.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Csp.Api.Tests.Data;
 
@@ -10,16 +9,8 @@ namespace Csp.Api.Tests.Data;
 public sealed class JobCrashTests : IDisposable
 {
     private const string Police = "csp_demopolice_southwark-demo-met-feed-key-not-secret";
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "csp-job-crash", Guid.NewGuid().ToString("N"));
+    private readonly ServiceFolder folder = new("csp-job-crash");
 
-    private long Scalar(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Path.Combine(folder, "csp.db")};Pooling=False");
-        c.Open();
-        using var command = c.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar() is long n ? n : 0;
-    }
 
     [Fact]
     public async Task A_job_killed_between_chunks_resumes_after_restart_and_applies_every_row_exactly_once()
@@ -33,7 +24,7 @@ public sealed class JobCrashTests : IDisposable
         string jobId;
         long doneAtKill, storedAtKill;
 
-        await using (var service = await LiveService.StartAsync(folder: folder, settings: settings))
+        await using (var service = await LiveService.StartAsync(folder: folder.Path, settings: settings))
         {
             using var http = new HttpClient { BaseAddress = service.BaseAddress };
             var request = new HttpRequestMessage(HttpMethod.Post, "/v1/partnerships/southwark/observations")
@@ -47,17 +38,17 @@ public sealed class JobCrashTests : IDisposable
             jobId = JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
 
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (Scalar("SELECT chunks_done FROM jobs") < 3 && DateTime.UtcNow < deadline) await Task.Delay(1);
+            while (folder.Scalar("SELECT chunks_done FROM jobs") < 3 && DateTime.UtcNow < deadline) await Task.Delay(1);
             await service.KillAsync();
-            doneAtKill = Scalar("SELECT chunks_done FROM jobs");
-            storedAtKill = Scalar("SELECT COUNT(*) FROM observations WHERE period < '2005'");
+            doneAtKill = folder.Scalar("SELECT chunks_done FROM jobs");
+            storedAtKill = folder.Scalar("SELECT COUNT(*) FROM observations WHERE period < '2005'");
         }
         // Killed part way: what the job's progress says was applied is exactly what is stored.
         Assert.InRange(doneAtKill, 3, 49);
         Assert.Equal(doneAtKill * 100, storedAtKill);
-        Assert.Equal("running", Text("SELECT state FROM jobs"));
+        Assert.Equal("running", folder.Text("SELECT state FROM jobs"));
 
-        await using (var again = await LiveService.StartAsync(folder: folder, settings: settings))
+        await using (var again = await LiveService.StartAsync(folder: folder.Path, settings: settings))
         {
             using var http = new HttpClient { BaseAddress = again.BaseAddress };
             http.DefaultRequestHeaders.Add("X-Api-Key", Police);
@@ -74,23 +65,11 @@ public sealed class JobCrashTests : IDisposable
             Assert.Equal((rows.Count, 0, 0), (job["result"]!["created"]!.GetValue<int>(), job["result"]!["unchanged"]!.GetValue<int>(),
                 job["result"]!["rejected"]!.GetValue<int>()));
         }
-        Assert.Equal(rows.Count, Scalar("SELECT COUNT(*) FROM observations WHERE period < '2005'"));
-        Assert.Equal(0, Scalar("SELECT COUNT(*) FROM observation_revisions WHERE period < '2005'"));
-        Assert.Equal(2, Scalar("SELECT attempts FROM jobs"));
+        Assert.Equal(rows.Count, folder.Scalar("SELECT COUNT(*) FROM observations WHERE period < '2005'"));
+        Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM observation_revisions WHERE period < '2005'"));
+        Assert.Equal(2, folder.Scalar("SELECT attempts FROM jobs"));
     }
 
-    private string? Text(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Path.Combine(folder, "csp.db")};Pooling=False");
-        c.Open();
-        using var command = c.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar() as string;
-    }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => folder.Dispose();
 }

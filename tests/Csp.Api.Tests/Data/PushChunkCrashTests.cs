@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Csp.Api.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace Csp.Api.Tests.Data;
 
@@ -12,16 +11,8 @@ public sealed class PushChunkCrashTests : IDisposable
 {
     private const string Police = "csp_demopolice_southwark-demo-met-feed-key-not-secret";
     private const string Admin = "csp_demoadmin_southwark-demo-admin-key-not-secret";
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "csp-push-crash", Guid.NewGuid().ToString("N"));
+    private readonly ServiceFolder folder = new("csp-push-crash");
 
-    private long Scalar(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Path.Combine(folder, "csp.db")};Pooling=False");
-        c.Open();
-        using var command = c.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar() is long n ? n : 0;
-    }
 
     private static HttpRequestMessage Push(object rows)
     {
@@ -47,7 +38,7 @@ public sealed class PushChunkCrashTests : IDisposable
         const string Stored = "SELECT COUNT(*) FROM observations WHERE period < '2017'";
         long storedAtKill;
 
-        await using (var service = await LiveService.StartAsync(folder: folder))
+        await using (var service = await LiveService.StartAsync(folder: folder.Path))
         {
             using var http = new HttpClient { BaseAddress = service.BaseAddress };
             var settings = new HttpRequestMessage(HttpMethod.Put, "/v1/partnerships/southwark")
@@ -58,15 +49,15 @@ public sealed class PushChunkCrashTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(settings)).StatusCode);
             var push = http.SendAsync(Push(body));
             var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (Scalar(Stored) == 0 && !push.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(1);
+            while (folder.Scalar(Stored) == 0 && !push.IsCompleted && DateTime.UtcNow < deadline) await Task.Delay(1);
             await service.KillAsync();
-            storedAtKill = Scalar(Stored);
+            storedAtKill = folder.Scalar(Stored);
         }
         // Killed part way, after its first chunk committed: only whole chunks of 2,000 rows are there.
         Assert.InRange(storedAtKill, 2_000, 6_000);
         Assert.Equal(0, storedAtKill % 2_000);
 
-        await using (var again = await LiveService.StartAsync(folder: folder))
+        await using (var again = await LiveService.StartAsync(folder: folder.Path))
         {
             using var http = new HttpClient { BaseAddress = again.BaseAddress };
             var response = await http.SendAsync(Push(body));
@@ -76,13 +67,9 @@ public sealed class PushChunkCrashTests : IDisposable
             Assert.Equal(("ok", Rows - storedAtKill, storedAtKill, 0L), (result["status"]!.GetValue<string>(), result["created"]!.GetValue<long>(),
                 result["unchanged"]!.GetValue<long>(), result["updated"]!.GetValue<long>()));
         }
-        Assert.Equal(Rows, Scalar(Stored));
-        Assert.Equal(0, Scalar("SELECT COUNT(*) FROM observation_revisions WHERE period < '2017'"));
+        Assert.Equal(Rows, folder.Scalar(Stored));
+        Assert.Equal(0, folder.Scalar("SELECT COUNT(*) FROM observation_revisions WHERE period < '2017'"));
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
-    }
+    public void Dispose() => folder.Dispose();
 }

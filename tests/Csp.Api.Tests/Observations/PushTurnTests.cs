@@ -29,16 +29,7 @@ public sealed class PushTurnTests(CspApiFactory factory)
             push = t.Admin.PushAsync(t, [Row("ROB-PERSONAL", "2024-06", 7m, "E09000028")]);
             await Task.Delay(500);
             // Meanwhile the same key is written, with its audit event, as every write of the partnership's rows is.
-            await w.ExecuteAsync("""
-                INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note,
-                                          client_id, version, created_at, updated_at)
-                VALUES (@p, @i, '2024-06', 'E09000028', '2024-06-01', '2024-06-30', '5', 'provisional', NULL, NULL, 1,
-                        '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
-                """, new { p = t.Id.ToString(), i = indicator.ToString() });
-            await w.ExecuteAsync("""
-                INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
-                VALUES (@p, '2026-01-01T00:00:00.0000000Z', NULL, 'update', 'update', 'observation', @i, '{}')
-                """, new { p = t.Id.ToString(), i = indicator.ToString() });
+            await BehindTheApi.StoreJune2024Async(w, t.Id, indicator, "E09000028", 5m);
             await w.CommitAsync();
         }
 
