@@ -72,6 +72,7 @@ public static class ApiSetup
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddCspOpenApi();
         builder.AddCspObservability();
+        services.AddOptions<ObservationOptions>().BindConfiguration(ObservationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<BatchPush>();
         services.AddSingleton<Quality.HistoryCache>();
         services.AddSingleton<Quality.PushQuality>();

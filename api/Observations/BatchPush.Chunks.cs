@@ -8,18 +8,18 @@ namespace Csp.Api.Observations;
 /// <summary>
 /// SQLite: a large push that is not atomic commits in chunks, each in a write turn of its own, so that other partnerships' writes
 /// go in between (<see cref="FairWriteGate"/> hands a free turn to the partnership that has used it least). One 10,000-row write
-/// held the turn for 100-400 ms; a chunk of <see cref="WriteChunkRows"/> holds it for a fifth of that. A push that is not atomic
-/// is row by row already (each valid row is kept whatever the others do), so only its commit is split: a push that fails part
-/// way (a turn not had in time, a full disk) has kept the chunks before, and sending it again is safe (their rows count as
-/// unchanged). <c>?atomic=true</c> keeps one transaction.
+/// held the turn for 100-400 ms; a chunk of 2,000 rows (<see cref="ObservationOptions.WriteChunkRows"/>) holds it for a fifth of
+/// that. A push that is not atomic is row by row already (each valid row is kept whatever the others do), so only its commit is
+/// split: a push that fails part way (a turn not had in time, a full disk) has kept the chunks before, and sending it again is
+/// safe (their rows count as unchanged). <c>?atomic=true</c> keeps one transaction.
 /// </summary>
 public sealed partial class BatchPush
 {
     /// <summary>The most rows of a push one write turn holds (a push of more rows that is not atomic commits in chunks).</summary>
-    public const int WriteChunkRows = 2_000;
+    private int WriteChunkRows => options.Value.WriteChunkRows;
 
     /// <summary>Whether a push of <paramref name="total"/> rows, checked before the turn, commits in chunks.</summary>
-    private static bool Chunked(int total, bool atomic, CheckedRows? before) => !atomic && total > WriteChunkRows && before?.Stored is not null;
+    private bool Chunked(int total, bool atomic, CheckedRows? before) => !atomic && total > WriteChunkRows && before?.Stored is not null;
 
     /// <summary>
     /// Writes the rows checked before the turn (<paramref name="before"/>) chunk by chunk: in each chunk's turn, if the partnership's
@@ -39,12 +39,12 @@ public sealed partial class BatchPush
         conflicts = new List<ObservationConflict>(before.Conflicts);
         var warnings = new List<ObservationWarning>(before.Warnings);
         var (created, updated, deleted, unchanged, wrote) = (0, 0, 0, 0, false);
-        var (expected, lease, next) = (before.ChangeToken, before.Lease, 0);
+        var (expected, lease, next, size) = (before.ChangeToken, before.Lease, 0, WriteChunkRows);
         PushScope? scope = null; // once a chunk had to check its rows again: the keys claimed so far
         WriteResult<BatchResult>? pushed = null;
-        for (var start = 0; start < rows.Count; start += WriteChunkRows)
+        for (var start = 0; start < rows.Count; start += size)
         {
-            var end = Math.Min(start + WriteChunkRows, rows.Count);
+            var end = Math.Min(start + size, rows.Count);
             var slice = new List<Accepted>();
             for (; next < before.Accepted.Count && before.Accepted[next].Index < end; next++) slice.Add(before.Accepted[next]);
             pushed = await writer.RunAsync(tenant, WriteOp.Plain, async w =>

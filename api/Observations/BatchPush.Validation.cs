@@ -91,7 +91,7 @@ public sealed partial class BatchPush
                 Reject("reason", ConflictCode.InvalidValue, $"'reason' is at most {NoteMax} characters.");
 
             if (conflicts.Count > before) continue;
-            var key = new RowKey(indicator!.Id, period.Canonical, area);
+            var key = new RowKey(indicator!.Id, scope.Shared(period.Canonical), scope.Shared(area));
             if (!firstOfKey.TryAdd(key, i))
             {
                 Reject("period", ConflictCode.DuplicateInBatch,

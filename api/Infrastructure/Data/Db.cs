@@ -51,8 +51,9 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     {
         if (startedOn is not { } then || FilePath is null) return null;
         var now = FileIdentity.Of(FilePath);
+        // A connection opened after a deletion (a new one of the pool) leaves an empty file at the path: still a deletion.
         return now == then ? null
-            : now is null ? $"the database file {FilePath} was deleted while the service ran"
+            : now is null || new FileInfo(FilePath).Length == 0 ? $"the database file {FilePath} was deleted while the service ran"
             : $"the database file {FilePath} was replaced while the service ran";
     }
 

@@ -28,13 +28,13 @@ public sealed class BoundedAuditTests(CspApiFactory factory)
 
         await pusher.PushOkAsync(t, Enumerable.Range(0, 10_000).Select(i => Rows(i, 0)));
         // Atomic: one unit, so one event holds all 10,000 changes (the largest an event gets); on SQLite a push that is not atomic
-        // commits, and audits, in chunks of BatchPush.WriteChunkRows rows.
+        // commits, and audits, in chunks of ObservationOptions.DefaultWriteChunkRows rows.
         var restated = await pusher.PushOkAsync(t, Enumerable.Range(0, 10_000).Select(i => Rows(i, 1)), "?atomic=true");
         Assert.Equal(10_000, restated.Int("updated"));
 
         var events = await factory.QueryAsync<EventText>(
             "SELECT changes AS Changes, periods AS Periods, areas AS Areas FROM audit_events WHERE partnership_id = @p", new { p = t.Id.ToString() });
-        var firstPushEvents = factory.Database.Provider == DatabaseProvider.Sqlite ? 10_000 / BatchPush.WriteChunkRows : 1;
+        var firstPushEvents = factory.Database.Provider == DatabaseProvider.Sqlite ? 10_000 / ObservationOptions.DefaultWriteChunkRows : 1;
         Assert.Equal(firstPushEvents + 1, events.Count(e => e.Changes.Contains("\"updated\"", StringComparison.Ordinal)));
         Assert.All(events, e => Assert.True(e.Bytes < 64 * 1024, $"an audit event of {e.Bytes} bytes"));
         var audit = await t.Admin.GetAsync(t.Path("/audit?limit=200&entityType=observation"));

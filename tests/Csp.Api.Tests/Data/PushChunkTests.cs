@@ -11,7 +11,7 @@ using static Csp.Api.Tests.Indicators.IndicatorTestData;
 namespace Csp.Api.Tests.Data;
 
 /// <summary>
-/// SQLite: a push of more than <see cref="BatchPush.WriteChunkRows"/> rows that is not atomic commits chunk by chunk, each in a
+/// SQLite: a push of more than <see cref="ObservationOptions.DefaultWriteChunkRows"/> rows that is not atomic commits chunk by chunk, each in a
 /// write turn of its own, so another partnership's write goes in between; its answer is the one a single unit gives; a chunk finds
 /// what was written meanwhile; an atomic push stays one unit. On a database of its own, so that no other test's writer waits for
 /// the turn.

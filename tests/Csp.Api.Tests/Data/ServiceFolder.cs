@@ -21,9 +21,10 @@ public sealed class ServiceFolder(string name) : IDisposable
         return command.ExecuteScalar();
     }
 
+    // (Its connections are not pooled, so no pool needs clearing: clearing every pool of the process would pull connections
+    // from under tests running beside it.)
     public void Dispose()
     {
-        SqliteConnection.ClearAllPools();
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Csp.Api.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
 
 namespace Csp.Api.Tests.Data;
 
@@ -83,7 +84,7 @@ public sealed class MountedSqliteDatabase : TestDatabase
 
     public override void Dispose()
     {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqliteConnection.ClearAllPools();
         if (mounted) Run("umount", "-l", folder);
         try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
     }
@@ -210,6 +211,21 @@ public sealed class StorageFaultTests
 
         await AssertRetryLaterAsync(await NewAgencyAsync(t, 1), HttpStatusCode.ServiceUnavailable, "deleted");
         await AssertRetryLaterAsync(await anonymous.GetAsync("/health/ready"), HttpStatusCode.ServiceUnavailable, "deleted");
+    }
+
+    [Fact]
+    public async Task A_deleted_database_whose_path_a_new_connection_filled_with_an_empty_file_is_still_deleted()
+    {
+        using var factory = new CspApiFactory();
+        var t = await TestTenant.CreateAsync(factory);
+        var file = ((SqliteTestDatabase)factory.Database).FilePath;
+
+        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+        // What SQLite does when a connection opens the path anew (another pool's, or this one's after its connections closed).
+        await using (var opened = new SqliteConnection($"Data Source={file};Pooling=False")) await opened.OpenAsync();
+        Assert.True(File.Exists(file));
+
+        await AssertRetryLaterAsync(await NewAgencyAsync(t, 1), HttpStatusCode.ServiceUnavailable, "deleted");
     }
 
     [Fact]
