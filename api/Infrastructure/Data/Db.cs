@@ -53,8 +53,20 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
         var now = FileIdentity.Of(FilePath);
         // A connection opened after a deletion (a new one of the pool) leaves an empty file at the path: still a deletion.
         return now == then ? null
-            : now is null || new FileInfo(FilePath).Length == 0 ? $"the database file {FilePath} was deleted while the service ran"
+            : now is null || LengthOf(FilePath) == 0 ? $"the database file {FilePath} was deleted while the service ran"
             : $"the database file {FilePath} was replaced while the service ran";
+    }
+
+    private static long LengthOf(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (IOException)
+        {
+            return 0; // gone again since
+        }
     }
 
     /// <summary>Why the storage refused (for the client and the operator): the file's fate, or the folder's state.</summary>
