@@ -25,18 +25,14 @@ public sealed partial class BatchPush
     /// Writes the rows checked before the turn (<paramref name="before"/>) chunk by chunk: in each chunk's turn, if the partnership's
     /// change token is what the previous chunk left (nothing else of the partnership was written meanwhile) and it is the same day,
     /// the chunk's rows are diffed against the stored rows read before the turn and written; otherwise the chunk's rows are checked
-    /// and read again in the turn, and so are every later chunk's. Null when the push is rejected as a whole (every row has a
-    /// conflict): then it writes nothing, as in one unit.
+    /// and read again in the turn, and so are every later chunk's. (A push rejected as a whole, which writes nothing, has been
+    /// answered before the turn: <see cref="AnswerWithoutWriting"/>.)
     /// </summary>
-    private async Task<WriteResult<BatchResult>?> PushInChunksAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, CheckedRows before,
+    private async Task<WriteResult<BatchResult>> PushInChunksAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, CheckedRows before,
         bool force, bool failOnWarnings, CancellationToken ct)
     {
         var stored = before.Stored!;
         var conflicts = new List<ObservationConflict>(before.Conflicts);
-        Diff(tenant, before.Accepted, stored, force, conflicts, clock.GetUtcNow());
-        if (Rejects(rows.Count, conflicts, atomic: false)) return null;
-
-        conflicts = new List<ObservationConflict>(before.Conflicts);
         var warnings = new List<ObservationWarning>(before.Warnings);
         var (created, updated, deleted, unchanged, wrote) = (0, 0, 0, 0, false);
         var (expected, lease, next, size) = (before.ChangeToken, before.Lease, 0, WriteChunkRows);
@@ -82,7 +78,7 @@ public sealed partial class BatchPush
                 var summary = Summarise(rows.Count, new Part(created, updated, deleted, unchanged, conflicts, wrote, warnings), atomic: false, dryRun: false);
                 return part.Wrote ? WriteResult<BatchResult>.Done(summary) : WriteResult<BatchResult>.Unchanged(summary);
             }, ct, answers: end == rows.Count);
-            if (pushed.Value.Refusal is not null) return pushed; // refused (a constraint): the chunks before stay, as said above
+            if (pushed.Value.Refusal is not null) return pushed.Value; // refused (a constraint): the chunks before stay, as said above
         }
         var result = pushed!.Value.Value!;
         return wrote ? WriteResult<BatchResult>.Done(result) : WriteResult<BatchResult>.Unchanged(result);

@@ -163,8 +163,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var before = pushTurn is null || IdempotencyContext.Current?.CommittedResult is not null
             ? null
             : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
-        if (Chunked(rows.Count, atomic, before) && await PushInChunksAsync(tenant, rows, before!, force, options.FailOn is not null, ct) is { } chunked)
+        if (before is not null && AnswerWithoutWriting(tenant, rows.Count, before, atomic, force) is { } nothingToWrite)
         {
+            Record(tenant, nothingToWrite);
+            return WriteResult<BatchResult>.Unchanged(nothingToWrite);
+        }
+        if (Chunked(rows.Count, atomic, before))
+        {
+            var chunked = await PushInChunksAsync(tenant, rows, before!, force, options.FailOn is not null, ct);
             if (chunked.Value is { } done) Record(tenant, done);
             return chunked;
         }
@@ -293,6 +299,22 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, scope, clock.GetUtcNow(), failOnWarnings, token, ct);
         // The stored rows too, from the same snapshot: with the token unchanged in the turn, the turn only writes.
         return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct), Scope = scope };
+    }
+
+    /// <summary>
+    /// The answer to a push checked before the write turn that would write nothing (every row unchanged or rejected, or the push
+    /// rejected as a whole), given without taking the turn: it is the answer as of the snapshot the checks read, as a push that
+    /// takes the turn answers as of its own. Null when the push writes. The history the checks read is cached as of that snapshot.
+    /// </summary>
+    private BatchResult? AnswerWithoutWriting(Tenant tenant, int total, CheckedRows before, bool atomic, bool force)
+    {
+        if (before.Stored is not { } stored) return null;
+        var conflicts = new List<ObservationConflict>(before.Conflicts);
+        var plan = Diff(tenant, before.Accepted, stored, force, conflicts, clock.GetUtcNow());
+        if (plan.Writes && !Rejects(total, conflicts, atomic)) return null;
+        before.Lease?.Publish(committed: false);
+        return Summarise(total, new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, conflicts, Wrote: false,
+            before.Warnings), atomic, dryRun: false);
     }
 
     /// <summary>Claims the keys of rows already applied (a resumed job's earlier chunks): a later row with one of them is a

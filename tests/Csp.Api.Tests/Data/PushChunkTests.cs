@@ -167,4 +167,31 @@ public sealed class PushChunkTests(CspApiFactory factory) : IClassFixture<CspApi
         Assert.Equal(await factory.ScalarAsync<long>("SELECT MAX(seq) FROM audit_events WHERE partnership_id = @p", new { p = t.Id.ToString() }),
             state.Seq);
     }
+
+    [Fact]
+    public async Task A_push_that_would_write_nothing_is_answered_without_waiting_for_the_write_turn()
+    {
+        var (t, _) = await SetupAsync("noturn");
+        var rows = Enumerable.Range(0, 50).Select(i => Ward(i, i)).ToList();
+        await t.Admin.PushOkAsync(t, rows);
+        var db = factory.Services.GetRequiredService<Db>();
+
+        // The write turn is held throughout: the same rows sent again, and a batch whose every row is rejected, are answered.
+        await using (await db.BeginPlatformWriteAsync(CancellationToken.None))
+        {
+            var again = t.Admin.PushAsync(t, rows);
+            var rejected = t.Admin.PushAsync(t, [Ward(1, 5, indicator: "NOPE")]);
+            var both = Task.WhenAll(again, rejected);
+            Assert.Same(both, await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(20))));
+            Assert.Equal(("ok", 50), await StatusAsync(await again, "unchanged"));
+            Assert.Equal(("rejected", 1), await StatusAsync(await rejected, "rejected"));
+            Assert.Equal(0, db.WritersWaiting);
+        }
+    }
+
+    private static async Task<(string, int)> StatusAsync(HttpResponseMessage response, string count)
+    {
+        var result = await TestTenant.Expect(response, HttpStatusCode.OK);
+        return (result.Str("status"), result.Int(count));
+    }
 }
