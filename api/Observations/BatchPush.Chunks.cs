@@ -16,7 +16,7 @@ namespace Csp.Api.Observations;
 public sealed partial class BatchPush
 {
     /// <summary>The most rows of a push one write turn holds (a push of more rows that is not atomic commits in chunks).</summary>
-    private int WriteChunkRows => options.Value.WriteChunkRows;
+    private int WriteChunkRows => settings.Value.WriteChunkRows;
 
     /// <summary>Whether a push of <paramref name="total"/> rows, checked before the turn, commits in chunks.</summary>
     private bool Chunked(int total, bool atomic, CheckedRows? before) => !atomic && total > WriteChunkRows && before?.Stored is not null;
@@ -52,9 +52,8 @@ public sealed partial class BatchPush
                     if (lease is not null) w.OnEnd(lease.Publish);
                     var found = new List<ObservationConflict>();
                     var plan = Diff(tenant, slice, stored, force, found, w.Now);
-                    if (plan.Writes) await WritePlanAsync(w, plan, lease);
+                    if (plan.Writes) expected = await WritePlanAsync(w, plan, lease);
                     part = new Part(plan.Inserts.Count, plan.Updates.Count, plan.Deletes.Count, plan.Unchanged, found, plan.Writes, []);
-                    if (plan.Writes) expected = await PartnershipTurns.ChangeTokenAsync(w.Connection, w.Transaction, tenant.PartnershipId, ct);
                 }
                 else
                 {

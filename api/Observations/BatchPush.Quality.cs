@@ -23,15 +23,16 @@ public sealed partial class BatchPush
         return (accepted.FindAll(a => !warned.Contains(a.Index)), [], lease);
     }
 
-    /// <summary>Tells the push's lease on the history cache what the push wrote (after its audit events, before the commit).</summary>
-    private static async Task RememberAsync(WriteUnit w, HistoryLease? lease, Plan plan)
+    /// <summary>Tells the push's lease on the history cache what the push wrote and the change token it left (after its audit
+    /// events, before the commit).</summary>
+    private static void Remember(HistoryLease? lease, Plan plan, long changeToken)
     {
         if (lease is null) return;
         var written = new List<WrittenValue>(plan.Inserts.Count + plan.Updates.Count + plan.Deletes.Count);
         foreach (var r in plan.Inserts) written.Add(new WrittenValue(r.IndicatorId, r.Period, r.Area, r.Value));
         foreach (var r in plan.Updates) written.Add(new WrittenValue(r.IndicatorId, r.Period, r.Area, r.Value));
         foreach (var r in plan.Deletes) written.Add(new WrittenValue(r.IndicatorId, r.Period, r.Area, null));
-        await lease.WrittenAsync(w, written);
+        lease.Written(written, changeToken);
     }
 
     private static ConflictCode ConflictOf(WarningCode code) => code switch

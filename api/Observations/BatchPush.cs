@@ -29,7 +29,7 @@ namespace Csp.Api.Observations;
 /// (<see cref="PartnershipTurns"/>).
 /// </summary>
 public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider clock, ILogger<BatchPush> logger, PushQuality quality,
-    IOptions<ObservationOptions> options)
+    IOptions<ObservationOptions> settings)
 {
     public const int MaxRows = 10_000;
 
@@ -246,8 +246,8 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <summary>Writes <paramref name="plan"/>'s inserts, updates, retractions and revisions with their audit events, and tells
-    /// the push's lease on the history cache what it wrote.</summary>
-    private async Task WritePlanAsync(WriteUnit w, Plan plan, HistoryLease? lease)
+    /// the push's lease on the history cache what it wrote. Returns the partnership's change token after the writes.</summary>
+    private async Task<long> WritePlanAsync(WriteUnit w, Plan plan, HistoryLease? lease)
     {
         var (connection, tx, ct) = (w.Connection, w.Transaction, w.Token);
         if (plan.Inserts.Count > plan.InsertedAlready)
@@ -259,7 +259,9 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         if (plan.Revisions.Count > 0)
             await db.Dialect.ExecuteManyAsync(connection, tx, RevisionSql, RevisionSetSql, plan.Revisions, ct);
         await RecordAuditAsync(w, plan);
-        await RememberAsync(w, lease, plan);
+        var token = await PartnershipTurns.ChangeTokenAsync(connection, tx, w.PartnershipId, ct);
+        Remember(lease, plan, token);
+        return token;
     }
 
     /// <summary>A push's rows as checked: those accepted, the conflicts and data-quality warnings found, the push's lease on the

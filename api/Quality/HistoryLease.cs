@@ -39,13 +39,9 @@ public sealed class HistoryLease
         this.periodTypes = periodTypes;
     }
 
-    /// <summary>Notes the push's written values and the partnership's seq after its audit events (in its transaction, before
-    /// the commit).</summary>
-    public async Task WrittenAsync(WriteUnit w, List<WrittenValue> values)
-    {
-        seqWritten = await PartnershipTurns.ChangeTokenAsync(w.Connection, w.Transaction, w.PartnershipId, w.Token);
-        written = values;
-    }
+    /// <summary>Notes the push's written values and <paramref name="seq"/>, the partnership's change token after its audit events
+    /// (read in its transaction, before the commit).</summary>
+    public void Written(List<WrittenValue> values, long seq) => (written, seqWritten) = (values, seq);
 
     /// <summary>When the push's unit ends: with writes, only if <paramref name="committed"/>, the series read and the values
     /// written become the cache's at the seq written; without, the series read are cached at the seq read (the database is as it

@@ -4,24 +4,10 @@ using Csp.Api.Indicators;
 namespace Csp.Api.Quality;
 
 /// <summary>A period as a number that counts periods of its type (months, quarters or years) from year 0, so that the period
-/// before is one less and a window of n periods is a range. Only periods of one type are ever compared (one indicator's).</summary>
+/// before is one less and a window of n periods is a range: <see cref="PeriodAxis.Ordinal"/> (the charts' x axis), read here
+/// from stored text without allocating. Only periods of one type are ever compared (one indicator's).</summary>
 internal static class PeriodOrdinal
 {
-    public static int Of(Period period) => period.Type switch
-    {
-        PeriodType.Month => period.Year * 12 + period.Index - 1,
-        PeriodType.Quarter => period.Year * 4 + period.Index - 1,
-        _ => period.Year,
-    };
-
-    /// <summary>The period of <paramref name="ordinal"/>.</summary>
-    public static Period ToPeriod(int ordinal, PeriodType type) => type switch
-    {
-        PeriodType.Month => new Period(type, ordinal / 12, ordinal % 12 + 1),
-        PeriodType.Quarter => new Period(type, ordinal / 4, ordinal % 4 + 1),
-        _ => new Period(type, ordinal, 0),
-    };
-
     /// <summary>The ordinal of a stored period's canonical text (<c>2024-06</c>, <c>2024-Q2</c>, <c>2024</c>, <c>2024-25</c>), read
     /// without allocating; any other text through <see cref="Period.Parse"/>; null when it is not a period of <paramref name="type"/>.</summary>
     public static int? Parse(string text, PeriodType type)
@@ -41,6 +27,6 @@ internal static class PeriodOrdinal
             }
         }
         var parsed = Period.Parse(text, type);
-        return parsed.Ok ? Of(parsed.Period) : null;
+        return parsed.Ok ? PeriodAxis.Ordinal(parsed.Period) : null;
     }
 }

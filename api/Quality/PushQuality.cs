@@ -102,7 +102,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         {
             if (!indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
             var key = new HistoryCache.Key(row.IndicatorId, row.Area);
-            var ordinal = PeriodOrdinal.Of(row.Period);
+            var ordinal = PeriodAxis.Ordinal(row.Period);
             var sentRow = (ordinal, row.Delete ? null : (decimal?)row.Value, row.Index);
             if (batch.TryGetValue(key, out var sent)) sent.Add(sentRow);
             else batch[key] = new BatchSeries(sentRow);
@@ -147,7 +147,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         foreach (var (r, period, area) in instanceList)
         {
             var rule = rules[r];
-            var ordinal = PeriodOrdinal.Of(period);
+            var ordinal = PeriodAxis.Ordinal(period);
             decimal? ValueOf(string code, string at)
             {
                 if (!byCode.TryGetValue(code, out var indicator) || indicator.PeriodType != period.Type) return null;
@@ -196,7 +196,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
     /// batch's rows of the same series laid over them.</summary>
     private static void History(PushedValue row, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent, List<ObservationWarning> warnings)
     {
-        var ordinal = PeriodOrdinal.Of(row.Period);
+        var ordinal = PeriodAxis.Ordinal(row.Period);
         var overlaid = sent.Count > 1;
         if (indicator.LargeChangePercent is { } percent)
         {
@@ -298,7 +298,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
                 json.WriteStartObject();
                 json.WriteString("i", key.IndicatorId.ToString("D"));
                 json.WriteString("a", key.Area);
-                json.WriteString("f", PeriodOrdinal.ToPeriod(need[key], indicators[key.IndicatorId].PeriodType).Canonical);
+                json.WriteString("f", PeriodAxis.FromOrdinal(indicators[key.IndicatorId].PeriodType, need[key]).Canonical);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -20,17 +20,17 @@ public sealed class QualityEngineTests
     public void An_ordinal_reads_back_as_its_period_and_the_one_before_is_one_less(string text, PeriodType type)
     {
         var period = Period.Parse(text, type).Period;
-        var ordinal = PeriodOrdinal.Of(period);
+        var ordinal = PeriodAxis.Ordinal(period);
 
         Assert.Equal(ordinal, PeriodOrdinal.Parse(text, type));
-        Assert.Equal(period, PeriodOrdinal.ToPeriod(ordinal, type));
-        Assert.Equal(period.Previous(), PeriodOrdinal.ToPeriod(ordinal - 1, type));
+        Assert.Equal(period, PeriodAxis.FromOrdinal(type, ordinal));
+        Assert.Equal(period.Previous(), PeriodAxis.FromOrdinal(type, ordinal - 1));
     }
 
     [Fact]
     public void A_period_in_another_form_is_parsed_the_slow_way_and_nonsense_is_not_a_period()
     {
-        Assert.Equal(PeriodOrdinal.Of(new Period(PeriodType.Month, 2024, 6)), PeriodOrdinal.Parse("202406", PeriodType.Month));
+        Assert.Equal(PeriodAxis.Ordinal(new Period(PeriodType.Month, 2024, 6)), PeriodOrdinal.Parse("202406", PeriodType.Month));
         Assert.Null(PeriodOrdinal.Parse("2024-13", PeriodType.Month));
         Assert.Null(PeriodOrdinal.Parse("soon", PeriodType.Month));
     }
