@@ -98,14 +98,18 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         void Need(HistoryCache.Key key, int from) => need[key] = need.TryGetValue(key, out var f) && f < from ? f : from;
         var instances = new HashSet<(int Rule, int Period, string Area)>();
         var instanceList = new List<(int Rule, Period Period, string Area)>();
-        foreach (var row in rows)
+        // Each row's series, period and indicator, found once for both passes (the second checks the values).
+        var found = new (HistoryCache.Key Key, int Ordinal, IndicatorChecks? Indicator, BatchSeries? Sent)[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
         {
+            var row = rows[i];
             if (!indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
             var key = new HistoryCache.Key(row.IndicatorId, row.Area);
             var ordinal = PeriodAxis.Ordinal(row.Period);
             var sentRow = (ordinal, row.Delete ? null : (decimal?)row.Value, row.Index);
             if (batch.TryGetValue(key, out var sent)) sent.Add(sentRow);
-            else batch[key] = new BatchSeries(sentRow);
+            else batch[key] = sent = new BatchSeries(sentRow);
+            found[i] = (key, ordinal, indicator, sent);
             if (row.Delete) continue;
             if (indicator.NeedsHistory) Need(key, ordinal - Window);
             if (!rulesOf.TryGetValue(row.IndicatorId, out var touched)) continue;
@@ -135,13 +139,14 @@ public sealed class PushQuality(Db db, HistoryCache cache)
 
         var (series, lease) = await LoadAsync(c, tx, tenant, seq.Value, need, settings, ct);
 
-        foreach (var row in rows)
+        for (var i = 0; i < rows.Count; i++)
         {
-            if (row.Delete || !indicators.TryGetValue(row.IndicatorId, out var indicator) || row.Period.Type != indicator.PeriodType) continue;
+            var row = rows[i];
+            var (key, ordinal, indicator, sent) = found[i];
+            if (row.Delete || indicator is null) continue;
             Bounds(row, indicator, warnings);
-            var key = new HistoryCache.Key(row.IndicatorId, row.Area);
             if (indicator.NeedsHistory && series.TryGetValue(key, out var stored))
-                History(row, indicator, stored, batch[key], warnings);
+                History(row, ordinal, indicator, stored, sent!, warnings);
         }
 
         foreach (var (r, period, area) in instanceList)
@@ -194,9 +199,9 @@ public sealed class PushQuality(Db db, HistoryCache cache)
 
     /// <summary>The large-change and outlier checks of a row against its series as the push leaves it: the stored values with the
     /// batch's rows of the same series laid over them.</summary>
-    private static void History(PushedValue row, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent, List<ObservationWarning> warnings)
+    private static void History(PushedValue row, int ordinal, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent,
+        List<ObservationWarning> warnings)
     {
-        var ordinal = PeriodAxis.Ordinal(row.Period);
         var overlaid = sent.Count > 1;
         if (indicator.LargeChangePercent is { } percent)
         {
