@@ -104,7 +104,22 @@ public sealed class HistoryCache
             var values = new decimal[periods.Length];
             var numbers = new double[periods.Length];
             Merge(changes, before, prefix, baseCount, from, periods, values, numbers, skip);
-            return new Series(skip > 0 ? periods[0] : from, periods, values, numbers);
+            var next = new Series(skip > 0 ? periods[0] : from, periods, values, numbers);
+            // A value's outlier outcome depends on it and the values before it: those ahead of the first change keep theirs.
+            var firstChange = changes.Length > 0 ? changes[0].Period : int.MaxValue;
+            next.KeepOutliers(this, firstChange);
+            if (prefix > 0) next.KeepOutliers(before!, Math.Min(firstChange, From));
+            return next;
+        }
+
+        /// <summary>Takes <paramref name="source"/>'s outlier outcomes of the periods before <paramref name="until"/> that this series
+        /// holds.</summary>
+        private void KeepOutliers(Series source, int until)
+        {
+            if (Volatile.Read(ref source.outliers) is not { } kept) return;
+            for (var i = 0; i < source.Count && source.Periods[i] < until; i++)
+                if (kept[i] is { } outcome && Array.BinarySearch(Periods, source.Periods[i]) is >= 0 and var at)
+                    RememberOutlier(at, outcome);
         }
 
         /// <summary>Merges the base (<paramref name="before"/>'s first <paramref name="prefix"/> values, then this series') with the

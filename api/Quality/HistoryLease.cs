@@ -26,6 +26,9 @@ public sealed class HistoryLease
     private readonly bool joined = AuditedWriter.InUnit;
     private List<WrittenValue>? written;
     private long seqWritten;
+    // The outlier outcomes the push worked out for new values, each alone in its series in the push: once written, the value's
+    // window is the one it was judged against, so its series keeps the outcome (the next re-send of it is not judged again).
+    private Dictionary<(HistoryCache.Key Key, int Period), (decimal Value, HistoryCache.OutlierOutcome Outcome)>? judged;
 
     internal HistoryLease(HistoryCache cache, HistoryCache.State state, long seqRead, long expectedSeq, long epoch,
         Dictionary<HistoryCache.Key, HistoryCache.Series> read, Dictionary<Guid, PeriodType> periodTypes)
@@ -38,6 +41,11 @@ public sealed class HistoryLease
         this.read = read;
         this.periodTypes = periodTypes;
     }
+
+    /// <summary>Notes the outlier outcome of <paramref name="value"/> at <paramref name="period"/>, judged against the series' stored
+    /// window alone (no other value of the series in the push), to keep with the series if the push writes that value.</summary>
+    internal void Judged(HistoryCache.Key key, int period, decimal value, HistoryCache.OutlierOutcome outcome) =>
+        (judged ??= [])[(key, period)] = (value, outcome);
 
     /// <summary>Notes the push's written values and <paramref name="seq"/>, the partnership's change token after its audit events
     /// (read in its transaction, before the commit).</summary>
@@ -72,11 +80,15 @@ public sealed class HistoryLease
                 {
                     if (!state.Series.TryGetValue(key, out var series)) continue;
                     if (list.Count > 1) list.Sort((a, b) => a.Period.CompareTo(b.Period));
-                    cache.Set(state, key, series.With(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list)));
+                    var next = series.With(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list));
+                    if (list is [var (period, value)] && judged is not null && judged.TryGetValue((key, period), out var j) && j.Value == value
+                        && Array.BinarySearch(next.Periods, period) is >= 0 and var at)
+                        next.RememberOutlier(at, j.Outcome);
+                    cache.Set(state, key, next);
                 }
             }
             state.Seq = written is null ? seqRead : seqWritten;
-            (expectedSeq, seqRead, read, written) = (state.Seq, state.Seq, [], null);
+            (expectedSeq, seqRead, read, written, judged) = (state.Seq, state.Seq, [], null, null);
         }
         cache.Trim();
     }

@@ -146,7 +146,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
             if (row.Delete || indicator is null) continue;
             Bounds(row, indicator, warnings);
             if (indicator.NeedsHistory && series.TryGetValue(key, out var stored))
-                History(row, ordinal, indicator, stored, sent!, warnings);
+                History(row, key, ordinal, indicator, stored, sent!, lease, warnings);
         }
 
         foreach (var (r, period, area) in instanceList)
@@ -199,8 +199,8 @@ public sealed class PushQuality(Db db, HistoryCache cache)
 
     /// <summary>The large-change and outlier checks of a row against its series as the push leaves it: the stored values with the
     /// batch's rows of the same series laid over them.</summary>
-    private static void History(PushedValue row, int ordinal, IndicatorChecks indicator, HistoryCache.Series stored, BatchSeries sent,
-        List<ObservationWarning> warnings)
+    private static void History(PushedValue row, HistoryCache.Key key, int ordinal, IndicatorChecks indicator, HistoryCache.Series stored,
+        BatchSeries sent, HistoryLease? lease, List<ObservationWarning> warnings)
     {
         var overlaid = sent.Count > 1;
         if (indicator.LargeChangePercent is { } percent)
@@ -226,6 +226,7 @@ public sealed class PushQuality(Db db, HistoryCache cache)
         {
             outcome = Outlier(row.Value, ordinal, stored, sent, overlaid);
             if (at >= 0) stored.RememberOutlier(at, outcome);
+            else if (!overlaid) lease?.Judged(key, ordinal, row.Value, outcome); // a new value: its series keeps it once written
         }
         if (outcome.Z is { } z && Math.Abs(z) > (double)indicator.OutlierThreshold)
             warnings.Add(new ObservationWarning(row.Index, WarningCode.Outlier,
