@@ -31,10 +31,10 @@ internal static class ObservationsApi
                 that fail a check are rejected with a conflict {index, field, code, message} and the others kept (status `partial`),
                 unless `atomic=true`, where any conflict rejects the batch. `dryRun=true` reports without writing. Up to 10,000 rows
                 are answered at once. With `atomic=true` the batch's writes commit together or not at all; without it, a batch of
-                more than 2,000 rows may commit in chunks of 2,000, so that other partnerships' writes are not held up behind it: a
-                push that fails part way has kept its earlier chunks, and sending it again is safe (their rows come back
-                `unchanged`). A key bound to an agency may push only that agency's indicators. Send an Idempotency-Key to retry
-                safely.
+                more rows than the service's chunk size (2,000 unless its operator set another) may commit in chunks of that size, so
+                that other partnerships' writes are not held up behind it: a push that fails part way has kept its earlier chunks, and
+                sending it again is safe (their rows come back `unchanged`). A key bound to an agency may push only that agency's
+                indicators. Send an Idempotency-Key to retry safely.
                 A push of more than 10,000 rows (up to 1,000,000), or one sent with `Prefer: respond-async`, runs as a job: the answer
                 is 202 with the job in the body and its URL in `Location` (`GET /jobs/{id}`); dryRun and atomic hold for the whole
                 job. The same Idempotency-Key returns the same job.
