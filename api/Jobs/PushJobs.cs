@@ -193,16 +193,18 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
                 await RecordAsync(job, tenant, null, part.Conflicts, part.Warnings);
                 continue;
             }
-            await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+            // The chunk's rows are read, and checked, before its write turn (a chunk is never changed once stored).
+            List<ObservationInput> chunkRows;
+            await using (var c = await db.OpenAsync(tenant, ct))
             {
-                var (first, body) = await JobQueries.ChunkAsync(w.Connection, w.Transaction, job.PartnershipId, job.Id, chunk, ct);
+                var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, chunk, ct);
                 scope.Offset = first;
-                var rows = Rows(body);
-                var part = await push.WriteAsync(w, rows, scope, job.ForceFinal, conflicts => BatchPush.Rejects(rows.Count, conflicts, atomic: false), ct,
-                    FailsOnWarnings(job));
-                Count(job, part, rows.Count);
+                chunkRows = Rows(body);
+            }
+            await push.WriteChunkAsync(tenant, chunkRows, scope, job.ForceFinal, FailsOnWarnings(job), async (w, part) =>
+            {
+                Count(job, part, chunkRows.Count);
                 await RecordAsync(job, tenant, w, part.Conflicts, part.Warnings);
-                return WriteResult<Job>.Done(job.ToJob());
             }, ct);
         }
     }

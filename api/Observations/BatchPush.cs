@@ -209,8 +209,29 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <summary>
+    /// Writes a job's chunk of a push (<see cref="Jobs.PushJobs"/>) as a synchronous push writes its rows: on SQLite they are
+    /// checked, and their keys' stored rows read, on a reader before the write turn (in the partnership's push turn), and the turn
+    /// only writes them, unless the partnership changed meanwhile (then they are checked again in the turn). <paramref name="inTurn"/>
+    /// adds the job's progress to the same transaction, which commits whether or not the rows changed anything. Rows rejected
+    /// do not stop the chunk (a job is not atomic here). <paramref name="scope"/> is the job's: its <see cref="PushScope.Offset"/>
+    /// is the chunk's first row.
+    /// </summary>
+    internal async Task WriteChunkAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force, bool failOnWarnings,
+        Func<WriteUnit, Part, Task> inTurn, CancellationToken ct)
+    {
+        using var pushTurn = await db.PushTurnAsync(tenant, ct);
+        var before = pushTurn is null ? null : await CheckBeforeTurnAsync(tenant, rows, failOnWarnings, ct, scope);
+        await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+        {
+            var part = await WriteAsync(w, rows, scope, force, conflicts => Rejects(rows.Count, conflicts, atomic: false), failOnWarnings, before, ct);
+            await inTurn(w, part);
+            return WriteResult<Part>.Done(part);
+        }, ct);
+    }
+
+    /// <summary>
     /// Checks <paramref name="rows"/> and writes them in <paramref name="w"/> with their audit events, without committing: the
-    /// caller commits (the synchronous push, a job's chunk with its progress) or rolls back. Nothing more is written when
+    /// caller commits (the synchronous push, an atomic job after its last chunk) or rolls back. Nothing more is written when
     /// <paramref name="abort"/> says the conflicts reject the rows (rows already inserted are the caller's to roll back).
     /// </summary>
     internal Task<Part> WriteAsync(WriteUnit w, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
@@ -226,8 +247,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         // The partnership's change token in this transaction: whether the checks made before the turn still hold, and, if they
         // are made again here, the seq the quality checks read their history at.
         var token = await PartnershipTurns.ChangeTokenAsync(connection, tx, tenant.PartnershipId, ct);
-        var rowsChecked = before is not null && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime) && token == before.ChangeToken
-            ? before
+        var stillHolds = before is not null && before.Today == DateOnly.FromDateTime(w.Now.UtcDateTime) && token == before.ChangeToken;
+        // Checked before the turn in this same scope (a job's chunk): the keys those checks claimed are claimed again below.
+        if (!stillHolds && before is not null && ReferenceEquals(before.Scope, scope)) scope.ForgetFrom(scope.Offset);
+        var rowsChecked = stillHolds
+            ? before!
             : await CheckRowsAsync(connection, tx, tenant, rows, scope, w.Now, failOnWarnings, token, ct);
         var (accepted, conflicts, warnings, lease) = (rowsChecked.Accepted, rowsChecked.Conflicts, rowsChecked.Warnings, rowsChecked.Lease);
         // The data-quality history cache takes what the push read and wrote when its unit ends, still in the write turn, and what
@@ -291,13 +315,14 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     /// change token in that snapshot. All of it, the lease on the history cache included, is used (and the lease published) only
     /// if the write finds the token unchanged in its turn.
     /// </summary>
+    /// <param name="scope">The keys claimed so far (a job's chunks after the first); a new scope when null.</param>
     private async Task<CheckedRows> CheckBeforeTurnAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, bool failOnWarnings,
-        CancellationToken ct)
+        CancellationToken ct, PushScope? scope = null)
     {
         await using var c = await db.OpenAsync(tenant, ct);
         await using var tx = ((SqliteConnection)c).BeginTransaction(deferred: true);
         var token = await PartnershipTurns.ChangeTokenAsync(c, tx, tenant.PartnershipId, ct);
-        var scope = new PushScope();
+        scope ??= new PushScope();
         var rowsChecked = await CheckRowsAsync(c, tx, tenant, rows, scope, clock.GetUtcNow(), failOnWarnings, token, ct);
         // The stored rows too, from the same snapshot: with the token unchanged in the turn, the turn only writes.
         return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct), Scope = scope };
@@ -554,6 +579,13 @@ public sealed class PushScope
     // One string per distinct period or area: a 500,000-row job's keys repeat a few dozen periods and some hundreds of areas,
     // and with one string each per key the API peaked at 402-413 MB during one (359-365 MB shared; big-job.sh).
     private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets the keys claimed by rows at <paramref name="index"/> or later (their chunk is checked again).</summary>
+    internal void ForgetFrom(int index)
+    {
+        foreach (var (key, first) in FirstOfKey)
+            if (first >= index) FirstOfKey.Remove(key);
+    }
 
     /// <summary>The one instance of <paramref name="text"/> this push's keys use.</summary>
     internal string Shared(string text)
