@@ -17,8 +17,11 @@ using Microsoft.Data.Sqlite;
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 if (args.Contains("--restatement"))
 {
+    var order = Arg("--order") ?? "download";
+    if (order is not ("download" or "scattered")) throw new ArgumentException("--order is download or scattered");
     await Restatement.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--batches") ?? "60", CultureInfo.InvariantCulture), 1, 500),
-        Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16));
+        Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16),
+        order);
     return;
 }
 if (args.Contains("--big-job"))

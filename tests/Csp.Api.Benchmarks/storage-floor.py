@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+# Issue 18, point 3: the floor the storage sets under the push (see docs/benchmarks.md). Raw SQLite, no API: after 200,000
+# existing rows, 60 transactions of 1,000 rows in the restatement benchmark's download order, inserted (new) and then updated
+# (restated, without the revision a push also writes), into the observations table as it is (text keys: GUIDs, ISO
+# timestamps) and into the same table with compact keys (integers). WAL, 64 MB cache, as the API's writer. Each twice.
+# Usage: python3 tests/Csp.Api.Benchmarks/storage-floor.py [folder]   (default /tmp; about a minute; the files are removed)
+import os, sqlite3, sys, time, uuid
+P = str(uuid.uuid4()); IND = [str(uuid.uuid4()) for _ in range(28)]; CLIENT = str(uuid.uuid4())
+def period(m): y, mm = divmod(2024*12 + 11 - m, 12); return f"{y}-{mm+1:02d}"
+BOROUGH = 28*24*24
+def key(n):  # download order: borough n//16128 has wards 24b..24b+23
+    b, i = divmod(n, BOROUGH); return i // 576, i // 24 % 24, b*24 + i % 24
+def run(kind, path):
+    if os.path.exists(path): os.remove(path)
+    c = sqlite3.connect(path, isolation_level=None); c.execute("PRAGMA journal_mode=WAL"); c.execute("PRAGMA cache_size=-65536")
+    if kind == "text":
+        c.executescript("""CREATE TABLE o (partnership_id TEXT NOT NULL, indicator_id TEXT NOT NULL, period TEXT NOT NULL, area TEXT NOT NULL,
+          period_start TEXT NOT NULL, period_end TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL, note TEXT NULL, client_id TEXT NULL,
+          version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+          PRIMARY KEY (partnership_id, indicator_id, period, area)) WITHOUT ROWID;
+          CREATE INDEX ix ON o (partnership_id, indicator_id, area, period);""")
+        ins = "INSERT INTO o VALUES (?,?,?,?,?,?,?,?,NULL,?,1,?,?)"
+        upd = "UPDATE o SET value=?, version=version+1, updated_at=? WHERE partnership_id=? AND indicator_id=? AND period=? AND area=?"
+        def row(n, v):
+            i, m, w = key(n); p = period(m); ts = "2026-12-02T15:55:00.1234567Z"
+            return (P, IND[i], p, f"E05{w:06d}", p + "-01", p + "-28", str(v), "final", CLIENT, ts, ts)
+        def urow(n, v):
+            i, m, w = key(n); return (str(v), "2026-12-02T15:56:00.1234567Z", P, IND[i], period(m), f"E05{w:06d}")
+    else:
+        c.executescript("""CREATE TABLE o (partnership INTEGER NOT NULL, indicator INTEGER NOT NULL, period INTEGER NOT NULL, area INTEGER NOT NULL,
+          value TEXT NOT NULL, status INTEGER NOT NULL, note TEXT NULL, client INTEGER NULL, version INTEGER NOT NULL DEFAULT 1,
+          created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (partnership, indicator, period, area)) WITHOUT ROWID;
+          CREATE INDEX ix ON o (partnership, indicator, area, period);""")
+        ins = "INSERT INTO o VALUES (?,?,?,?,?,?,NULL,?,1,?,?)"
+        upd = "UPDATE o SET value=?, version=version+1, updated_at=? WHERE partnership=? AND indicator=? AND period=? AND area=?"
+        def row(n, v):
+            i, m, w = key(n); return (7, i, 24300 - m, w, str(v), 1, 3, 1764690900123, 1764690900123)
+        def urow(n, v):
+            i, m, w = key(n); return (str(v), 1764690960123, 7, i, 24300 - m, w)
+    # existing data: 200,000 rows, then 60 batches of new rows, then the same 60 batches restated
+    for s in range(0, 200_000, 10_000):
+        rows = [row(1_000_000 + n, n % 997 + .5) for n in range(s, s + 10_000)]
+        c.execute("BEGIN"); c.executemany(ins, rows); c.execute("COMMIT")
+    out = {}
+    for shape in ("new", "restated"):
+        batches = [[(row if shape == "new" else urow)(n, n % 997 + (0.5 if shape == "new" else 1.5)) for n in range(b*1000, b*1000+1000)] for b in range(60)]
+        t = time.perf_counter()
+        for rows in batches:
+            c.execute("BEGIN IMMEDIATE"); c.executemany(ins if shape == "new" else upd, rows); c.execute("COMMIT")
+        out[shape] = 60_000 / (time.perf_counter() - t)
+    size = os.path.getsize(path) + os.path.getsize(path + "-wal"); c.close()
+    return out, size
+folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp"
+print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")
+for kind in ("text", "compact"):
+    for _ in range(2):
+        path = os.path.join(folder, f"csp-storage-floor-{kind}.db")
+        out, size = run(kind, path)
+        for f in (path, path + "-wal", path + "-shm"):
+            if os.path.exists(f): os.remove(f)
+        print(f"{kind:8} new {out['new']:9,.0f} rows/s  restated (update only) {out['restated']:9,.0f} rows/s   file {size/1e6:.0f} MB")
