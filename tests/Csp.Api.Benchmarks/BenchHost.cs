@@ -118,11 +118,12 @@ internal sealed class BenchHost : IAsyncDisposable
     }
 
     /// <summary>POSTs a push body; the answer's status and text.</summary>
-    public async Task<(HttpStatusCode Status, string Text, Uri? Location)> PushAsync(string slug, string key, byte[] body, bool preferAsync = false)
+    public async Task<(HttpStatusCode Status, string Text, Uri? Location)> PushAsync(string slug, string key, byte[] body, bool preferAsync = false,
+        string query = "")
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/partnerships/{slug}/observations") { Content = content };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/partnerships/{slug}/observations{query}") { Content = content };
         request.Headers.Add("X-Api-Key", key);
         if (preferAsync) request.Headers.Add("Prefer", "respond-async");
         using var response = await Http.SendAsync(request);
