@@ -82,4 +82,25 @@ public sealed partial class BatchPush
         var result = pushed!.Value.Value!;
         return wrote ? WriteResult<BatchResult>.Done(result) : WriteResult<BatchResult>.Unchanged(result);
     }
+
+    /// <summary>
+    /// Writes a job's chunk of a push (<see cref="Jobs.PushJobs"/>) as a synchronous push writes its rows: on SQLite they are
+    /// checked, and their keys' stored rows read, on a reader before the write turn (in the partnership's push turn), and the turn
+    /// only writes them, unless the partnership changed meanwhile (then they are checked again in the turn). <paramref name="inTurn"/>
+    /// adds the job's progress to the same transaction, which commits whether or not the rows changed anything. Rows rejected
+    /// do not stop the chunk (a job is not atomic here). <paramref name="scope"/> is the job's: its <see cref="PushScope.Offset"/>
+    /// is the chunk's first row.
+    /// </summary>
+    internal async Task WriteChunkAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force, bool failOnWarnings,
+        Func<WriteUnit, Part, Task> inTurn, CancellationToken ct)
+    {
+        using var pushTurn = await db.PushTurnAsync(tenant, ct);
+        var before = pushTurn is null ? null : await CheckBeforeTurnAsync(tenant, rows, failOnWarnings, ct, scope);
+        await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+        {
+            var part = await WriteAsync(w, rows, scope, force, conflicts => Rejects(rows.Count, conflicts, atomic: false), failOnWarnings, before, ct);
+            await inTurn(w, part);
+            return WriteResult<Part>.Done(part);
+        }, ct);
+    }
 }

@@ -1,9 +1,4 @@
-using System.Buffers;
 using System.Data.Common;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Csp.Api.Areas;
 using Csp.Api.Audit;
 using Csp.Api.Indicators;
 using Csp.Api.Infrastructure;
@@ -11,9 +6,7 @@ using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
 using Csp.Api.Infrastructure.Idempotency;
 using Csp.Api.Infrastructure.Observability;
-using Csp.Api.Partnerships;
 using Csp.Api.Quality;
-using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -209,27 +202,6 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
     }
 
     /// <summary>
-    /// Writes a job's chunk of a push (<see cref="Jobs.PushJobs"/>) as a synchronous push writes its rows: on SQLite they are
-    /// checked, and their keys' stored rows read, on a reader before the write turn (in the partnership's push turn), and the turn
-    /// only writes them, unless the partnership changed meanwhile (then they are checked again in the turn). <paramref name="inTurn"/>
-    /// adds the job's progress to the same transaction, which commits whether or not the rows changed anything. Rows rejected
-    /// do not stop the chunk (a job is not atomic here). <paramref name="scope"/> is the job's: its <see cref="PushScope.Offset"/>
-    /// is the chunk's first row.
-    /// </summary>
-    internal async Task WriteChunkAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force, bool failOnWarnings,
-        Func<WriteUnit, Part, Task> inTurn, CancellationToken ct)
-    {
-        using var pushTurn = await db.PushTurnAsync(tenant, ct);
-        var before = pushTurn is null ? null : await CheckBeforeTurnAsync(tenant, rows, failOnWarnings, ct, scope);
-        await writer.RunAsync(tenant, WriteOp.Plain, async w =>
-        {
-            var part = await WriteAsync(w, rows, scope, force, conflicts => Rejects(rows.Count, conflicts, atomic: false), failOnWarnings, before, ct);
-            await inTurn(w, part);
-            return WriteResult<Part>.Done(part);
-        }, ct);
-    }
-
-    /// <summary>
     /// Checks <paramref name="rows"/> and writes them in <paramref name="w"/> with their audit events, without committing: the
     /// caller commits (the synchronous push, an atomic job after its last chunk) or rolls back. Nothing more is written when
     /// <paramref name="abort"/> says the conflicts reject the rows (rows already inserted are the caller's to roll back).
@@ -372,190 +344,6 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         public static partial void Pushed(ILogger logger, string status, int created, int updated, int unchanged, int rejected);
     }
 
-    /// <summary>What every row is checked against, read once per push with the rows they judge (inside the push's unit).</summary>
-    /// <param name="Indicators">The partnership's indicators by code.</param>
-    /// <param name="Areas">The partnership's areas by code when its area check is strict; null when it is off.</param>
-    /// <param name="Today">The service's date: no value is for a period that starts after it.</param>
-    private sealed record Rules(Dictionary<string, IndicatorRef> Indicators, Dictionary<string, Area>? Areas, DateOnly Today);
-
-    private static async Task<Rules> LoadRulesAsync(DbConnection c, DbTransaction? tx, Tenant tenant, DateTimeOffset now, CancellationToken ct)
-    {
-        var indicators = await LoadIndicatorsAsync(c, tx, tenant, ct);
-        var check = await c.ExecuteScalarAsync<string>(new CommandDefinition("SELECT area_check FROM partnerships WHERE id = @PartnershipId",
-            new { tenant.PartnershipId }, tx, cancellationToken: ct));
-        var areas = check is not null && EnumText<AreaCheck>.Parse(check) == AreaCheck.Strict
-            ? await AreaQueries.AllAsync(c, tx, tenant.PartnershipId, ct)
-            : null;
-        return new Rules(indicators, areas, DateOnly.FromDateTime(now.UtcDateTime));
-    }
-
-    /// <summary>The partnership's indicators by code.</summary>
-    private static async Task<Dictionary<string, IndicatorRef>> LoadIndicatorsAsync(DbConnection c, DbTransaction? tx, Tenant tenant,
-        CancellationToken ct)
-    {
-        var rows = await c.QueryAsync<IndicatorRow>(new CommandDefinition("""
-            SELECT id AS Id, code AS Code, unit AS Unit, frequency AS Frequency, source_agency_id AS SourceAgencyId
-            FROM indicators WHERE partnership_id = @PartnershipId
-            """, new { tenant.PartnershipId }, tx, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Code, r =>
-        {
-            var frequency = EnumText<IndicatorFrequency>.Parse(r.Frequency);
-            return new IndicatorRef(r.Id, EnumText<IndicatorUnit>.Parse(r.Unit), frequency.PeriodType(), frequency, r.SourceAgencyId);
-        }, StringComparer.Ordinal);
-    }
-
-    /// <summary>
-    /// The stored rows of the batch's keys. On SQL Server in one query whatever the batch's size (the keys travel as one
-    /// JSON parameter; CROSS JOIN keeps the loop over the keys, each seeking the primary key). On SQLite one seek per key on a
-    /// prepared statement (<see cref="LoadStoredEach"/>), 1.4-1.8 times faster for a push of unchanged rows than that query.
-    /// </summary>
-    private async Task<Dictionary<RowKey, StoredRow>> LoadStoredAsync(DbConnection c, DbTransaction? tx, Tenant tenant, List<Accepted> accepted,
-        CancellationToken ct)
-    {
-        if (accepted.Count == 0) return [];
-        if (db.Dialect.Provider == DatabaseProvider.Sqlite) return LoadStoredEach(c, tenant, accepted, ct);
-        var keys = KeysJson(accepted);
-        var source = db.Dialect.JsonRows("@keys", ("i", "UNIQUEIDENTIFIER"), ("p", "NVARCHAR(16)"), ("a", "NVARCHAR(9)"));
-        var rows = await c.QueryAsync<StoredRow>(new CommandDefinition($"""
-            SELECT o.indicator_id AS IndicatorId, o.period AS Period, o.area AS Area, o.value AS Value, o.status AS Status,
-                   o.note AS Note, o.client_id AS ClientId, o.updated_at AS UpdatedAt
-            FROM {source} k
-            CROSS JOIN observations o {db.Dialect.LockForUpdate}
-            WHERE o.partnership_id = @PartnershipId AND o.indicator_id = k.i AND o.period = k.p AND o.area = k.a
-            """, new { tenant.PartnershipId, keys }, tx, cancellationToken: ct));
-        var stored = new Dictionary<RowKey, StoredRow>(accepted.Count);
-        foreach (var r in rows) stored[new RowKey(r.IndicatorId, r.Period, r.Area)] = r;
-        return stored;
-    }
-
-    private const string StoredOfKeySql = """
-        SELECT value, status, note, client_id, updated_at FROM observations
-        WHERE partnership_id = @PartnershipId AND indicator_id = @IndicatorId AND period = @Period AND area = @Area
-        """;
-
-    /// <summary>SQLite: the stored rows of the batch's keys, one primary-key seek per key on a prepared statement
-    /// (<see cref="SqliteBulk.QueryEach{T, TResult}"/>), not one query over a JSON parameter.</summary>
-    private static Dictionary<RowKey, StoredRow> LoadStoredEach(DbConnection c, Tenant tenant, List<Accepted> accepted, CancellationToken ct)
-    {
-        var keys = accepted.ConvertAll(a => new KeyRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area));
-        var found = SqliteBulk.QueryEach(c, StoredOfKeySql, keys, row => (Value: row.Text(0)!, Status: row.Text(1)!, Note: row.Text(2),
-            ClientId: row.Text(3), UpdatedAt: row.Text(4)!), ct);
-        var stored = new Dictionary<RowKey, StoredRow>(found.Count);
-        foreach (var (index, r) in found)
-        {
-            var key = accepted[index].Key;
-            stored[key] = new StoredRow(key.IndicatorId, key.Period, key.Area, TypeHandlers.ReadDecimal(r.Value), r.Status, r.Note,
-                r.ClientId is null ? null : Guid.Parse(r.ClientId), TypeHandlers.ReadTimestamp(r.UpdatedAt));
-        }
-        return stored;
-    }
-
-    private static string KeysJson(List<Accepted> accepted)
-    {
-        var buffer = new ArrayBufferWriter<byte>(accepted.Count * 72);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartArray();
-            foreach (var a in accepted)
-            {
-                json.WriteStartObject();
-                json.WriteString("i", a.Key.IndicatorId.ToString("D"));
-                json.WriteString("p", a.Key.Period);
-                json.WriteString("a", a.Key.Area);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-        }
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <param name="InsertedAlready">How many of <paramref name="Inserts"/>, from the start, are already written.</param>
-    /// <param name="Revisions">The revision of each update and each retraction.</param>
-    private sealed record Plan(List<WriteRow> Inserts, List<WriteRow> Updates, List<KeyRow> Deletes, List<RevisionRow> Revisions, int Unchanged,
-        int InsertedAlready = 0)
-    {
-        public bool Writes => Inserts.Count + Updates.Count + Deletes.Count > 0;
-    }
-
-    private static WriteRow WriteRowOf(Tenant tenant, Accepted a, DateTimeOffset now) =>
-        new(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area, a.Period.Start, a.Period.End, a.Value, a.Status, a.Note,
-            tenant.Caller.ClientId, now);
-
-    /// <summary>
-    /// SQLite: inserts every accepted row whose key is new (one pass, the key's existence checked by the insert itself), then
-    /// reads and diffs only the rows whose key was there, and the retractions. A monthly push of new periods, the usual case,
-    /// reads nothing.
-    /// </summary>
-    private async Task<Plan> InsertNewThenDiffAsync(DbConnection c, DbTransaction tx, Tenant tenant, List<Accepted> accepted, bool force,
-        List<ObservationConflict> conflicts, DateTimeOffset now, CancellationToken ct)
-    {
-        var upserts = accepted.Where(a => !a.Delete).ToList();
-        var candidates = upserts.Select(a => WriteRowOf(tenant, a, now)).ToList();
-        var inserted = SqliteBulk.ExecuteEach(c, tx, insertNewSql, candidates, ct);
-        var inserts = new List<WriteRow>(candidates.Count);
-        var existing = accepted.Where(a => a.Delete).ToList();
-        for (var i = 0; i < candidates.Count; i++)
-            if (inserted[i]) inserts.Add(candidates[i]);
-            else existing.Add(upserts[i]);
-        if (existing.Count == 0) return new Plan(inserts, [], [], [], 0, inserts.Count);
-        var plan = Diff(tenant, existing, await LoadStoredAsync(c, tx, tenant, existing, ct), force, conflicts, now);
-        // (A key that was there for the insert is there for the read: this transaction holds the only write lock.)
-        return plan with { Inserts = [.. inserts, .. plan.Inserts], InsertedAlready = inserts.Count };
-    }
-
-    private static Plan Diff(Tenant tenant, List<Accepted> accepted, Dictionary<RowKey, StoredRow> stored, bool force, List<ObservationConflict> conflicts,
-        DateTimeOffset now)
-    {
-        var clientId = tenant.Caller.ClientId;
-        var inserts = new List<WriteRow>();
-        var updates = new List<WriteRow>();
-        var deletes = new List<KeyRow>();
-        var revisions = new List<RevisionRow>();
-        var unchanged = 0;
-        foreach (var a in accepted)
-        {
-            if (a.Delete)
-            {
-                if (!stored.TryGetValue(a.Key, out var gone))
-                {
-                    unchanged++;
-                    continue;
-                }
-                if (gone.Status == Final && !force)
-                {
-                    conflicts.Add(new ObservationConflict(a.Index, "delete", ConflictCode.FinalValueLocked,
-                        $"The stored value for {a.Key.Period} in {a.Key.Area} is final; only an admin may retract it, with ?force=true."));
-                    continue;
-                }
-                deletes.Add(new KeyRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area));
-                revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
-                    gone.Value, gone.Status, gone.Note, gone.ClientId, gone.UpdatedAt, null, null, a.Note, clientId, a.Reason, now));
-                continue;
-            }
-            var write = WriteRowOf(tenant, a, now);
-            if (!stored.TryGetValue(a.Key, out var old))
-            {
-                inserts.Add(write);
-                continue;
-            }
-            if (old.Value == a.Value && old.Status == a.Status && old.Note == a.Note)
-            {
-                unchanged++;
-                continue;
-            }
-            if (old.Status == Final && a.Status == Provisional && !force)
-            {
-                conflicts.Add(new ObservationConflict(a.Index, "status", ConflictCode.FinalValueLocked,
-                    $"The stored value for {a.Key.Period} in {a.Key.Area} is final; a provisional value does not replace it (an admin may push with ?force=true)."));
-                continue;
-            }
-            updates.Add(write);
-            revisions.Add(new RevisionRow(tenant.PartnershipId, Ids.New(), a.Key.IndicatorId, a.Key.Period, a.Key.Area,
-                old.Value, old.Status, old.Note, old.ClientId, old.UpdatedAt, a.Value, a.Status, a.Note, clientId, a.Reason, now));
-        }
-        return new Plan(inserts, updates, deletes, revisions, unchanged);
-    }
-
     private static BatchResult Summarise(int total, Part part, bool atomic, bool dryRun)
     {
         var ordered = part.Conflicts.OrderBy(c => c.Index).ToList();
@@ -564,34 +352,5 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
             return new BatchResult(BatchStatus.Rejected, 0, 0, 0, 0, total, dryRun, ordered, part.Warnings);
         return new BatchResult(rejected == 0 ? BatchStatus.Ok : BatchStatus.Partial,
             part.Created, part.Updated, part.Deleted, part.Unchanged, rejected, dryRun, ordered, part.Warnings);
-    }
-}
-
-/// <summary>What the rows of one push checked so far have claimed: each key's first row (a later row with the same key is a
-/// duplicate), and where the next rows start. A job's chunks share one.</summary>
-public sealed class PushScope
-{
-    internal Dictionary<BatchPush.RowKey, int> FirstOfKey { get; } = [];
-
-    /// <summary>The index, in the whole push, of the first row of the next chunk.</summary>
-    public int Offset { get; set; }
-
-    // One string per distinct period or area: a 500,000-row job's keys repeat a few dozen periods and some hundreds of areas,
-    // and with one string each per key the API peaked at 402-413 MB during one (359-365 MB shared; big-job.sh).
-    private readonly Dictionary<string, string> shared = new(StringComparer.Ordinal);
-
-    /// <summary>Forgets the keys claimed by rows at <paramref name="index"/> or later (their chunk is checked again).</summary>
-    internal void ForgetFrom(int index)
-    {
-        foreach (var (key, first) in FirstOfKey)
-            if (first >= index) FirstOfKey.Remove(key);
-    }
-
-    /// <summary>The one instance of <paramref name="text"/> this push's keys use.</summary>
-    internal string Shared(string text)
-    {
-        if (shared.TryGetValue(text, out var one)) return one;
-        shared[text] = text;
-        return text;
     }
 }
