@@ -19,7 +19,7 @@ if (args.Contains("--restatement"))
 {
     var order = Arg("--order") ?? "download";
     if (order is not ("download" or "scattered")) throw new ArgumentException("--order is download or scattered");
-    await Restatement.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--batches") ?? "60", CultureInfo.InvariantCulture), 1, 500),
+    await Restatement.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--batches") ?? "400", CultureInfo.InvariantCulture), 1, 500),
         Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16),
         order);
     return;
