@@ -147,7 +147,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         try
         {
             if (job.Atomic && !job.DryRun) await RunAtomicAsync(job, tenant, ct);
-            else await RunChunksAsync(job, tenant, ct);
+            else if (!await RunChunksAsync(job, tenant, ct)) return;
             Log.Finished(logger, job.Id, job.Status ?? "", job.RowsTotal);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -165,7 +165,8 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         }, CancellationToken.None);
 
     /// <summary>Chunk by chunk, each in its own write with the job's progress (a dry run reads and records progress only).</summary>
-    private async Task RunChunksAsync(JobRow job, Tenant tenant, CancellationToken ct)
+    /// <returns>False when a chunk was refused and the job reported failed.</returns>
+    private async Task<bool> RunChunksAsync(JobRow job, Tenant tenant, CancellationToken ct)
     {
         var scope = new PushScope();
         for (var seq = 0; seq < job.ChunksDone; seq++)
@@ -201,12 +202,22 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
                 scope.Offset = first;
                 chunkRows = Rows(body);
             }
-            await push.WriteChunkAsync(tenant, chunkRows, scope, job.ForceFinal, FailsOnWarnings(job), async (w, part) =>
+            var applied = job.RowsDone;
+            var refused = await push.WriteChunkAsync(tenant, chunkRows, scope, job.ForceFinal, FailsOnWarnings(job), async (w, part) =>
             {
                 Count(job, part, chunkRows.Count);
                 await RecordAsync(job, tenant, w, part.Conflicts, part.Warnings);
             }, ct);
+            if (refused is not null)
+            {
+                // Nothing of the chunk committed, its progress included: the job stops with what the chunks before applied.
+                Log.ChunkRefused(logger, job.Id, refused.Message);
+                await FailAsync(job, tenant, $"Rows {applied:N0} to {applied + chunkRows.Count - 1:N0} were refused ({refused.Message}); " +
+                                             $"the {applied:N0} rows before them were applied. Send the rest again.");
+                return false;
+            }
         }
+        return true;
     }
 
     /// <summary>Every chunk in one write: kept together, or (on any conflict) none of them.</summary>
@@ -294,6 +305,9 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
     {
         [LoggerMessage(LogLevel.Information, "Job {JobId} finished: {Status}, {Rows} rows")]
         public static partial void Finished(ILogger logger, Guid jobId, string status, int rows);
+
+        [LoggerMessage(LogLevel.Warning, "Job {JobId} stopped: a chunk's write was refused ({Refusal})")]
+        public static partial void ChunkRefused(ILogger logger, Guid jobId, string? refusal);
 
         [LoggerMessage(LogLevel.Error, "Job {JobId} failed")]
         public static partial void JobError(ILogger logger, Exception exception, Guid jobId);

@@ -91,16 +91,18 @@ public sealed partial class BatchPush
     /// do not stop the chunk (a job is not atomic here). <paramref name="scope"/> is the job's: its <see cref="PushScope.Offset"/>
     /// is the chunk's first row.
     /// </summary>
-    internal async Task WriteChunkAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force, bool failOnWarnings,
-        Func<WriteUnit, Part, Task> inTurn, CancellationToken ct)
+    /// <returns>Null once the chunk has committed; the refusal when a constraint refused its write (nothing of it committed).</returns>
+    internal async Task<WriteRefusal?> WriteChunkAsync(Tenant tenant, IReadOnlyList<ObservationInput> rows, PushScope scope, bool force,
+        bool failOnWarnings, Func<WriteUnit, Part, Task> inTurn, CancellationToken ct)
     {
         using var pushTurn = await db.PushTurnAsync(tenant, ct);
         var before = pushTurn is null ? null : await CheckBeforeTurnAsync(tenant, rows, failOnWarnings, ct, scope);
-        await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+        var written = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
         {
             var part = await WriteAsync(w, rows, scope, force, conflicts => Rejects(rows.Count, conflicts, atomic: false), failOnWarnings, before, ct);
             await inTurn(w, part);
             return WriteResult<Part>.Done(part);
         }, ct);
+        return written.Refusal;
     }
 }

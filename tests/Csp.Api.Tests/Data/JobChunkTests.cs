@@ -11,44 +11,52 @@ namespace Csp.Api.Tests.Data;
 /// <summary>
 /// SQLite: a job's chunk is checked, and its keys' stored rows read, before its write turn (in the partnership's push turn), as a
 /// synchronous push is; a write of the partnership that commits between those checks and the turn makes the chunk check its rows
-/// again in the turn, against what that write stored, with the job's keys claimed once. On a database of its own, so that no other
-/// test's writer waits for the turn.
+/// again in the turn, against what that write stored, with the job's keys claimed once; a chunk whose write a constraint refuses
+/// stops the job as failed, with what the chunks before applied. On a database of its own, so that no other test's writer waits
+/// for the turn.
 /// </summary>
 public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiFactory>
 {
     private static object Ward(int i, decimal value) => Row("ROB-PERSONAL", "2024-06", value, $"E05{i:D6}");
+
+    /// <summary>A job of 4,000 rows (two chunks) whose first chunk checks its rows before <paramref name="write"/> commits and
+    /// takes its write turn after: the test holds the partnership's push turn until the job is running, then the write turn with
+    /// <paramref name="write"/> in it until the chunk, its checks made on a reader, waits for the turn. The job's id.</summary>
+    private async Task<string> JobAroundAWriteAsync(TestTenant t, Tenant tenant, Func<WriteUnit, Task> write)
+    {
+        var db = factory.Services.GetRequiredService<Db>();
+        using var pushTurn = await db.PushTurnAsync(tenant, CancellationToken.None);
+        var (_, job) = await JobKit.SubmitAsync(t.Admin, t, JobKit.Json(Enumerable.Range(0, 4_000).Select(i => Ward(i, i % 400))));
+        var jobId = job.Str("id");
+        for (var waited = 0; (await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/jobs/{jobId}")), HttpStatusCode.OK)).Str("state") != "running";
+             waited += 20)
+        {
+            Assert.True(waited < 30_000, "the job never started");
+            await Task.Delay(20);
+        }
+        await using var edit = await db.BeginWriteAsync(tenant, CancellationToken.None);
+        await write(edit);
+        pushTurn!.Dispose();
+        for (var waited = 0; db.WritersWaiting < 1; waited += 5)
+        {
+            Assert.True(waited < 30_000, "the job's first chunk never waited for the write turn");
+            await Task.Delay(5);
+        }
+        await edit.CommitAsync();
+        return jobId;
+    }
 
     [Fact]
     public async Task A_chunk_checks_its_rows_again_when_the_partnership_was_written_after_its_checks()
     {
         var t = await TestTenant.CreateAsync(factory, "jobstale", areaCheck: "off");
         var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var db = factory.Services.GetRequiredService<Db>();
         var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
 
-        string jobId;
         // The test holds the partnership's push turn, so the job (two chunks of 2,000 rows) is claimed and waits to check its first
         // chunk; then it holds the write turn with a write of the partnership that stores a value for a key of that chunk, and lets
         // the chunk check its rows (on a reader, which does not see that write yet) and wait for the turn.
-        using (var pushTurn = await db.PushTurnAsync(tenant, CancellationToken.None))
-        {
-            var (_, job) = await JobKit.SubmitAsync(t.Admin, t, JobKit.Json(Enumerable.Range(0, 4_000).Select(i => Ward(i, i % 400))));
-            jobId = job.Str("id");
-            for (var waited = 0; (await TestTenant.Expect(await t.Admin.GetAsync(t.Path($"/jobs/{jobId}")), HttpStatusCode.OK)).Str("state") != "running"; waited += 20)
-            {
-                Assert.True(waited < 30_000, "the job never started");
-                await Task.Delay(20);
-            }
-            await using var edit = await db.BeginWriteAsync(tenant, CancellationToken.None);
-            await BehindTheApi.StoreJune2024Async(edit, t.Id, indicator, "E05001000", 5m);
-            pushTurn!.Dispose();
-            for (var waited = 0; db.WritersWaiting < 1; waited += 5)
-            {
-                Assert.True(waited < 30_000, "the job's first chunk never waited for the write turn");
-                await Task.Delay(5);
-            }
-            await edit.CommitAsync();
-        }
+        var jobId = await JobAroundAWriteAsync(t, tenant, edit => BehindTheApi.StoreJune2024Async(edit, t.Id, indicator, "E05001000", 5m));
 
         // The first chunk found that value in its turn: an update with its revision, not an insert; and no row of the chunk is
         // taken for a duplicate of itself (its keys were claimed by the checks before the turn, then again).
@@ -59,5 +67,31 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
         Assert.Empty(await JobKit.ConflictsAsync(t.Admin, t, jobId));
         Assert.Equal(4_000, (await t.StoredAsync(indicator)).Count);
         Assert.Equal(1L, await t.CountAsync("observation_revisions"));
+    }
+
+    [Fact]
+    public async Task A_chunk_whose_write_a_constraint_refuses_stops_the_job_as_failed_with_what_was_applied()
+    {
+        var t = await TestTenant.CreateAsync(factory, "jobrefused", areaCheck: "off");
+        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
+        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+
+        // As above, but the row stored between the chunk's checks and its turn comes with no audit event (a writer that breaks the
+        // rule every write of the API keeps): the chunk's checks still hold by the change token, and its insert of that key fails.
+        var jobId = await JobAroundAWriteAsync(t, tenant, edit => edit.ExecuteAsync("""
+            INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note,
+                                      client_id, version, created_at, updated_at)
+            VALUES (@p, @i, '2024-06', 'E05001000', '2024-06-01', '2024-06-30', '5', 'provisional', NULL, NULL, 1,
+                    '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
+            """, new { p = t.Id.ToString(), i = indicator.ToString() }));
+
+        // Failed, saying which rows and how many were applied before them; nothing of the chunk (nor its progress) committed, and
+        // the job did not go on to the next chunk.
+        var done = await JobKit.FinishedAsync(t.Admin, t, jobId);
+        Assert.Equal("failed", done.Str("state"));
+        Assert.StartsWith("Rows 0 to 1,999 were refused (", done.Str("error"));
+        Assert.EndsWith("the 0 rows before them were applied. Send the rest again.", done.Str("error"));
+        Assert.Equal(0, done["progress"]!["rowsDone"]!.GetValue<int>());
+        Assert.Equal(["E05001000"], (await t.StoredAsync(indicator)).Select(o => o.Area));
     }
 }
