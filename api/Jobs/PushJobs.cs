@@ -212,7 +212,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             {
                 // Nothing of the chunk committed, its progress included: the job stops with what the chunks before applied.
                 Log.ChunkRefused(logger, job.Id, refused.Message);
-                await FailAsync(job, tenant, $"Rows {applied:N0} to {applied + chunkRows.Count - 1:N0} were refused ({refused.Message}); " +
+                await FailAsync(job, tenant, $"Rows {scope.Offset:N0} to {scope.Offset + chunkRows.Count - 1:N0} were refused ({refused.Message}); " +
                                              $"the {applied:N0} rows before them were applied. Send the rest again.");
                 return false;
             }
