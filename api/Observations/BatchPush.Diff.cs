@@ -77,22 +77,86 @@ public sealed partial class BatchPush
         WHERE partnership_id = @PartnershipId AND indicator_id = @IndicatorId AND period = @Period AND area = @Area
         """;
 
-    /// <summary>SQLite: the stored rows of the batch's keys, one primary-key seek per key on a prepared statement
-    /// (<see cref="SqliteBulk.QueryEach{T, TResult}"/>), not one query over a JSON parameter.</summary>
-    private static Dictionary<RowKey, StoredRow> LoadStoredEach(DbConnection c, Tenant tenant, List<Accepted> accepted, CancellationToken ct)
+    /// <summary>SQLite: the stored rows of the batch's keys. A run of at least <see cref="RunKeys"/> keys of one (indicator, period)
+    /// is read by one scan of the primary key over its areas, from its first to its last (in the order a feed sends a borough's
+    /// wards, the CSV download's, the run's areas are all there is in that range); a run whose range holds more than
+    /// <see cref="RunRowsPerKey"/> stored rows per key is sparse, and read, as every other key, by one seek per key on a prepared
+    /// statement (<see cref="SqliteBulk.QueryEach{T, TResult}"/>), not by one query over a JSON parameter.</summary>
+    private Dictionary<RowKey, StoredRow> LoadStoredEach(DbConnection c, Tenant tenant, List<Accepted> accepted, CancellationToken ct)
     {
-        var keys = accepted.ConvertAll(a => new KeyRow(tenant.PartnershipId, a.Key.IndicatorId, a.Key.Period, a.Key.Area));
+        var stored = new Dictionary<RowKey, StoredRow>(accepted.Count);
+        var runs = new Dictionary<(Guid IndicatorId, string Period), List<int>>();
+        foreach (var (a, i) in accepted.Select((a, i) => (a, i)))
+        {
+            if (!runs.TryGetValue((a.Key.IndicatorId, a.Key.Period), out var run)) runs[(a.Key.IndicatorId, a.Key.Period)] = run = [];
+            run.Add(i);
+        }
+        var seeks = new List<int>(accepted.Count);
+        var ranges = new List<(AreaRange Range, List<int> Keys)>();
+        foreach (var ((indicatorId, period), run) in runs)
+        {
+            if (run.Count < RunKeys)
+            {
+                seeks.AddRange(run);
+                continue;
+            }
+            var (low, high) = (accepted[run[0]].Key.Area, accepted[run[0]].Key.Area);
+            foreach (var i in run)
+            {
+                var area = accepted[i].Key.Area;
+                if (string.CompareOrdinal(area, low) < 0) low = area;
+                if (string.CompareOrdinal(area, high) > 0) high = area;
+            }
+            ranges.Add((new AreaRange(tenant.PartnershipId, indicatorId, period, low, high, run.Count * RunRowsPerKey + 1), run));
+        }
+        if (ranges.Count > 0)
+        {
+            var byKey = new Dictionary<RowKey, int>(accepted.Count);
+            for (var i = 0; i < accepted.Count; i++) byKey.TryAdd(accepted[i].Key, i);
+            var read = SqliteBulk.QueryEach(c, StoredOfRangeSql, ranges.ConvertAll(r => r.Range), row => (Area: row.Text(0)!, Value: row.Text(1)!,
+                Status: row.Text(2)!, Note: row.Text(3), ClientId: row.Text(4), UpdatedAt: row.Text(5)!), ct, everyRow: true);
+            var rowsOf = new int[ranges.Count];
+            foreach (var (index, _) in read) rowsOf[index]++;
+            foreach (var (index, r) in read)
+            {
+                var range = ranges[index].Range;
+                if (rowsOf[index] >= range.Limit || !byKey.TryGetValue(new RowKey(range.IndicatorId, range.Period, r.Area), out var i)) continue;
+                var key = accepted[i].Key;
+                stored[key] = Stored(key, r.Value, r.Status, r.Note, r.ClientId, r.UpdatedAt);
+            }
+            for (var index = 0; index < ranges.Count; index++)
+                if (rowsOf[index] >= ranges[index].Range.Limit) seeks.AddRange(ranges[index].Keys); // sparse: a seek per key
+        }
+        var keys = seeks.ConvertAll(i => new KeyRow(tenant.PartnershipId, accepted[i].Key.IndicatorId, accepted[i].Key.Period, accepted[i].Key.Area));
         var found = SqliteBulk.QueryEach(c, StoredOfKeySql, keys, row => (Value: row.Text(0)!, Status: row.Text(1)!, Note: row.Text(2),
             ClientId: row.Text(3), UpdatedAt: row.Text(4)!), ct);
-        var stored = new Dictionary<RowKey, StoredRow>(found.Count);
         foreach (var (index, r) in found)
         {
-            var key = accepted[index].Key;
-            stored[key] = new StoredRow(key.IndicatorId, key.Period, key.Area, TypeHandlers.ReadDecimal(r.Value), r.Status, r.Note,
-                r.ClientId is null ? null : Guid.Parse(r.ClientId), TypeHandlers.ReadTimestamp(r.UpdatedAt));
+            var key = accepted[seeks[index]].Key;
+            stored[key] = Stored(key, r.Value, r.Status, r.Note, r.ClientId, r.UpdatedAt);
         }
         return stored;
     }
+
+    /// <summary>The fewest keys of one (indicator, period) read by one scan over their areas.</summary>
+    private const int RunKeys = 4;
+
+    /// <summary>The most stored rows per key a run's scan reads before it takes the run for sparse.</summary>
+    private const int RunRowsPerKey = 4;
+
+    /// <summary>One (indicator, period)'s areas from <paramref name="Low"/> to <paramref name="High"/>, at most <paramref name="Limit"/>
+    /// rows of them.</summary>
+    private sealed record AreaRange(Guid PartnershipId, Guid IndicatorId, string Period, string Low, string High, int Limit);
+
+    private string StoredOfRangeSql => $"""
+        SELECT area, value, status, note, client_id, updated_at FROM observations
+        WHERE partnership_id = @PartnershipId AND indicator_id = @IndicatorId AND period = @Period AND area >= @Low AND area <= @High
+        ORDER BY area {db.Dialect.Limit}
+        """;
+
+    private static StoredRow Stored(RowKey key, string value, string status, string? note, string? clientId, string updatedAt) =>
+        new(key.IndicatorId, key.Period, key.Area, TypeHandlers.ReadDecimal(value), status, note, clientId is null ? null : Guid.Parse(clientId),
+            TypeHandlers.ReadTimestamp(updatedAt));
 
     private static string KeysJson(List<Accepted> accepted)
     {

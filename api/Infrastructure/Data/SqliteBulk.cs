@@ -71,12 +71,12 @@ internal static partial class SqliteBulk
 
     /// <summary>
     /// Runs a query once per key through a single prepared statement (as <see cref="ExecuteEach{T}"/> runs a write), and reads the
-    /// first row each key finds with <paramref name="read"/>: the index of the key and what was read, for the keys that found one.
-    /// One seek per key with nothing to convert between them; a set of keys sent as one JSON parameter costs SQLite a parse and a
-    /// join, and the driver a boxed value per column.
+    /// first row each key finds with <paramref name="read"/> (or every row, with <paramref name="everyRow"/>): the index of the key
+    /// and what was read, for the keys that found one, in the order found. One seek per key with nothing to convert between them;
+    /// a set of keys sent as one JSON parameter costs SQLite a parse and a join, and the driver a boxed value per column.
     /// </summary>
     public static List<(int Index, TResult Row)> QueryEach<T, TResult>(DbConnection c, string sql, IReadOnlyList<T> keys,
-        Func<Columns, TResult> read, CancellationToken ct)
+        Func<Columns, TResult> read, CancellationToken ct, bool everyRow = false)
     {
         var found = new List<(int, TResult)>(keys.Count);
         if (keys.Count == 0) return found;
@@ -91,6 +91,7 @@ internal static partial class SqliteBulk
                 ct.ThrowIfCancellationRequested();
                 binder.Bind(keys[index]!);
                 var rc = raw.sqlite3_step(statement);
+                for (; everyRow && rc == raw.SQLITE_ROW; rc = raw.sqlite3_step(statement)) found.Add((index, read(new Columns(statement))));
                 if (rc == raw.SQLITE_ROW) found.Add((index, read(new Columns(statement))));
                 else if (rc != raw.SQLITE_DONE)
                 {

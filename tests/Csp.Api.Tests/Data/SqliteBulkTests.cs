@@ -82,6 +82,11 @@ public sealed class SqliteBulkTests : IDisposable
 
         Assert.Equal([(0, ("2", "two")), (2, ("1", "one")), (3, ("1", "one")), (4, ("2", (string?)null))],
             found.Select(f => (f.Index, (f.Row.N, f.Row.Note))));
+
+        // Every row of each key, in order, when asked: here every id of n = 2, then of n = 1.
+        var every = SqliteBulk.QueryEach(read, "SELECT id FROM kv WHERE n = @N ORDER BY note", [new Key(2, g1), new Key(1, g1), new Key(3, g1)],
+            row => row.Text(0), CancellationToken.None, everyRow: true);
+        Assert.Equal([(0, g1.ToString("D")), (0, g2.ToString("D")), (1, g1.ToString("D"))], every.Select(f => (f.Index, f.Row)));
     }
 
     public void Dispose()
