@@ -152,11 +152,23 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
 
         // SQLite: the rows are checked on a reader before the write turn (in the partnership's push turn, so after its previous
         // push has committed), and the turn holds only the writes; not inside a larger unit, whose writes a reader cannot see.
+        // While the partnership's pushes write nothing (a feed resending what is stored), a push checks first without waiting for
+        // the push turn, so resends check side by side; one that turns out to write then takes the turn, and keeps those checks
+        // only if nothing of the partnership has changed since.
+        var replay = AuditedWriter.InUnit || IdempotencyContext.Current?.CommittedResult is not null;
+        var early = replay || !db.PushesQuiet(tenant) ? null : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
+        if (early is not null && AnswerWithoutWriting(tenant, rows.Count, early, atomic, force) is { } resent)
+        {
+            Record(tenant, resent);
+            return WriteResult<BatchResult>.Unchanged(resent);
+        }
         using var pushTurn = AuditedWriter.InUnit ? null : await db.PushTurnAsync(tenant, ct);
-        var before = pushTurn is null || IdempotencyContext.Current?.CommittedResult is not null
+        var before = pushTurn is null || replay
             ? null
-            : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
-        if (before is not null && AnswerWithoutWriting(tenant, rows.Count, before, atomic, force) is { } nothingToWrite)
+            : early is not null && await UnchangedSinceAsync(tenant, early, ct)
+                ? early
+                : await CheckBeforeTurnAsync(tenant, rows, options.FailOn is not null, ct);
+        if (before is not null && !ReferenceEquals(before, early) && AnswerWithoutWriting(tenant, rows.Count, before, atomic, force) is { } nothingToWrite)
         {
             Record(tenant, nothingToWrite);
             return WriteResult<BatchResult>.Unchanged(nothingToWrite);
@@ -300,6 +312,13 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return rowsChecked with { Stored = await LoadStoredAsync(c, tx, tenant, rowsChecked.Accepted, ct), Scope = scope };
     }
 
+    /// <summary>Whether the partnership's change token is still the one <paramref name="checkedRows"/> were checked at.</summary>
+    private async Task<bool> UnchangedSinceAsync(Tenant tenant, CheckedRows checkedRows, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        return await PartnershipTurns.ChangeTokenAsync(c, null, tenant.PartnershipId, ct) == checkedRows.ChangeToken;
+    }
+
     /// <summary>
     /// The answer to a push checked before the write turn that would write nothing (every row unchanged or rejected, or the push
     /// rejected as a whole), given without taking the turn: it is the answer as of the snapshot the checks read, as a push that
@@ -330,9 +349,11 @@ public sealed partial class BatchPush(Db db, AuditedWriter writer, TimeProvider 
         return atomic || conflicts.Select(c => c.Index).Distinct().Count() == total;
     }
 
-    /// <summary>The push's metrics and its one log line (counts only: never a row's values).</summary>
+    /// <summary>The push's metrics and its one log line (counts only: never a row's values), and whether it wrote, for the
+    /// partnership's next push (<see cref="Db.PushesQuiet"/>).</summary>
     private void Record(Tenant tenant, BatchResult result)
     {
+        db.NotePush(tenant, wrote: !result.DryRun && result.Status != BatchStatus.Rejected && result.Created + result.Updated + result.Deleted > 0);
         var status = result.Status switch { BatchStatus.Ok => "ok", BatchStatus.Partial => "partial", _ => "rejected" };
         CspTelemetry.ObservationsPushed(tenant.Slug, status, result.Created, result.Updated, result.Unchanged, result.Rejected);
         Log.Pushed(logger, status, result.Created, result.Updated, result.Unchanged, result.Rejected);

@@ -130,6 +130,15 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     public async Task<IDisposable?> PushTurnAsync(Tenant tenant, CancellationToken ct) =>
         pushTurns is null ? null : await pushTurns.EnterAsync(tenant.PartnershipId, WriteTurnTimeout, ct);
 
+    /// <summary>SQLite: whether the partnership's latest push wrote nothing (<see cref="PartnershipTurns.Quiet"/>); false on SQL Server.</summary>
+    public bool PushesQuiet(Tenant tenant) => pushTurns?.Quiet(tenant.PartnershipId) ?? false;
+
+    /// <summary>SQLite: notes whether a push of the partnership wrote (<see cref="PartnershipTurns.Pushed"/>).</summary>
+    public void NotePush(Tenant tenant, bool wrote) => pushTurns?.Pushed(tenant.PartnershipId, wrote);
+
+    /// <summary>SQLite: how many pushes of the partnership hold or wait for its push turn (for tests).</summary>
+    internal int PushTurnUsers(Guid partnershipId) => pushTurns?.Users(partnershipId) ?? 0;
+
     /// <summary>
     /// Opens a connection for one partnership's unit of work. On SQL Server the connection's session context carries the
     /// partnership, which the row-level security policy checks on every read and write, so a query that forgot its

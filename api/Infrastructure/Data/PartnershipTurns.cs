@@ -10,12 +10,27 @@ namespace Csp.Api.Infrastructure.Data;
 /// (<see cref="FairWriteGate"/>) and hold that turn for its writes alone. The partnership's next push checks its rows once this
 /// one has committed, so against what it wrote; other partnerships write meanwhile. A push finds in its turn whether the
 /// partnership changed since its checks (<see cref="ChangeTokenAsync"/>: another process, a job, any other write) and checks
-/// again if it did.
+/// again if it did. While a partnership's pushes write nothing (a feed resending what is stored), its next push checks its rows
+/// before it waits for the turn (<see cref="Quiet"/>): resends check side by side and answer from their snapshot.
 /// </summary>
 public sealed class PartnershipTurns
 {
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, (SemaphoreSlim Turn, int Users)> turns = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, bool> quiet = new();
+
+    /// <summary>Whether the partnership's latest push in this process wrote nothing: a hint, never a guarantee, that its next
+    /// push is a resend too (false until a push has said).</summary>
+    public bool Quiet(Guid partnershipId) => quiet.TryGetValue(partnershipId, out var q) && q;
+
+    /// <summary>Notes whether a push of the partnership wrote (<see cref="Quiet"/>).</summary>
+    public void Pushed(Guid partnershipId, bool wrote) => quiet[partnershipId] = !wrote;
+
+    /// <summary>How many pushes of the partnership hold or wait for its turn (for tests).</summary>
+    internal int Users(Guid partnershipId)
+    {
+        lock (gate) return turns.TryGetValue(partnershipId, out var t) ? t.Users : 0;
+    }
 
     /// <summary>Waits for the partnership's turn; dispose the answer to hand it on. Past <paramref name="timeout"/> it fails as
     /// the write turn does (SQLITE_BUSY).</summary>
