@@ -9,8 +9,10 @@ namespace Csp.Api.Quality;
 /// equal seq means nothing has changed since, whichever process wrote. A push reads the seq inside its write transaction, takes
 /// the cached series as they are (never copied: a series is never changed once cached) and reads only the rest; once it has
 /// committed, still holding the write turn, its written values are applied and the seq it committed becomes the cache's. Any
-/// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: past it, the partnerships used least
-/// lately are dropped whole.
+/// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: to make room for a push's series the
+/// partnerships used least lately are dropped whole, never the pushing partnership itself; with no other left to drop, the
+/// pushing partnership keeps the series it has and caches no more (a partnership larger than the cache would otherwise drop all of
+/// its series on every push, and a feed resending all of it would find none of them).
 /// </summary>
 public sealed class HistoryCache
 {
@@ -204,18 +206,36 @@ public sealed class HistoryCache
         state.Epoch++;
     }
 
-    /// <summary>While more than <see cref="MaxValues"/> values are held, drops the partnerships used least lately (call holding
-    /// no state's lock).</summary>
-    internal void Trim()
+    /// <summary>While more than <see cref="MaxValues"/> values are held, or <paramref name="room"/> more would be, drops the
+    /// partnerships used least lately, except <paramref name="keep"/> (call holding no state's lock).</summary>
+    internal void Trim(State? keep = null, long room = 0)
     {
-        if (Interlocked.Read(ref held) <= MaxValues) return;
+        if (Interlocked.Read(ref held) + room <= MaxValues) return;
         foreach (var state in states.Values.OrderBy(s => Volatile.Read(ref s.LastUsed)).ToList())
         {
-            if (Interlocked.Read(ref held) <= MaxValues) return;
+            if (Interlocked.Read(ref held) + room <= MaxValues) return;
+            if (state == keep) continue;
             lock (state) Drop(state);
         }
     }
 
-    /// <summary>How many values the cache holds (for tests).</summary>
+    /// <summary>Whether <paramref name="series"/> of a pair not cached yet fits under <see cref="MaxValues"/>.</summary>
+    internal bool HasRoomFor(Series series) => Interlocked.Read(ref held) + series.Count + 1 <= MaxValues;
+
+    /// <summary>Drops series of the partnership until the cache holds no more than <see cref="MaxValues"/> values (call under the
+    /// state's lock): its cached series grew by what a push wrote, and no other partnership was left to drop.</summary>
+    internal void Shrink(State state)
+    {
+        if (Interlocked.Read(ref held) <= MaxValues) return;
+        foreach (var (key, series) in state.Series.ToList())
+        {
+            if (Interlocked.Read(ref held) <= MaxValues) return;
+            state.Series.Remove(key);
+            state.Values -= series.Count + 1L;
+            Interlocked.Add(ref held, -(series.Count + 1L));
+        }
+    }
+
+    /// <summary>How many values the cache holds.</summary>
     internal long Held => Interlocked.Read(ref held);
 }

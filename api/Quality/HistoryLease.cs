@@ -58,13 +58,17 @@ public sealed class HistoryLease
     public void Publish(bool committed)
     {
         if (joined || written is not null && !committed) return;
+        // Room for the series read: the partnerships used least lately go first, never this one.
+        cache.Trim(keep: state, room: read.Values.Sum(r => r.Count + 1L));
         lock (state)
         {
             if (state.Seq != expectedSeq || state.Epoch != epoch) return;
             foreach (var (key, series) in read)
             {
-                // A series cached before covers its own periods: what it holds before this read's first period is kept.
+                // A series cached before covers its own periods: what it holds before this read's first period is kept. A pair
+                // not cached yet is cached only if it fits: the partnership keeps what it has rather than dropping it.
                 var old = state.Series.GetValueOrDefault(key);
+                if (old is null && !cache.HasRoomFor(series)) continue;
                 cache.Set(state, key, old is not null && old.From < series.From ? series.With([], old) : series);
             }
             if (written is { Count: > 0 })
@@ -90,6 +94,9 @@ public sealed class HistoryLease
             state.Seq = written is null ? seqRead : seqWritten;
             (expectedSeq, seqRead, read, written, judged) = (state.Seq, state.Seq, [], null, null);
         }
-        cache.Trim();
+        // What the push wrote may have grown the series cached: other partnerships go first, then some of this one's.
+        cache.Trim(keep: state);
+        if (cache.Held > HistoryCache.MaxValues)
+            lock (state) cache.Shrink(state);
     }
 }
