@@ -203,3 +203,61 @@ public sealed class QualityEngineTests
         Assert.Equal(25_000, cache.Held);
     }
 }
+
+/// <summary>The history read a push makes for series it has not cached goes through the index on (indicator, area, period), so it
+/// is as big as the batch's series: SQLite's planner, left to itself, took the primary key and scanned every area of the
+/// indicator for each series (a 12,000-row job took a minute).</summary>
+[Collection(Infrastructure.ApiCollection.Name)]
+public sealed class QualityHistoryPlanTests(Infrastructure.CspApiFactory factory)
+{
+    [Fact]
+    public async Task The_history_read_seeks_each_series_by_area()
+    {
+        var quality = factory.Services.GetRequiredService<PushQuality>();
+        var sql = (string)typeof(PushQuality).GetField("valuesSql", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(quality)!;
+
+        var plan = await factory.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql,
+            new { PartnershipId = Guid.NewGuid(), keys = "[]" });
+
+        var observations = Assert.Single(plan, p => p.Detail.Contains(" o ", StringComparison.Ordinal) || p.Detail.EndsWith(" o", StringComparison.Ordinal)).Detail;
+        Assert.Contains("ix_observations_area_period (partnership_id=? AND indicator_id=? AND area=? AND period>?)", observations);
+    }
+}
+
+/// <summary>A new value's outlier outcome, worked out when it was pushed alone in its series, is kept with the cached series once it
+/// is written (its window is the one it was judged against), so re-sending it does not judge it again; a value pushed with other
+/// months of its series is judged against a window the push changes, and nothing is kept for it.</summary>
+[Collection(Infrastructure.ApiCollection.Name)]
+public sealed class OutlierMemoTests(Infrastructure.CspApiFactory factory)
+{
+    [Fact]
+    public async Task A_value_written_alone_in_its_series_keeps_its_outlier_outcome_in_the_cache()
+    {
+        var t = await TestTenant.CreateAsync(factory, "qmemo");
+        var met = (await t.CreateAgencyAsync("MET")).Id();
+        var indicator = await PushWarningTests.IndicatorAsync(t, met, "ROB-PERSONAL", new { });
+        decimal[] history = [182, 190, 178, 201, 187, 193];
+        await t.Admin.PushOkAsync(t, history.Select((v, i) => IndicatorTestData.Row("ROB-PERSONAL", $"2023-{i + 1:D2}", v)));
+
+        var pushed = await t.Admin.PushOkAsync(t, [IndicatorTestData.Row("ROB-PERSONAL", "2023-07", 1870)]);
+        var together = await t.Admin.PushOkAsync(t, [IndicatorTestData.Row("ROB-PERSONAL", "2023-08", 180),
+            IndicatorTestData.Row("ROB-PERSONAL", "2023-09", 185)]);
+
+        var state = factory.Services.GetRequiredService<HistoryCache>().StateOf(t.Id);
+        HistoryCache.OutlierOutcome? Kept(string period)
+        {
+            lock (state)
+            {
+                var series = state.Series[new HistoryCache.Key(indicator, "E09000028")];
+                return series.OutlierAt(Array.BinarySearch(series.Periods, PeriodOrdinal.Parse(period, PeriodType.Month)!.Value));
+            }
+        }
+        var kept = Kept("2023-07");
+        Assert.NotNull(kept);
+        Assert.Equal((6, 188.5m), (kept.Count, kept.Median)); // the median of 178, 182, 187, 190, 193, 201
+        Assert.Contains("outlier", pushed["warnings"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Null(Kept("2023-09"));
+        Assert.Equal(2, together.Int("created"));
+    }
+}
