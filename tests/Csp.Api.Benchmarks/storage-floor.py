@@ -3,7 +3,8 @@
 # existing rows, 60 transactions of 1,000 rows in the restatement benchmark's download order, inserted (new), then updated
 # (without the revision a push also writes), then updated again each with its revision row (restated, as a push writes it),
 # into the observations and revisions tables as they are (text keys: GUIDs, ISO timestamps) and into the same tables with
-# compact keys (integers). WAL, 64 MB cache, as the API's writer. Each twice.
+# compact keys (integers), and into the tables as they are with each GUID stored as 16 bytes (blob-ids). WAL, 64 MB cache, as
+# the API's writer. Each twice.
 # Usage: python3 tests/Csp.Api.Benchmarks/storage-floor.py [folder]   (default /tmp; about a minute; the files are removed)
 import os, sqlite3, sys, time, uuid
 P = str(uuid.uuid4()); IND = [str(uuid.uuid4()) for _ in range(28)]; CLIENT = str(uuid.uuid4())
@@ -14,7 +15,10 @@ def key(n):  # download order: borough n//16128 has wards 24b..24b+23
 def run(kind, path):
     if os.path.exists(path): os.remove(path)
     c = sqlite3.connect(path, isolation_level=None); c.execute("PRAGMA journal_mode=WAL"); c.execute("PRAGMA cache_size=-65536")
-    if kind == "text":
+    if kind in ("text", "blob-ids"):
+        # blob-ids: the same tables with each GUID stored as its 16 bytes instead of 36 characters (SQL Server's uniqueidentifier)
+        g = (lambda t: uuid.UUID(t).bytes) if kind == "blob-ids" else (lambda t: t)
+        P_, IND_, CLIENT_ = g(P), [g(i) for i in IND], g(CLIENT)
         c.executescript("""CREATE TABLE o (partnership_id TEXT NOT NULL, indicator_id TEXT NOT NULL, period TEXT NOT NULL, area TEXT NOT NULL,
           period_start TEXT NOT NULL, period_end TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL, note TEXT NULL, client_id TEXT NULL,
           version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -29,14 +33,14 @@ def run(kind, path):
         upd = "UPDATE o SET value=?, version=version+1, updated_at=? WHERE partnership_id=? AND indicator_id=? AND period=? AND area=?"
         def row(n, v):
             i, m, w = key(n); p = period(m); ts = "2026-12-02T15:55:00.1234567Z"
-            return (P, IND[i], p, f"E05{w:06d}", p + "-01", p + "-28", str(v), "final", CLIENT, ts, ts)
+            return (P_, IND_[i], p, f"E05{w:06d}", p + "-01", p + "-28", str(v), "final", CLIENT_, ts, ts)
         def urow(n, v):
-            i, m, w = key(n); return (str(v), "2026-12-02T15:56:00.1234567Z", P, IND[i], period(m), f"E05{w:06d}")
+            i, m, w = key(n); return (str(v), "2026-12-02T15:56:00.1234567Z", P_, IND_[i], period(m), f"E05{w:06d}")
         rev = "INSERT INTO r VALUES (?,?,?,?,?,?,'final',NULL,?,?,?,'final',NULL,?,?,NULL)"
         def rrow(n, v, seq):  # UUIDv7-like ids, increasing as the API's are
             i, m, w = key(n)
-            return (P, f"0193d0a3-7f5e-7000-8000-{seq:012x}", IND[i], period(m), f"E05{w:06d}", str(v - 1), CLIENT,
-                    "2026-12-02T15:56:00.1234567Z", str(v), CLIENT, "2026-12-02T15:57:00.1234567Z")
+            return (P_, g(f"0193d0a3-7f5e-7000-8000-{seq:012x}"), IND_[i], period(m), f"E05{w:06d}", str(v - 1), CLIENT_,
+                    "2026-12-02T15:56:00.1234567Z", str(v), CLIENT_, "2026-12-02T15:57:00.1234567Z")
     else:
         c.executescript("""CREATE TABLE o (partnership INTEGER NOT NULL, indicator INTEGER NOT NULL, period INTEGER NOT NULL, area INTEGER NOT NULL,
           value TEXT NOT NULL, status INTEGER NOT NULL, note TEXT NULL, client INTEGER NULL, version INTEGER NOT NULL DEFAULT 1,
@@ -75,11 +79,11 @@ def run(kind, path):
     return out, size
 folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp"
 print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")
-for kind in ("text", "compact"):
+for kind in ("text", "blob-ids", "compact"):
     for _ in range(2):
         path = os.path.join(folder, f"csp-storage-floor-{kind}.db")
         out, size = run(kind, path)
         for f in (path, path + "-wal", path + "-shm"):
             if os.path.exists(f): os.remove(f)
-        print(f"{kind:8} new {out['new']:9,.0f} rows/s  updated {out['updated']:9,.0f} rows/s  "
+        print(f"{kind:9} new {out['new']:9,.0f} rows/s  updated {out['updated']:9,.0f} rows/s  "
               f"restated (update + revision) {out['restated']:9,.0f} rows/s   file {size/1e6:.0f} MB")
