@@ -37,6 +37,22 @@ public sealed class IdOrderTests
     }
 
     [Fact]
+    public void Ids_made_on_several_threads_never_share_their_random_bytes()
+    {
+        // The random part (rand_b: the last 8 bytes but the variant bits) comes from a pool of bytes per thread, each used once.
+        var made = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+        Parallel.For(0, 4, _ =>
+        {
+            for (var i = 0; i < 20_000; i++) made.Add(Ids.New());
+        });
+
+        var randomParts = made.Select(id => Convert.ToHexString(id.ToByteArray(bigEndian: true), 9, 7)).ToList();
+        Assert.Equal(80_000, randomParts.Distinct().Count());
+        Assert.All(made, id => Assert.Equal(0x80, id.ToByteArray(bigEndian: true)[8] & 0xC0)); // RFC 9562 variant
+        Assert.All(made, id => Assert.Equal(7, id.Version));
+    }
+
+    [Fact]
     public void The_dialects_compare_ids_as_their_text()
     {
         Assert.Equal("c.id", new SqliteDialect().IdKey("c.id"));
