@@ -51,7 +51,7 @@ public static class Ids
 
     /// <summary>Fills <paramref name="destination"/> (at most <see cref="PoolBytes"/>) with bytes from the system's cryptographic
     /// generator that no other id has used.</summary>
-    internal static void FillRandom(Span<byte> destination)
+    private static void FillRandom(Span<byte> destination)
     {
         if (pool is null || used + destination.Length > PoolBytes)
         {

@@ -189,21 +189,29 @@ public sealed class HistoryCache
     /// <summary>Caches <paramref name="series"/> (call under the state's lock).</summary>
     internal void Set(State state, Key key, Series series)
     {
-        var delta = series.Count + 1L;
-        if (state.Series.TryGetValue(key, out var old)) delta -= old.Count + 1L;
+        var delta = Size(series);
+        if (state.Series.TryGetValue(key, out var old)) delta -= Size(old);
         state.Series[key] = series;
-        state.Values += delta;
-        Interlocked.Add(ref held, delta);
+        Count(state, delta);
     }
 
     /// <summary>Drops every series of the partnership (call under the state's lock).</summary>
     internal void Drop(State state)
     {
         state.Series.Clear();
-        Interlocked.Add(ref held, -state.Values);
-        state.Values = 0;
+        Count(state, -state.Values);
         state.Seq = -1;
         state.Epoch++;
+    }
+
+    /// <summary>What a series counts for against <see cref="MaxValues"/>: its values and one more.</summary>
+    internal static long Size(Series series) => series.Count + 1L;
+
+    /// <summary>Adds <paramref name="delta"/> values to the partnership's count and the cache's (call under the state's lock).</summary>
+    private void Count(State state, long delta)
+    {
+        state.Values += delta;
+        Interlocked.Add(ref held, delta);
     }
 
     /// <summary>While more than <see cref="MaxValues"/> values are held, or <paramref name="room"/> more would be, drops the
@@ -220,7 +228,7 @@ public sealed class HistoryCache
     }
 
     /// <summary>Whether <paramref name="series"/> of a pair not cached yet fits under <see cref="MaxValues"/>.</summary>
-    internal bool HasRoomFor(Series series) => Interlocked.Read(ref held) + series.Count + 1 <= MaxValues;
+    internal bool HasRoomFor(Series series) => Interlocked.Read(ref held) + Size(series) <= MaxValues;
 
     /// <summary>Drops series of the partnership until the cache holds no more than <see cref="MaxValues"/> values (call under the
     /// state's lock): its cached series grew by what a push wrote, and no other partnership was left to drop.</summary>
@@ -231,8 +239,7 @@ public sealed class HistoryCache
         {
             if (Interlocked.Read(ref held) <= MaxValues) return;
             state.Series.Remove(key);
-            state.Values -= series.Count + 1L;
-            Interlocked.Add(ref held, -(series.Count + 1L));
+            Count(state, -Size(series));
         }
     }
 

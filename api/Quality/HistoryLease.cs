@@ -51,6 +51,12 @@ public sealed class HistoryLease
     /// (read in its transaction, before the commit).</summary>
     public void Written(List<WrittenValue> values, long seq) => (written, seqWritten) = (values, seq);
 
+    /// <summary>Whether the cache is still as the push found it (take the state's lock; it is re-entrant).</summary>
+    private bool Holds()
+    {
+        lock (state) return state.Seq == expectedSeq && state.Epoch == epoch;
+    }
+
     /// <summary>When the push's unit ends: with writes, only if <paramref name="committed"/>, the series read and the values
     /// written become the cache's at the seq written; without, the series read are cached at the seq read (the database is as it
     /// was). Once published, the lease holds the cache as it left it, so a push that commits in several units (in chunks)
@@ -58,11 +64,12 @@ public sealed class HistoryLease
     public void Publish(bool committed)
     {
         if (joined || written is not null && !committed) return;
-        // Room for the series read: the partnerships used least lately go first, never this one.
-        cache.Trim(keep: state, room: read.Values.Sum(r => r.Count + 1L));
+        // Room for the series read, if the lease still holds (a stale one publishes nothing): the partnerships used least lately
+        // go first, never this one.
+        if (read.Count > 0 && Holds()) cache.Trim(keep: state, room: read.Values.Sum(HistoryCache.Size));
         lock (state)
         {
-            if (state.Seq != expectedSeq || state.Epoch != epoch) return;
+            if (!Holds()) return;
             foreach (var (key, series) in read)
             {
                 // A series cached before covers its own periods: what it holds before this read's first period is kept. A pair
