@@ -220,9 +220,15 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         return true;
     }
 
-    /// <summary>Every chunk in one write: kept together, or (on any conflict) none of them.</summary>
+    /// <summary>Every chunk in one write: kept together, or (on any conflict) none of them. The rows are checked first, out of
+    /// the write turn (<see cref="CheckFirstAsync"/>): a job with a conflict is rejected without taking it.</summary>
     private async Task RunAtomicAsync(JobRow job, Tenant tenant, CancellationToken ct)
     {
+        if (await CheckFirstAsync(job, tenant, ct) is { } rejected)
+        {
+            await RecordAsync(job, tenant, null, rejected.Conflicts, rejected.Warnings);
+            return;
+        }
         var conflicts = new List<ObservationConflict>();
         var warnings = new List<ObservationWarning>();
         var result = await writer.RunAsync(tenant, WriteOp.Plain, async w =>
@@ -247,6 +253,37 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             return WriteResult<Job>.Done(job.ToJob());
         }, ct);
         if (!result.Changed) await RecordAsync(job, tenant, null, conflicts, warnings);
+    }
+
+    /// <summary>
+    /// An atomic job's rows checked chunk by chunk, each on a reader in the partnership's push turn as a chunk of any job is, and
+    /// none in the write turn. With a conflict, the job is rejected as these checks found it (its counts, conflicts and warnings
+    /// returned): another partnership's write waits for none of it, where checking every chunk in the write turn held that turn
+    /// for as long as the job's rows took to check. Without one, the job's counts are left as they were and null is returned:
+    /// the job is then written in one unit, checked again there against what is stored by then.
+    /// </summary>
+    private async Task<(List<ObservationConflict> Conflicts, List<ObservationWarning> Warnings)?> CheckFirstAsync(JobRow job, Tenant tenant,
+        CancellationToken ct)
+    {
+        var before = (job.Created, job.Updated, job.Deleted, job.Unchanged, job.Rejected, job.RowsDone, job.ChunksDone);
+        var conflicts = new List<ObservationConflict>();
+        var warnings = new List<ObservationWarning>();
+        var scope = new PushScope();
+        for (var seq = 0; seq < job.ChunksTotal; seq++)
+        {
+            using var pushTurn = await db.PushTurnAsync(tenant, ct);
+            await using var c = await db.OpenAsync(tenant, ct);
+            var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, seq, ct);
+            scope.Offset = first;
+            var rows = Rows(body);
+            var part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct, FailsOnWarnings(job));
+            Count(job, part, rows.Count);
+            conflicts.AddRange(part.Conflicts.Take(AtomicConflictsKept - conflicts.Count));
+            warnings.AddRange(part.Warnings.Take(AtomicConflictsKept - warnings.Count));
+        }
+        if (job.Rejected > 0) return (conflicts, warnings);
+        (job.Created, job.Updated, job.Deleted, job.Unchanged, job.Rejected, job.RowsDone, job.ChunksDone) = before;
+        return null;
     }
 
     /// <summary>Whether the push was sent with <c>failOn=warnings</c> (each warning a conflict of its code).</summary>

@@ -11,7 +11,8 @@ internal static class Fairness
 {
     /// <param name="atomicJob">Instead of A's batches: one atomic job of this many rows (<c>?atomic=true</c>), B writing until it has
     /// finished (at most 120 s).</param>
-    public static async Task RunAsync(string dll, int seconds, int? atomicJob = null)
+    /// <param name="badLastRow">The atomic job's last row has an impossible period, so the job is rejected whole.</param>
+    public static async Task RunAsync(string dll, int seconds, int? atomicJob = null, bool badLastRow = false)
     {
         await using var host = await BenchHost.StartAsync(dll);
         var keyA = await host.PartnershipAsync("tenant-a", 10);
@@ -48,7 +49,9 @@ internal static class Fairness
         var loadBefore = BenchHost.Load();
         if (atomicJob is { } jobRows)
         {
-            await AtomicJobAsync(host, keyA, keyB, Body(Enumerable.Range(0, jobRows).Select(RowA)), jobRows, alone, loadBefore, NextB);
+            var rows = Enumerable.Range(0, jobRows)
+                .Select(n => badLastRow && n == jobRows - 1 ? new { indicator = "IND-0", period = "2024-13", area = "E05000000", value = 1 } : RowA(n));
+            await AtomicJobAsync(host, keyA, keyB, Body(rows), jobRows, alone, loadBefore, NextB);
             return;
         }
 
@@ -94,6 +97,7 @@ internal static class Fairness
         var accepted = clock.Elapsed;
         var (latencies, failed) = (new List<double>(), new List<string>());
         string state;
+        System.Text.Json.Nodes.JsonNode job;
         do
         {
             var one = Stopwatch.StartNew();
@@ -102,8 +106,8 @@ internal static class Fairness
             if (b != HttpStatusCode.OK) failed.Add($"{(int)b} {bText[..Math.Min(200, bText.Length)]}");
             using var request = new HttpRequestMessage(HttpMethod.Get, location);
             request.Headers.Add("X-Api-Key", keyA);
-            state = System.Text.Json.Nodes.JsonNode.Parse(await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync())!["state"]!
-                .GetValue<string>();
+            job = System.Text.Json.Nodes.JsonNode.Parse(await (await host.Http.SendAsync(request)).Content.ReadAsStringAsync())!;
+            state = job["state"]!.GetValue<string>();
             await Task.Delay(20);
         } while (state is not ("succeeded" or "failed") && clock.Elapsed < TimeSpan.FromSeconds(120));
         latencies.Sort();
@@ -111,7 +115,7 @@ internal static class Fairness
         Console.WriteLine($"Fairness, one atomic job — SQLite file, API on 127.0.0.1, {Environment.ProcessorCount} cores");
         Console.WriteLine($"  B alone (load {loadBefore}):                 {Line(alone)}");
         Console.WriteLine($"  B while A's job runs (load {BenchHost.Load()}):  {Line(latencies)}; {failed.Count} failed{(failed.Count > 0 ? ": " + failed[0] : "")}");
-        Console.WriteLine($"  A: one atomic job of {rows:N0} rows: 202 after {accepted.TotalMilliseconds:N0} ms, '{state}' after {clock.Elapsed.TotalSeconds:N1} s");
+        Console.WriteLine($"  A: one atomic job of {rows:N0} rows: 202 after {accepted.TotalMilliseconds:N0} ms, '{state}' ({job["result"]?["status"]}) after {clock.Elapsed.TotalSeconds:N1} s");
         Console.WriteLine($"  Target: B's p95 < 100 ms while A's job runs: {(BenchHost.Percentile(latencies, 95) < 100 ? "met" : "NOT met")}");
     }
 }

@@ -32,7 +32,8 @@ if (args.Contains("--big-job"))
 if (args.Contains("--fairness"))
 {
     await Fairness.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--seconds") ?? "15", CultureInfo.InvariantCulture), 5, 60),
-        Arg("--atomic-job") is { } rows ? Math.Clamp(int.Parse(rows, CultureInfo.InvariantCulture), 10_001, 1_000_000) : null);
+        Arg("--atomic-job") is { } rows ? Math.Clamp(int.Parse(rows, CultureInfo.InvariantCulture), 10_001, 1_000_000) : null,
+        args.Contains("--bad-last-row"));
     return;
 }
 

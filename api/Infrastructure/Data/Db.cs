@@ -120,6 +120,9 @@ public sealed class Db(DbDataSource dataSource, SqlDialect dialect, string conne
     /// <summary>SQLite: how many writers of this process wait for the write turn (for tests).</summary>
     internal int WritersWaiting => writeGate?.Waiting ?? 0;
 
+    /// <summary>SQLite: how many write turns the partnership's writes have taken in this process (for tests).</summary>
+    internal int WriteTurns(Guid partnershipId) => writeGate?.Turns(partnershipId) ?? 0;
+
     /// <summary>As long as a writer waits for SQLite's lock (the busy timeout of the connection string).</summary>
     private static readonly TimeSpan WriteTurnTimeout = TimeSpan.FromSeconds(30);
 

@@ -16,6 +16,7 @@ public sealed class FairWriteGate
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, LinkedList<Waiter>> waiting = [];
     private readonly Dictionary<Guid, (double Used, long At)> usage = [];
+    private readonly Dictionary<Guid, int> turns = [];
     private bool held;
     private Guid holder;
     private long since;
@@ -32,6 +33,12 @@ public sealed class FairWriteGate
         {
             lock (gate) return waiting.Values.Sum(q => q.Count);
         }
+    }
+
+    /// <summary>How many turns <paramref name="key"/> has been given (for tests).</summary>
+    internal int Turns(Guid key)
+    {
+        lock (gate) return turns.GetValueOrDefault(key);
     }
 
     /// <summary>Waits for the turn; false when <paramref name="timeout"/> passed first.</summary>
@@ -78,6 +85,7 @@ public sealed class FairWriteGate
             var now = Stopwatch.GetTimestamp();
             usage[holder] = (Used(holder, now) + (now - since), now);
             if (usage.Count > 10_000) usage.Clear();
+            if (turns.Count > 10_000) turns.Clear();
             Waiter? next = null;
             var least = double.MaxValue;
             foreach (var (key, queue) in waiting)
@@ -99,7 +107,11 @@ public sealed class FairWriteGate
         }
     }
 
-    private void Take(Guid key, long now) => (held, holder, since) = (true, key, now);
+    private void Take(Guid key, long now)
+    {
+        (held, holder, since) = (true, key, now);
+        turns[key] = turns.GetValueOrDefault(key) + 1;
+    }
 
     private double Used(Guid key, long now) =>
         usage.TryGetValue(key, out var u) ? u.Used * Math.Pow(0.5, (now - u.At) / HalfLife) : 0;

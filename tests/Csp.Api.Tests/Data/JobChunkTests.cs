@@ -94,4 +94,87 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
         Assert.Equal(0, done["progress"]!["rowsDone"]!.GetValue<int>());
         Assert.Equal(["E05001000"], (await t.StoredAsync(indicator)).Select(o => o.Area));
     }
+
+    /// <summary>Submits an atomic job of <paramref name="rows"/> while the test holds the partnership's push turn, and waits until
+    /// the job, claimed, waits for that turn to check its first chunk on a reader (as a chunk of any job does) rather than in the
+    /// write turn. The job's id, and how many write turns the partnership had taken by then (its submission and its claim).</summary>
+    private async Task<(string JobId, int Turns, IDisposable? PushTurn)> AtomicJobWaitingToCheckAsync(TestTenant t, Tenant tenant, IEnumerable<object> rows)
+    {
+        var db = factory.Services.GetRequiredService<Db>();
+        var pushTurn = await db.PushTurnAsync(tenant, CancellationToken.None);
+        var (_, job) = await JobKit.SubmitAsync(t.Admin, t, JobKit.Json(rows), "?atomic=true");
+        for (var waited = 0; db.PushTurnUsers(t.Id) < 2; waited += 10)
+        {
+            Assert.True(waited < 30_000, "the atomic job never waited for the push turn to check its rows");
+            await Task.Delay(10);
+        }
+        Assert.Equal(0, db.WritersWaiting);
+        return (job.Str("id"), db.WriteTurns(t.Id), pushTurn);
+    }
+
+    [Fact]
+    public async Task An_atomic_job_with_a_conflict_is_rejected_by_checks_made_out_of_the_write_turn()
+    {
+        var t = await TestTenant.CreateAsync(factory, "jobatomiccheck", areaCheck: "off");
+        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
+        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var db = factory.Services.GetRequiredService<Db>();
+
+        // 6,000 rows (three chunks), the last one's period impossible. The job is claimed, then waits for the push turn to check.
+        var rows = Enumerable.Range(0, 6_000).Select(i => i == 5_999 ? Row("ROB-PERSONAL", "2024-13", 1) : Ward(i, i % 400));
+        var (jobId, turns, pushTurn) = await AtomicJobWaitingToCheckAsync(t, tenant, rows);
+        pushTurn?.Dispose();
+
+        // Rejected whole, with its conflict, nothing kept; and it took one write turn after its checks, to record that outcome.
+        // (It used to check every chunk in one write turn, holding every other partnership's writes for as long as that took.)
+        var done = await JobKit.FinishedAsync(t.Admin, t, jobId);
+        var result = done["result"]!.AsObject();
+        Assert.Equal(("succeeded", "rejected", 0, 6_000), (done.Str("state"), result.Str("status"), result.Int("created"), result.Int("rejected")));
+        var conflict = Assert.Single(await JobKit.ConflictsAsync(t.Admin, t, jobId));
+        Assert.Equal((5_999, "invalid_period"), (conflict["index"]!.GetValue<int>(), conflict["code"]!.GetValue<string>()));
+        Assert.Empty(await t.StoredAsync(indicator));
+        Assert.Equal(1, db.WriteTurns(t.Id) - turns);
+    }
+
+    [Fact]
+    public async Task An_atomic_job_whose_checks_pass_is_checked_again_in_its_write_against_what_landed_since()
+    {
+        var t = await TestTenant.CreateAsync(factory, "jobatomicagain", areaCheck: "off");
+        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
+        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var db = factory.Services.GetRequiredService<Db>();
+
+        // 4,000 provisional values (two chunks), none with a conflict when the job checks them. While the job checks, the test
+        // holds the write turn with a write of the partnership that stores a final value for one of the job's keys, and lets it
+        // go once the job waits for the write turn.
+        var (jobId, _, pushTurn) = await AtomicJobWaitingToCheckAsync(t, tenant, Enumerable.Range(0, 4_000).Select(i => Ward(i, i % 400)));
+        await using (var edit = await db.BeginWriteAsync(tenant, CancellationToken.None))
+        {
+            await edit.ExecuteAsync("""
+                INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note,
+                                          client_id, version, created_at, updated_at)
+                VALUES (@p, @i, '2024-06', 'E05001000', '2024-06-01', '2024-06-30', '5', 'final', NULL, NULL, 1,
+                        '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
+                """, new { p = t.Id.ToString(), i = indicator.ToString() });
+            await edit.ExecuteAsync("""
+                INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
+                VALUES (@p, '2026-01-01T00:00:00.0000000Z', NULL, 'update', 'update', 'observation', @i, '{}')
+                """, new { p = t.Id.ToString(), i = indicator.ToString() });
+            pushTurn?.Dispose();
+            for (var waited = 0; db.WritersWaiting < 1; waited += 5)
+            {
+                Assert.True(waited < 30_000, "the atomic job never waited for the write turn");
+                await Task.Delay(5);
+            }
+            await edit.CommitAsync();
+        }
+
+        // In its write the job found the final value: a provisional value does not replace it, so the job is rejected whole and
+        // only the final value is stored.
+        var done = await JobKit.FinishedAsync(t.Admin, t, jobId);
+        Assert.Equal(("succeeded", "rejected"), (done.Str("state"), done["result"]!.AsObject().Str("status")));
+        var conflict = Assert.Single(await JobKit.ConflictsAsync(t.Admin, t, jobId));
+        Assert.Equal((1_000, "final_value_locked"), (conflict["index"]!.GetValue<int>(), conflict["code"]!.GetValue<string>()));
+        Assert.Equal([("E05001000", "final")], (await t.StoredAsync(indicator)).Select(o => (o.Area, o.Status)));
+    }
 }
