@@ -4,9 +4,16 @@
 # (without the revision a push also writes), then updated again each with its revision row (restated, as a push writes it),
 # into the observations and revisions tables as they are (text keys: GUIDs, ISO timestamps) and into the same tables with
 # compact keys (integers), and into the tables as they are with each GUID stored as 16 bytes (blob-ids). WAL, 64 MB cache, as
-# the API's writer. Each twice.
-# Usage: python3 tests/Csp.Api.Benchmarks/storage-floor.py [folder]   (default /tmp; about a minute; the files are removed)
+# the API's writer. Each twice. Other kinds, by --kinds: int-keys (the tables as they are but the partnership and indicator
+# integers), rev-clustered (the revisions clustered on their observation's key and id, with no other index).
+# Usage: python3 tests/Csp.Api.Benchmarks/storage-floor.py [folder] [--kinds text,blob-ids,compact] [--page-size 4096]
+#        [--group 1]   (folder default /tmp; about a minute; the files are removed. --group N: N batches per transaction)
 import os, sqlite3, sys, time, uuid
+args = sys.argv[1:]
+def opt(name, default):
+    if name not in args: return default
+    i = args.index(name); value = args[i + 1]; del args[i:i + 2]; return value
+KINDS = opt("--kinds", "text,blob-ids,compact").split(","); PAGE = int(opt("--page-size", "4096")); GROUP = int(opt("--group", "1"))
 P = str(uuid.uuid4()); IND = [str(uuid.uuid4()) for _ in range(28)]; CLIENT = str(uuid.uuid4())
 def period(m): y, mm = divmod(2024*12 + 11 - m, 12); return f"{y}-{mm+1:02d}"
 BOROUGH = 28*24*24
@@ -14,11 +21,13 @@ def key(n):  # download order: borough n//16128 has wards 24b..24b+23
     b, i = divmod(n, BOROUGH); return i // 576, i // 24 % 24, b*24 + i % 24
 def run(kind, path):
     if os.path.exists(path): os.remove(path)
-    c = sqlite3.connect(path, isolation_level=None); c.execute("PRAGMA journal_mode=WAL"); c.execute("PRAGMA cache_size=-65536")
-    if kind in ("text", "blob-ids"):
+    c = sqlite3.connect(path, isolation_level=None); c.execute(f"PRAGMA page_size={PAGE}"); c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA cache_size=-65536")
+    if kind in ("text", "blob-ids", "int-keys", "rev-clustered"):
         # blob-ids: the same tables with each GUID stored as its 16 bytes instead of 36 characters (SQL Server's uniqueidentifier)
         g = (lambda t: uuid.UUID(t).bytes) if kind == "blob-ids" else (lambda t: t)
         P_, IND_, CLIENT_ = g(P), [g(i) for i in IND], g(CLIENT)
+        if kind == "int-keys": P_, IND_ = 7, list(range(100, 128))
         c.executescript("""CREATE TABLE o (partnership_id TEXT NOT NULL, indicator_id TEXT NOT NULL, period TEXT NOT NULL, area TEXT NOT NULL,
           period_start TEXT NOT NULL, period_end TEXT NOT NULL, value TEXT NOT NULL, status TEXT NOT NULL, note TEXT NULL, client_id TEXT NULL,
           version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -29,6 +38,12 @@ def run(kind, path):
           old_recorded_at TEXT NOT NULL, new_value TEXT NULL, new_status TEXT NULL, new_note TEXT NULL, new_client_id TEXT NULL,
           revised_at TEXT NOT NULL, reason TEXT NULL, PRIMARY KEY (partnership_id, id));
           CREATE INDEX rix ON r (partnership_id, indicator_id, period, area, id);""")
+        if kind == "rev-clustered":
+            c.executescript("""DROP TABLE r; CREATE TABLE r (partnership_id TEXT NOT NULL, id TEXT NOT NULL, indicator_id TEXT NOT NULL,
+          period TEXT NOT NULL, area TEXT NOT NULL, old_value TEXT NOT NULL, old_status TEXT NOT NULL, old_note TEXT NULL,
+          old_client_id TEXT NULL, old_recorded_at TEXT NOT NULL, new_value TEXT NULL, new_status TEXT NULL, new_note TEXT NULL,
+          new_client_id TEXT NULL, revised_at TEXT NOT NULL, reason TEXT NULL,
+          PRIMARY KEY (partnership_id, indicator_id, period, area, id)) WITHOUT ROWID;""")
         ins = "INSERT INTO o VALUES (?,?,?,?,?,?,?,?,NULL,?,1,?,?)"
         upd = "UPDATE o SET value=?, version=version+1, updated_at=? WHERE partnership_id=? AND indicator_id=? AND period=? AND area=?"
         def row(n, v):
@@ -70,20 +85,22 @@ def run(kind, path):
         batches = [[(row if shape == "new" else urow)(n, n % 997 + value) for n in range(b*1000, b*1000+1000)] for b in range(60)]
         revisions = [[rrow(n, n % 997 + value, n + 1) for n in range(b*1000, b*1000+1000)] for b in range(60)]
         t = time.perf_counter()
-        for rows, revs in zip(batches, revisions):
-            c.execute("BEGIN IMMEDIATE"); c.executemany(ins if shape == "new" else upd, rows)
+        for k, (rows, revs) in enumerate(zip(batches, revisions)):
+            if k % GROUP == 0: c.execute("BEGIN IMMEDIATE")
+            c.executemany(ins if shape == "new" else upd, rows)
             if shape == "restated": c.executemany(rev, revs)
-            c.execute("COMMIT")
+            if k % GROUP == GROUP - 1 or k == len(batches) - 1: c.execute("COMMIT")
         out[shape] = 60_000 / (time.perf_counter() - t)
     size = os.path.getsize(path) + os.path.getsize(path + "-wal"); c.close()
     return out, size
-folder = sys.argv[1] if len(sys.argv) > 1 else "/tmp"
-print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}")
-for kind in ("text", "blob-ids", "compact"):
+folder = args[0] if args else "/tmp"
+print(f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} cores, load {open('/proc/loadavg').read().split()[0]}, "
+      f"page size {PAGE}, {GROUP} batch(es) per transaction")
+for kind in KINDS:
     for _ in range(2):
         path = os.path.join(folder, f"csp-storage-floor-{kind}.db")
         out, size = run(kind, path)
         for f in (path, path + "-wal", path + "-shm"):
             if os.path.exists(f): os.remove(f)
-        print(f"{kind:9} new {out['new']:9,.0f} rows/s  updated {out['updated']:9,.0f} rows/s  "
+        print(f"{kind:13} new {out['new']:9,.0f} rows/s  updated {out['updated']:9,.0f} rows/s  "
               f"restated (update + revision) {out['restated']:9,.0f} rows/s   file {size/1e6:.0f} MB")
