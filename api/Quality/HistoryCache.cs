@@ -10,9 +10,11 @@ namespace Csp.Api.Quality;
 /// the cached series as they are (never copied: a series is never changed once cached) and reads only the rest; once it has
 /// committed, still holding the write turn, its written values are applied and the seq it committed becomes the cache's. Any
 /// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: to make room for a push's series the
-/// partnerships used least lately are dropped whole, never the pushing partnership itself; with no other left to drop, the
-/// pushing partnership keeps the series it has and caches no more (a partnership larger than the cache would otherwise drop all of
-/// its series on every push, and a feed resending all of it would find none of them).
+/// partnerships used least lately give up series, as many as that room takes (not all of theirs: two partnerships that fill the
+/// cache between them, pushing in turn, would otherwise each drop the other whole on every push), never the pushing partnership
+/// itself; with no other left, the pushing partnership keeps the series it has and caches no more (a partnership larger than the
+/// cache would otherwise drop all of its series on every push, and a feed resending all of it would find none of them). A series
+/// given up is read again when next needed; the partnership's other series stay valid at its seq.
 /// </summary>
 public sealed class HistoryCache
 {
@@ -173,6 +175,10 @@ public sealed class HistoryCache
 
         public readonly Dictionary<Key, Series> Series = [];
 
+        /// <summary>The series in the order they were cached or last changed, oldest first: the order they are given up in. An entry
+        /// whose series has since been replaced or dropped is skipped (and the queue compacted when such entries pile up).</summary>
+        public readonly Queue<(Key Key, Series Series)> Order = new();
+
         /// <summary>The partnership's check settings at the seq they were read at (<see cref="QualitySettings.Seq"/>).</summary>
         public QualitySettings? Settings;
         public long Values;
@@ -193,12 +199,24 @@ public sealed class HistoryCache
         if (state.Series.TryGetValue(key, out var old)) delta -= Size(old);
         state.Series[key] = series;
         Count(state, delta);
+        state.Order.Enqueue((key, series));
+        if (state.Order.Count > 2 * state.Series.Count + 1_024)
+        {
+            var current = state.Order.Where(e => Current(state, e)).ToList();
+            state.Order.Clear();
+            foreach (var e in current) state.Order.Enqueue(e);
+        }
     }
+
+    /// <summary>Whether an entry of <see cref="State.Order"/> is still the series cached for its pair.</summary>
+    private static bool Current(State state, (Key Key, Series Series) entry) =>
+        state.Series.TryGetValue(entry.Key, out var series) && ReferenceEquals(series, entry.Series);
 
     /// <summary>Drops every series of the partnership (call under the state's lock).</summary>
     internal void Drop(State state)
     {
         state.Series.Clear();
+        state.Order.Clear();
         Count(state, -state.Values);
         state.Seq = -1;
         state.Epoch++;
@@ -214,8 +232,9 @@ public sealed class HistoryCache
         Interlocked.Add(ref held, delta);
     }
 
-    /// <summary>While more than <see cref="MaxValues"/> values are held, or <paramref name="room"/> more would be, drops the
-    /// partnerships used least lately, except <paramref name="keep"/> (call holding no state's lock).</summary>
+    /// <summary>While more than <see cref="MaxValues"/> values are held, or <paramref name="room"/> more would be, drops series of
+    /// the partnerships used least lately, except <paramref name="keep"/>'s, as many as that takes (call holding no state's
+    /// lock).</summary>
     internal void Trim(State? keep = null, long room = 0)
     {
         if (Interlocked.Read(ref held) + room <= MaxValues) return;
@@ -223,23 +242,25 @@ public sealed class HistoryCache
         {
             if (Interlocked.Read(ref held) + room <= MaxValues) return;
             if (state == keep) continue;
-            lock (state) Drop(state);
+            lock (state) Shrink(state, room);
         }
     }
 
     /// <summary>Whether <paramref name="series"/> of a pair not cached yet fits under <see cref="MaxValues"/>.</summary>
     internal bool HasRoomFor(Series series) => Interlocked.Read(ref held) + Size(series) <= MaxValues;
 
-    /// <summary>Drops series of the partnership until the cache holds no more than <see cref="MaxValues"/> values (call under the
-    /// state's lock): its cached series grew by what a push wrote, and no other partnership was left to drop.</summary>
-    internal void Shrink(State state)
+    /// <summary>Drops series of the partnership, those cached or changed longest ago first, until the cache holds no more than
+    /// <see cref="MaxValues"/> values less <paramref name="room"/>, or it has none left (call under the state's lock). The epoch
+    /// stays: a series dropped is read again when next needed, and one that stays was never changed.</summary>
+    internal void Shrink(State state, long room = 0)
     {
-        if (Interlocked.Read(ref held) <= MaxValues) return;
-        foreach (var (key, series) in state.Series.ToList())
+        var excess = Interlocked.Read(ref held) + room - MaxValues;
+        while (excess > 0 && state.Order.TryDequeue(out var entry))
         {
-            if (Interlocked.Read(ref held) <= MaxValues) return;
-            state.Series.Remove(key);
-            Count(state, -Size(series));
+            if (!Current(state, entry)) continue;
+            state.Series.Remove(entry.Key);
+            Count(state, -Size(entry.Series));
+            excess -= Size(entry.Series);
         }
     }
 

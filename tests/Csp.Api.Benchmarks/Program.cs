@@ -21,7 +21,7 @@ if (args.Contains("--restatement"))
     if (order is not ("download" or "scattered")) throw new ArgumentException("--order is download or scattered");
     await Restatement.RunAsync(Arg("--api")!, Math.Clamp(int.Parse(Arg("--batches") ?? "400", CultureInfo.InvariantCulture), 1, 500),
         Math.Clamp(int.Parse(Arg("--concurrency") ?? "2", CultureInfo.InvariantCulture), 1, 16),
-        order, Math.Clamp(int.Parse(Arg("--unchanged-rounds") ?? "1", CultureInfo.InvariantCulture), 1, 50));
+        order, Math.Clamp(int.Parse(Arg("--unchanged-rounds") ?? "1", CultureInfo.InvariantCulture), 1, 50), args.Contains("--second-partnership"));
     return;
 }
 if (args.Contains("--big-job"))

@@ -18,7 +18,9 @@ internal static class Restatement
     /// 28 indicators for ~1.5 wards (the worst case for the table's key order: a b-tree leaf per (indicator, month)).</param>
     /// <param name="unchangedRounds">How many times the unchanged phase is sent (its 400 batches take ~1.5 s, so one round moves
     /// from run to run): each round's rate, and their median, are printed.</param>
-    public static async Task RunAsync(string dll, int batches, int concurrency, string order, int unchangedRounds = 1)
+    /// <param name="secondPartnership">Also: a second partnership of the same size (together over the quality checks' history
+    /// cache), resending all its rows unchanged while the first sends 100 batches of new rows.</param>
+    public static async Task RunAsync(string dll, int batches, int concurrency, string order, int unchangedRounds = 1, bool secondPartnership = false)
     {
         await using var host = await BenchHost.StartAsync(dll);
         var key = await host.PartnershipAsync(Slug, 28);
@@ -66,6 +68,10 @@ internal static class Restatement
             results.Add($"  {shape,-10} {batches} x 1,000 rows, {concurrency} concurrent: {median,10:N0} rows/s{each}   (load {load})");
         }
 
+        if (secondPartnership)
+            results.Add(await SideBySideAsync(host, key, Enumerable.Range(0, 100).Select(b => Body(Enumerable.Range(2_000_000 + b * 1000, 1000).Select(n => Row(n, 0)))).ToList(),
+                Batches(0, 0)));
+
         // The rolling restatement: 24 months x 28 indicators x 24 areas, loaded once, then resent with 10% of values changed.
         object Rolling(int n, bool changed)
         {
@@ -102,6 +108,29 @@ internal static class Restatement
         Console.WriteLine($"  rolling restatement job, {rolling:N0} rows (10% changed): {job.Elapsed.TotalMilliseconds:N0} ms from POST to " +
                           $"'{state["state"]}' (202 after {accepted.TotalMilliseconds:N0} ms; result {state["result"]?.ToJsonString()})   (load {jobLoad})");
         Console.WriteLine("  Targets: new >= 200,000 rows/s; restated >= 60,000 rows/s; unchanged >= 250,000 rows/s; job < 1,000 ms");
+    }
+
+    /// <summary>A second partnership, "bench2", sent the same new batches as the first (so that the two hold more values than the
+    /// quality checks' history cache), then, side by side, the second resending all of them unchanged while the first sends
+    /// <paramref name="fresh"/> (new keys, so each of its pushes reads series not cached and needs room in the cache), each from
+    /// one connection. The second's rate, and the first's.</summary>
+    private static async Task<string> SideBySideAsync(BenchHost host, string key, List<byte[]> fresh, List<byte[]> newBatches)
+    {
+        const string second = "bench2";
+        var key2 = await host.PartnershipAsync(second, 28);
+        await Parallel.ForEachAsync(newBatches, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (body, _) => await Expect(host.PushAsync(second, key2, body)));
+        var load = BenchHost.Load();
+        var sw = Stopwatch.StartNew();
+        var first = Task.Run(async () =>
+        {
+            foreach (var body in fresh) await Expect(host.PushAsync(Slug, key, body));
+            return sw.Elapsed;
+        });
+        foreach (var body in newBatches) await Expect(host.PushAsync(second, key2, body));
+        var resent = sw.Elapsed;
+        var firstTook = await first;
+        return $"  unchanged, a second partnership of {newBatches.Count:N0},000 rows resending them all while the first sends {fresh.Count} new batches: " +
+               $"{newBatches.Count * 1000 / resent.TotalSeconds,10:N0} rows/s (the first's new rows: {fresh.Count * 1000 / firstTook.TotalSeconds:N0} rows/s)   (load {load})";
     }
 
     private static async Task Expect(Task<(HttpStatusCode Status, string Text, Uri? Location)> push)

@@ -128,7 +128,7 @@ public sealed class QualityEngineTests
     }
 
     [Fact]
-    public void The_cache_drops_the_partnerships_used_least_lately_once_it_holds_too_many_values()
+    public void The_cache_drops_series_of_the_partnerships_used_least_lately_once_it_holds_too_many_values()
     {
         var cache = new HistoryCache();
         var values = Enumerable.Range(0, HistoryCache.KeepValues).Select(p => (p, 1m)).ToArray();
@@ -148,10 +148,12 @@ public sealed class QualityEngineTests
             cache.Trim();
         }
 
-        Assert.InRange(cache.Held, 1, HistoryCache.MaxValues);
+        // The oldest gave up all its series, the next only what was still over the bound; the rest keep theirs, all still valid.
+        Assert.InRange(cache.Held, HistoryCache.MaxValues - HistoryCache.KeepValues, HistoryCache.MaxValues);
         Assert.Empty(states[0].Series);
-        Assert.Equal(-1, states[0].Seq);
-        Assert.Equal(perPartnership, states[^1].Series.Count);
+        Assert.InRange(states[1].Series.Count, 1, perPartnership - 1);
+        Assert.All(states.Skip(2), s => Assert.Equal(perPartnership, s.Series.Count));
+        Assert.All(states, s => Assert.Equal(1, s.Seq));
         Assert.Equal(states.Sum(s => s.Values), cache.Held);
     }
 
@@ -197,10 +199,43 @@ public sealed class QualityEngineTests
         var newer = cache.StateOf(newerId);
         Publish(cache, newer, 1_000);
 
-        Assert.Empty(older.Series);
-        Assert.Equal(-1, older.Seq);
+        // The older gave up as many series as the newer's took (1,000 of 25 values each), and keeps the rest, valid at its seq.
+        Assert.Equal(HistoryCache.MaxValues / 25 - 1_000, older.Series.Count);
+        Assert.Equal(1, older.Seq);
         Assert.Equal(1_000, newer.Series.Count);
-        Assert.Equal(25_000, cache.Held);
+        Assert.Equal(HistoryCache.MaxValues, cache.Held);
+    }
+
+    [Fact]
+    public void Two_partnerships_that_fill_the_cache_between_them_and_push_in_turn_each_give_up_only_the_room_the_other_takes()
+    {
+        // A holds 300,000 values (12,000 series of 24 values, each counted with one more), B 200,000: the cache is full.
+        var cache = new HistoryCache();
+        var a = cache.StateOf(Guid.NewGuid());
+        var b = cache.StateOf(Guid.NewGuid());
+        for (var push = 0; push < 12; push++) Publish(cache, a, 1_000);
+        for (var push = 0; push < 8; push++) Publish(cache, b, 1_000);
+        Assert.Equal(HistoryCache.MaxValues, cache.Held);
+
+        // Then they push in turn, each reading 1,000 series it has not cached. Each push takes the room of 1,000 of the other's
+        // series, those it cached longest ago, so the other's latest push's series stay; before, it dropped the other whole, so
+        // every push of each found none of its series cached.
+        for (var round = 0; round < 4; round++)
+        {
+            var (latestOfA, latestOfB) = (new HistoryCache.Key(Guid.NewGuid(), "E05000001"), new HistoryCache.Key(Guid.NewGuid(), "E05000001"));
+            Publish(cache, a, 1_000, latestOfA);
+            Assert.InRange(b.Series.Count, 7_000 - round * 1_000, 8_000);
+            Publish(cache, b, 1_000, latestOfB);
+            Assert.InRange(a.Series.Count, 12_000 - (round + 1) * 1_000, 13_000);
+            Assert.True(a.Series.ContainsKey(latestOfA), "A gave up the series its latest push read");
+            Publish(cache, a, 1_000);
+            Assert.True(b.Series.ContainsKey(latestOfB), "B gave up the series its latest push read");
+            Publish(cache, b, 1_000);
+        }
+        Assert.Equal(20_000, a.Series.Count + b.Series.Count);
+        Assert.Equal((1, 1), (a.Seq, b.Seq));
+        Assert.Equal(HistoryCache.MaxValues, cache.Held);
+        Assert.Equal(a.Values + b.Values, cache.Held);
     }
 }
 
