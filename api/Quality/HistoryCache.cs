@@ -10,7 +10,7 @@ namespace Csp.Api.Quality;
 /// the cached series as they are (never copied: a series is never changed once cached) and reads only the rest; once it has
 /// committed, still holding the write turn, its written values are applied and the seq it committed becomes the cache's. Any
 /// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: to make room for a push's series the
-/// partnerships used least lately give up series, as many as that room takes (not all of theirs: two partnerships that fill the
+/// partnerships used least lately give up series, those cached longest ago first, as many as that room takes (not all of theirs: two partnerships that fill the
 /// cache between them, pushing in turn, would otherwise each drop the other whole on every push), never the pushing partnership
 /// itself; with no other left, the pushing partnership keeps the series it has and caches no more (a partnership larger than the
 /// cache would otherwise drop all of its series on every push, and a feed resending all of it would find none of them). A series
@@ -175,9 +175,9 @@ public sealed class HistoryCache
 
         public readonly Dictionary<Key, Series> Series = [];
 
-        /// <summary>The series in the order they were cached or last changed, oldest first: the order they are given up in. An entry
-        /// whose series has since been replaced or dropped is skipped (and the queue compacted when such entries pile up).</summary>
-        public readonly Queue<(Key Key, Series Series)> Order = new();
+        /// <summary>The pairs of <see cref="Series"/>, each once, in the order they were cached, oldest first: the order they are
+        /// given up in.</summary>
+        public readonly Queue<Key> Order = new();
 
         /// <summary>The partnership's check settings at the seq they were read at (<see cref="QualitySettings.Seq"/>).</summary>
         public QualitySettings? Settings;
@@ -197,20 +197,10 @@ public sealed class HistoryCache
     {
         var delta = Size(series);
         if (state.Series.TryGetValue(key, out var old)) delta -= Size(old);
+        else state.Order.Enqueue(key);
         state.Series[key] = series;
         Count(state, delta);
-        state.Order.Enqueue((key, series));
-        if (state.Order.Count > 2 * state.Series.Count + 1_024)
-        {
-            var current = state.Order.Where(e => Current(state, e)).ToList();
-            state.Order.Clear();
-            foreach (var e in current) state.Order.Enqueue(e);
-        }
     }
-
-    /// <summary>Whether an entry of <see cref="State.Order"/> is still the series cached for its pair.</summary>
-    private static bool Current(State state, (Key Key, Series Series) entry) =>
-        state.Series.TryGetValue(entry.Key, out var series) && ReferenceEquals(series, entry.Series);
 
     /// <summary>Drops every series of the partnership (call under the state's lock).</summary>
     internal void Drop(State state)
@@ -249,18 +239,17 @@ public sealed class HistoryCache
     /// <summary>Whether <paramref name="series"/> of a pair not cached yet fits under <see cref="MaxValues"/>.</summary>
     internal bool HasRoomFor(Series series) => Interlocked.Read(ref held) + Size(series) <= MaxValues;
 
-    /// <summary>Drops series of the partnership, those cached or changed longest ago first, until the cache holds no more than
+    /// <summary>Drops series of the partnership, those cached longest ago first, until the cache holds no more than
     /// <see cref="MaxValues"/> values less <paramref name="room"/>, or it has none left (call under the state's lock). The epoch
     /// stays: a series dropped is read again when next needed, and one that stays was never changed.</summary>
     internal void Shrink(State state, long room = 0)
     {
         var excess = Interlocked.Read(ref held) + room - MaxValues;
-        while (excess > 0 && state.Order.TryDequeue(out var entry))
+        while (excess > 0 && state.Order.TryDequeue(out var key))
         {
-            if (!Current(state, entry)) continue;
-            state.Series.Remove(entry.Key);
-            Count(state, -Size(entry.Series));
-            excess -= Size(entry.Series);
+            state.Series.Remove(key, out var series);
+            Count(state, -Size(series!));
+            excess -= Size(series!);
         }
     }
 

@@ -236,6 +236,7 @@ public sealed class QualityEngineTests
         Assert.Equal((1, 1), (a.Seq, b.Seq));
         Assert.Equal(HistoryCache.MaxValues, cache.Held);
         Assert.Equal(a.Values + b.Values, cache.Held);
+        Assert.Equal((a.Series.Count, b.Series.Count), (a.Order.Count, b.Order.Count));
     }
 }
 
