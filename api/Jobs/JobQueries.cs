@@ -207,6 +207,11 @@ public sealed class JobQueries(Db db)
         return claimed == 1;
     }
 
+    /// <summary>Holds the job <paramref name="until"/> then (null: no longer, once it has finished).</summary>
+    public static Task RenewLeaseAsync(WriteUnit w, JobRow job, DateTimeOffset? until) =>
+        w.ExecuteAsync("UPDATE jobs SET lease_until = @until WHERE partnership_id = @PartnershipId AND id = @Id",
+            new { until, job.PartnershipId, job.Id });
+
     /// <summary>Ends a job that could not run to its end (its chunks go; what it applied stays, as its progress says).</summary>
     public static async Task FailAsync(WriteUnit w, JobRow job, string error)
     {

@@ -269,8 +269,22 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         var conflicts = new List<ObservationConflict>();
         var warnings = new List<ObservationWarning>();
         var scope = new PushScope();
+        // These checks write nothing, so the job's lease is renewed on its own whenever a third of it has passed since it was
+        // last (between chunks, and before the write, which then has at least two thirds of it, as it had once claimed).
+        var renewed = clock.GetUtcNow();
+        async Task RenewAsync()
+        {
+            if (clock.GetUtcNow() - renewed < options.Value.Lease / 3) return;
+            await writer.RunAsync(tenant, WriteOp.Plain, async w =>
+            {
+                await JobQueries.RenewLeaseAsync(w, job, w.Now + options.Value.Lease);
+                return WriteResult<bool>.Done(true);
+            }, ct);
+            renewed = clock.GetUtcNow();
+        }
         for (var seq = 0; seq < job.ChunksTotal; seq++)
         {
+            await RenewAsync();
             using var pushTurn = await db.PushTurnAsync(tenant, ct);
             await using var c = await db.OpenAsync(tenant, ct);
             var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, seq, ct);
@@ -283,6 +297,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         }
         if (job.Rejected > 0) return (conflicts, warnings);
         (job.Created, job.Updated, job.Deleted, job.Unchanged, job.Rejected, job.RowsDone, job.ChunksDone) = before;
+        await RenewAsync();
         return null;
     }
 
@@ -322,8 +337,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             await jobs.AddWarningsAsync(unit, job.Id, job.Warnings, warnings);
             job.Warnings += warnings.Count;
             await JobQueries.ProgressAsync(unit, job);
-            await unit.ExecuteAsync("UPDATE jobs SET lease_until = @until WHERE partnership_id = @PartnershipId AND id = @Id",
-                new { until = last ? (DateTimeOffset?)null : clock.GetUtcNow() + options.Value.Lease, job.PartnershipId, job.Id });
+            await JobQueries.RenewLeaseAsync(unit, job, last ? null : clock.GetUtcNow() + options.Value.Lease);
             if (last) await JobQueries.DropChunksAsync(unit, job.Id);
         }
         if (w is not null)

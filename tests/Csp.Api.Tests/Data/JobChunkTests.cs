@@ -1,9 +1,11 @@
 using System.Net;
 using Csp.Api.Infrastructure.Auth;
 using Csp.Api.Infrastructure.Data;
+using Csp.Api.Jobs;
 using Csp.Api.Tests.Infrastructure;
 using Csp.Api.Tests.Jobs;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using static Csp.Api.Tests.Indicators.IndicatorTestData;
 
 namespace Csp.Api.Tests.Data;
@@ -134,6 +136,36 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
         Assert.Equal((5_999, "invalid_period"), (conflict["index"]!.GetValue<int>(), conflict["code"]!.GetValue<string>()));
         Assert.Empty(await t.StoredAsync(indicator));
         Assert.Equal(1, db.WriteTurns(t.Id) - turns);
+    }
+
+    [Fact]
+    public async Task An_atomic_job_renews_its_lease_while_it_checks_its_rows_out_of_the_write_turn()
+    {
+        var t = await TestTenant.CreateAsync(factory, "jobatomiclease", areaCheck: "off");
+        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
+        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var db = factory.Services.GetRequiredService<Db>();
+        var options = factory.Services.GetRequiredService<IOptions<JobOptions>>().Value;
+        var lease = options.Lease;
+        options.Lease = TimeSpan.FromMilliseconds(300);
+        try
+        {
+            // The job's checks wait longer than a third of its lease for the push turn, the test holding it: before its next chunk
+            // the job renews its lease (a write of its own), then records its outcome (rejected, by the impossible period).
+            var rows = Enumerable.Range(0, 4_000).Select(i => i == 3_999 ? Row("ROB-PERSONAL", "2024-13", 1) : Ward(i, i % 400));
+            var (jobId, turns, pushTurn) = await AtomicJobWaitingToCheckAsync(t, tenant, rows);
+            await Task.Delay(250);
+            pushTurn?.Dispose();
+
+            var done = await JobKit.FinishedAsync(t.Admin, t, jobId);
+            Assert.Equal(("succeeded", "rejected"), (done.Str("state"), done["result"]!.AsObject().Str("status")));
+            Assert.Empty(await t.StoredAsync(indicator));
+            Assert.InRange(db.WriteTurns(t.Id) - turns, 2, 4);
+        }
+        finally
+        {
+            options.Lease = lease;
+        }
     }
 
     [Fact]
