@@ -10,11 +10,12 @@ namespace Csp.Api.Quality;
 /// the cached series as they are (never copied: a series is never changed once cached) and reads only the rest; once it has
 /// committed, still holding the write turn, its written values are applied and the seq it committed becomes the cache's. Any
 /// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: to make room for a push's series the
-/// partnerships used least lately give up series, those cached longest ago first, as many as that room takes (not all of theirs: two partnerships that fill the
-/// cache between them, pushing in turn, would otherwise each drop the other whole on every push), never the pushing partnership
-/// itself; with no other left, the pushing partnership keeps the series it has and caches no more (a partnership larger than the
-/// cache would otherwise drop all of its series on every push, and a feed resending all of it would find none of them). A series
-/// given up is read again when next needed; the partnership's other series stay valid at its seq.
+/// partnerships used least lately give up series, those cached longest ago first, as many as that room takes (not all of theirs:
+/// a partnership resending all its rows while another pushes new ones would otherwise lose every series on each of the other's
+/// pushes), never the pushing partnership itself; with no other left, the pushing partnership keeps the series it has and caches
+/// no more (a partnership larger than the cache would otherwise drop all of its series on every push, and a feed resending all of
+/// it would find none of them). A series given up is read again when next needed; the partnership's other series stay valid at
+/// its seq.
 /// </summary>
 public sealed class HistoryCache
 {
