@@ -12,10 +12,11 @@ namespace Csp.Api.Quality;
 /// other seq drops the partnership's series. Bounded by <see cref="MaxValues"/> values held: to make room for a push's series the
 /// partnerships used least lately give up series, those cached longest ago first, as many as that room takes (not all of theirs:
 /// a partnership resending all its rows while another pushes new ones would otherwise lose every series on each of the other's
-/// pushes), never the pushing partnership itself; with no other left, the pushing partnership keeps the series it has and caches
-/// no more (a partnership larger than the cache would otherwise drop all of its series on every push, and a feed resending all of
-/// it would find none of them). A series given up is read again when next needed; the partnership's other series stay valid at
-/// its seq.
+/// pushes), and the pushing partnership's own last: with no other left, it gives up its oldest series for the push's (never all
+/// of them: dropped whole on every push, a partnership larger than the cache found none of its series cached; and never none:
+/// keeping what it had and caching no more, a partnership whose series move on, to new areas or indicators, kept series it no
+/// longer pushed and read every new one on every push, which took issue 4's `run.sh` from 58-68k to 35k rows/s). A series given
+/// up is read again when next needed; the partnership's other series stay valid at its seq.
 /// </summary>
 public sealed class HistoryCache
 {
@@ -224,7 +225,7 @@ public sealed class HistoryCache
     }
 
     /// <summary>While more than <see cref="MaxValues"/> values are held, or <paramref name="room"/> more would be, drops series of
-    /// the partnerships used least lately, except <paramref name="keep"/>'s, as many as that takes (call holding no state's
+    /// the partnerships used least lately, <paramref name="keep"/>'s last, as many as that takes (call holding no state's
     /// lock).</summary>
     internal void Trim(State? keep = null, long room = 0)
     {
@@ -235,6 +236,8 @@ public sealed class HistoryCache
             if (state == keep) continue;
             lock (state) Shrink(state, room);
         }
+        if (keep is not null && Interlocked.Read(ref held) + room > MaxValues)
+            lock (keep) Shrink(keep, room);
     }
 
     /// <summary>Whether <paramref name="series"/> of a pair not cached yet fits under <see cref="MaxValues"/>.</summary>

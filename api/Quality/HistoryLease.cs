@@ -65,7 +65,7 @@ public sealed class HistoryLease
     {
         if (joined || written is not null && !committed) return;
         // Room for the series read, if the lease still holds (a stale one publishes nothing): the partnerships used least lately
-        // go first, never this one.
+        // go first, this one's oldest series last.
         if (read.Count > 0 && Holds()) cache.Trim(keep: state, room: read.Values.Sum(HistoryCache.Size));
         lock (state)
         {
@@ -73,7 +73,7 @@ public sealed class HistoryLease
             foreach (var (key, series) in read)
             {
                 // A series cached before covers its own periods: what it holds before this read's first period is kept. A pair
-                // not cached yet is cached only if it fits: the partnership keeps what it has rather than dropping it.
+                // not cached yet is cached only if it fits (the room made above may have been taken since).
                 var old = state.Series.GetValueOrDefault(key);
                 if (old is null && !cache.HasRoomFor(series)) continue;
                 cache.Set(state, key, old is not null && old.From < series.From ? series.With([], old) : series);
@@ -101,9 +101,7 @@ public sealed class HistoryLease
             state.Seq = written is null ? seqRead : seqWritten;
             (expectedSeq, seqRead, read, written, judged) = (state.Seq, state.Seq, [], null, null);
         }
-        // What the push wrote may have grown the series cached: other partnerships go first, then some of this one's.
+        // What the push wrote may have grown the series cached: other partnerships go first, then this one's oldest.
         cache.Trim(keep: state);
-        if (cache.Held > HistoryCache.MaxValues)
-            lock (state) cache.Shrink(state);
     }
 }

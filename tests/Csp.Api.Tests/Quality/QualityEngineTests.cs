@@ -168,20 +168,24 @@ public sealed class QualityEngineTests
     }
 
     [Fact]
-    public void A_partnership_larger_than_the_cache_keeps_the_series_it_has_and_caches_no_more()
+    public void A_partnership_larger_than_the_cache_gives_up_its_oldest_series_for_its_newest()
     {
         var cache = new HistoryCache();
         var state = cache.StateOf(Guid.NewGuid());
         var first = new HistoryCache.Key(Guid.NewGuid(), "E05000001");
+        var last = new HistoryCache.Key(Guid.NewGuid(), "E05000001");
         const long perPush = 1_000 * 25; // 1,000 series of 24 values, each counted with one more
         var pushes = (int)(HistoryCache.MaxValues / perPush) + 3;
 
-        for (var push = 0; push < pushes; push++) Publish(cache, state, 1_000, push == 0 ? first : null);
+        for (var push = 0; push < pushes; push++) Publish(cache, state, 1_000, push == 0 ? first : push == pushes - 1 ? last : null);
 
-        // Not dropped (which would leave it to read every series again on its next push): full, and still valid at its seq.
+        // Not dropped whole (which would leave it to read every series again on its next push): full, still valid at its seq,
+        // with the latest push's series in place of the first pushes' (keeping the first and caching no more, a partnership whose
+        // series move on read every new one on every push).
         Assert.Equal(1, state.Seq);
-        Assert.True(state.Series.ContainsKey(first));
-        Assert.InRange(cache.Held, HistoryCache.MaxValues - 25, HistoryCache.MaxValues);
+        Assert.False(state.Series.ContainsKey(first));
+        Assert.True(state.Series.ContainsKey(last));
+        Assert.Equal(HistoryCache.MaxValues, cache.Held);
         Assert.Equal(state.Values, cache.Held);
         Assert.Equal(HistoryCache.MaxValues / 25, state.Series.Count);
     }
