@@ -182,15 +182,7 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
             var chunk = seq;
             if (job.DryRun)
             {
-                BatchPush.Part part;
-                await using (var c = await db.OpenAsync(tenant, ct))
-                {
-                    var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, chunk, ct);
-                    scope.Offset = first;
-                    var rows = Rows(body);
-                    part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct, FailsOnWarnings(job));
-                    Count(job, part, rows.Count);
-                }
+                var part = await CheckChunkAsync(job, tenant, scope, chunk, ct);
                 await RecordAsync(job, tenant, null, part.Conflicts, part.Warnings);
                 continue;
             }
@@ -285,13 +277,8 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         for (var seq = 0; seq < job.ChunksTotal; seq++)
         {
             await RenewAsync();
-            using var pushTurn = await db.PushTurnAsync(tenant, ct);
-            await using var c = await db.OpenAsync(tenant, ct);
-            var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, seq, ct);
-            scope.Offset = first;
-            var rows = Rows(body);
-            var part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct, FailsOnWarnings(job));
-            Count(job, part, rows.Count);
+            BatchPush.Part part;
+            using (await db.PushTurnAsync(tenant, ct)) part = await CheckChunkAsync(job, tenant, scope, seq, ct);
             conflicts.AddRange(part.Conflicts.Take(AtomicConflictsKept - conflicts.Count));
             warnings.AddRange(part.Warnings.Take(AtomicConflictsKept - warnings.Count));
         }
@@ -299,6 +286,19 @@ public sealed partial class PushJobs(AuditedWriter writer, BatchPush push, JobQu
         (job.Created, job.Updated, job.Deleted, job.Unchanged, job.Rejected, job.RowsDone, job.ChunksDone) = before;
         await RenewAsync();
         return null;
+    }
+
+    /// <summary>Reads chunk <paramref name="seq"/> and checks its rows on a reader, writing nothing, and counts them into the
+    /// job.</summary>
+    private async Task<BatchPush.Part> CheckChunkAsync(JobRow job, Tenant tenant, PushScope scope, int seq, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(tenant, ct);
+        var (first, body) = await JobQueries.ChunkAsync(c, null, job.PartnershipId, job.Id, seq, ct);
+        scope.Offset = first;
+        var rows = Rows(body);
+        var part = await push.CheckAsync(c, null, tenant, rows, scope, job.ForceFinal, clock.GetUtcNow(), ct, FailsOnWarnings(job));
+        Count(job, part, rows.Count);
+        return part;
     }
 
     /// <summary>Whether the push was sent with <c>failOn=warnings</c> (each warning a conflict of its code).</summary>

@@ -21,6 +21,15 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
 {
     private static object Ward(int i, decimal value) => Row("ROB-PERSONAL", "2024-06", value, $"E05{i:D6}");
 
+    /// <summary>A partnership of its own (area checks off) with the Met's ROB-PERSONAL indicator: the partnership, the indicator's id
+    /// and the partnership as its writes name it.</summary>
+    private async Task<(TestTenant T, Guid Indicator, Tenant Tenant)> SetupAsync(string slug)
+    {
+        var t = await TestTenant.CreateAsync(factory, slug, areaCheck: "off");
+        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
+        return (t, indicator, new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform));
+    }
+
     /// <summary>A job of 4,000 rows (two chunks) whose first chunk checks its rows before <paramref name="write"/> commits and
     /// takes its write turn after: the test holds the partnership's push turn until the job is running, then the write turn with
     /// <paramref name="write"/> in it until the chunk, its checks made on a reader, waits for the turn. The job's id.</summary>
@@ -51,9 +60,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
     [Fact]
     public async Task A_chunk_checks_its_rows_again_when_the_partnership_was_written_after_its_checks()
     {
-        var t = await TestTenant.CreateAsync(factory, "jobstale", areaCheck: "off");
-        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var (t, indicator, tenant) = await SetupAsync("jobstale");
 
         // The test holds the partnership's push turn, so the job (two chunks of 2,000 rows) is claimed and waits to check its first
         // chunk; then it holds the write turn with a write of the partnership that stores a value for a key of that chunk, and lets
@@ -74,9 +81,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
     [Fact]
     public async Task A_chunk_whose_write_a_constraint_refuses_stops_the_job_as_failed_with_what_was_applied()
     {
-        var t = await TestTenant.CreateAsync(factory, "jobrefused", areaCheck: "off");
-        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var (t, indicator, tenant) = await SetupAsync("jobrefused");
 
         // As above, but the row stored between the chunk's checks and its turn comes with no audit event (a writer that breaks the
         // rule every write of the API keeps): the chunk's checks still hold by the change token, and its insert of that key fails.
@@ -117,9 +122,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
     [Fact]
     public async Task An_atomic_job_with_a_conflict_is_rejected_by_checks_made_out_of_the_write_turn()
     {
-        var t = await TestTenant.CreateAsync(factory, "jobatomiccheck", areaCheck: "off");
-        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var (t, indicator, tenant) = await SetupAsync("jobatomiccheck");
         var db = factory.Services.GetRequiredService<Db>();
 
         // 6,000 rows (three chunks), the last one's period impossible. The job is claimed, then waits for the push turn to check.
@@ -141,9 +144,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
     [Fact]
     public async Task An_atomic_job_renews_its_lease_while_it_checks_its_rows_out_of_the_write_turn()
     {
-        var t = await TestTenant.CreateAsync(factory, "jobatomiclease", areaCheck: "off");
-        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var (t, indicator, tenant) = await SetupAsync("jobatomiclease");
         var db = factory.Services.GetRequiredService<Db>();
         var options = factory.Services.GetRequiredService<IOptions<JobOptions>>().Value;
         var lease = options.Lease;
@@ -171,9 +172,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
     [Fact]
     public async Task An_atomic_job_whose_checks_pass_is_checked_again_in_its_write_against_what_landed_since()
     {
-        var t = await TestTenant.CreateAsync(factory, "jobatomicagain", areaCheck: "off");
-        var indicator = (await t.CreateIndicatorAsync((await t.CreateAgencyAsync("MET")).Id())).Id();
-        var tenant = new Tenant(t.Id, t.Slug, "E09000028", false, Caller.Platform);
+        var (t, indicator, tenant) = await SetupAsync("jobatomicagain");
         var db = factory.Services.GetRequiredService<Db>();
 
         // 4,000 provisional values (two chunks), none with a conflict when the job checks them. While the job checks, the test
@@ -182,16 +181,7 @@ public sealed class JobChunkTests(CspApiFactory factory) : IClassFixture<CspApiF
         var (jobId, _, pushTurn) = await AtomicJobWaitingToCheckAsync(t, tenant, Enumerable.Range(0, 4_000).Select(i => Ward(i, i % 400)));
         await using (var edit = await db.BeginWriteAsync(tenant, CancellationToken.None))
         {
-            await edit.ExecuteAsync("""
-                INSERT INTO observations (partnership_id, indicator_id, period, area, period_start, period_end, value, status, note,
-                                          client_id, version, created_at, updated_at)
-                VALUES (@p, @i, '2024-06', 'E05001000', '2024-06-01', '2024-06-30', '5', 'final', NULL, NULL, 1,
-                        '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:00:00.0000000Z')
-                """, new { p = t.Id.ToString(), i = indicator.ToString() });
-            await edit.ExecuteAsync("""
-                INSERT INTO audit_events (partnership_id, at, client_id, action, op, entity_type, entity_id, changes)
-                VALUES (@p, '2026-01-01T00:00:00.0000000Z', NULL, 'update', 'update', 'observation', @i, '{}')
-                """, new { p = t.Id.ToString(), i = indicator.ToString() });
+            await BehindTheApi.StoreJune2024Async(edit, t.Id, indicator, "E05001000", 5m, status: "final");
             pushTurn?.Dispose();
             for (var waited = 0; db.WritersWaiting < 1; waited += 5)
             {
